@@ -1,0 +1,207 @@
+//! Registering I/O sources with the runtime, and the try-then-park loop that
+//! turns a non-blocking syscall into a blocking-style call.
+//!
+//! This is the layer `silly-net` builds on; applications rarely need it.
+//!
+//! ```no_run
+//! use silly_runtime::io::{Interest, Registered};
+//! use std::io::Read;
+//!
+//! silly_runtime::run(|| -> std::io::Result<()> {
+//!     let std_stream = std::net::TcpStream::connect("127.0.0.1:7")?;
+//!     std_stream.set_nonblocking(true)?;
+//!     let stream = Registered::new(mio::net::TcpStream::from_std(std_stream))?;
+//!     let mut buf = [0; 512];
+//!     let n = stream.io(Interest::READABLE, None, |mut s| s.read(&mut buf))?;
+//!     println!("{n} bytes");
+//!     Ok(())
+//! }).unwrap();
+//! ```
+
+use std::fmt;
+use std::io;
+use std::rc::Rc;
+use std::time::Instant;
+
+pub use mio::Interest;
+
+use mio::event::Source;
+
+use crate::runtime::Runtime;
+use crate::task::cell::{park_internal, Waker};
+use crate::timer::{Action, TimerGuard};
+
+/// A non-blocking I/O source registered with the current runtime's reactor.
+/// Dropping it deregisters the source (and then drops it, closing its fd).
+pub struct Registered<S: Source> {
+    source: S,
+    key: usize,
+    runtime: Rc<Runtime>,
+}
+
+impl<S: Source + fmt::Debug> fmt::Debug for Registered<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registered")
+            .field("source", &self.source)
+            .field("key", &self.key)
+            .finish()
+    }
+}
+
+impl<S: Source> Registered<S> {
+    /// Registers `source` (already in non-blocking mode) with the current runtime.
+    ///
+    /// # Panics
+    ///
+    /// Panics outside [`run`](crate::run).
+    pub fn new(mut source: S) -> io::Result<Self> {
+        let runtime = Runtime::current();
+        let key = runtime.reactor.register(&mut source)?;
+        Ok(Registered {
+            source,
+            key,
+            runtime,
+        })
+    }
+
+    /// The source.
+    pub fn get_ref(&self) -> &S {
+        &self.source
+    }
+
+    /// Runs `op` until it does not fail with `WouldBlock`, suspending the calling
+    /// coroutine between tries until the source is ready for `interest`
+    /// (`READABLE` or `WRITABLE`).
+    ///
+    /// # Errors
+    ///
+    /// Whatever `op` returns, or `ErrorKind::TimedOut` once `deadline` passes.
+    pub fn io<R>(
+        &self,
+        interest: Interest,
+        deadline: Option<Instant>,
+        mut op: impl FnMut(&S) -> io::Result<R>,
+    ) -> io::Result<R> {
+        loop {
+            if self.is_ready(interest) {
+                match op(&self.source) {
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                        self.clear_ready(interest)
+                    }
+                    result => return result,
+                }
+            }
+            self.wait(interest, deadline)?;
+        }
+    }
+
+    /// Whether an edge for `interest` may not have been consumed yet (or the
+    /// direction is closed): a syscall is worth trying.
+    pub fn is_ready(&self, interest: Interest) -> bool {
+        let registrations = self.runtime.reactor.registrations.borrow();
+        registrations
+            .get(self.key)
+            .is_some_and(|r| r.is_ready(interest))
+    }
+
+    /// Records that the source is drained for `interest`, as a `WouldBlock` proves,
+    /// or a read shorter than its buffer (edge-triggered: the next arrival is a
+    /// new edge). The next call then parks without a futile syscall.
+    pub fn clear_ready(&self, interest: Interest) {
+        let mut registrations = self.runtime.reactor.registrations.borrow_mut();
+        if let Some(r) = registrations.get_mut(self.key) {
+            if interest.is_readable() {
+                r.readable = false;
+            } else {
+                r.writable = false;
+            }
+        }
+    }
+
+    /// Suspends the calling coroutine until an event for `interest` arrives,
+    /// [`wake_all`](Self::wake_all) is called, or `deadline` passes.
+    ///
+    /// # Errors
+    ///
+    /// `ErrorKind::TimedOut` if the deadline passed first; `ErrorKind::Other` if
+    /// the source belongs to a runtime that is no longer the current one.
+    pub fn wait(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(timed_out());
+        }
+        match Runtime::try_current() {
+            Some(rt) if Rc::ptr_eq(&rt, &self.runtime) => {}
+            _ => {
+                return Err(io::Error::other(
+                    "silly: I/O object used outside the runtime that created it",
+                ))
+            }
+        }
+        let waker = Waker::current();
+        {
+            let mut registrations = self.runtime.reactor.registrations.borrow_mut();
+            let Some(registration) = registrations.get_mut(self.key) else {
+                return Err(io::Error::other("silly: source is no longer registered"));
+            };
+            registration.waiters(interest).push(waker.clone());
+        }
+        let waiting = WaitingFor {
+            registered_key: self.key,
+            runtime: &self.runtime,
+            interest,
+            waker: waker.clone(),
+        };
+        let timer = deadline.map(|d| TimerGuard::arm(&self.runtime, d, Action::Wake(waker)));
+        park_internal();
+        drop(timer);
+        drop(waiting);
+        if !self.is_ready(interest) && deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(timed_out());
+        }
+        Ok(())
+    }
+
+    /// Wakes every task waiting on this source, in both directions; they return
+    /// from [`wait`](Self::wait) (and `io` retries its syscall). Used to make a
+    /// waiting task notice a state change it must check, like a listener closed.
+    pub fn wake_all(&self) {
+        let waiters: Vec<Waker> = {
+            let mut registrations = self.runtime.reactor.registrations.borrow_mut();
+            match registrations.get_mut(self.key) {
+                Some(r) => r.readers.drain(..).chain(r.writers.drain(..)).collect(),
+                None => Vec::new(),
+            }
+        };
+        for waker in waiters {
+            waker.wake_in(&self.runtime.scheduler);
+        }
+    }
+}
+
+impl<S: Source> Drop for Registered<S> {
+    fn drop(&mut self) {
+        self.runtime.reactor.deregister(&mut self.source, self.key);
+    }
+}
+
+/// Takes a waiter off its registration's list when the wait ends any other way
+/// than by that registration's event: a timeout, or the coroutine being unwound.
+struct WaitingFor<'a> {
+    registered_key: usize,
+    runtime: &'a Runtime,
+    interest: Interest,
+    waker: Waker,
+}
+
+impl Drop for WaitingFor<'_> {
+    fn drop(&mut self) {
+        let mut registrations = self.runtime.reactor.registrations.borrow_mut();
+        if let Some(r) = registrations.get_mut(self.registered_key) {
+            r.waiters(self.interest).retain(|w| !w.same_as(&self.waker));
+        }
+    }
+}
+
+fn timed_out() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "operation timed out")
+}

@@ -1,0 +1,47 @@
+//! The silly-rs runtime: one thread, stackful coroutines, a mio event loop.
+//!
+//! Code written for this runtime is plain blocking-style Rust. A call that would
+//! block (a socket read, [`time::sleep`], [`sync::Mutex::lock`], [`task::JoinHandle::join`])
+//! suspends the *coroutine* it runs in and lets the others run; the thread only
+//! sleeps, in `epoll_wait`, when every coroutine waits.
+//!
+//! ```
+//! use silly_runtime::{run, task, time};
+//! use std::time::Duration;
+//!
+//! let total = run(|| {
+//!     let a = task::fork(|| { time::sleep(Duration::from_millis(5)); 40 });
+//!     let b = task::fork(|| 2);
+//!     a.join().unwrap() + b.join().unwrap()
+//! });
+//! assert_eq!(total, 42);
+//! ```
+//!
+//! # Model
+//!
+//! * [`run`] starts a runtime on the current thread and runs its closure as the
+//!   first coroutine (the *main task*). It returns once that closure returns.
+//! * [`task::fork`] queues a new coroutine at the back of the ready queue (silly
+//!   order: the caller keeps running until it blocks or yields).
+//! * Everything runs on one thread: closures need not be `Send`, shared state is
+//!   `Rc`/`RefCell`, and a coroutine is never preempted, so there are no data races.
+//!
+//! The unsafe code of this crate lives only in `coroutine.rs` (stack switching through
+//! corosensei) and `signal.rs` (the stack-overflow reporter).
+
+#![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
+
+mod blocking;
+mod coroutine;
+pub mod io;
+mod reactor;
+mod runtime;
+mod scheduler;
+mod signal;
+mod stack;
+pub mod sync;
+pub mod task;
+pub mod time;
+mod timer;
+
+pub use crate::runtime::{exit, run, stats, Builder, Stats};

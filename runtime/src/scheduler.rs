@@ -1,0 +1,166 @@
+//! The scheduler: the FIFO ready queue, the set of live tasks, and the switch
+//! into a task's coroutine and back.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use slab::Slab;
+
+use crate::coroutine::Coroutine;
+use crate::runtime::Runtime;
+use crate::signal;
+use crate::task::{State, TaskCell};
+
+/// Owner of the run queue.
+pub(crate) struct Scheduler {
+    /// Tasks to resume, in the order they became ready (silly order).
+    ready: RefCell<VecDeque<Rc<TaskCell>>>,
+    /// Every task forked and not finished, so shutdown can unwind the ones that
+    /// nothing else references (a task parked on a channel nobody will send to).
+    live: RefCell<Slab<Rc<TaskCell>>>,
+    /// The task whose coroutine is executing, if any.
+    current: RefCell<Option<Rc<TaskCell>>>,
+    next_id: Cell<u64>,
+}
+
+impl Scheduler {
+    pub(crate) fn new() -> Self {
+        Scheduler {
+            ready: RefCell::new(VecDeque::new()),
+            live: RefCell::new(Slab::new()),
+            current: RefCell::new(None),
+            next_id: Cell::new(1),
+        }
+    }
+
+    pub(crate) fn next_id(&self) -> u64 {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        id
+    }
+
+    /// Adds a new task to the live set and queues it.
+    pub(crate) fn spawn(&self, task: Rc<TaskCell>) {
+        let key = self.live.borrow_mut().insert(task.clone());
+        task.live_key.set(key);
+        self.push_ready(task);
+    }
+
+    pub(crate) fn push_ready(&self, task: Rc<TaskCell>) {
+        task.state.set(State::Ready);
+        self.ready.borrow_mut().push_back(task);
+    }
+
+    pub(crate) fn current(&self) -> Option<Rc<TaskCell>> {
+        self.current.borrow().clone()
+    }
+
+    pub(crate) fn in_task(&self) -> bool {
+        self.current.borrow().is_some()
+    }
+
+    pub(crate) fn ready_len(&self) -> usize {
+        self.ready.borrow().len()
+    }
+
+    pub(crate) fn live_tasks(&self) -> usize {
+        self.live.borrow().len()
+    }
+
+    /// Runs at most `max` ready tasks, and none that became ready during this call:
+    /// those wait for the next round, after the loop has polled I/O.
+    pub(crate) fn run_ready(&self, rt: &Runtime, max: usize) {
+        let n = self.ready_len().min(max);
+        for _ in 0..n {
+            let Some(task) = self.ready.borrow_mut().pop_front() else {
+                return;
+            };
+            if task.state.get() == State::Ready {
+                self.resume(rt, task);
+            }
+            if rt.exit_requested() {
+                return;
+            }
+        }
+    }
+
+    fn resume(&self, rt: &Runtime, task: Rc<TaskCell>) {
+        let coroutine = task.coroutine.borrow_mut().take();
+        let mut coroutine = match coroutine {
+            Some(c) => c,
+            None => match self.start(rt, &task) {
+                Some(c) => c,
+                None => return,
+            },
+        };
+        task.state.set(State::Running);
+        *self.current.borrow_mut() = Some(task.clone());
+        signal::enter(task.id, coroutine.guard_range(), coroutine.stack_size());
+        let finished = coroutine.resume();
+        signal::leave();
+        self.current.borrow_mut().take();
+        if finished {
+            self.finish(&task);
+            rt.stacks.borrow_mut().put(coroutine.into_stack());
+        } else {
+            *task.coroutine.borrow_mut() = Some(coroutine);
+        }
+    }
+
+    /// Builds the coroutine of a task that runs for the first time. Stacks are
+    /// taken only now, so a million queued tasks that have not started cost no stack.
+    fn start(&self, rt: &Runtime, task: &Rc<TaskCell>) -> Option<Coroutine> {
+        let entry = task.entry.take()?;
+        let size = task
+            .stack_size
+            .unwrap_or_else(|| rt.stacks.borrow().default_size());
+        let stack = rt.stacks.borrow_mut().get(size);
+        match stack {
+            Ok(stack) => Some(Coroutine::new(stack, entry)),
+            Err(err) => {
+                eprintln!("silly: task {} not started: no stack ({err})", task.id);
+                // The entry fills the task's JoinHandle with the failure instead of
+                // running the user's closure.
+                entry(Err(format!("no stack for the coroutine: {err}")));
+                self.finish(task);
+                None
+            }
+        }
+    }
+
+    fn finish(&self, task: &Rc<TaskCell>) {
+        task.state.set(State::Done);
+        let key = task.live_key.get();
+        let mut live = self.live.borrow_mut();
+        if live.get(key).is_some_and(|t| Rc::ptr_eq(t, task)) {
+            live.remove(key);
+        }
+    }
+
+    pub(crate) fn drain_live(&self) -> Vec<Rc<TaskCell>> {
+        self.live.borrow_mut().drain().collect()
+    }
+
+    /// Drops a task's coroutine, unwinding it if it is suspended. Runs with the
+    /// task as `current`, so its destructors see the runtime as they expect.
+    pub(crate) fn unwind(&self, task: &Rc<TaskCell>) {
+        task.unwinding.set(true);
+        task.state.set(State::Done);
+        let coroutine = task.coroutine.borrow_mut().take();
+        let entry = task.entry.take();
+        *self.current.borrow_mut() = Some(task.clone());
+        if let Some(coroutine) = coroutine {
+            signal::enter(task.id, coroutine.guard_range(), coroutine.stack_size());
+            drop(coroutine);
+            signal::leave();
+        }
+        drop(entry);
+        self.current.borrow_mut().take();
+    }
+
+    pub(crate) fn clear_ready(&self) {
+        let ready = std::mem::take(&mut *self.ready.borrow_mut());
+        drop(ready);
+    }
+}

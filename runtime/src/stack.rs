@@ -1,0 +1,88 @@
+//! A pool of coroutine stacks.
+//!
+//! A fresh stack costs an `mmap`, an `mprotect` (the guard page) and later a
+//! `munmap`: about 9 us here, thirty times the cost of a whole fork+join. Finished
+//! coroutines therefore hand their stack back, and the next task takes it.
+//!
+//! Each live stack is two memory mappings (guard page + usable part), and Linux
+//! caps a process at `vm.max_map_count` mappings (65,530 by default): about 32,000
+//! coroutines can hold a stack at once unless that sysctl is raised. Tasks that
+//! are queued but have not started hold no stack.
+
+use std::io;
+use std::sync::OnceLock;
+
+use corosensei::stack::DefaultStack;
+use corosensei::stack::Stack;
+
+/// Smallest usable stack we hand out: below this even the panic machinery
+/// (formatting a message, printing it) can overflow.
+pub(crate) const MIN_STACK_SIZE: usize = 16 * 1024;
+
+/// Stacks of sizes other than the default are pooled too, but only a few.
+const MAX_IDLE_OTHER: usize = 16;
+
+pub(crate) fn page_size() -> usize {
+    static PAGE: OnceLock<usize> = OnceLock::new();
+    *PAGE.get_or_init(|| {
+        let probe = DefaultStack::new(1).expect("cannot map a probe stack");
+        // A one-byte request maps exactly one usable page plus one guard page.
+        (probe.base().get() - probe.limit().get()) / 2
+    })
+}
+
+/// Rounds a requested size to the usable size a stack will really have.
+pub(crate) fn usable_size(requested: usize) -> usize {
+    let page = page_size();
+    requested.max(MIN_STACK_SIZE).div_ceil(page) * page
+}
+
+pub(crate) struct StackPool {
+    default_size: usize,
+    max_idle: usize,
+    idle: Vec<DefaultStack>,
+    idle_other: Vec<(usize, DefaultStack)>,
+}
+
+impl StackPool {
+    pub(crate) fn new(default_size: usize, max_idle: usize) -> Self {
+        StackPool {
+            default_size: usable_size(default_size),
+            max_idle,
+            idle: Vec::new(),
+            idle_other: Vec::new(),
+        }
+    }
+
+    pub(crate) fn default_size(&self) -> usize {
+        self.default_size
+    }
+
+    pub(crate) fn idle(&self) -> usize {
+        self.idle.len() + self.idle_other.len()
+    }
+
+    /// A stack with `size` usable bytes (after rounding), reused when one is idle.
+    pub(crate) fn get(&mut self, size: usize) -> io::Result<DefaultStack> {
+        let size = usable_size(size);
+        if size == self.default_size {
+            if let Some(stack) = self.idle.pop() {
+                return Ok(stack);
+            }
+        } else if let Some(i) = self.idle_other.iter().position(|(s, _)| *s == size) {
+            return Ok(self.idle_other.swap_remove(i).1);
+        }
+        DefaultStack::new(size)
+    }
+
+    pub(crate) fn put(&mut self, stack: DefaultStack) {
+        let size = stack.base().get() - stack.limit().get() - page_size();
+        if size == self.default_size {
+            if self.idle.len() < self.max_idle {
+                self.idle.push(stack);
+            }
+        } else if self.idle_other.len() < MAX_IDLE_OTHER.min(self.max_idle) {
+            self.idle_other.push((size, stack));
+        }
+    }
+}

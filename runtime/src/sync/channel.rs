@@ -1,0 +1,320 @@
+//! Channels between coroutines: unbounded, bounded, and rendezvous.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::rc::Rc;
+
+use super::wait_list::WaitList;
+
+/// An unbounded channel: `send` never suspends. Senders and receivers can be
+/// cloned; each message goes to one receiver, in order.
+///
+/// The channel closes when [`Sender::close`] or [`Receiver::close`] is called, when
+/// every sender is dropped, or when every receiver is dropped. After that, sends
+/// fail, and receivers get what is still queued, then [`RecvError`]. Receivers
+/// suspended in `recv` are woken by the close.
+pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
+    new(None)
+}
+
+/// A channel holding at most `capacity` queued messages: `send` suspends while it
+/// is full. With capacity 0 it is a rendezvous: `send` returns once a receiver has
+/// taken the message (or the channel closed).
+///
+/// ```
+/// use silly_runtime::{run, sync, task};
+/// run(|| {
+///     let (tx, rx) = sync::bounded(1);
+///     let producer = task::fork(move || for i in 0..5 { tx.send(i).unwrap() });
+///     let got: Vec<i32> = (0..5).map(|_| rx.recv().unwrap()).collect();
+///     assert_eq!(got, [0, 1, 2, 3, 4]);
+///     producer.join().unwrap();
+/// });
+/// ```
+pub fn bounded<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    new(Some(capacity))
+}
+
+fn new<T>(capacity: Option<usize>) -> (Sender<T>, Receiver<T>) {
+    let shared = Rc::new(Shared {
+        queue: RefCell::new(VecDeque::new()),
+        capacity,
+        closed: Cell::new(false),
+        senders: Cell::new(1),
+        receivers: Cell::new(1),
+        receiving: WaitList::default(),
+        sending: WaitList::default(),
+        handed_over: WaitList::default(),
+        pushed: Cell::new(0),
+        taken: Cell::new(0),
+    });
+    (
+        Sender {
+            shared: shared.clone(),
+        },
+        Receiver { shared },
+    )
+}
+
+struct Shared<T> {
+    queue: RefCell<VecDeque<T>>,
+    /// `None`: unbounded; `Some(0)`: rendezvous.
+    capacity: Option<usize>,
+    closed: Cell<bool>,
+    senders: Cell<usize>,
+    receivers: Cell<usize>,
+    /// Receivers waiting for a message.
+    receiving: WaitList,
+    /// Senders waiting for room.
+    sending: WaitList,
+    /// Rendezvous senders waiting for their message to be taken.
+    handed_over: WaitList,
+    /// Messages ever queued / taken; a rendezvous sender waits until `taken`
+    /// passes the number its message got.
+    pushed: Cell<u64>,
+    taken: Cell<u64>,
+}
+
+impl<T> Shared<T> {
+    fn close(&self) {
+        self.closed.set(true);
+        self.receiving.notify_all();
+        self.sending.notify_all();
+        self.handed_over.notify_all();
+    }
+
+    fn is_full(&self) -> bool {
+        match self.capacity {
+            None => false,
+            Some(capacity) => self.queue.borrow().len() >= capacity.max(1),
+        }
+    }
+
+    fn take(&self) -> Option<T> {
+        let value = self.queue.borrow_mut().pop_front()?;
+        self.taken.set(self.taken.get() + 1);
+        self.sending.notify_one();
+        if self.capacity == Some(0) {
+            self.handed_over.notify_all();
+        }
+        Some(value)
+    }
+}
+
+/// The sending side; clone it for more senders.
+pub struct Sender<T> {
+    shared: Rc<Shared<T>>,
+}
+
+/// The receiving side; clone it for more receivers.
+pub struct Receiver<T> {
+    shared: Rc<Shared<T>>,
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender")
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver")
+            .field("queued", &self.len())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+impl<T> Sender<T> {
+    /// Queues `value` for a receiver, suspending while a bounded channel is full.
+    ///
+    /// # Errors
+    ///
+    /// Gives the value back in [`SendError`] if the channel is closed.
+    pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        let shared = &*self.shared;
+        loop {
+            if shared.closed.get() {
+                return Err(SendError(value));
+            }
+            if !shared.is_full() {
+                break;
+            }
+            shared.sending.wait(|picked| {
+                if picked {
+                    shared.sending.notify_one();
+                }
+            });
+        }
+        shared.queue.borrow_mut().push_back(value);
+        let number = shared.pushed.get() + 1;
+        shared.pushed.set(number);
+        shared.receiving.notify_one();
+        if shared.capacity == Some(0) {
+            while shared.taken.get() < number && !shared.closed.get() {
+                shared.handed_over.wait(|_| {});
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the channel for every sender and receiver.
+    pub fn close(&self) {
+        self.shared.close();
+    }
+
+    /// Whether the channel is closed.
+    pub fn is_closed(&self) -> bool {
+        self.shared.closed.get() || self.shared.receivers.get() == 0
+    }
+}
+
+impl<T> Receiver<T> {
+    /// Takes the next message, suspending the calling coroutine while none is queued.
+    ///
+    /// # Errors
+    ///
+    /// [`RecvError`] once the channel is closed and drained.
+    pub fn recv(&self) -> Result<T, RecvError> {
+        let shared = &*self.shared;
+        loop {
+            if let Some(value) = shared.take() {
+                return Ok(value);
+            }
+            if shared.closed.get() {
+                return Err(RecvError);
+            }
+            shared.receiving.wait(|picked| {
+                if picked {
+                    shared.receiving.notify_one();
+                }
+            });
+        }
+    }
+
+    /// Takes the next message if one is queued.
+    ///
+    /// # Errors
+    ///
+    /// [`TryRecvError::Empty`] if none is queued, [`TryRecvError::Closed`] if the
+    /// channel is closed and drained.
+    pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        match self.shared.take() {
+            Some(value) => Ok(value),
+            None if self.shared.closed.get() => Err(TryRecvError::Closed),
+            None => Err(TryRecvError::Empty),
+        }
+    }
+
+    /// Messages queued now.
+    pub fn len(&self) -> usize {
+        self.shared.queue.borrow().len()
+    }
+
+    /// Whether no message is queued.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Closes the channel; queued messages can still be received.
+    pub fn close(&self) {
+        self.shared.close();
+    }
+
+    /// Whether the channel is closed (messages may still be queued).
+    pub fn is_closed(&self) -> bool {
+        self.shared.closed.get()
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        self.shared.senders.set(self.shared.senders.get() + 1);
+        Sender {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T> Clone for Receiver<T> {
+    fn clone(&self) -> Self {
+        self.shared.receivers.set(self.shared.receivers.get() + 1);
+        Receiver {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        let n = self.shared.senders.get() - 1;
+        self.shared.senders.set(n);
+        if n == 0 {
+            self.shared.close();
+        }
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        let n = self.shared.receivers.get() - 1;
+        self.shared.receivers.set(n);
+        if n == 0 {
+            self.shared.close();
+        }
+    }
+}
+
+/// The channel was closed; the value that could not be sent is inside.
+#[derive(PartialEq, Eq)]
+pub struct SendError<T>(pub T);
+
+impl<T> fmt::Debug for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SendError(..)")
+    }
+}
+
+impl<T> fmt::Display for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("sending on a closed channel")
+    }
+}
+
+impl<T> std::error::Error for SendError<T> {}
+
+/// The channel is closed and no message is left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecvError;
+
+impl fmt::Display for RecvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("receiving on a closed and empty channel")
+    }
+}
+
+impl std::error::Error for RecvError {}
+
+/// Why [`Receiver::try_recv`] returned nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TryRecvError {
+    /// No message is queued now.
+    Empty,
+    /// The channel is closed and drained.
+    Closed,
+}
+
+impl fmt::Display for TryRecvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryRecvError::Empty => f.write_str("no message queued"),
+            TryRecvError::Closed => f.write_str("channel closed and empty"),
+        }
+    }
+}
+
+impl std::error::Error for TryRecvError {}

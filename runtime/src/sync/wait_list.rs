@@ -1,0 +1,93 @@
+//! A FIFO list of parked tasks, the building block of every primitive here.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use crate::task::cell::{park_internal, Waker};
+
+struct Waiter {
+    waker: Waker,
+    /// Set by `notify_one`: this waiter was taken off the list and, for handoff
+    /// primitives, now owns what was handed to it.
+    notified: Cell<bool>,
+}
+
+#[derive(Default)]
+pub(crate) struct WaitList {
+    waiters: RefCell<VecDeque<Rc<Waiter>>>,
+}
+
+impl WaitList {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.waiters.borrow().is_empty()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.waiters.borrow().len()
+    }
+
+    /// Parks the running task at the back of the list until `notify_one` picks it
+    /// or `notify_all` runs. Returns `true` if it was picked by `notify_one`.
+    ///
+    /// If the task is unwound while parked, `on_abandon` runs with `true` if it had
+    /// already been picked (so a primitive can pass on what it was handed), and the
+    /// waiter leaves the list either way.
+    pub(crate) fn wait(&self, on_abandon: impl FnOnce(bool)) -> bool {
+        let waiter = Rc::new(Waiter {
+            waker: Waker::current(),
+            notified: Cell::new(false),
+        });
+        self.waiters.borrow_mut().push_back(waiter.clone());
+        let guard = Abandon {
+            list: self,
+            waiter,
+            on_abandon: Some(on_abandon),
+        };
+        park_internal();
+        let picked = guard.waiter.notified.get();
+        let mut guard = guard;
+        guard.on_abandon = None;
+        picked
+    }
+
+    /// Wakes the first waiter; returns `false` if there was none.
+    pub(crate) fn notify_one(&self) -> bool {
+        let first = self.waiters.borrow_mut().pop_front();
+        match first {
+            Some(waiter) => {
+                waiter.notified.set(true);
+                waiter.waker.wake();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Wakes every waiter (they return `false` from `wait`).
+    pub(crate) fn notify_all(&self) {
+        let all = std::mem::take(&mut *self.waiters.borrow_mut());
+        for waiter in all {
+            waiter.waker.wake();
+        }
+    }
+}
+
+struct Abandon<'a, F: FnOnce(bool)> {
+    list: &'a WaitList,
+    waiter: Rc<Waiter>,
+    on_abandon: Option<F>,
+}
+
+impl<F: FnOnce(bool)> Drop for Abandon<'_, F> {
+    fn drop(&mut self) {
+        let Some(on_abandon) = self.on_abandon.take() else {
+            return;
+        };
+        self.list
+            .waiters
+            .borrow_mut()
+            .retain(|w| !Rc::ptr_eq(w, &self.waiter));
+        on_abandon(self.waiter.notified.get());
+    }
+}

@@ -1,0 +1,86 @@
+//! Options for one task.
+
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+
+use super::cell::{current_cell, TaskCell};
+use super::join::{JoinHandle, JoinState, Panicked};
+use super::Task;
+use crate::coroutine::Entry;
+use crate::runtime::Runtime;
+
+/// Forks a task with options: a name, a stack size of its own.
+///
+/// ```
+/// use silly_runtime::{run, task};
+/// run(|| {
+///     let h = task::Builder::new()
+///         .name("deep")
+///         .stack_size(1024 * 1024)
+///         .fork(|| task::current().name().map(str::to_owned));
+///     assert_eq!(h.join().unwrap().as_deref(), Some("deep"));
+/// });
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct Builder {
+    name: Option<String>,
+    stack_size: Option<usize>,
+}
+
+impl Builder {
+    /// No name, the runtime's default stack size.
+    pub fn new() -> Self {
+        Builder::default()
+    }
+
+    /// A name, shown by [`Task::name`] and in `Debug` output.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Usable stack bytes for this task, rounded up to whole pages (at least 16 KiB).
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Queues `f` in a new coroutine; see [`fork`](super::fork).
+    ///
+    /// # Panics
+    ///
+    /// Panics outside [`run`](crate::run).
+    pub fn fork<T, F>(self, f: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + 'static,
+        T: 'static,
+    {
+        let rt = Runtime::current();
+        let id = rt.scheduler.next_id();
+        let state = Rc::new(JoinState::new());
+        let outcome_slot = state.clone();
+        let entry: Entry = Box::new(move |start: Result<(), String>| {
+            let outcome = match start {
+                Err(reason) => Err(Panicked::new(id, Box::new(reason))),
+                Ok(()) => match catch_unwind(AssertUnwindSafe(f)) {
+                    Ok(value) => Ok(value),
+                    Err(payload) => {
+                        if current_cell().unwinding.get() {
+                            // Shutdown is unwinding this coroutine: not a panic of the
+                            // task, and the unwind must reach the coroutine's root.
+                            resume_unwind(payload);
+                        }
+                        Err(Panicked::new(id, payload))
+                    }
+                },
+            };
+            outcome_slot.complete(outcome);
+        });
+        let cell = Rc::new(TaskCell::new(id, self.name, self.stack_size, entry));
+        rt.scheduler.spawn(cell.clone());
+        JoinHandle {
+            state,
+            task: Task(cell),
+        }
+    }
+}

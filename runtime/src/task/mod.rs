@@ -1,0 +1,188 @@
+//! Tasks: coroutines forked onto the current runtime.
+//!
+//! silly names map as `task.fork` -> [`fork`], `task.wait`/`task.wakeup` ->
+//! [`park`]/[`Task::unpark`], `task.running` -> [`current`].
+//!
+//! ```
+//! use silly_runtime::{run, task};
+//! use std::cell::RefCell;
+//! use std::rc::Rc;
+//!
+//! run(|| {
+//!     let log = Rc::new(RefCell::new(Vec::new()));
+//!     let l = log.clone();
+//!     let child = task::fork(move || l.borrow_mut().push("child"));
+//!     log.borrow_mut().push("parent"); // fork queues; the parent runs on first
+//!     child.join().unwrap();
+//!     assert_eq!(*log.borrow(), ["parent", "child"]);
+//! });
+//! ```
+
+mod builder;
+pub(crate) mod cell;
+mod join;
+mod panic;
+
+use std::any::Any;
+use std::fmt;
+use std::rc::Rc;
+
+pub use self::builder::Builder;
+pub use self::join::{JoinHandle, Panicked};
+pub use crate::blocking::spawn_blocking;
+
+pub(crate) use self::cell::{State, TaskCell};
+pub(crate) use self::panic::install_panic_reporter;
+
+use self::cell::{current_cell, suspend_as, Park};
+use crate::runtime::Runtime;
+
+/// Queues `f` to run in a new coroutine and returns a handle to join it.
+///
+/// The new task runs after the tasks already ready (FIFO); the caller goes on
+/// until it blocks or yields. `f` need not be `Send`.
+///
+/// # Panics
+///
+/// Panics outside [`run`](crate::run).
+pub fn fork<T, F>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + 'static,
+    T: 'static,
+{
+    Builder::new().fork(f)
+}
+
+/// Moves the running task to the back of the ready queue and lets the others run.
+pub fn yield_now() {
+    let rt = Runtime::current();
+    let task = current_cell();
+    rt.scheduler.push_ready(task.clone());
+    drop(rt);
+    crate::coroutine::Coroutine::suspend_current(&task);
+}
+
+/// Suspends the running task until another calls [`Task::unpark`] on it, and
+/// returns the value passed there (silly's `task.wait`).
+///
+/// Only `unpark` wakes a task parked here: timers, I/O and the sync primitives
+/// never do. A task parked forever is unwound when the runtime stops.
+///
+/// ```
+/// use silly_runtime::{run, task};
+/// run(|| {
+///     let me = task::current();
+///     task::fork(move || me.unpark(5_u32).unwrap());
+///     let v = task::park();
+///     assert_eq!(v.downcast_ref::<u32>(), Some(&5));
+/// });
+/// ```
+pub fn park() -> Box<dyn Any> {
+    suspend_as(Park::User);
+    let task = current_cell();
+    let value = task.unpark_value.borrow_mut().take();
+    value.unwrap_or_else(|| Box::new(()))
+}
+
+/// Suspends the running task for good; used by [`exit`](crate::exit).
+pub(crate) fn park_forever() -> ! {
+    loop {
+        suspend_as(Park::Forever);
+    }
+}
+
+/// A handle to the running task.
+///
+/// # Panics
+///
+/// Panics outside a coroutine.
+pub fn current() -> Task {
+    Task(current_cell())
+}
+
+/// A handle to the running task, or `None` outside a coroutine.
+pub fn try_current() -> Option<Task> {
+    Runtime::try_current()?.scheduler.current().map(Task)
+}
+
+/// A handle to a task: its id, and the [`unpark`](Task::unpark) that ends its
+/// [`park`]. Cheap to clone; keeps no task alive beyond its end.
+#[derive(Clone)]
+pub struct Task(pub(crate) Rc<TaskCell>);
+
+impl fmt::Debug for Task {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Task")
+            .field("id", &self.0.id)
+            .field("name", &self.0.name)
+            .finish()
+    }
+}
+
+impl PartialEq for Task {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Task {}
+
+impl Task {
+    /// The task's id, unique within its runtime; the main task is 1.
+    pub fn id(&self) -> u64 {
+        self.0.id
+    }
+
+    /// The name given with [`Builder::name`], if any.
+    pub fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+
+    /// Whether the task has ended.
+    pub fn is_finished(&self) -> bool {
+        self.0.state.get() == State::Done
+    }
+
+    /// Wakes the task from [`park`], which returns `value` (silly's `task.wakeup`).
+    /// The task runs after the tasks already ready.
+    ///
+    /// # Errors
+    ///
+    /// [`UnparkError::NotParked`] if the task is not in `park` (it runs, is ready,
+    /// or waits inside the runtime: on I/O, a timer, a lock), and
+    /// [`UnparkError::Finished`] if it has ended. Nothing changes then.
+    pub fn unpark<V: Any>(&self, value: V) -> Result<(), UnparkError> {
+        match self.0.state.get() {
+            State::Parked(Park::User) => {
+                *self.0.unpark_value.borrow_mut() = Some(Box::new(value));
+                let cell = &self.0;
+                cell.park_seq.set(cell.park_seq.get().wrapping_add(1));
+                Runtime::current().scheduler.push_ready(cell.clone());
+                Ok(())
+            }
+            State::Done => Err(UnparkError::Finished),
+            _ => Err(UnparkError::NotParked),
+        }
+    }
+}
+
+/// Why [`Task::unpark`] did nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnparkError {
+    /// The task is not waiting in [`park`].
+    NotParked,
+    /// The task has ended.
+    Finished,
+}
+
+impl fmt::Display for UnparkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnparkError::NotParked => f.write_str("task is not parked in task::park"),
+            UnparkError::Finished => f.write_str("task has finished"),
+        }
+    }
+}
+
+impl std::error::Error for UnparkError {}

@@ -1,0 +1,89 @@
+//! Sleeping, timers and clocks (silly's `silly.time`).
+//!
+//! ```
+//! use silly_runtime::{run, time};
+//! use std::time::Duration;
+//!
+//! run(|| {
+//!     let t0 = time::monotonic();
+//!     time::sleep(Duration::from_millis(20));
+//!     assert!(time::monotonic() - t0 >= 20);
+//!
+//!     let timer = time::after(Duration::from_secs(3600), || unreachable!());
+//!     assert!(timer.cancel());
+//! });
+//! ```
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::runtime::Runtime;
+use crate::task::cell::{park_internal, Waker};
+use crate::timer::{Action, TimerGuard, TimerKey};
+
+/// Suspends the calling coroutine for at least `duration` (1 ms resolution).
+/// A zero duration yields: the task runs again after those already ready.
+///
+/// # Panics
+///
+/// Panics outside a coroutine.
+pub fn sleep(duration: Duration) {
+    if duration.is_zero() {
+        crate::task::yield_now();
+        return;
+    }
+    sleep_until(Instant::now() + duration);
+}
+
+/// Suspends the calling coroutine until `deadline` has passed.
+pub fn sleep_until(deadline: Instant) {
+    let rt = Runtime::current();
+    while Instant::now() < deadline {
+        let _timer = TimerGuard::arm(&rt, deadline, Action::Wake(Waker::current()));
+        park_internal();
+    }
+}
+
+/// Runs `f` in a new coroutine once `delay` has passed, unless the returned
+/// [`Timer`] is cancelled first. A zero delay fires on the loop's next turn.
+///
+/// # Panics
+///
+/// Panics outside [`run`](crate::run).
+pub fn after(delay: Duration, f: impl FnOnce() + 'static) -> Timer {
+    let rt = Runtime::current();
+    let key = rt
+        .timers
+        .borrow_mut()
+        .insert(Instant::now() + delay, Action::Spawn(Box::new(f)));
+    Timer { key }
+}
+
+/// A callback armed with [`after`]. Dropping it does not cancel it.
+#[derive(Debug)]
+pub struct Timer {
+    key: TimerKey,
+}
+
+impl Timer {
+    /// Cancels the callback. Returns `true` if it had not fired yet (it now never
+    /// will), `false` if it already fired or was cancelled: then nothing happens.
+    pub fn cancel(&self) -> bool {
+        Runtime::try_current().is_some_and(|rt| rt.timers.borrow_mut().cancel(self.key))
+    }
+}
+
+/// Wall-clock time in milliseconds since the Unix epoch (silly's `time.now`).
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Milliseconds on a clock that never goes back, counted from the first call in
+/// this process (silly's `time.monotonic`). For durations, not for dates.
+pub fn monotonic() -> u64 {
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    ORIGIN.get_or_init(Instant::now).elapsed().as_millis() as u64
+}

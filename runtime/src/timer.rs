@@ -1,0 +1,179 @@
+//! Timers: a binary min-heap of deadlines with an index per timer, so insert and
+//! cancel are both O(log n) and a cancelled timer leaves nothing behind (read
+//! timeouts are armed and cancelled on every blocking read; lazy deletion would
+//! let them pile up).
+
+use std::time::Instant;
+
+use slab::Slab;
+
+use crate::runtime::Runtime;
+use crate::task::cell::Waker;
+
+/// What happens when a timer expires.
+pub(crate) enum Action {
+    /// Make a parked task ready (sleep, I/O timeout).
+    Wake(Waker),
+    /// Fork a new task running the closure (`time::after`).
+    Spawn(Box<dyn FnOnce()>),
+}
+
+impl Action {
+    pub(crate) fn fire(self, rt: &Runtime) {
+        match self {
+            Action::Wake(waker) => waker.wake_in(&rt.scheduler),
+            Action::Spawn(f) => drop(crate::task::fork(f)),
+        }
+    }
+}
+
+/// Names one armed timer; stays valid (and harmless) after the timer fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TimerKey {
+    slot: usize,
+    id: u64,
+}
+
+struct HeapEntry {
+    deadline: Instant,
+    /// Insertion order breaks ties, so equal deadlines fire first-armed first.
+    id: u64,
+    slot: usize,
+}
+
+impl HeapEntry {
+    fn before(&self, other: &HeapEntry) -> bool {
+        (self.deadline, self.id) < (other.deadline, other.id)
+    }
+}
+
+struct Slot {
+    id: u64,
+    /// Index of this timer's entry in `heap`.
+    pos: usize,
+    action: Action,
+}
+
+#[derive(Default)]
+pub(crate) struct Timers {
+    heap: Vec<HeapEntry>,
+    slots: Slab<Slot>,
+    next_id: u64,
+}
+
+impl Timers {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    pub(crate) fn insert(&mut self, deadline: Instant, action: Action) -> TimerKey {
+        let id = self.next_id;
+        self.next_id += 1;
+        let pos = self.heap.len();
+        let slot = self.slots.insert(Slot { id, pos, action });
+        self.heap.push(HeapEntry { deadline, id, slot });
+        self.sift_up(pos);
+        TimerKey { slot, id }
+    }
+
+    /// Removes the timer if it has not fired yet; returns whether it was armed.
+    pub(crate) fn cancel(&mut self, key: TimerKey) -> bool {
+        match self.slots.get(key.slot) {
+            Some(slot) if slot.id == key.id => {
+                let pos = slot.pos;
+                self.remove_at(pos);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.heap.first().map(|e| e.deadline)
+    }
+
+    /// Takes the earliest timer whose deadline is not after `now`.
+    pub(crate) fn pop_expired(&mut self, now: Instant) -> Option<Action> {
+        match self.heap.first() {
+            Some(e) if e.deadline <= now => Some(self.remove_at(0)),
+            _ => None,
+        }
+    }
+
+    fn remove_at(&mut self, pos: usize) -> Action {
+        let last = self.heap.len() - 1;
+        self.swap(pos, last);
+        let entry = self.heap.pop().expect("remove_at on an empty heap");
+        if pos < self.heap.len() {
+            self.sift_down(pos);
+            self.sift_up(pos);
+        }
+        self.slots.remove(entry.slot).action
+    }
+
+    fn swap(&mut self, a: usize, b: usize) {
+        self.heap.swap(a, b);
+        self.slots[self.heap[a].slot].pos = a;
+        self.slots[self.heap[b].slot].pos = b;
+    }
+
+    fn sift_up(&mut self, mut pos: usize) {
+        while pos > 0 {
+            let parent = (pos - 1) / 2;
+            if !self.heap[pos].before(&self.heap[parent]) {
+                break;
+            }
+            self.swap(pos, parent);
+            pos = parent;
+        }
+    }
+
+    fn sift_down(&mut self, mut pos: usize) {
+        loop {
+            let left = 2 * pos + 1;
+            if left >= self.heap.len() {
+                break;
+            }
+            let right = left + 1;
+            let child = if right < self.heap.len() && self.heap[right].before(&self.heap[left]) {
+                right
+            } else {
+                left
+            };
+            if !self.heap[child].before(&self.heap[pos]) {
+                break;
+            }
+            self.swap(pos, child);
+            pos = child;
+        }
+    }
+}
+
+/// Cancels its timer when dropped: a coroutine unwound while it sleeps or waits
+/// with a timeout leaves no timer behind.
+pub(crate) struct TimerGuard {
+    key: TimerKey,
+}
+
+impl TimerGuard {
+    pub(crate) fn arm(rt: &Runtime, deadline: Instant, action: Action) -> Self {
+        TimerGuard {
+            key: rt.timers.borrow_mut().insert(deadline, action),
+        }
+    }
+}
+
+impl Drop for TimerGuard {
+    fn drop(&mut self) {
+        if let Some(rt) = Runtime::try_current() {
+            rt.timers.borrow_mut().cancel(self.key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

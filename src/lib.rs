@@ -1,0 +1,34 @@
+//! silly-rs: a single-threaded server framework in the style of silly.
+//!
+//! Stackful coroutines on a mio event loop, and blocking-style code: a socket
+//! read suspends the coroutine, not the thread. No `async`, no `await`, no `Send`.
+//!
+//! ```no_run
+//! use silly::net::tcp;
+//!
+//! silly::run(|| {
+//!     let server = tcp::listen("127.0.0.1:8080", |conn| {
+//!         let mut buf = [0u8; 4096];
+//!         while let Ok(n) = conn.read(&mut buf) {
+//!             if n == 0 || conn.write_all(&buf[..n]).is_err() {
+//!                 break;
+//!             }
+//!         }
+//!     })
+//!     .expect("listen");
+//!     println!("listening on {}", server.local_addr());
+//!     silly::task::park(); // serve until the process is killed
+//! });
+//! ```
+//!
+//! The crates behind the facade: `silly-runtime` (coroutines, scheduler,
+//! reactor, timers, sync), `silly-net` (tcp, and later tls, http, dns) and
+//! `silly-websocket`.
+
+pub use silly_runtime::{exit, io, run, stats, sync, task, time, Builder, Stats};
+
+/// Networking: TCP today; TLS, HTTP and WebSocket as they land.
+pub mod net {
+    pub use silly_net::*;
+    pub use silly_websocket as websocket;
+}

@@ -88,6 +88,7 @@ impl<S: Source> Registered<S> {
                     Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                         self.clear_ready(interest)
                     }
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                     result => return result,
                 }
             }

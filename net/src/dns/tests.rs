@@ -1,0 +1,62 @@
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::{Addr, AddrError, Host};
+
+#[test]
+fn silly_forms() {
+    let any = Addr::parse(":8080").unwrap();
+    assert_eq!(any.host(), &Host::Ip(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
+    assert_eq!(any.port(), 8080);
+
+    let v4 = Addr::parse("127.0.0.1:80").unwrap();
+    assert_eq!(v4.host(), &Host::Ip(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+
+    let v6 = Addr::parse("[::1]:443").unwrap();
+    assert_eq!(v6.host(), &Host::Ip(IpAddr::V6(Ipv6Addr::LOCALHOST)));
+    assert_eq!(v6.to_string(), "[::1]:443");
+
+    let name = Addr::parse("localhost:8080").unwrap();
+    assert_eq!(name.host(), &Host::Name("localhost".into()));
+    assert_eq!(Addr::parse("a-b.example.com.:1").unwrap().port(), 1);
+}
+
+#[test]
+fn malformed_addresses_are_typed_errors() {
+    assert_eq!(Addr::parse(""), Err(AddrError::Empty));
+    assert_eq!(Addr::parse("localhost"), Err(AddrError::MissingPort));
+    assert_eq!(Addr::parse("[::1]"), Err(AddrError::MissingPort));
+    assert!(matches!(Addr::parse("host:"), Err(AddrError::InvalidPort(_))));
+    assert!(matches!(Addr::parse("host:65536"), Err(AddrError::InvalidPort(_))));
+    assert!(matches!(Addr::parse("host:+80"), Err(AddrError::InvalidPort(_))));
+    assert!(matches!(Addr::parse("::1:80"), Err(AddrError::InvalidIp(_))));
+    assert!(matches!(Addr::parse("[::1:80"), Err(AddrError::InvalidIp(_))));
+    assert!(matches!(Addr::parse("[nope]:80"), Err(AddrError::InvalidIp(_))));
+    assert!(matches!(Addr::parse("bad host:80"), Err(AddrError::InvalidHost(_))));
+    assert!(matches!(Addr::parse("-x.com:80"), Err(AddrError::InvalidHost(_))));
+    assert!(matches!(Addr::parse("a..b:80"), Err(AddrError::InvalidHost(_))));
+    let long = format!("{}:80", "a".repeat(300));
+    assert!(matches!(Addr::parse(&long), Err(AddrError::InvalidHost(_))));
+}
+
+#[test]
+fn arbitrary_strings_never_panic_and_round_trip() {
+    // A deterministic sweep over short strings from an alphabet that covers
+    // every branch of the parser.
+    let alphabet: Vec<char> = "[]:.0-9a%ff:: é".chars().collect();
+    let mut count = 0;
+    for a in &alphabet {
+        for b in &alphabet {
+            for c in &alphabet {
+                for d in &alphabet {
+                    let s: String = [*a, *b, *c, *d].iter().collect();
+                    if let Ok(addr) = Addr::parse(&s) {
+                        // What parses prints back to a string that parses the same.
+                        assert_eq!(Addr::parse(&addr.to_string()), Ok(addr));
+                        count += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(count > 0, "the sweep reached the accepting paths");
+}

@@ -1,0 +1,115 @@
+//! Accepting TCP connections.
+
+use std::cell::Cell;
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+
+use silly_runtime::io::{Interest, Registered};
+
+use super::TcpStream;
+use crate::dns::ToAddr;
+
+/// A listening socket. [`accept`](Self::accept) suspends the calling coroutine
+/// until a connection arrives.
+///
+/// ```
+/// use silly_net::tcp::{TcpListener, TcpStream};
+/// silly_runtime::run(|| {
+///     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+///     let addr = listener.local_addr().unwrap();
+///     let client = silly_runtime::task::fork(move || TcpStream::connect(addr).unwrap());
+///     let (conn, peer) = listener.accept().unwrap();
+///     assert_eq!(peer, client.join().unwrap().local_addr().unwrap());
+///     drop(conn);
+/// });
+/// ```
+pub struct TcpListener {
+    io: Registered<mio::net::TcpListener>,
+    closed: Cell<bool>,
+}
+
+impl fmt::Debug for TcpListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpListener")
+            .field("local", &self.local_addr().ok())
+            .field("closed", &self.closed.get())
+            .finish()
+    }
+}
+
+impl TcpListener {
+    /// Binds to `addr` (`":8080"` for every interface; port 0 picks a free port),
+    /// trying each resolved address in turn. `SO_REUSEADDR` is set.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a malformed address, the resolver's error, or the last
+    /// bind error (e.g. `AddrInUse`).
+    pub fn bind(addr: impl ToAddr) -> io::Result<TcpListener> {
+        let mut last_error = None;
+        for addr in addr.to_addr()?.resolve()? {
+            match mio::net::TcpListener::bind(addr) {
+                Ok(listener) => {
+                    return Ok(TcpListener {
+                        io: Registered::new(listener)?,
+                        closed: Cell::new(false),
+                    })
+                }
+                Err(err) => last_error = Some(err),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address to bind")))
+    }
+
+    /// Waits for the next connection.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionAborted` once [`close`](Self::close) was called (also for a
+    /// coroutine already waiting here). Resource errors such as `EMFILE` (too many
+    /// open files) are returned as they are: the pending connection stays queued,
+    /// so retry after a pause, not at once, or the loop spins.
+    pub fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        loop {
+            if self.closed.get() {
+                return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "listener closed"));
+            }
+            if self.io.is_ready(Interest::READABLE) {
+                match self.io.get_ref().accept() {
+                    Ok((stream, peer)) => return Ok((TcpStream::from_mio(stream)?, peer)),
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                        self.io.clear_ready(Interest::READABLE)
+                    }
+                    // The peer gave up before we took it; take the next one.
+                    Err(err)
+                        if matches!(
+                            err.kind(),
+                            io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted
+                        ) => {}
+                    Err(err) => return Err(err),
+                }
+            }
+            if !self.io.is_ready(Interest::READABLE) {
+                self.io.wait(Interest::READABLE, None)?;
+            }
+        }
+    }
+
+    /// Stops accepting: pending and later `accept` calls fail with
+    /// `ConnectionAborted`. The socket closes when the listener is dropped.
+    pub fn close(&self) {
+        self.closed.set(true);
+        self.io.wake_all();
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed.get()
+    }
+
+    /// The bound address (with the port the system chose for port 0).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+}

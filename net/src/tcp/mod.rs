@@ -1,0 +1,17 @@
+//! TCP: listeners and streams whose blocking calls suspend only the calling
+//! coroutine (silly's `silly.net.tcp`).
+//!
+//! [`listen`] runs a handler in a new coroutine for every accepted connection,
+//! silly style. [`TcpListener`] gives the accept loop to you instead.
+//!
+//! Streams set `TCP_NODELAY` (as Go does): a request/response server wants its
+//! small writes sent now, not batched by Nagle's algorithm.
+
+mod listener;
+mod read_buf;
+mod server;
+mod stream;
+
+pub use self::listener::TcpListener;
+pub use self::server::{listen, Server};
+pub use self::stream::TcpStream;

@@ -1,0 +1,370 @@
+//! A TCP connection.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::io::{self, BufRead, Read, Write};
+use std::net::{Shutdown, SocketAddr};
+use std::time::{Duration, Instant};
+
+use silly_runtime::io::{Interest, Registered};
+
+use super::read_buf::ReadBuf;
+use crate::dns::ToAddr;
+
+/// A TCP connection. Reads and writes suspend the calling coroutine until the
+/// socket is ready; other coroutines run meanwhile.
+///
+/// The I/O methods take `&self`, so one coroutine can read while another writes
+/// (share it with `Rc<TcpStream>`). `std::io::{Read, Write}` are implemented for
+/// `TcpStream` and `&TcpStream`, `BufRead` for `TcpStream`: blocking Rust
+/// libraries work on it unchanged inside a coroutine.
+///
+/// Writes apply backpressure: when the kernel's send buffer is full, the writer
+/// is suspended until the peer has read; nothing is queued in user space.
+///
+/// Dropping the stream (or [`close`](Self::close)) deregisters and closes the
+/// socket, also when its coroutine is unwound while blocked on it.
+pub struct TcpStream {
+    io: Registered<mio::net::TcpStream>,
+    buffer: RefCell<ReadBuf>,
+    read_timeout: Cell<Option<Duration>>,
+    write_timeout: Cell<Option<Duration>>,
+}
+
+impl fmt::Debug for TcpStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpStream")
+            .field("local", &self.local_addr().ok())
+            .field("peer", &self.peer_addr().ok())
+            .finish()
+    }
+}
+
+fn deadline(timeout: Option<Duration>) -> Option<Instant> {
+    timeout.map(|t| Instant::now() + t)
+}
+
+/// Reads from the socket into `buf`, parking until data, EOF or the deadline.
+fn read_socket(
+    io: &Registered<mio::net::TcpStream>,
+    deadline: Option<Instant>,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    let n = io.io(Interest::READABLE, deadline, |mut s| s.read(buf))?;
+    if n > 0 && n < buf.len() {
+        // Edge-triggered: a short read drained the socket; the next byte to arrive
+        // is a new event. Parking right away saves a futile read(2).
+        io.clear_ready(Interest::READABLE);
+    }
+    Ok(n)
+}
+
+impl TcpStream {
+    /// Connects to `addr` (a silly-style string or a `SocketAddr`), trying each
+    /// resolved address in turn.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a malformed address, the resolver's error, or the last
+    /// connect error (e.g. `ConnectionRefused`).
+    pub fn connect(addr: impl ToAddr) -> io::Result<TcpStream> {
+        Self::connect_until(addr, None)
+    }
+
+    /// Like [`connect`](Self::connect), but gives up with `TimedOut` once `timeout`
+    /// has passed (name resolution included).
+    pub fn connect_timeout(addr: impl ToAddr, timeout: Duration) -> io::Result<TcpStream> {
+        Self::connect_until(addr, Some(Instant::now() + timeout))
+    }
+
+    fn connect_until(addr: impl ToAddr, deadline: Option<Instant>) -> io::Result<TcpStream> {
+        let addrs = addr.to_addr()?.resolve()?;
+        let mut last_error = None;
+        for addr in addrs {
+            match Self::connect_one(addr, deadline) {
+                Ok(stream) => return Ok(stream),
+                Err(err) if err.kind() == io::ErrorKind::TimedOut => return Err(err),
+                Err(err) => last_error = Some(err),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address to connect to")))
+    }
+
+    fn connect_one(addr: SocketAddr, deadline: Option<Instant>) -> io::Result<TcpStream> {
+        let io = Registered::new(mio::net::TcpStream::connect(addr)?)?;
+        // mio's contract: the connect has finished when the socket turns writable;
+        // then take_error says whether it failed, peer_addr whether it is done.
+        io.io(Interest::WRITABLE, deadline, |s| {
+            if let Some(err) = s.take_error()? {
+                return Err(err);
+            }
+            match s.peer_addr() {
+                Ok(_) => Ok(()),
+                Err(err) if err.kind() == io::ErrorKind::NotConnected => {
+                    Err(io::ErrorKind::WouldBlock.into())
+                }
+                Err(err) => Err(err),
+            }
+        })?;
+        Self::from_registered(io)
+    }
+
+    pub(crate) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
+        Self::from_registered(Registered::new(stream)?)
+    }
+
+    fn from_registered(io: Registered<mio::net::TcpStream>) -> io::Result<TcpStream> {
+        io.get_ref().set_nodelay(true)?;
+        Ok(TcpStream {
+            io,
+            buffer: RefCell::new(ReadBuf::default()),
+            read_timeout: Cell::new(None),
+            write_timeout: Cell::new(None),
+        })
+    }
+
+    /// Wraps a connected standard-library stream (it is switched to non-blocking).
+    pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        stream.set_nonblocking(true)?;
+        Self::from_mio(mio::net::TcpStream::from_std(stream))
+    }
+
+    /// Reads what is available into `buf` (at least one byte), suspending until
+    /// data arrives. `Ok(0)` means the peer closed its side (after all its data).
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` if a read timeout is set and passes (the stream stays usable);
+    /// `ConnectionReset` and the like if the connection broke.
+    pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.read_before(buf, deadline(self.read_timeout.get()))
+    }
+
+    fn read_before(&self, buf: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        {
+            let mut buffer = self.buffer.borrow_mut();
+            if !buffer.is_empty() {
+                return Ok(buffer.copy_to(buf));
+            }
+        }
+        read_socket(&self.io, deadline, buf)
+    }
+
+    /// Reads exactly `buf.len()` bytes.
+    ///
+    /// # Errors
+    ///
+    /// `UnexpectedEof` if the peer closes first (the bytes read so far are lost),
+    /// or any error of [`read`](Self::read).
+    pub fn read_exact(&self, mut buf: &mut [u8]) -> io::Result<()> {
+        let deadline = deadline(self.read_timeout.get());
+        while !buf.is_empty() {
+            match self.read_before(buf, deadline)? {
+                0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+                n => buf = &mut buf[n..],
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads until `delim` (included) or EOF, appending to `out`; returns the
+    /// bytes appended (0 at EOF). Same contract as `BufRead::read_until`, on `&self`.
+    ///
+    /// There is no length limit: on untrusted input, prefer a bounded loop over
+    /// `fill_buf` or `read`.
+    pub fn read_until(&self, delim: u8, out: &mut Vec<u8>) -> io::Result<usize> {
+        // The buffer is taken out of its cell while we may suspend: no RefCell
+        // borrow is held across a switch.
+        let mut buffer = std::mem::take(&mut *self.buffer.borrow_mut());
+        let result = self.read_until_in(&mut buffer, delim, out);
+        *self.buffer.borrow_mut() = buffer;
+        result
+    }
+
+    fn read_until_in(&self, buffer: &mut ReadBuf, delim: u8, out: &mut Vec<u8>) -> io::Result<usize> {
+        let start = out.len();
+        loop {
+            let deadline = deadline(self.read_timeout.get());
+            if buffer.is_empty() && buffer.refill(|b| read_socket(&self.io, deadline, b))? == 0 {
+                return Ok(out.len() - start);
+            }
+            let filled = buffer.filled();
+            match filled.iter().position(|&b| b == delim) {
+                Some(i) => {
+                    out.extend_from_slice(&filled[..=i]);
+                    buffer.consume(i + 1);
+                    return Ok(out.len() - start);
+                }
+                None => {
+                    out.extend_from_slice(filled);
+                    let n = filled.len();
+                    buffer.consume(n);
+                }
+            }
+        }
+    }
+
+    /// Reads a line (through `\n`, included) into `out`; returns the bytes read.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidData` if the line is not UTF-8 (`out` is left unchanged), or any
+    /// error of [`read`](Self::read).
+    pub fn read_line(&self, out: &mut String) -> io::Result<usize> {
+        let mut bytes = Vec::new();
+        let n = self.read_until(b'\n', &mut bytes)?;
+        let line = String::from_utf8(bytes)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "line is not valid UTF-8"))?;
+        out.push_str(&line);
+        Ok(n)
+    }
+
+    /// Writes some of `buf`, suspending while the send buffer is full.
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` if a write timeout is set and passes; `BrokenPipe`,
+    /// `ConnectionReset` and the like if the connection broke.
+    pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.write_until(buf, deadline(self.write_timeout.get()))
+    }
+
+    fn write_until(&self, buf: &[u8], deadline: Option<Instant>) -> io::Result<usize> {
+        let n = self.io.io(Interest::WRITABLE, deadline, |mut s| s.write(buf))?;
+        if n < buf.len() {
+            self.io.clear_ready(Interest::WRITABLE);
+        }
+        Ok(n)
+    }
+
+    /// Writes all of `buf`, suspending as long as the peer does not read (the
+    /// write timeout, if set, bounds the whole call).
+    pub fn write_all(&self, mut buf: &[u8]) -> io::Result<()> {
+        let deadline = deadline(self.write_timeout.get());
+        while !buf.is_empty() {
+            match self.write_until(buf, deadline)? {
+                0 => return Err(io::ErrorKind::WriteZero.into()),
+                n => buf = &buf[n..],
+            }
+        }
+        Ok(())
+    }
+
+    /// Nothing to do: the stream keeps no write buffer. Here for `Write` users.
+    pub fn flush(&self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Shuts down the read, write or both halves. `Shutdown::Write` sends FIN:
+    /// the peer reads EOF while this side can still read.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        match self.io.get_ref().shutdown(how) {
+            Err(err) if err.kind() == io::ErrorKind::NotConnected => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Closes the connection (same as dropping it).
+    pub fn close(self) {}
+
+    /// The peer's address.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// The local address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// Limits how long one read call waits (`None`, the default: no limit). A read
+    /// that runs out of time returns `ErrorKind::TimedOut`; the stream stays usable.
+    pub fn set_read_timeout(&self, timeout: Option<Duration>) {
+        self.read_timeout.set(timeout);
+    }
+
+    /// The read timeout.
+    pub fn read_timeout(&self) -> Option<Duration> {
+        self.read_timeout.get()
+    }
+
+    /// Limits how long one write call waits for the peer to read (`None`, the
+    /// default: no limit). On expiry the call returns `ErrorKind::TimedOut`; part
+    /// of the data may have been sent.
+    pub fn set_write_timeout(&self, timeout: Option<Duration>) {
+        self.write_timeout.set(timeout);
+    }
+
+    /// The write timeout.
+    pub fn write_timeout(&self) -> Option<Duration> {
+        self.write_timeout.get()
+    }
+
+    /// Sets `TCP_NODELAY` (on by default).
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.io.get_ref().set_nodelay(nodelay)
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.io.get_ref().nodelay()
+    }
+}
+
+impl Read for &TcpStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        TcpStream::read(self, buf)
+    }
+}
+
+impl Read for TcpStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        TcpStream::read(self, buf)
+    }
+}
+
+impl Write for &TcpStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        TcpStream::write(self, buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        TcpStream::write_all(self, buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Write for TcpStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        TcpStream::write(self, buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        TcpStream::write_all(self, buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl BufRead for TcpStream {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let buffer = self.buffer.get_mut();
+        if buffer.is_empty() {
+            let (io, deadline) = (&self.io, deadline(self.read_timeout.get()));
+            buffer.refill(|b| read_socket(io, deadline, b))?;
+        }
+        Ok(buffer.filled())
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.buffer.get_mut().consume(amt);
+    }
+}

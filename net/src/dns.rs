@@ -62,7 +62,10 @@ impl fmt::Display for AddrError {
             AddrError::MissingPort => f.write_str("address has no port (write host:port)"),
             AddrError::InvalidPort(p) => write!(f, "invalid port {p:?}"),
             AddrError::InvalidIp(h) => {
-                write!(f, "invalid IP address {h:?} (IPv6 needs brackets: [::1]:80)")
+                write!(
+                    f,
+                    "invalid IP address {h:?} (IPv6 needs brackets: [::1]:80)"
+                )
             }
             AddrError::InvalidHost(h) => write!(f, "invalid host name {h:?}"),
         }
@@ -92,7 +95,9 @@ impl Addr {
                 .split_once(']')
                 .ok_or_else(|| AddrError::InvalidIp(text.to_owned()))?;
             let port = after.strip_prefix(':').ok_or(AddrError::MissingPort)?;
-            let ip: std::net::Ipv6Addr = ip.parse().map_err(|_| AddrError::InvalidIp(ip.to_owned()))?;
+            let ip: std::net::Ipv6Addr = ip
+                .parse()
+                .map_err(|_| AddrError::InvalidIp(ip.to_owned()))?;
             (Host::Ip(IpAddr::V6(ip)), port)
         } else {
             let (host, port) = text.rsplit_once(':').ok_or(AddrError::MissingPort)?;
@@ -152,7 +157,8 @@ fn parse_port(port: &str) -> Result<u16, AddrError> {
     if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AddrError::InvalidPort(port.to_owned()));
     }
-    port.parse().map_err(|_| AddrError::InvalidPort(port.to_owned()))
+    port.parse()
+        .map_err(|_| AddrError::InvalidPort(port.to_owned()))
 }
 
 fn parse_host(host: &str) -> Result<Host, AddrError> {
@@ -168,7 +174,9 @@ fn parse_host(host: &str) -> Result<Host, AddrError> {
     let valid_label = |label: &str| {
         !label.is_empty()
             && label.len() <= 63
-            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
             && !label.starts_with('-')
             && !label.ends_with('-')
     };

@@ -51,11 +51,21 @@ pub fn sleep_until(deadline: Instant) {
 ///
 /// Panics outside [`run`](crate::run).
 pub fn after(delay: Duration, f: impl FnOnce() + 'static) -> Timer {
+    at(Instant::now() + delay, f)
+}
+
+/// Runs `f` in a new coroutine once `deadline` has passed (see [`after`]). Timers
+/// with the same deadline fire in the order they were armed.
+///
+/// # Panics
+///
+/// Panics outside [`run`](crate::run).
+pub fn at(deadline: Instant, f: impl FnOnce() + 'static) -> Timer {
     let rt = Runtime::current();
     let key = rt
         .timers
         .borrow_mut()
-        .insert(Instant::now() + delay, Action::Spawn(Box::new(f)));
+        .insert(deadline, Action::Spawn(Box::new(f)));
     Timer { key }
 }
 

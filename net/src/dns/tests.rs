@@ -25,15 +25,42 @@ fn malformed_addresses_are_typed_errors() {
     assert_eq!(Addr::parse(""), Err(AddrError::Empty));
     assert_eq!(Addr::parse("localhost"), Err(AddrError::MissingPort));
     assert_eq!(Addr::parse("[::1]"), Err(AddrError::MissingPort));
-    assert!(matches!(Addr::parse("host:"), Err(AddrError::InvalidPort(_))));
-    assert!(matches!(Addr::parse("host:65536"), Err(AddrError::InvalidPort(_))));
-    assert!(matches!(Addr::parse("host:+80"), Err(AddrError::InvalidPort(_))));
-    assert!(matches!(Addr::parse("::1:80"), Err(AddrError::InvalidIp(_))));
-    assert!(matches!(Addr::parse("[::1:80"), Err(AddrError::InvalidIp(_))));
-    assert!(matches!(Addr::parse("[nope]:80"), Err(AddrError::InvalidIp(_))));
-    assert!(matches!(Addr::parse("bad host:80"), Err(AddrError::InvalidHost(_))));
-    assert!(matches!(Addr::parse("-x.com:80"), Err(AddrError::InvalidHost(_))));
-    assert!(matches!(Addr::parse("a..b:80"), Err(AddrError::InvalidHost(_))));
+    assert!(matches!(
+        Addr::parse("host:"),
+        Err(AddrError::InvalidPort(_))
+    ));
+    assert!(matches!(
+        Addr::parse("host:65536"),
+        Err(AddrError::InvalidPort(_))
+    ));
+    assert!(matches!(
+        Addr::parse("host:+80"),
+        Err(AddrError::InvalidPort(_))
+    ));
+    assert!(matches!(
+        Addr::parse("::1:80"),
+        Err(AddrError::InvalidIp(_))
+    ));
+    assert!(matches!(
+        Addr::parse("[::1:80"),
+        Err(AddrError::InvalidIp(_))
+    ));
+    assert!(matches!(
+        Addr::parse("[nope]:80"),
+        Err(AddrError::InvalidIp(_))
+    ));
+    assert!(matches!(
+        Addr::parse("bad host:80"),
+        Err(AddrError::InvalidHost(_))
+    ));
+    assert!(matches!(
+        Addr::parse("-x.com:80"),
+        Err(AddrError::InvalidHost(_))
+    ));
+    assert!(matches!(
+        Addr::parse("a..b:80"),
+        Err(AddrError::InvalidHost(_))
+    ));
     let long = format!("{}:80", "a".repeat(300));
     assert!(matches!(Addr::parse(&long), Err(AddrError::InvalidHost(_))));
 }

@@ -59,7 +59,8 @@ impl TcpListener {
                 Err(err) => last_error = Some(err),
             }
         }
-        Err(last_error.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address to bind")))
+        Err(last_error
+            .unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address to bind")))
     }
 
     /// Waits for the next connection.
@@ -73,7 +74,10 @@ impl TcpListener {
     pub fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         loop {
             if self.closed.get() {
-                return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "listener closed"));
+                return Err(io::Error::new(
+                    io::ErrorKind::ConnectionAborted,
+                    "listener closed",
+                ));
             }
             if self.io.is_ready(Interest::READABLE) {
                 match self.io.get_ref().accept() {

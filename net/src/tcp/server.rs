@@ -84,7 +84,9 @@ pub struct Server {
 
 impl fmt::Debug for Server {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Server").field("local_addr", &self.local_addr).finish()
+        f.debug_struct("Server")
+            .field("local_addr", &self.local_addr)
+            .finish()
     }
 }
 

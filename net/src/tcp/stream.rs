@@ -87,7 +87,8 @@ impl TcpStream {
                 Err(err) => last_error = Some(err),
             }
         }
-        Err(last_error.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address to connect to")))
+        Err(last_error
+            .unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address to connect to")))
     }
 
     fn connect_one(addr: SocketAddr, deadline: Option<Instant>) -> io::Result<TcpStream> {
@@ -184,7 +185,12 @@ impl TcpStream {
         result
     }
 
-    fn read_until_in(&self, buffer: &mut ReadBuf, delim: u8, out: &mut Vec<u8>) -> io::Result<usize> {
+    fn read_until_in(
+        &self,
+        buffer: &mut ReadBuf,
+        delim: u8,
+        out: &mut Vec<u8>,
+    ) -> io::Result<usize> {
         let start = out.len();
         loop {
             let deadline = deadline(self.read_timeout.get());
@@ -233,7 +239,9 @@ impl TcpStream {
     }
 
     fn write_until(&self, buf: &[u8], deadline: Option<Instant>) -> io::Result<usize> {
-        let n = self.io.io(Interest::WRITABLE, deadline, |mut s| s.write(buf))?;
+        let n = self
+            .io
+            .io(Interest::WRITABLE, deadline, |mut s| s.write(buf))?;
         if n < buf.len() {
             self.io.clear_ready(Interest::WRITABLE);
         }

@@ -2,6 +2,7 @@
 
 mod util;
 
+#[allow(unconditional_recursion)] // the point: run off the end of the stack
 fn recurse(n: u64) -> u64 {
     let buf = std::hint::black_box([n as u8; 256]);
     recurse(n + 1) + buf[0] as u64

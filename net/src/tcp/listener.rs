@@ -6,9 +6,24 @@ use std::io;
 use std::net::SocketAddr;
 
 use silly_runtime::io::{Interest, Registered};
+use socket2::{Domain, Protocol, Socket, Type};
 
 use super::TcpStream;
 use crate::dns::ToAddr;
+
+/// Connections the kernel may queue before `accept` takes them (clamped to
+/// `net.core.somaxconn`). The standard library's 128 makes a burst of clients
+/// beyond it lose their SYN and retry a second later.
+pub const LISTEN_BACKLOG: i32 = 1024;
+
+fn listen_socket(addr: SocketAddr) -> io::Result<mio::net::TcpListener> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_reuse_address(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    Ok(mio::net::TcpListener::from_std(socket.into()))
+}
 
 /// A listening socket. [`accept`](Self::accept) suspends the calling coroutine
 /// until a connection arrives.
@@ -40,7 +55,8 @@ impl fmt::Debug for TcpListener {
 
 impl TcpListener {
     /// Binds to `addr` (`":8080"` for every interface; port 0 picks a free port),
-    /// trying each resolved address in turn. `SO_REUSEADDR` is set.
+    /// trying each resolved address in turn. `SO_REUSEADDR` is set; the backlog
+    /// is [`LISTEN_BACKLOG`].
     ///
     /// # Errors
     ///
@@ -49,7 +65,7 @@ impl TcpListener {
     pub fn bind(addr: impl ToAddr) -> io::Result<TcpListener> {
         let mut last_error = None;
         for addr in addr.to_addr()?.resolve()? {
-            match mio::net::TcpListener::bind(addr) {
+            match listen_socket(addr) {
                 Ok(listener) => {
                     return Ok(TcpListener {
                         io: Registered::new(listener)?,

@@ -12,6 +12,6 @@ mod read_buf;
 mod server;
 mod stream;
 
-pub use self::listener::TcpListener;
+pub use self::listener::{TcpListener, LISTEN_BACKLOG};
 pub use self::server::{listen, Server};
 pub use self::stream::TcpStream;

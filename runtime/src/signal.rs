@@ -17,14 +17,26 @@ use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
 
+/// What the handler needs to know about the coroutine running on this thread.
+/// Plain `Cell<usize>` fields, const-initialised, no destructor: reading them
+/// compiles to thread-pointer-relative loads, safe in a signal handler.
+struct Running {
+    /// Guard page `[guard_start, guard_end)`; `guard_start == 0`: no coroutine runs.
+    guard_start: Cell<usize>,
+    guard_end: Cell<usize>,
+    task_id: Cell<usize>,
+    stack_size: Cell<usize>,
+}
+
 thread_local! {
-    /// Guard page `[start, end)` of the coroutine running on this thread, or `(0, 0)`.
-    /// Const-initialised `Cell<usize>` with no destructor: reading it compiles to a
-    /// plain thread-pointer-relative load, safe in a signal handler.
-    static GUARD_START: Cell<usize> = const { Cell::new(0) };
-    static GUARD_END: Cell<usize> = const { Cell::new(0) };
-    static TASK_ID: Cell<usize> = const { Cell::new(0) };
-    static STACK_SIZE: Cell<usize> = const { Cell::new(0) };
+    static RUNNING: Running = const {
+        Running {
+            guard_start: Cell::new(0),
+            guard_end: Cell::new(0),
+            task_id: Cell::new(0),
+            stack_size: Cell::new(0),
+        }
+    };
 }
 
 /// The `sigaction` that was installed for SIGSEGV / SIGBUS before ours, stored as
@@ -37,25 +49,22 @@ const ALT_STACK_SIZE: usize = 64 * 1024;
 
 /// Records which coroutine is about to run on this thread.
 pub(crate) fn enter(task_id: u64, guard: (usize, usize), stack_size: usize) {
-    GUARD_START.with(|c| c.set(guard.0));
-    GUARD_END.with(|c| c.set(guard.1));
-    TASK_ID.with(|c| c.set(task_id as usize));
-    STACK_SIZE.with(|c| c.set(stack_size));
+    RUNNING.with(|r| {
+        r.guard_start.set(guard.0);
+        r.guard_end.set(guard.1);
+        r.task_id.set(task_id as usize);
+        r.stack_size.set(stack_size);
+    });
 }
 
 /// The id of the coroutine running on this thread, if any.
 pub(crate) fn running_task() -> Option<u64> {
-    if GUARD_START.with(Cell::get) == 0 {
-        None
-    } else {
-        Some(TASK_ID.with(Cell::get) as u64)
-    }
+    RUNNING.with(|r| (r.guard_start.get() != 0).then(|| r.task_id.get() as u64))
 }
 
 /// Records that no coroutine runs on this thread.
 pub(crate) fn leave() {
-    GUARD_START.with(|c| c.set(0));
-    GUARD_END.with(|c| c.set(0));
+    RUNNING.with(|r| r.guard_start.set(0));
 }
 
 /// An alternate signal stack this module created for the current thread; dropping
@@ -154,10 +163,16 @@ extern "C" fn handler(signal: libc::c_int, info: *mut libc::siginfo_t, context: 
     // SAFETY: the kernel passes a valid siginfo_t for a handler installed with
     // SA_SIGINFO; for SIGSEGV/SIGBUS `si_addr` is the faulting address.
     let address = unsafe { (*info).si_addr() } as usize;
-    let start = GUARD_START.with(Cell::get);
-    let end = GUARD_END.with(Cell::get);
+    let (start, end, task, size) = RUNNING.with(|r| {
+        (
+            r.guard_start.get(),
+            r.guard_end.get(),
+            r.task_id.get(),
+            r.stack_size.get(),
+        )
+    });
     if start != 0 && address >= start && address < end {
-        report_overflow(TASK_ID.with(Cell::get), STACK_SIZE.with(Cell::get));
+        report_overflow(task, size);
     }
     let previous = if signal == libc::SIGSEGV {
         &PREVIOUS_SEGV

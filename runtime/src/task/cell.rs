@@ -109,7 +109,7 @@ impl Waker {
 
     pub(crate) fn wake(&self) {
         if self.is_live() {
-            self.wake_in(&Runtime::current().scheduler);
+            Runtime::with(|rt| self.wake_in(&rt.scheduler));
         }
     }
 
@@ -137,9 +137,7 @@ impl Waker {
 ///
 /// Panics outside a coroutine, with a message that says so.
 pub(crate) fn current_cell() -> Rc<TaskCell> {
-    Runtime::current()
-        .scheduler
-        .current()
+    Runtime::with(|rt| rt.scheduler.current())
         .expect("silly: this call must be made from a coroutine (inside silly::run)")
 }
 

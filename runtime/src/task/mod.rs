@@ -55,12 +55,15 @@ where
 
 /// Moves the running task to the back of the ready queue and lets the others run.
 pub fn yield_now() {
-    let rt = Runtime::current();
-    let task = current_cell();
-    rt.scheduler.push_ready(task.clone());
-    drop(rt);
+    let task = Runtime::with(|rt| {
+        let task = rt.scheduler.current().expect(NOT_IN_COROUTINE);
+        rt.scheduler.push_ready(task.clone());
+        task
+    });
     crate::coroutine::Coroutine::suspend_current(&task);
 }
+
+const NOT_IN_COROUTINE: &str = "silly: this call must be made from a coroutine (inside silly::run)";
 
 /// Suspends the running task until another calls [`Task::unpark`] on it, and
 /// returns the value passed there (silly's `task.wait`).

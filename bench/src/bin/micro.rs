@@ -1,0 +1,95 @@
+//! Micro-benchmarks of the runtime's primitives.
+//!
+//! ```text
+//! cargo run --release -p silly-bench --bin micro
+//! ```
+//!
+//! Prints the median of several rounds for: a context switch (`yield_now`
+//! ping-pong between two coroutines), a fork+join with pooled stacks, a timer
+//! insert+cancel, and the resident memory of a parked coroutine.
+
+use std::time::Duration;
+
+use silly::{task, time};
+use silly_bench::{median_of, rss_kib, timed};
+
+const ROUNDS: usize = 7;
+
+fn per_op(d: Duration, ops: u64) -> f64 {
+    d.as_nanos() as f64 / ops as f64
+}
+
+fn main() {
+    silly::run(|| {
+        // Warm the stack pool and the allocator.
+        for _ in 0..1000 {
+            task::fork(|| ()).join().unwrap();
+        }
+
+        const SWITCHES: u64 = 2_000_000;
+        let switch = median_of(ROUNDS, || {
+            timed(|| {
+                let a = task::fork(|| (0..SWITCHES / 2).for_each(|_| task::yield_now()));
+                let b = task::fork(|| (0..SWITCHES / 2).for_each(|_| task::yield_now()));
+                a.join().unwrap();
+                b.join().unwrap();
+            })
+        });
+        println!(
+            "context switch (yield_now, 2 coroutines): {:.1} ns",
+            per_op(switch, SWITCHES)
+        );
+
+        const FORKS: u64 = 500_000;
+        let fork = median_of(ROUNDS, || {
+            timed(|| {
+                for i in 0..FORKS {
+                    let h = task::fork(move || i);
+                    std::hint::black_box(h.join().unwrap());
+                }
+            })
+        });
+        println!("fork + join (pooled stack): {:.1} ns", per_op(fork, FORKS));
+
+        const TIMERS: u64 = 1_000_000;
+        let timer = median_of(ROUNDS, || {
+            timed(|| {
+                for _ in 0..TIMERS {
+                    let t = time::after(Duration::from_secs(3600), || {});
+                    std::hint::black_box(t.cancel());
+                }
+            })
+        });
+        println!("timer insert + cancel: {:.1} ns", per_op(timer, TIMERS));
+
+        // Each suspended coroutine holds two mappings (stack + guard page);
+        // stay under vm.max_map_count.
+        let max_maps: u64 = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(65_530);
+        let parked = 100_000u64.min(max_maps.saturating_sub(2_000) / 2);
+        let before = rss_kib();
+        let handles: Vec<_> = (0..parked)
+            .map(|_| {
+                task::fork(|| {
+                    task::park();
+                })
+            })
+            .collect();
+        task::yield_now(); // every forked task runs once and parks
+        let after = rss_kib();
+        let per = (after - before) as f64 * 1024.0 / parked as f64;
+        println!(
+            "RSS per parked coroutine (default 128 KiB stack, {parked} parked): {:.0} bytes ({:.2} KiB)",
+            per,
+            per / 1024.0
+        );
+        for h in &handles {
+            h.task().unpark(()).unwrap();
+        }
+        for h in handles {
+            h.join().unwrap();
+        }
+    });
+}

@@ -28,4 +28,7 @@
 #![forbid(unsafe_code)]
 
 pub mod dns;
+mod read_buf;
 pub mod tcp;
+mod timeout;
+pub mod tls;

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod pki;
+
 use std::process::{Command, Output};
 use std::time::Duration;
 

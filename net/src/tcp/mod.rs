@@ -8,7 +8,6 @@
 //! small writes sent now, not batched by Nagle's algorithm.
 
 mod listener;
-mod read_buf;
 mod server;
 mod stream;
 

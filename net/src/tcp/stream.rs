@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use silly_runtime::io::{Interest, Registered};
 
-use super::read_buf::ReadBuf;
 use crate::dns::ToAddr;
+use crate::read_buf::{self, ReadBuf};
+use crate::timeout::deadline;
 
 /// A TCP connection. Reads and writes suspend the calling coroutine until the
 /// socket is ready; other coroutines run meanwhile.
@@ -38,10 +39,6 @@ impl fmt::Debug for TcpStream {
             .field("peer", &self.peer_addr().ok())
             .finish()
     }
-}
-
-fn deadline(timeout: Option<Duration>) -> Option<Instant> {
-    timeout.map(|t| Instant::now() + t)
 }
 
 /// Reads from the socket into `buf`, parking until data, EOF or the deadline.
@@ -142,16 +139,7 @@ impl TcpStream {
     }
 
     fn read_before(&self, buf: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        {
-            let mut buffer = self.buffer.borrow_mut();
-            if !buffer.is_empty() {
-                return Ok(buffer.copy_to(buf));
-            }
-        }
-        read_socket(&self.io, deadline, buf)
+        read_buf::read_through(&self.buffer, buf, |b| read_socket(&self.io, deadline, b))
     }
 
     /// Reads exactly `buf.len()` bytes.
@@ -177,40 +165,36 @@ impl TcpStream {
     /// There is no length limit: on untrusted input, prefer a bounded loop over
     /// `fill_buf` or `read`.
     pub fn read_until(&self, delim: u8, out: &mut Vec<u8>) -> io::Result<usize> {
-        // The buffer is taken out of its cell while we may suspend: no RefCell
-        // borrow is held across a switch.
-        let mut buffer = std::mem::take(&mut *self.buffer.borrow_mut());
-        let result = self.read_until_in(&mut buffer, delim, out);
-        *self.buffer.borrow_mut() = buffer;
-        result
+        let timeout = self.read_timeout.get();
+        read_buf::read_until(&self.buffer, delim, out, |b| {
+            read_socket(&self.io, deadline(timeout), b)
+        })
     }
 
-    fn read_until_in(
+    /// Hands buffered input to `consume`, first filling the buffer from the socket
+    /// (suspending until data, EOF or `deadline`) if it is empty; at EOF `consume`
+    /// gets an empty slice. `consume` returns how many bytes it used and must not
+    /// suspend. The TLS layer reads ciphertext through this, so both share one buffer.
+    pub(crate) fn consume_buffered<R>(
         &self,
-        buffer: &mut ReadBuf,
-        delim: u8,
-        out: &mut Vec<u8>,
-    ) -> io::Result<usize> {
-        let start = out.len();
-        loop {
-            let deadline = deadline(self.read_timeout.get());
-            if buffer.is_empty() && buffer.refill(|b| read_socket(&self.io, deadline, b))? == 0 {
-                return Ok(out.len() - start);
-            }
-            let filled = buffer.filled();
-            match filled.iter().position(|&b| b == delim) {
-                Some(i) => {
-                    out.extend_from_slice(&filled[..=i]);
-                    buffer.consume(i + 1);
-                    return Ok(out.len() - start);
-                }
-                None => {
-                    out.extend_from_slice(filled);
-                    let n = filled.len();
-                    buffer.consume(n);
-                }
-            }
-        }
+        deadline: Option<Instant>,
+        consume: impl FnOnce(&[u8]) -> (usize, R),
+    ) -> io::Result<R> {
+        let mut buffer = std::mem::take(&mut *self.buffer.borrow_mut());
+        let result = if buffer.is_empty() {
+            buffer
+                .refill(|b| read_socket(&self.io, deadline, b))
+                .map(|_| ())
+        } else {
+            Ok(())
+        };
+        let result = result.map(|()| {
+            let (used, value) = consume(buffer.filled());
+            buffer.consume(used);
+            value
+        });
+        *self.buffer.borrow_mut() = buffer;
+        result
     }
 
     /// Reads a line (through `\n`, included) into `out`; returns the bytes read.
@@ -220,12 +204,10 @@ impl TcpStream {
     /// `InvalidData` if the line is not UTF-8 (`out` is left unchanged), or any
     /// error of [`read`](Self::read).
     pub fn read_line(&self, out: &mut String) -> io::Result<usize> {
-        let mut bytes = Vec::new();
-        let n = self.read_until(b'\n', &mut bytes)?;
-        let line = String::from_utf8(bytes)
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "line is not valid UTF-8"))?;
-        out.push_str(&line);
-        Ok(n)
+        let timeout = self.read_timeout.get();
+        read_buf::read_line(&self.buffer, out, |b| {
+            read_socket(&self.io, deadline(timeout), b)
+        })
     }
 
     /// Writes some of `buf`, suspending while the send buffer is full.
@@ -238,7 +220,7 @@ impl TcpStream {
         self.write_until(buf, deadline(self.write_timeout.get()))
     }
 
-    fn write_until(&self, buf: &[u8], deadline: Option<Instant>) -> io::Result<usize> {
+    pub(crate) fn write_until(&self, buf: &[u8], deadline: Option<Instant>) -> io::Result<usize> {
         let n = self
             .io
             .io(Interest::WRITABLE, deadline, |mut s| s.write(buf))?;
@@ -250,8 +232,16 @@ impl TcpStream {
 
     /// Writes all of `buf`, suspending as long as the peer does not read (the
     /// write timeout, if set, bounds the whole call).
-    pub fn write_all(&self, mut buf: &[u8]) -> io::Result<()> {
-        let deadline = deadline(self.write_timeout.get());
+    pub fn write_all(&self, buf: &[u8]) -> io::Result<()> {
+        self.write_all_until(buf, deadline(self.write_timeout.get()))
+    }
+
+    /// [`write_all`](Self::write_all) with an explicit deadline for the whole call.
+    pub(crate) fn write_all_until(
+        &self,
+        mut buf: &[u8],
+        deadline: Option<Instant>,
+    ) -> io::Result<()> {
         while !buf.is_empty() {
             match self.write_until(buf, deadline)? {
                 0 => return Err(io::ErrorKind::WriteZero.into()),

@@ -1,0 +1,37 @@
+//! TLS on the coroutine runtime, with rustls (no OpenSSL).
+//!
+//! A [`TlsStream`] has the stream API of [`TcpStream`](crate::tcp::TcpStream):
+//! `read`/`read_exact`/`read_until`/`read_line`/`write_all`/`shutdown`, read
+//! timeouts, and `std::io::{Read, Write, BufRead}`. Its handshake runs on first use
+//! (or explicitly with [`TlsStream::handshake`]) and is bounded by the config's
+//! handshake timeout; a failed handshake is an `io::Error` naming the TLS reason.
+//!
+//! The client verifies the server's certificate by default, against the webpki
+//! roots or the CA you give; turning that off needs a method whose name says so.
+//!
+//! ```no_run
+//! use silly_net::tls::{self, ClientConfig};
+//! use std::io::Read;
+//!
+//! silly_runtime::run(|| -> std::io::Result<()> {
+//!     let stream = tls::connect("example.com:443", "example.com", &ClientConfig::default())?;
+//!     stream.write_all(b"GET / HTTP/1.0\r\nHost: example.com\r\n\r\n")?;
+//!     let mut page = String::new();
+//!     (&stream).read_to_string(&mut page)?;
+//!     Ok(())
+//! })
+//! .unwrap();
+//! ```
+
+mod config;
+mod error;
+mod listener;
+mod stream;
+mod verify;
+
+pub use self::config::{
+    ClientConfig, ClientConfigBuilder, ServerConfig, ServerConfigBuilder, DEFAULT_HANDSHAKE_TIMEOUT,
+};
+pub use self::error::TlsError;
+pub use self::listener::{listen, TlsListener};
+pub use self::stream::{connect, TlsStream};

@@ -1,0 +1,442 @@
+//! A TLS connection over a [`TcpStream`].
+//!
+//! rustls does no I/O: we hand it ciphertext read from the socket and send what
+//! it produces. No `RefCell` borrow of the rustls state is held while a call
+//! suspends, so one coroutine can read while another writes. Ciphertext leaves
+//! through one flusher at a time (`write_lock`): two coroutines interleaving the
+//! bytes of their records would corrupt the stream.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::io::{self, BufRead, Read, Write};
+use std::net::{Shutdown, SocketAddr};
+use std::time::{Duration, Instant};
+
+use rustls_pki_types::ServerName;
+use silly_runtime::sync::Semaphore;
+
+use super::{ClientConfig, ServerConfig};
+use crate::dns::ToAddr;
+use crate::read_buf::{self, ReadBuf};
+use crate::tcp::TcpStream;
+use crate::timeout::deadline;
+
+/// Connects to `addr` over TCP and runs the TLS handshake, verifying that the
+/// server's certificate is valid for `server_name` (unless the config says
+/// otherwise). Connect and handshake together are bounded by the config's
+/// handshake timeout.
+///
+/// # Errors
+///
+/// `InvalidInput` for a bad address or server name; the TCP error; `TimedOut`;
+/// or `InvalidData` naming the TLS failure (e.g. `invalid peer certificate:
+/// UnknownIssuer`, or `NotValidForName`).
+pub fn connect(
+    addr: impl ToAddr,
+    server_name: &str,
+    config: &ClientConfig,
+) -> io::Result<TlsStream> {
+    let name = ServerName::try_from(server_name.to_owned()).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("invalid TLS server name {server_name:?}"),
+        )
+    })?;
+    let started = Instant::now();
+    let tcp = TcpStream::connect_timeout(addr, config.handshake_timeout)?;
+    let remaining = config.handshake_timeout.saturating_sub(started.elapsed());
+    let stream = TlsStream::client_with_name(tcp, name, config)?;
+    stream.handshake_until(Some(Instant::now() + remaining))?;
+    Ok(stream)
+}
+
+/// A TLS connection. Same API as [`TcpStream`]; see the [module docs](super).
+///
+/// One coroutine may read while another writes; two concurrent readers (or two
+/// concurrent writers) of one stream are not supported.
+pub struct TlsStream {
+    tcp: TcpStream,
+    tls: RefCell<rustls::Connection>,
+    /// Plaintext buffered for `BufRead` and `read_until`; allocated on first use.
+    plain: RefCell<ReadBuf>,
+    /// Ciphertext on its way to the socket; kept to reuse its allocation.
+    outgoing: RefCell<Vec<u8>>,
+    /// Held by whoever moves ciphertext to the socket.
+    write_lock: Semaphore,
+    /// Held by the one coroutine driving the handshake.
+    handshake_lock: Semaphore,
+    handshake_timeout: Duration,
+    read_timeout: Cell<Option<Duration>>,
+}
+
+impl fmt::Debug for TlsStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tls = self.tls.borrow();
+        f.debug_struct("TlsStream")
+            .field("tcp", &self.tcp)
+            .field("handshaking", &tls.is_handshaking())
+            .field("alpn", &tls.alpn_protocol().map(String::from_utf8_lossy))
+            .finish()
+    }
+}
+
+fn tls_error(err: rustls::Error) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("tls: {err}"))
+}
+
+impl TlsStream {
+    /// The server side of a TLS connection over an accepted TCP stream. The
+    /// handshake runs on first use, or with [`handshake`](Self::handshake).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidData` if rustls cannot start a connection with the config.
+    pub fn server(tcp: TcpStream, config: &ServerConfig) -> io::Result<TlsStream> {
+        let conn = rustls::ServerConnection::new(config.rustls.clone()).map_err(tls_error)?;
+        Ok(Self::new(tcp, conn.into(), config.handshake_timeout))
+    }
+
+    /// The client side over a connected TCP stream (for protocols that start
+    /// TLS later, like STARTTLS). The handshake runs on first use.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for an invalid server name.
+    pub fn client(
+        tcp: TcpStream,
+        server_name: &str,
+        config: &ClientConfig,
+    ) -> io::Result<TlsStream> {
+        let name = ServerName::try_from(server_name.to_owned()).map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("invalid TLS server name {server_name:?}"),
+            )
+        })?;
+        Self::client_with_name(tcp, name, config)
+    }
+
+    fn client_with_name(
+        tcp: TcpStream,
+        name: ServerName<'static>,
+        config: &ClientConfig,
+    ) -> io::Result<TlsStream> {
+        let conn = rustls::ClientConnection::new(config.rustls.clone(), name).map_err(tls_error)?;
+        Ok(Self::new(tcp, conn.into(), config.handshake_timeout))
+    }
+
+    fn new(tcp: TcpStream, tls: rustls::Connection, handshake_timeout: Duration) -> TlsStream {
+        TlsStream {
+            tcp,
+            tls: RefCell::new(tls),
+            plain: RefCell::new(ReadBuf::default()),
+            outgoing: RefCell::new(Vec::new()),
+            write_lock: Semaphore::new(1),
+            handshake_lock: Semaphore::new(1),
+            handshake_timeout,
+            read_timeout: Cell::new(None),
+        }
+    }
+
+    /// Runs the handshake now if it has not run, bounded by the handshake
+    /// timeout. Every read and write calls this first.
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut`; `UnexpectedEof` if the peer closed during the handshake;
+    /// `InvalidData` naming the TLS failure (a plain-TCP peer, an untrusted or
+    /// wrong-name certificate, no common protocol version).
+    pub fn handshake(&self) -> io::Result<()> {
+        if !self.tls.borrow().is_handshaking() {
+            return Ok(());
+        }
+        self.handshake_until(Some(Instant::now() + self.handshake_timeout))
+    }
+
+    fn handshake_until(&self, deadline: Option<Instant>) -> io::Result<()> {
+        let _driver = self.handshake_lock.acquire();
+        let result = self.drive_handshake(deadline);
+        result.map_err(|err| match err.kind() {
+            io::ErrorKind::TimedOut => {
+                io::Error::new(io::ErrorKind::TimedOut, "tls handshake timed out")
+            }
+            io::ErrorKind::UnexpectedEof => io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "tls handshake failed: the peer closed the connection",
+            ),
+            _ => err,
+        })
+    }
+
+    fn drive_handshake(&self, deadline: Option<Instant>) -> io::Result<()> {
+        loop {
+            if self.tls.borrow().wants_write() {
+                let _writer = self.write_lock.acquire();
+                self.flush_tls(deadline)?;
+            }
+            if !self.tls.borrow().is_handshaking() {
+                return Ok(());
+            }
+            if self.receive(deadline)? {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+        }
+    }
+
+    /// Reads ciphertext from the socket (suspending until some arrives), hands it
+    /// to rustls and sends what rustls answers. Returns `true` at EOF.
+    fn receive(&self, deadline: Option<Instant>) -> io::Result<bool> {
+        let (eof, processed) = self.tcp.consume_buffered(deadline, |mut bytes| {
+            let mut tls = self.tls.borrow_mut();
+            let eof = bytes.is_empty();
+            let used = match tls.read_tls(&mut bytes) {
+                Ok(n) => n,
+                Err(err) => return (0, (eof, Err(err))),
+            };
+            let processed = tls.process_new_packets().map(|_| ()).map_err(tls_error);
+            (used, (eof, processed))
+        })?;
+        let wants_write = self.tls.borrow().wants_write();
+        if wants_write {
+            // Alerts, handshake messages, key updates. If a writer is busy, it
+            // flushes these with its own data.
+            if let Some(_writer) = self.write_lock.try_acquire() {
+                let flushed = self.flush_tls(deadline);
+                if processed.is_ok() {
+                    flushed?;
+                }
+            }
+        }
+        processed?;
+        Ok(eof)
+    }
+
+    /// Moves every byte rustls wants to send to the socket. The caller holds
+    /// `write_lock`.
+    fn flush_tls(&self, deadline: Option<Instant>) -> io::Result<()> {
+        let mut out = std::mem::take(&mut *self.outgoing.borrow_mut());
+        let result = loop {
+            out.clear();
+            let produced = {
+                let mut tls = self.tls.borrow_mut();
+                let mut produced = Ok(0);
+                while produced.is_ok() && tls.wants_write() {
+                    produced = tls.write_tls(&mut out);
+                }
+                produced
+            };
+            if let Err(err) = produced {
+                break Err(err);
+            }
+            if out.is_empty() {
+                break Ok(());
+            }
+            if let Err(err) = self.tcp.write_all_until(&out, deadline) {
+                break Err(err);
+            }
+        };
+        *self.outgoing.borrow_mut() = out;
+        result
+    }
+
+    fn read_plain(&self, out: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
+        self.handshake()?;
+        let mut eof = false;
+        loop {
+            let read = self.tls.borrow_mut().reader().read(out);
+            match read {
+                Ok(n) => return Ok(n),
+                // After EOF rustls answers Ok(0) (close_notify seen) or
+                // UnexpectedEof; this arm is a guard against spinning at EOF.
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock && eof => {
+                    return Err(io::ErrorKind::UnexpectedEof.into())
+                }
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    eof = self.receive(deadline)?
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    /// Reads decrypted data into `buf`; `Ok(0)` once the peer closed cleanly
+    /// (close_notify).
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` past the read timeout; `UnexpectedEof` if the peer closed the
+    /// TCP connection without close_notify (a truncation); `InvalidData` for a
+    /// TLS protocol error.
+    pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let deadline = deadline(self.read_timeout.get());
+        read_buf::read_through(&self.plain, buf, |b| self.read_plain(b, deadline))
+    }
+
+    /// Reads exactly `buf.len()` bytes (`UnexpectedEof` if the peer closes first).
+    pub fn read_exact(&self, mut buf: &mut [u8]) -> io::Result<()> {
+        while !buf.is_empty() {
+            match self.read(buf)? {
+                0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+                n => buf = &mut buf[n..],
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads until `delim` (included) or EOF; see [`TcpStream::read_until`].
+    pub fn read_until(&self, delim: u8, out: &mut Vec<u8>) -> io::Result<usize> {
+        let timeout = self.read_timeout.get();
+        read_buf::read_until(&self.plain, delim, out, |b| {
+            self.read_plain(b, deadline(timeout))
+        })
+    }
+
+    /// Reads a line (through `\n`) into `out`; see [`TcpStream::read_line`].
+    pub fn read_line(&self, out: &mut String) -> io::Result<usize> {
+        let timeout = self.read_timeout.get();
+        read_buf::read_line(&self.plain, out, |b| self.read_plain(b, deadline(timeout)))
+    }
+
+    /// Encrypts and sends all of `buf`, suspending while the peer does not read.
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` past the write timeout; the socket's error if it broke.
+    pub fn write_all(&self, mut buf: &[u8]) -> io::Result<()> {
+        self.handshake()?;
+        let _writer = self.write_lock.acquire();
+        let deadline = deadline(self.tcp.write_timeout());
+        while !buf.is_empty() {
+            let n = self.tls.borrow_mut().writer().write(buf)?;
+            buf = &buf[n..];
+            // Flushing after every chunk keeps rustls's plaintext buffer small:
+            // backpressure reaches the caller instead of piling up in memory.
+            self.flush_tls(deadline)?;
+            if n == 0 && !buf.is_empty() {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends all of `buf` (as [`write_all`](Self::write_all)) and returns its length.
+    pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf).map(|()| buf.len())
+    }
+
+    /// Nothing is buffered after `write` returns; here for `Write` users.
+    pub fn flush(&self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Shutting down the write half (or both) first sends TLS close_notify, so
+    /// the peer reads a clean EOF; then the TCP half closes.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        if matches!(how, Shutdown::Write | Shutdown::Both) {
+            self.tls.borrow_mut().send_close_notify();
+            let _writer = self.write_lock.acquire();
+            self.flush_tls(deadline(self.tcp.write_timeout()))?;
+        }
+        self.tcp.shutdown(how)
+    }
+
+    /// Sends close_notify (without waiting longer than the write timeout) and
+    /// closes the connection. Dropping the stream closes it without close_notify.
+    pub fn close(self) {
+        let _ = self.shutdown(Shutdown::Write);
+    }
+
+    /// The protocol chosen by ALPN, once the handshake is done.
+    pub fn alpn_protocol(&self) -> Option<Vec<u8>> {
+        self.tls.borrow().alpn_protocol().map(<[u8]>::to_vec)
+    }
+
+    /// On the server side, the host name the client asked for by SNI.
+    pub fn sni_hostname(&self) -> Option<String> {
+        match &*self.tls.borrow() {
+            rustls::Connection::Server(s) => s.server_name().map(str::to_owned),
+            rustls::Connection::Client(_) => None,
+        }
+    }
+
+    /// The underlying TCP stream (for its addresses and socket options; reading
+    /// or writing it directly would corrupt the TLS stream).
+    pub fn tcp(&self) -> &TcpStream {
+        &self.tcp
+    }
+
+    /// The peer's address.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.tcp.peer_addr()
+    }
+
+    /// The local address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.tcp.local_addr()
+    }
+
+    /// Limits how long one read call waits (default: no limit); on expiry the
+    /// call returns `TimedOut` and the stream stays usable.
+    pub fn set_read_timeout(&self, timeout: Option<Duration>) {
+        self.read_timeout.set(timeout);
+    }
+
+    /// The read timeout.
+    pub fn read_timeout(&self) -> Option<Duration> {
+        self.read_timeout.get()
+    }
+
+    /// Limits how long one write call waits for the peer to read.
+    pub fn set_write_timeout(&self, timeout: Option<Duration>) {
+        self.tcp.set_write_timeout(timeout);
+    }
+}
+
+impl Read for &TlsStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        TlsStream::read(self, buf)
+    }
+}
+
+impl Read for TlsStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        TlsStream::read(self, buf)
+    }
+}
+
+impl Write for &TlsStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        TlsStream::write(self, buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Write for TlsStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        TlsStream::write(self, buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl BufRead for TlsStream {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.plain.get_mut().is_empty() {
+            let deadline = deadline(self.read_timeout.get());
+            let mut buffer = std::mem::take(self.plain.get_mut());
+            let filled = buffer.refill(|b| self.read_plain(b, deadline));
+            *self.plain.get_mut() = buffer;
+            filled?;
+        }
+        Ok(self.plain.get_mut().filled())
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.plain.get_mut().consume(amt);
+    }
+}

@@ -50,3 +50,33 @@ fn many_blocking_calls_run_in_parallel() {
         assert_eq!(results, [0, 1, 4, 9, 16, 25, 36, 49]);
     });
 }
+
+#[test]
+fn a_burst_of_blocking_calls_runs_on_several_threads() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    // Each job waits (bounded) until all four have started: only true when they
+    // run at the same time on different pool threads.
+    let started = Arc::new(AtomicUsize::new(0));
+    let all_met = silly::run(move || {
+        let jobs: Vec<_> = (0..4)
+            .map(|_| {
+                let started = started.clone();
+                task::fork(move || {
+                    task::spawn_blocking(move || {
+                        started.fetch_add(1, Ordering::SeqCst);
+                        let until = std::time::Instant::now() + Duration::from_secs(5);
+                        while started.load(Ordering::SeqCst) < 4
+                            && std::time::Instant::now() < until
+                        {
+                            std::thread::sleep(Duration::from_millis(1));
+                        }
+                        started.load(Ordering::SeqCst) == 4
+                    })
+                })
+            })
+            .collect();
+        jobs.into_iter().all(|j| j.join().unwrap())
+    });
+    assert!(all_met, "the four jobs ran concurrently");
+}

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use silly::{task, time};
 
+/// fd counts are process-wide: the tests that count them run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 struct SetOnDrop(Rc<Cell<u32>>);
 
 impl Drop for SetOnDrop {
@@ -74,6 +77,7 @@ impl Drop for PrintOnDrop {
 
 #[test]
 fn deadlock_is_reported() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let result = std::panic::catch_unwind(|| {
         silly::run(|| {
             let (_tx, rx) = silly::sync::channel::<()>();
@@ -87,4 +91,32 @@ fn deadlock_is_reported() {
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default();
     assert!(msg.contains("deadlock"), "panic: {msg}");
+}
+
+#[test]
+fn a_panicking_run_still_cleans_up_and_the_thread_can_run_again() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let fds = util::fd_count();
+    let result = std::panic::catch_unwind(|| {
+        silly::run(|| {
+            let listener = silly::net::tcp::TcpListener::bind("127.0.0.1:0").unwrap();
+            task::fork(move || {
+                let _ = listener.accept(); // blocks on a socket
+            });
+            task::yield_now();
+            let (_tx, rx) = silly::sync::channel::<()>();
+            // Keep a registration alive so this is not a deadlock report.
+            drop(rx);
+            panic!("main failed");
+        })
+    });
+    assert!(result.is_err());
+    // The runtime was cleared: a new one starts on this thread.
+    assert_eq!(silly::run(|| 5), 5);
+    // And the blocked task's listening socket was closed by the unwind.
+    assert!(
+        util::fd_count() <= fds,
+        "fds {} > baseline {fds}",
+        util::fd_count()
+    );
 }

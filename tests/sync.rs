@@ -249,3 +249,41 @@ fn a_waiter_unwound_at_shutdown_leaves_the_lock_usable() {
         assert_eq!(*m.try_lock().expect("lock is free again"), 1);
     });
 }
+
+#[test]
+fn default_mutex_is_unlocked() {
+    silly::run(|| {
+        let m: Mutex<Vec<u8>> = Mutex::default();
+        m.lock().push(1);
+        assert_eq!(*m.lock(), [1]);
+    });
+}
+
+#[test]
+fn rendezvous_send_fails_when_no_receiver_takes_it() {
+    silly::run(|| {
+        let (tx, rx) = sync::bounded::<&str>(0);
+        let sender = task::fork(move || tx.send("lost?"));
+        task::yield_now(); // the sender queues its message and waits
+        drop(rx);
+        assert_eq!(sender.join().unwrap().unwrap_err().0, "lost?");
+    });
+}
+
+#[test]
+fn last_receiver_drop_drops_queued_messages() {
+    silly::run(|| {
+        let marker = Rc::new(());
+        let (tx, rx) = sync::channel();
+        tx.send(marker.clone()).unwrap();
+        tx.send(marker.clone()).unwrap();
+        assert_eq!(Rc::strong_count(&marker), 3);
+        drop(rx);
+        assert_eq!(
+            Rc::strong_count(&marker),
+            1,
+            "queued values dropped with the last receiver"
+        );
+        assert!(tx.send(marker.clone()).is_err());
+    });
+}

@@ -149,3 +149,32 @@ fn closing_a_listener_wakes_its_acceptor() {
         assert_eq!(err.kind(), ErrorKind::ConnectionAborted);
     });
 }
+
+#[test]
+fn read_line_keeps_a_partial_line_across_a_timeout() {
+    silly::run(|| {
+        let (server, client) = pair();
+        server.set_read_timeout(Some(Duration::from_millis(30)));
+        client.write_all(b"HEL").unwrap();
+        let mut line = String::new();
+        let err = server.read_line(&mut line).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TimedOut);
+        assert_eq!(line, "HEL", "bytes read before the timeout are kept");
+        client.write_all(b"LO\n").unwrap();
+        server.read_line(&mut line).unwrap();
+        assert_eq!(line, "HELLO\n");
+    });
+}
+
+#[test]
+fn server_close_closes_the_listening_socket() {
+    silly::run(|| {
+        let server = silly::net::tcp::listen("127.0.0.1:0", |_| {}).unwrap();
+        let addr = server.local_addr();
+        TcpStream::connect(addr).unwrap();
+        server.close();
+        task::yield_now(); // the accept loop sees the close and drops the listener
+        let err = TcpStream::connect(addr).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+    });
+}

@@ -114,3 +114,35 @@ fn idle_loop_does_not_spin() {
         );
     });
 }
+
+#[test]
+fn cancelling_a_timer_whose_callback_owns_timers_is_fine() {
+    struct CancelsOnDrop(Option<time::Timer>);
+    impl Drop for CancelsOnDrop {
+        fn drop(&mut self) {
+            if let Some(t) = self.0.take() {
+                t.cancel(); // touches the timer table while the outer cancel drops us
+            }
+        }
+    }
+    silly::run(|| {
+        let inner = time::after(Duration::from_secs(60), || {});
+        let guard = CancelsOnDrop(Some(inner));
+        let outer = time::after(Duration::from_secs(60), move || drop(guard));
+        assert!(outer.cancel());
+        assert_eq!(silly::stats().timers, 0);
+    });
+}
+
+#[test]
+fn a_timer_from_an_earlier_runtime_cancels_nothing_in_a_later_one() {
+    let old = silly::run(|| time::after(Duration::from_secs(60), || {}));
+    silly::run(move || {
+        let start = Instant::now();
+        let sleeper = task::fork(|| time::sleep(Duration::from_millis(20)));
+        task::yield_now(); // the sleeper arms the first timer of this runtime
+        assert!(!old.cancel(), "the old runtime is gone");
+        sleeper.join().unwrap();
+        assert!(start.elapsed() >= Duration::from_millis(20));
+    });
+}

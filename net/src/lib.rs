@@ -27,7 +27,11 @@
 
 #![forbid(unsafe_code)]
 
+pub use self::conn::Conn;
+
+mod conn;
 pub mod dns;
+pub mod http;
 mod read_buf;
 pub mod tcp;
 mod timeout;

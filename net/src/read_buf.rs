@@ -109,16 +109,29 @@ pub(crate) fn read_until(
     result
 }
 
-/// `read_line` on top of [`read_until`]: `InvalidData` if the line is not UTF-8.
+/// `read_line` on top of [`read_until`]: `InvalidData` if the line is not UTF-8
+/// (`out` unchanged). On an I/O error (a timeout), the part of the line read so
+/// far is kept in `out`, as `std` does, so a retry continues the line.
 pub(crate) fn read_line(
     cell: &RefCell<ReadBuf>,
     out: &mut String,
     fill: impl FnMut(&mut [u8]) -> io::Result<usize>,
 ) -> io::Result<usize> {
     let mut bytes = Vec::new();
-    let n = read_until(cell, b'\n', &mut bytes, fill)?;
-    let line = String::from_utf8(bytes)
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "line is not valid UTF-8"))?;
-    out.push_str(&line);
-    Ok(n)
+    let result = read_until(cell, b'\n', &mut bytes, fill);
+    match String::from_utf8(bytes) {
+        Ok(text) => out.push_str(&text),
+        Err(_) if result.is_ok() => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "line is not valid UTF-8",
+            ))
+        }
+        Err(partial) => {
+            // A code point cut by the error: keep the valid prefix.
+            let valid = partial.utf8_error().valid_up_to();
+            out.push_str(std::str::from_utf8(&partial.as_bytes()[..valid]).unwrap_or_default());
+        }
+    }
+    result
 }

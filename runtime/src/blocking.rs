@@ -209,7 +209,9 @@ impl Pool {
     fn submit(&'static self, job: Job) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.jobs.push_back(job);
-        if state.idle == 0 && state.threads < MAX_THREADS {
+        // Idle threads may not have woken to take earlier jobs yet: count jobs,
+        // not just whether some thread idles, or a burst runs on one thread.
+        if state.jobs.len() > state.idle && state.threads < MAX_THREADS {
             let spawned = thread::Builder::new()
                 .name("silly-blocking".into())
                 .spawn(move || self.work());

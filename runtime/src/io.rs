@@ -125,10 +125,15 @@ impl<S: Source> Registered<S> {
     /// # Errors
     ///
     /// `ErrorKind::TimedOut` if the deadline passed first; `ErrorKind::Other` if
-    /// the source belongs to a runtime that is no longer the current one.
+    /// the source belongs to a runtime that is no longer the current one, or if
+    /// the calling coroutine is being unwound at shutdown (a destructor that
+    /// flushes a socket then fails instead of waiting).
     pub fn wait(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(timed_out());
+        }
+        if crate::task::cell::unwinding() {
+            return Err(io::Error::other("silly: runtime shutting down"));
         }
         match Runtime::try_current() {
             Some(rt) if Rc::ptr_eq(&rt, &self.runtime) => {}

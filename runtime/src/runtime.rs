@@ -2,7 +2,9 @@
 //! stack pool, and drives them in one loop.
 
 use std::cell::{Cell, RefCell};
+use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::blocking::Blocking;
@@ -166,6 +168,9 @@ pub(crate) struct Runtime {
     pub(crate) blocking: Blocking,
     /// Set by [`exit`]: the loop stops and the process ends with this code.
     exit_code: Cell<Option<i32>>,
+    /// Unique in the process, so handles from an earlier runtime on this thread
+    /// (a `time::Timer`) are not mistaken for this one's.
+    pub(crate) id: u64,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -221,17 +226,27 @@ impl Runtime {
             stacks: RefCell::new(StackPool::new(builder.stack_size, builder.max_idle_stacks)),
             blocking,
             exit_code: Cell::new(None),
+            id: {
+                static NEXT: AtomicU64 = AtomicU64::new(1);
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            },
         });
         CURRENT.with(|c| *c.borrow_mut() = Some(rt.clone()));
         let alt_stack = signal::install();
         task::install_panic_reporter();
 
         let main = task::fork(f);
-        rt.drive(|| main.is_finished());
-        rt.shutdown();
+        // A panic out of the loop (the deadlock report, a bug) must still unwind the
+        // coroutines and clear this thread's runtime, or the next `run` would find
+        // it set and blocked sockets would stay open.
+        let driven = panic::catch_unwind(AssertUnwindSafe(|| rt.drive(|| main.is_finished())));
+        let shut = panic::catch_unwind(AssertUnwindSafe(|| rt.shutdown()));
 
         CURRENT.with(|c| c.borrow_mut().take());
         drop(alt_stack);
+        if let Err(payload) = driven.and(shut) {
+            panic::resume_unwind(payload);
+        }
         if let Some(code) = rt.exit_code.get() {
             std::process::exit(code);
         }
@@ -297,15 +312,18 @@ impl Runtime {
     fn shutdown(&self) {
         loop {
             let tasks: Vec<Rc<TaskCell>> = self.scheduler.drain_live();
-            if tasks.is_empty() {
+            let ready = self.scheduler.take_ready();
+            let timers = std::mem::take(&mut *self.timers.borrow_mut());
+            if tasks.is_empty() && ready.is_empty() && timers.len() == 0 {
                 break;
             }
             for task in tasks {
                 self.scheduler.unwind(&task);
             }
+            // Dropping these runs user destructors (captured by `after` callbacks,
+            // unpark values) that may fork or arm timers: go round until nothing is left.
+            drop(ready);
+            drop(timers);
         }
-        self.scheduler.clear_ready();
-        let timers = std::mem::take(&mut *self.timers.borrow_mut());
-        drop(timers);
     }
 }

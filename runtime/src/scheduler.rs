@@ -159,11 +159,12 @@ impl Scheduler {
             signal::leave();
         }
         drop(entry);
+        let value = task.unpark_value.borrow_mut().take();
+        drop(value);
         self.current.borrow_mut().take();
     }
 
-    pub(crate) fn clear_ready(&self) {
-        let ready = std::mem::take(&mut *self.ready.borrow_mut());
-        drop(ready);
+    pub(crate) fn take_ready(&self) -> VecDeque<Rc<TaskCell>> {
+        std::mem::take(&mut *self.ready.borrow_mut())
     }
 }

@@ -22,6 +22,15 @@ pub(crate) const MIN_STACK_SIZE: usize = 16 * 1024;
 /// Stacks of sizes other than the default are pooled too, but only a few.
 const MAX_IDLE_OTHER: usize = 16;
 
+/// Idle stacks beyond this many give their touched pages back to the kernel
+/// (`madvise(MADV_DONTNEED)`) as they are pooled: after a burst of deep
+/// coroutines the memory returns, while a steady small pool pays no syscall.
+const RELEASE_PAGES_ABOVE: usize = 64;
+
+/// The top of a released stack that stays resident: where the next coroutine's
+/// first frames land anyway.
+const KEEP_RESIDENT: usize = 16 * 1024;
+
 pub(crate) fn page_size() -> usize {
     static PAGE: OnceLock<usize> = OnceLock::new();
     *PAGE.get_or_init(|| {
@@ -79,10 +88,31 @@ impl StackPool {
         let size = stack.base().get() - stack.limit().get() - page_size();
         if size == self.default_size {
             if self.idle.len() < self.max_idle {
+                if self.idle.len() >= RELEASE_PAGES_ABOVE {
+                    release_pages(&stack);
+                }
                 self.idle.push(stack);
             }
         } else if self.idle_other.len() < MAX_IDLE_OTHER.min(self.max_idle) {
             self.idle_other.push((size, stack));
         }
+    }
+}
+
+/// Drops the resident pages of an idle stack's usable part, except its top
+/// `KEEP_RESIDENT` bytes. The mapping stays; touched again, pages come back zeroed.
+fn release_pages(stack: &DefaultStack) {
+    let start = stack.limit().get() + page_size(); // above the guard page
+    let end = stack.base().get().saturating_sub(KEEP_RESIDENT);
+    if end <= start {
+        return;
+    }
+    // SAFETY: [start, end) lies inside the stack's read-write mapping (between its
+    // guard page and its top), page-aligned since both the limit and KEEP_RESIDENT
+    // are multiples of the page size. The stack is idle: no coroutine runs on it,
+    // so no live data is discarded. MADV_DONTNEED on private anonymous memory
+    // only makes the pages read back as zeros.
+    unsafe {
+        libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
     }
 }

@@ -38,7 +38,7 @@ pub fn sleep(duration: Duration) {
 /// Suspends the calling coroutine until `deadline` has passed.
 pub fn sleep_until(deadline: Instant) {
     let rt = Runtime::current();
-    while Instant::now() < deadline {
+    while Instant::now() < deadline && !crate::task::cell::unwinding() {
         let _timer = TimerGuard::arm(&rt, deadline, Action::Wake(Waker::current()));
         park_internal();
     }
@@ -66,20 +66,28 @@ pub fn at(deadline: Instant, f: impl FnOnce() + 'static) -> Timer {
         .timers
         .borrow_mut()
         .insert(deadline, Action::Spawn(Box::new(f)));
-    Timer { key }
+    Timer {
+        key,
+        runtime_id: rt.id,
+    }
 }
 
 /// A callback armed with [`after`]. Dropping it does not cancel it.
 #[derive(Debug)]
 pub struct Timer {
     key: TimerKey,
+    runtime_id: u64,
 }
 
 impl Timer {
     /// Cancels the callback. Returns `true` if it had not fired yet (it now never
     /// will), `false` if it already fired or was cancelled: then nothing happens.
     pub fn cancel(&self) -> bool {
-        Runtime::try_current().is_some_and(|rt| rt.timers.borrow_mut().cancel(self.key))
+        let Some(rt) = Runtime::try_current().filter(|rt| rt.id == self.runtime_id) else {
+            return false; // its runtime has ended
+        };
+        let action = rt.timers.borrow_mut().cancel(self.key);
+        action.is_some()
     }
 }
 

@@ -80,15 +80,17 @@ impl Timers {
         TimerKey { slot, id }
     }
 
-    /// Removes the timer if it has not fired yet; returns whether it was armed.
-    pub(crate) fn cancel(&mut self, key: TimerKey) -> bool {
+    /// Removes the timer if it has not fired yet and returns its action, which
+    /// the caller drops after releasing its borrow of the timers (dropping a
+    /// callback runs user destructors, which may use timers).
+    #[must_use]
+    pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<Action> {
         match self.slots.get(key.slot) {
             Some(slot) if slot.id == key.id => {
                 let pos = slot.pos;
-                self.remove_at(pos);
-                true
+                Some(self.remove_at(pos))
             }
-            _ => false,
+            _ => None,
         }
     }
 
@@ -170,7 +172,8 @@ impl TimerGuard {
 impl Drop for TimerGuard {
     fn drop(&mut self) {
         if let Some(rt) = Runtime::try_current() {
-            rt.timers.borrow_mut().cancel(self.key);
+            let action = rt.timers.borrow_mut().cancel(self.key);
+            drop(action);
         }
     }
 }

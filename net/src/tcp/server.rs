@@ -3,7 +3,7 @@
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use silly_runtime::{task, time};
@@ -49,12 +49,14 @@ where
     let listener = Rc::new(TcpListener::bind(addr)?);
     let local_addr = listener.local_addr()?;
     let accepting = listener.clone();
+    // The accept loop owns the listener; the handle only points at it, so the
+    // socket closes as soon as the loop ends.
     let handler = Rc::new(handler);
     task::Builder::new()
         .name("tcp accept")
         .fork(move || accept_loop(&accepting, handler));
     Ok(Server {
-        listener,
+        listener: Rc::downgrade(&listener),
         local_addr,
     })
 }
@@ -78,7 +80,7 @@ fn accept_loop<F: Fn(TcpStream) + 'static>(listener: &TcpListener, handler: Rc<F
 /// A running [`listen`] server. Dropping the handle leaves the server running;
 /// [`close`](Self::close) stops accepting (open connections go on).
 pub struct Server {
-    listener: Rc<TcpListener>,
+    listener: Weak<TcpListener>,
     local_addr: SocketAddr,
 }
 
@@ -96,8 +98,11 @@ impl Server {
         self.local_addr
     }
 
-    /// Stops accepting and closes the listening socket once the accept loop ends.
+    /// Stops accepting. The listening socket closes when the accept loop next
+    /// runs (the next turn of the event loop); open connections go on.
     pub fn close(&self) {
-        self.listener.close();
+        if let Some(listener) = self.listener.upgrade() {
+            listener.close();
+        }
     }
 }

@@ -69,7 +69,8 @@ impl TcpStream {
     }
 
     /// Like [`connect`](Self::connect), but gives up with `TimedOut` once `timeout`
-    /// has passed (name resolution included).
+    /// has passed. Name resolution is not bounded by it (the system resolver has
+    /// its own timeouts).
     pub fn connect_timeout(addr: impl ToAddr, timeout: Duration) -> io::Result<TcpStream> {
         Self::connect_until(addr, Some(Instant::now() + timeout))
     }
@@ -80,7 +81,7 @@ impl TcpStream {
         for addr in addrs {
             match Self::connect_one(addr, deadline) {
                 Ok(stream) => return Ok(stream),
-                Err(err) if err.kind() == io::ErrorKind::TimedOut => return Err(err),
+                Err(err) if deadline.is_some_and(|d| Instant::now() >= d) => return Err(err),
                 Err(err) => last_error = Some(err),
             }
         }
@@ -160,14 +161,16 @@ impl TcpStream {
     }
 
     /// Reads until `delim` (included) or EOF, appending to `out`; returns the
-    /// bytes appended (0 at EOF). Same contract as `BufRead::read_until`, on `&self`.
+    /// bytes appended (0 at EOF). Same contract as `BufRead::read_until`, on `&self`:
+    /// on an error, the bytes read so far stay in `out`. The read timeout bounds
+    /// the whole call.
     ///
     /// There is no length limit: on untrusted input, prefer a bounded loop over
     /// `fill_buf` or `read`.
     pub fn read_until(&self, delim: u8, out: &mut Vec<u8>) -> io::Result<usize> {
-        let timeout = self.read_timeout.get();
+        let deadline = deadline(self.read_timeout.get());
         read_buf::read_until(&self.buffer, delim, out, |b| {
-            read_socket(&self.io, deadline(timeout), b)
+            read_socket(&self.io, deadline, b)
         })
     }
 

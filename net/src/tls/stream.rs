@@ -293,8 +293,8 @@ impl TlsStream {
 
     /// Reads a line (through `\n`) into `out`; see [`TcpStream::read_line`].
     pub fn read_line(&self, out: &mut String) -> io::Result<usize> {
-        let timeout = self.read_timeout.get();
-        read_buf::read_line(&self.plain, out, |b| self.read_plain(b, deadline(timeout)))
+        let deadline = deadline(self.read_timeout.get());
+        read_buf::read_line(&self.plain, out, |b| self.read_plain(b, deadline))
     }
 
     /// Encrypts and sends all of `buf`, suspending while the peer does not read.

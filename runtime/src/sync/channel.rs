@@ -19,8 +19,8 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 }
 
 /// A channel holding at most `capacity` queued messages: `send` suspends while it
-/// is full. With capacity 0 it is a rendezvous: `send` returns once a receiver has
-/// taken the message (or the channel closed).
+/// is full. With capacity 0 it is a rendezvous: `send` returns `Ok` once a
+/// receiver has taken the message, or `Err` with it if the channel closed first.
 ///
 /// ```
 /// use silly_runtime::{run, sync, task};
@@ -158,6 +158,14 @@ impl<T> Sender<T> {
             while shared.taken.get() < number && !shared.closed.get() {
                 shared.handed_over.wait(|_| {});
             }
+            if shared.taken.get() < number {
+                // Closed before a receiver took it: the message is still queued,
+                // at the position its number gives. Hand it back.
+                let index = (number - shared.taken.get() - 1) as usize;
+                if let Some(value) = shared.queue.borrow_mut().remove(index) {
+                    return Err(SendError(value));
+                }
+            }
         }
         Ok(())
     }
@@ -265,6 +273,13 @@ impl<T> Drop for Receiver<T> {
         self.shared.receivers.set(n);
         if n == 0 {
             self.shared.close();
+            // Nobody can receive them now: drop queued messages (sockets close)
+            // instead of keeping them until the last sender goes. A rendezvous
+            // queue holds only messages whose senders wait to take them back.
+            if self.shared.capacity != Some(0) {
+                let queued = std::mem::take(&mut *self.shared.queue.borrow_mut());
+                drop(queued);
+            }
         }
     }
 }

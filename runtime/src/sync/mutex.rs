@@ -32,7 +32,6 @@ use super::semaphore::Semaphore;
 ///     assert_eq!(*m.lock(), [0, 1, 2]);
 /// });
 /// ```
-#[derive(Default)]
 pub struct Mutex<T> {
     lock: Semaphore,
     value: RefCell<T>,
@@ -46,6 +45,13 @@ impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
             Err(_) => d.field("value", &"<locked>"),
         };
         d.finish()
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    /// An unlocked mutex holding `T::default()`.
+    fn default() -> Self {
+        Mutex::new(T::default())
     }
 }
 

@@ -20,7 +20,6 @@ use super::wait_list::WaitList;
 ///     assert!(sem.try_acquire().is_some());
 /// });
 /// ```
-#[derive(Default)]
 pub struct Semaphore {
     permits: Cell<usize>,
     waiters: WaitList,

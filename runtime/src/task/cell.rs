@@ -141,6 +141,13 @@ pub(crate) fn current_cell() -> Rc<TaskCell> {
         .expect("silly: this call must be made from a coroutine (inside silly::run)")
 }
 
+/// Whether the running task is being unwound by shutdown. Waits then return at
+/// once instead of suspending: a destructor that waits would otherwise be
+/// unwound again from inside its own unwinding, which aborts the process.
+pub(crate) fn unwinding() -> bool {
+    Runtime::with(|rt| rt.scheduler.current()).is_some_and(|t| t.unwinding.get())
+}
+
 /// Suspends the running task until a `Waker` made for this park wakes it.
 pub(crate) fn park_internal() {
     suspend_as(Park::Internal);

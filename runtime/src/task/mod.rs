@@ -87,6 +87,27 @@ pub fn park() -> Box<dyn Any> {
     value.unwrap_or_else(|| Box::new(()))
 }
 
+/// Runs `f`, catching a panic in it like [`std::panic::catch_unwind`], except
+/// the unwinding the runtime uses to drop suspended coroutines at shutdown: that
+/// one passes through, as it must reach the coroutine's root.
+///
+/// Servers use this to turn a handler's panic into an error response.
+///
+/// ```
+/// silly_runtime::run(|| {
+///     let r = silly_runtime::task::catch_unwind(|| panic!("handler bug"));
+///     assert!(r.is_err());
+/// });
+/// ```
+pub fn catch_unwind<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Err(payload) if try_current().is_some_and(|t| t.0.unwinding.get()) => {
+            std::panic::resume_unwind(payload)
+        }
+        other => other,
+    }
+}
+
 /// Suspends the running task for good; used by [`exit`](crate::exit).
 pub(crate) fn park_forever() -> ! {
     loop {

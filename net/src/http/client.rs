@@ -1,0 +1,549 @@
+//! The HTTP client: one request at a time per connection, connections kept
+//! alive in a per-host pool.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use url::Url;
+
+use super::body::Body;
+use super::head::{self, BodyKind, Version};
+use super::headers::check_outgoing;
+use super::wire::Wire;
+use super::{Error, Headers, Result};
+use crate::conn::Conn;
+use crate::tcp::TcpStream;
+use crate::tls::{self, TlsStream};
+
+/// Client settings. Each default is documented on its field.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// Longest wait for TCP connect plus TLS handshake. Default 10 s.
+    pub connect_timeout: Duration,
+    /// Longest wait for each read of the response. Default 30 s.
+    pub read_timeout: Duration,
+    /// Idle connections kept per host (scheme, host, port). Default 8.
+    pub max_idle_per_host: usize,
+    /// An idle connection older than this is not reused. Default 60 s.
+    pub idle_timeout: Duration,
+    /// Redirects followed (301, 302, 303, 307, 308). Default 0: a redirect is
+    /// returned as it is.
+    pub max_redirects: usize,
+    /// Largest response head. Default 64 KiB.
+    pub max_response_head: usize,
+    /// Largest response body read by [`Client::request`]. Default 64 MiB.
+    pub max_response_body: u64,
+    /// TLS settings for `https://` (default: webpki roots, verification on).
+    pub tls: tls::ClientConfig,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            max_idle_per_host: 8,
+            idle_timeout: Duration::from_secs(60),
+            max_redirects: 0,
+            max_response_head: 64 * 1024,
+            max_response_body: 64 * 1024 * 1024,
+            tls: tls::ClientConfig::default(),
+        }
+    }
+}
+
+/// A whole response.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// HTTP version of the response.
+    pub version: Version,
+    /// Response headers.
+    pub header: Headers,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PoolKey {
+    https: bool,
+    host: String,
+    port: u16,
+}
+
+struct Idle {
+    wire: Wire,
+    since: Instant,
+}
+
+/// An HTTP client with its own connection pool. The free functions [`get`],
+/// [`post`] and [`request`] use one per thread with the default config.
+///
+/// ```no_run
+/// use silly_net::http::{Client, ClientConfig};
+/// silly_runtime::run(|| {
+///     let mut config = ClientConfig::default();
+///     config.max_redirects = 5;
+///     let client = Client::new(config);
+///     let page = client.get("https://example.com/").unwrap();
+///     println!("{} {} bytes", page.status, page.body.len());
+/// });
+/// ```
+pub struct Client {
+    config: ClientConfig,
+    pool: RefCell<HashMap<PoolKey, Vec<Idle>>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let idle: usize = self.pool.borrow().values().map(Vec::len).sum();
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .field("idle_connections", &idle)
+            .finish()
+    }
+}
+
+thread_local! {
+    static DEFAULT_CLIENT: Client = Client::new(ClientConfig::default());
+}
+
+/// `GET url` with the thread's default client; see [`Client::request`].
+///
+/// # Errors
+///
+/// As [`Client::request`].
+pub fn get(url: &str) -> Result<Response> {
+    request("GET", url, &[], b"")
+}
+
+/// `POST url` with `headers` and `body`; see [`Client::request`].
+///
+/// # Errors
+///
+/// As [`Client::request`].
+pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response> {
+    request("POST", url, headers, body)
+}
+
+/// Any request, with the thread's default client; see [`Client::request`].
+///
+/// # Errors
+///
+/// As [`Client::request`].
+pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response> {
+    DEFAULT_CLIENT.with(|client| client.request(method, url, headers, body))
+}
+
+fn idempotent(method: &str) -> bool {
+    ["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(method))
+}
+
+impl Client {
+    /// A client with `config` and an empty pool.
+    pub fn new(config: ClientConfig) -> Client {
+        Client {
+            config,
+            pool: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// `GET url`.
+    ///
+    /// # Errors
+    ///
+    /// As [`request`](Self::request).
+    pub fn get(&self, url: &str) -> Result<Response> {
+        self.request("GET", url, &[], b"")
+    }
+
+    /// `POST url`.
+    ///
+    /// # Errors
+    ///
+    /// As [`request`](Self::request).
+    pub fn post(&self, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response> {
+        self.request("POST", url, headers, body)
+    }
+
+    /// Sends a request and reads the whole response. `Host`, and `Content-Length`
+    /// for a body, are added unless given. Redirects are followed only up to
+    /// `max_redirects` (default none).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`] (bad URL, or a scheme other than http/https),
+    /// [`Error::InvalidHeader`], [`Error::Io`] (connect, TLS, timeouts),
+    /// [`Error::InvalidResponse`], [`Error::InvalidBody`],
+    /// [`Error::BodyTooLarge`] past `max_response_body`, [`Error::TooManyRedirects`].
+    pub fn request(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<Response> {
+        let mut reader = self.send(method, url, headers, body)?;
+        let body = reader.read_all()?;
+        Ok(Response {
+            status: reader.status,
+            version: reader.version,
+            header: std::mem::take(&mut reader.header),
+            body,
+        })
+    }
+
+    /// Sends a request and returns once the response head has arrived; the body is
+    /// read from the returned [`ResponseReader`] (the streaming form).
+    ///
+    /// # Errors
+    ///
+    /// As [`request`](Self::request).
+    pub fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<ResponseReader<'_>> {
+        let mut url = Url::parse(url).map_err(|e| Error::InvalidUrl(format!("{url}: {e}")))?;
+        let mut method = method.to_owned();
+        let mut body = body;
+        let mut redirects = 0;
+        loop {
+            let mut reader = self.send_once(&method, &url, headers, body)?;
+            let location = reader.header.get("location").map(str::to_owned);
+            let status = reader.status;
+            let redirect = matches!(status, 301 | 302 | 303 | 307 | 308);
+            let (Some(location), true) = (location, redirect && self.config.max_redirects > 0)
+            else {
+                return Ok(reader);
+            };
+            if redirects == self.config.max_redirects {
+                return Err(Error::TooManyRedirects);
+            }
+            redirects += 1;
+            // Finish this response so its connection can be reused.
+            let mut sink = [0u8; 4096];
+            while reader.read(&mut sink)? > 0 {}
+            drop(reader);
+            url = url
+                .join(&location)
+                .map_err(|e| Error::InvalidResponse(format!("bad Location {location:?}: {e}")))?;
+            // RFC 9110, section 15.4: after 303 the new request is a GET (HEAD stays
+            // HEAD); after 301/302 user agents turn POST into GET as well.
+            let to_get = (status == 303 && !method.eq_ignore_ascii_case("HEAD"))
+                || (matches!(status, 301 | 302) && method.eq_ignore_ascii_case("POST"));
+            if to_get {
+                method = "GET".to_owned();
+                body = b"";
+            }
+        }
+    }
+
+    fn send_once(
+        &self,
+        method: &str,
+        url: &Url,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<ResponseReader<'_>> {
+        let key = pool_key(url)?;
+        let request = encode_request(method, url, headers, body)?;
+        let mut fresh = false;
+        loop {
+            let mut wire = match self.checkout(&key) {
+                Some(wire) => wire,
+                None => {
+                    fresh = true;
+                    self.dial(&key)?
+                }
+            };
+            match self.exchange(&mut wire, &request, body) {
+                Ok(head) => return self.reader(key, wire, method, head),
+                // A pooled connection the server had already closed: try a new one,
+                // if repeating the request is safe.
+                Err(Error::Io(err)) if !fresh && idempotent(method) && stale(&err) => continue,
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    /// Writes the request and reads the final (non-1xx) response head.
+    fn exchange(&self, wire: &mut Wire, request: &[u8], body: &[u8]) -> Result<head::ResponseHead> {
+        wire.write(request)?;
+        wire.write(body)?;
+        wire.flush()?;
+        loop {
+            let deadline = Some(Instant::now() + self.config.read_timeout);
+            let parsed = head::parse_response(wire.available(), self.config.max_response_head)
+                .map_err(Error::InvalidResponse)?;
+            match parsed {
+                Some(h) if (100..200).contains(&h.status) && h.status != 101 => wire.consume(h.len),
+                Some(h) => {
+                    wire.consume(h.len);
+                    return Ok(h);
+                }
+                None => {
+                    if wire.fill(deadline)? == 0 {
+                        return Err(if wire.available().is_empty() {
+                            Error::Io(std::io::Error::new(
+                                std::io::ErrorKind::UnexpectedEof,
+                                "connection closed before a response",
+                            ))
+                        } else {
+                            Error::InvalidResponse(
+                                "connection closed inside the response head".into(),
+                            )
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    fn reader(
+        &self,
+        key: PoolKey,
+        wire: Wire,
+        method: &str,
+        head: head::ResponseHead,
+    ) -> Result<ResponseReader<'_>> {
+        let kind = head::response_body(method, head.status, &head.headers)
+            .map_err(Error::InvalidResponse)?;
+        let keep_alive = kind != BodyKind::UntilClose
+            && match head.version {
+                Version::Http11 => !head.headers.has_token("connection", "close"),
+                Version::Http10 => head.headers.has_token("connection", "keep-alive"),
+            };
+        Ok(ResponseReader {
+            client: self,
+            key,
+            wire: Some(wire),
+            status: head.status,
+            version: head.version,
+            header: head.headers,
+            body: Body::new(
+                kind,
+                self.config.max_response_body,
+                self.config.max_response_head,
+            ),
+            keep_alive,
+        })
+    }
+
+    fn checkout(&self, key: &PoolKey) -> Option<Wire> {
+        let mut pool = self.pool.borrow_mut();
+        let idle = pool.get_mut(key)?;
+        while let Some(entry) = idle.pop() {
+            if entry.since.elapsed() < self.config.idle_timeout {
+                return Some(entry.wire);
+            }
+        }
+        None
+    }
+
+    fn checkin(&self, key: PoolKey, wire: Wire) {
+        let mut pool = self.pool.borrow_mut();
+        let idle = pool.entry(key).or_default();
+        idle.retain(|e| e.since.elapsed() < self.config.idle_timeout);
+        if idle.len() < self.config.max_idle_per_host {
+            idle.push(Idle {
+                wire,
+                since: Instant::now(),
+            });
+        }
+    }
+
+    fn dial(&self, key: &PoolKey) -> Result<Wire> {
+        let started = Instant::now();
+        let addr = if key.host.contains(':') {
+            format!("[{}]:{}", key.host, key.port)
+        } else {
+            format!("{}:{}", key.host, key.port)
+        };
+        let tcp = TcpStream::connect_timeout(addr.as_str(), self.config.connect_timeout)?;
+        tcp.set_write_timeout(Some(self.config.read_timeout));
+        let conn = if key.https {
+            let stream = TlsStream::client(tcp, &key.host, &self.config.tls)?;
+            stream.handshake()?;
+            if started.elapsed() > self.config.connect_timeout {
+                return Err(Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "connect timed out",
+                )));
+            }
+            Conn::from(stream)
+        } else {
+            Conn::Tcp(tcp)
+        };
+        Ok(Wire::new(conn))
+    }
+}
+
+fn stale(err: &std::io::Error) -> bool {
+    matches!(
+        err.kind(),
+        std::io::ErrorKind::UnexpectedEof
+            | std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::BrokenPipe
+            | std::io::ErrorKind::ConnectionAborted
+    )
+}
+
+fn pool_key(url: &Url) -> Result<PoolKey> {
+    let https = match url.scheme() {
+        "http" => false,
+        "https" => true,
+        other => {
+            return Err(Error::InvalidUrl(format!(
+                "unsupported scheme {other:?} (use http or https)"
+            )))
+        }
+    };
+    let host = url
+        .host_str()
+        .ok_or_else(|| Error::InvalidUrl(format!("{url}: no host")))?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    let port = url
+        .port_or_known_default()
+        .ok_or_else(|| Error::InvalidUrl(format!("{url}: no port")))?;
+    Ok(PoolKey { https, host, port })
+}
+
+fn encode_request(
+    method: &str,
+    url: &Url,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Vec<u8>> {
+    check_outgoing(method, "")?;
+    let mut head = String::with_capacity(256);
+    let target = match url.query() {
+        Some(q) => format!("{}?{}", url.path(), q),
+        None => url.path().to_owned(),
+    };
+    let _ = write!(head, "{method} {target} HTTP/1.1\r\n");
+    let has = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    if !has("host") {
+        let host = url.host_str().unwrap_or_default();
+        match url.port() {
+            Some(port) => {
+                let _ = write!(head, "Host: {host}:{port}\r\n");
+            }
+            None => {
+                let _ = write!(head, "Host: {host}\r\n");
+            }
+        }
+    }
+    for &(name, value) in headers {
+        check_outgoing(name, value)?;
+        let _ = write!(head, "{name}: {value}\r\n");
+    }
+    let sends_body = !body.is_empty()
+        || ["POST", "PUT", "PATCH"]
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(method));
+    if sends_body && !has("content-length") && !has("transfer-encoding") {
+        let _ = write!(head, "Content-Length: {}\r\n", body.len());
+    }
+    head.push_str("\r\n");
+    Ok(head.into_bytes())
+}
+
+/// A response whose body is read as it arrives (the streaming form). When the
+/// body has been read to its end, the connection goes back to the pool.
+pub struct ResponseReader<'a> {
+    client: &'a Client,
+    key: PoolKey,
+    wire: Option<Wire>,
+    status: u16,
+    version: Version,
+    header: Headers,
+    body: Body,
+    keep_alive: bool,
+}
+
+impl fmt::Debug for ResponseReader<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseReader")
+            .field("status", &self.status)
+            .field("header", &self.header)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResponseReader<'_> {
+    /// Status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// HTTP version of the response.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// Response headers.
+    pub fn header(&self) -> &Headers {
+        &self.header
+    }
+
+    /// Trailer fields of a chunked body, once read to its end.
+    pub fn trailers(&self) -> &Headers {
+        &self.body.trailers
+    }
+
+    /// Reads body bytes; `Ok(0)` at the end.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] (read timeout, broken connection), [`Error::InvalidBody`],
+    /// [`Error::BodyTooLarge`].
+    pub fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        let Some(wire) = self.wire.as_mut() else {
+            return Ok(0);
+        };
+        let deadline = Some(Instant::now() + self.client.config.read_timeout);
+        match self.body.read(wire, buf, deadline) {
+            Ok(0) => {
+                if let Some(wire) = self.wire.take() {
+                    if self.keep_alive {
+                        self.client.checkin(self.key.clone(), wire);
+                    }
+                }
+                Ok(0)
+            }
+            Ok(n) => Ok(n),
+            Err(err) => {
+                self.wire = None; // a broken exchange: never reuse the connection
+                Err(err)
+            }
+        }
+    }
+
+    /// Reads the rest of the body.
+    ///
+    /// # Errors
+    ///
+    /// As [`read`](Self::read).
+    pub fn read_all(&mut self) -> Result<Vec<u8>> {
+        let mut body = Vec::new();
+        let mut buf = [0u8; 8192];
+        loop {
+            match self.read(&mut buf)? {
+                0 => return Ok(body),
+                n => body.extend_from_slice(&buf[..n]),
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Errors of the HTTP server and client.
+
+use std::fmt;
+use std::io;
+
+/// What went wrong in an HTTP exchange.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The connection failed or timed out.
+    Io(io::Error),
+    /// A header name or value that cannot be sent (CR, LF or NUL in a value, a
+    /// name that is not an HTTP token): refused to prevent header injection.
+    InvalidHeader(String),
+    /// A response was already started on this stream.
+    AlreadyResponded,
+    /// The body needs a response head first ([`Stream::respond`](super::Stream::respond)).
+    NotResponded,
+    /// The request body is larger than the server's limit (413 was sent).
+    BodyTooLarge,
+    /// More body bytes were written than the Content-Length announced.
+    BodyOverrun,
+    /// The peer's body framing is broken (bad chunk size, missing CRLF), or the
+    /// body ended before its announced length.
+    InvalidBody(&'static str),
+    /// The connection was taken by [`Stream::upgrade`](super::Stream::upgrade).
+    Upgraded,
+    /// A URL the client cannot use.
+    InvalidUrl(String),
+    /// The server's response is not valid HTTP/1.x.
+    InvalidResponse(String),
+    /// More redirects than allowed.
+    TooManyRedirects,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io(e) => write!(f, "http: {e}"),
+            Error::InvalidHeader(h) => write!(f, "http: invalid header {h:?}"),
+            Error::AlreadyResponded => f.write_str("http: response already started"),
+            Error::NotResponded => f.write_str("http: respond() must come before the body"),
+            Error::BodyTooLarge => f.write_str("http: request body over the limit"),
+            Error::BodyOverrun => f.write_str("http: body longer than its Content-Length"),
+            Error::InvalidBody(why) => write!(f, "http: invalid body: {why}"),
+            Error::Upgraded => f.write_str("http: connection was upgraded"),
+            Error::InvalidUrl(u) => write!(f, "http: invalid URL: {u}"),
+            Error::InvalidResponse(why) => write!(f, "http: invalid response: {why}"),
+            Error::TooManyRedirects => f.write_str("http: too many redirects"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+/// Results of this module.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

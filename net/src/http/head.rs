@@ -1,0 +1,299 @@
+//! Parsing request and response heads (httparse) and deciding how their bodies
+//! are framed (RFC 9112, section 6). No I/O here.
+
+use super::Headers;
+
+/// Headers parsed on the stack before falling back to a heap array.
+const STACK_HEADERS: usize = 32;
+
+/// HTTP version of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// HTTP/1.0
+    Http10,
+    /// HTTP/1.1
+    Http11,
+}
+
+impl Version {
+    fn from_minor(minor: u8) -> Version {
+        if minor == 0 {
+            Version::Http10
+        } else {
+            Version::Http11
+        }
+    }
+
+    /// `"HTTP/1.0"` or `"HTTP/1.1"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::Http10 => "HTTP/1.0",
+            Version::Http11 => "HTTP/1.1",
+        }
+    }
+}
+
+/// A request line and headers.
+#[derive(Debug)]
+pub(crate) struct RequestHead {
+    pub(crate) method: String,
+    pub(crate) target: String,
+    pub(crate) version: Version,
+    pub(crate) headers: Headers,
+    /// Bytes the head took, blank line included.
+    pub(crate) len: usize,
+}
+
+/// A status line and headers.
+#[derive(Debug)]
+pub(crate) struct ResponseHead {
+    pub(crate) status: u16,
+    pub(crate) version: Version,
+    pub(crate) headers: Headers,
+    pub(crate) len: usize,
+}
+
+/// Why a request head was refused, with the status that says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HeadError {
+    /// 400: not HTTP, or a framing conflict (request smuggling attempts).
+    Malformed(&'static str),
+    /// 431: header section too large, or too many headers.
+    TooLarge,
+    /// 501: a transfer coding we do not implement.
+    NotImplemented,
+    /// 505: not HTTP/1.0 or HTTP/1.1.
+    Version,
+}
+
+impl HeadError {
+    pub(crate) fn status(self) -> u16 {
+        match self {
+            HeadError::Malformed(_) => 400,
+            HeadError::TooLarge => 431,
+            HeadError::NotImplemented => 501,
+            HeadError::Version => 505,
+        }
+    }
+
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            HeadError::Malformed(why) => why,
+            HeadError::TooLarge => "request header fields too large",
+            HeadError::NotImplemented => "transfer coding not implemented",
+            HeadError::Version => "HTTP version not supported",
+        }
+    }
+}
+
+/// How a message body is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    Empty,
+    Length(u64),
+    Chunked,
+    /// Until the connection closes (responses only).
+    UntilClose,
+}
+
+fn collect_headers(raw: &[httparse::Header<'_>]) -> Headers {
+    let mut headers = Headers::new();
+    for h in raw {
+        headers.append(h.name, String::from_utf8_lossy(h.value));
+    }
+    headers
+}
+
+/// Parses a request head from the start of `buf`: `Ok(None)` if more bytes are
+/// needed. `max_bytes` and `max_headers` bound the head.
+pub(crate) fn parse_request(
+    buf: &[u8],
+    max_bytes: usize,
+    max_headers: usize,
+) -> Result<Option<RequestHead>, HeadError> {
+    let mut stack = [httparse::EMPTY_HEADER; STACK_HEADERS];
+    let mut heap;
+    let slots: &mut [httparse::Header<'_>] = if max_headers <= STACK_HEADERS {
+        &mut stack[..max_headers]
+    } else {
+        &mut stack
+    };
+    let mut request = httparse::Request::new(slots);
+    let parsed = match request.parse(buf) {
+        Err(httparse::Error::TooManyHeaders) if max_headers > STACK_HEADERS => {
+            heap = vec![httparse::EMPTY_HEADER; max_headers];
+            request = httparse::Request::new(&mut heap);
+            request.parse(buf)
+        }
+        other => other,
+    };
+    match parsed {
+        Ok(httparse::Status::Complete(len)) => {
+            if len > max_bytes {
+                return Err(HeadError::TooLarge);
+            }
+            Ok(Some(RequestHead {
+                method: request.method.unwrap_or_default().to_owned(),
+                target: request.path.unwrap_or_default().to_owned(),
+                version: Version::from_minor(request.version.unwrap_or(1)),
+                headers: collect_headers(request.headers),
+                len,
+            }))
+        }
+        Ok(httparse::Status::Partial) if buf.len() > max_bytes => Err(HeadError::TooLarge),
+        Ok(httparse::Status::Partial) => Ok(None),
+        Err(httparse::Error::TooManyHeaders) => Err(HeadError::TooLarge),
+        Err(httparse::Error::Version) => Err(HeadError::Version),
+        Err(_) => Err(HeadError::Malformed("malformed request head")),
+    }
+}
+
+/// Parses a response head; `Ok(None)` if more bytes are needed.
+pub(crate) fn parse_response(buf: &[u8], max_bytes: usize) -> Result<Option<ResponseHead>, String> {
+    let mut slots = [httparse::EMPTY_HEADER; 128];
+    let mut response = httparse::Response::new(&mut slots);
+    match response.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => Ok(Some(ResponseHead {
+            status: response.code.unwrap_or_default(),
+            version: Version::from_minor(response.version.unwrap_or(1)),
+            headers: collect_headers(response.headers),
+            len,
+        })),
+        Ok(httparse::Status::Partial) if buf.len() > max_bytes => {
+            Err(format!("response head over {max_bytes} bytes"))
+        }
+        Ok(httparse::Status::Partial) => Ok(None),
+        Err(e) => Err(format!("malformed response head: {e}")),
+    }
+}
+
+/// Content-Length values, all the same and all digits, as one length.
+fn content_length(headers: &Headers) -> Result<Option<u64>, HeadError> {
+    let mut length = None;
+    for value in headers.get_all("content-length").flat_map(|v| v.split(',')) {
+        let value = value.trim();
+        if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(HeadError::Malformed("invalid Content-Length"));
+        }
+        let n: u64 = value
+            .parse()
+            .map_err(|_| HeadError::Malformed("Content-Length too large"))?;
+        if length.is_some_and(|l| l != n) {
+            return Err(HeadError::Malformed("conflicting Content-Length values"));
+        }
+        length = Some(n);
+    }
+    Ok(length)
+}
+
+/// The transfer codings, lowercased, in order.
+fn transfer_codings(headers: &Headers) -> Vec<String> {
+    headers
+        .get_all("transfer-encoding")
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// How a request's body is framed (RFC 9112, section 6.3). Refuses the
+/// ambiguous cases used for request smuggling: Transfer-Encoding together with
+/// Content-Length, `chunked` not last (or twice), conflicting lengths.
+pub(crate) fn request_body(headers: &Headers) -> Result<BodyKind, HeadError> {
+    let codings = transfer_codings(headers);
+    let has_te = headers.contains("transfer-encoding");
+    if has_te {
+        if headers.contains("content-length") {
+            return Err(HeadError::Malformed(
+                "both Transfer-Encoding and Content-Length",
+            ));
+        }
+        if codings.last().map(String::as_str) != Some("chunked") {
+            return Err(HeadError::Malformed(
+                "Transfer-Encoding must end with chunked",
+            ));
+        }
+        if codings.iter().filter(|c| *c == "chunked").count() > 1 {
+            return Err(HeadError::Malformed("chunked applied twice"));
+        }
+        if codings.len() > 1 {
+            return Err(HeadError::NotImplemented);
+        }
+        return Ok(BodyKind::Chunked);
+    }
+    match content_length(headers)? {
+        Some(0) | None => Ok(BodyKind::Empty),
+        Some(n) => Ok(BodyKind::Length(n)),
+    }
+}
+
+/// How a response's body is framed, given the request method and status.
+pub(crate) fn response_body(
+    method: &str,
+    status: u16,
+    headers: &Headers,
+) -> Result<BodyKind, String> {
+    if method.eq_ignore_ascii_case("HEAD")
+        || (100..200).contains(&status)
+        || status == 204
+        || status == 304
+    {
+        return Ok(BodyKind::Empty);
+    }
+    if headers.contains("transfer-encoding") {
+        let codings = transfer_codings(headers);
+        return Ok(if codings.last().map(String::as_str) == Some("chunked") {
+            BodyKind::Chunked
+        } else {
+            BodyKind::UntilClose
+        });
+    }
+    match content_length(headers) {
+        Ok(Some(0)) => Ok(BodyKind::Empty),
+        Ok(Some(n)) => Ok(BodyKind::Length(n)),
+        Ok(None) => Ok(BodyKind::UntilClose),
+        Err(e) => Err(e.reason().to_owned()),
+    }
+}
+
+/// The standard reason phrase of a status code ("" for unknown codes).
+pub(crate) fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        426 => "Upgrade Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests;

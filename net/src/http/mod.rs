@@ -1,0 +1,28 @@
+//! HTTP/1.1 server and client on the coroutine runtime (silly's `silly.net.http`).
+//!
+//! Server: [`listen`] runs a handler per request in the connection's coroutine,
+//! with a [`Stream`] to read the request and write the response. Keep-alive,
+//! pipelining, chunked bodies, `Expect: 100-continue`, limits and timeouts with
+//! safe defaults, and the protocol's status for every bad input.
+//!
+//! Client: [`get`], [`post`], [`request`] and [`Client`] with a keep-alive pool,
+//! over `http://` and `https://` (certificates verified).
+
+mod body;
+mod client;
+mod config;
+mod date;
+mod error;
+mod head;
+mod headers;
+mod server;
+mod stream;
+mod wire;
+
+pub use self::client::{get, post, request, Client, ClientConfig, Response, ResponseReader};
+pub use self::config::{Config, Handler, Limits, Timeouts};
+pub use self::error::{Error, Result};
+pub use self::head::Version;
+pub use self::headers::Headers;
+pub use self::server::listen;
+pub use self::stream::Stream;

@@ -1,0 +1,216 @@
+//! `http::listen`: a coroutine per connection, requests answered in order.
+
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::rc::Rc;
+use std::time::Instant;
+
+use silly_runtime::task;
+
+use super::body::Body;
+use super::head::{self, HeadError, RequestHead};
+use super::stream::Response;
+use super::wire::Wire;
+use super::{Config, Stream};
+use crate::conn::Conn;
+use crate::tcp::{self, Server};
+use crate::tls::TlsStream;
+
+/// Serves HTTP/1.1 (and 1.0) on `config.addr`: each connection runs in its own
+/// coroutine, which reads requests one after the other (keep-alive, pipelining)
+/// and calls the handler for each.
+///
+/// ```
+/// use silly_net::http::{self, Config};
+/// use silly_net::tcp::TcpStream;
+/// use std::io::Read;
+///
+/// silly_runtime::run(|| {
+///     let server = http::listen(Config::new("127.0.0.1:0", |s| {
+///         s.reply(200, &[("Content-Type", "text/plain")], b"Hello, World!").unwrap();
+///     }))
+///     .unwrap();
+///     let mut conn = TcpStream::connect(server.local_addr()).unwrap();
+///     conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+///     let mut reply = String::new();
+///     conn.read_to_string(&mut reply).unwrap();
+///     assert!(reply.starts_with("HTTP/1.1 200 OK\r\n"));
+///     assert!(reply.ends_with("\r\n\r\nHello, World!"));
+///     server.close();
+/// });
+/// ```
+///
+/// Bad requests get their status and the connection is closed: malformed head
+/// 400, head over the limit or too many headers 431, body over the limit 413,
+/// conflicting framing (Content-Length with Transfer-Encoding, two lengths,
+/// `chunked` not last) 400, unknown transfer coding 501, other HTTP versions
+/// 505, a head not received within the timeout 408. A handler that panics or
+/// returns without responding gives 500.
+///
+/// # Errors
+///
+/// Those of binding the listener.
+pub fn listen(config: Config) -> io::Result<Server> {
+    let config = Rc::new(config);
+    let addr = config.addr.clone();
+    tcp::listen(addr.as_str(), move |tcp| {
+        let config = config.clone();
+        let Ok(remote) = tcp.peer_addr() else { return };
+        tcp.set_write_timeout(Some(config.timeouts.write));
+        let conn = match &config.tls {
+            None => Conn::Tcp(tcp),
+            Some(tls) => {
+                let Ok(stream) = TlsStream::server(tcp, tls) else {
+                    return;
+                };
+                if stream.handshake().is_err() {
+                    return;
+                }
+                Conn::from(stream)
+            }
+        };
+        serve(Wire::new(conn), remote, &config);
+    })
+}
+
+/// Answers the requests of one connection until it closes, fails, or is upgraded.
+fn serve(mut wire: Wire, remote: SocketAddr, config: &Config) {
+    let mut first = true;
+    loop {
+        let head = match read_head(&mut wire, config, first) {
+            Ok(Some(head)) => head,
+            Ok(None) => break,
+            Err(status) => {
+                let _ = refuse(&mut wire, status.0, status.1);
+                break;
+            }
+        };
+        first = false;
+        wire.consume(head.len);
+        let kind = match head::request_body(&head.headers) {
+            Ok(kind) => kind,
+            Err(err) => {
+                let _ = refuse(&mut wire, err.status(), err.reason());
+                break;
+            }
+        };
+        if let head::BodyKind::Length(n) = kind {
+            if n > config.limits.max_body {
+                let _ = refuse(&mut wire, 413, "request body too large");
+                break;
+            }
+        }
+        let body = Body::new(kind, config.limits.max_body, config.limits.max_header_bytes);
+        let mut stream = Stream::new(wire, head, body, remote, config.timeouts.body_read);
+        let outcome = task::catch_unwind(|| (config.handler)(&mut stream));
+        let Some(next) = after_handler(&mut stream, outcome.is_err()) else {
+            return; // upgraded: the handler owns the connection now
+        };
+        wire = next;
+        if !stream.keep_alive {
+            break;
+        }
+    }
+    let _ = wire.flush();
+    let _ = wire.conn.shutdown(Shutdown::Write);
+}
+
+/// Completes what the handler left undone; gives the wire back unless it was
+/// upgraded. Clears `keep_alive` when the connection cannot carry another request.
+fn after_handler(stream: &mut Stream, panicked: bool) -> Option<Wire> {
+    stream.wire.as_ref()?;
+    if panicked {
+        stream.keep_alive = false;
+    }
+    match stream.response {
+        Response::NotStarted => {
+            let _ = stream.error_response(500, "internal server error");
+        }
+        Response::Sending(_) if panicked => stream.keep_alive = false,
+        Response::Sending(_) => {
+            if stream.finish().is_err() {
+                stream.keep_alive = false;
+            }
+        }
+        Response::Finished => {}
+    }
+    if stream.keep_alive && !stream.body.is_done() {
+        // Skip the unread body so the next request starts where it should.
+        let mut scratch = [0u8; 8192];
+        loop {
+            match stream.read(&mut scratch) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(_) => {
+                    stream.keep_alive = false;
+                    break;
+                }
+            }
+        }
+    }
+    stream.wire.take()
+}
+
+/// Waits for and parses the next request head. `Ok(None)`: the client closed or
+/// stayed idle past the keep-alive timeout. `Err`: the status to answer with.
+fn read_head(
+    wire: &mut Wire,
+    config: &Config,
+    first: bool,
+) -> Result<Option<RequestHead>, (u16, &'static str)> {
+    let timeouts = &config.timeouts;
+    let limits = &config.limits;
+    let mut deadline = Instant::now()
+        + if first {
+            timeouts.request_head
+        } else {
+            timeouts.keep_alive
+        };
+    let mut started = first;
+    loop {
+        if !wire.available().is_empty() {
+            if !started {
+                // The first byte of a new request: its head must now arrive in time.
+                started = true;
+                deadline = Instant::now() + timeouts.request_head;
+            }
+            match head::parse_request(
+                wire.available(),
+                limits.max_header_bytes,
+                limits.max_headers,
+            ) {
+                Ok(Some(head)) => return Ok(Some(head)),
+                Ok(None) => {}
+                Err(err @ HeadError::Malformed(_)) => return Err((err.status(), err.reason())),
+                Err(err) => return Err((err.status(), err.reason())),
+            }
+        }
+        match wire.fill(Some(deadline)) {
+            Ok(0) => {
+                return if wire.available().is_empty() {
+                    Ok(None)
+                } else {
+                    Err((400, "connection closed inside the request head"))
+                }
+            }
+            Ok(_) => {}
+            Err(err) if err.kind() == io::ErrorKind::TimedOut && !wire.available().is_empty() => {
+                return Err((408, "request head not received in time"));
+            }
+            Err(_) => return Ok(None),
+        }
+    }
+}
+
+/// Answers a request that cannot be served and is not handed to the handler.
+fn refuse(wire: &mut Wire, status: u16, text: &str) -> io::Result<()> {
+    let response = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        status,
+        head::reason_phrase(status),
+        text.len(),
+        text
+    );
+    wire.write(response.as_bytes())?;
+    wire.flush()
+}

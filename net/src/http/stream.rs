@@ -1,0 +1,427 @@
+//! One request and its response, as the handler sees them.
+
+use std::cell::OnceCell;
+use std::fmt;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use super::body::Body;
+use super::head::{reason_phrase, RequestHead, Version};
+use super::headers::check_outgoing;
+use super::wire::Wire;
+use super::{date, Error, Headers, Result};
+use crate::conn::Conn;
+
+/// How the response body is delimited, once the head is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sending {
+    /// HEAD, 1xx, 204, 304: body bytes are dropped.
+    NoBody,
+    Length(u64),
+    Chunked,
+    /// HTTP/1.0 without a length: the connection closes at the end.
+    UntilClose,
+    /// 101: the handler takes the connection.
+    Upgrade,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Response {
+    NotStarted,
+    Sending(Sending),
+    Finished,
+}
+
+/// A request and the means to answer it; the handler gets `&mut Stream`.
+///
+/// ```no_run
+/// use silly_net::http::{self, Config};
+/// silly_runtime::run(|| {
+///     http::listen(Config::new(":8080", |s| {
+///         let name = s.query_get("name").unwrap_or("world").to_owned();
+///         let body = s.read_all().unwrap_or_default();
+///         s.respond(200, &[("Content-Type", "text/plain")]).unwrap();
+///         s.write(format!("hello {name}, you sent {} bytes\n", body.len()).as_bytes()).unwrap();
+///         s.close(b"").unwrap();
+///     })).unwrap();
+///     silly_runtime::task::park();
+/// });
+/// ```
+///
+/// If the handler returns without responding, the client gets 500; if it
+/// responded but did not finish, the response is finished for it.
+pub struct Stream {
+    pub(crate) wire: Option<Wire>,
+    method: String,
+    target: String,
+    version: Version,
+    headers: Headers,
+    query: OnceCell<Vec<(String, String)>>,
+    remote_addr: SocketAddr,
+    pub(crate) body: Body,
+    body_timeout: std::time::Duration,
+    expect_continue: bool,
+    pub(crate) response: Response,
+    pub(crate) keep_alive: bool,
+}
+
+impl fmt::Debug for Stream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stream")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("version", &self.version)
+            .field("remote_addr", &self.remote_addr)
+            .field("response", &self.response)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Stream {
+    pub(crate) fn new(
+        wire: Wire,
+        head: RequestHead,
+        body: Body,
+        remote_addr: SocketAddr,
+        body_timeout: std::time::Duration,
+    ) -> Stream {
+        let keep_alive = match head.version {
+            Version::Http11 => !head.headers.has_token("connection", "close"),
+            Version::Http10 => head.headers.has_token("connection", "keep-alive"),
+        };
+        let expect_continue = head.version == Version::Http11
+            && head
+                .headers
+                .get("expect")
+                .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
+        Stream {
+            wire: Some(wire),
+            method: head.method,
+            target: head.target,
+            version: head.version,
+            headers: head.headers,
+            query: OnceCell::new(),
+            remote_addr,
+            body,
+            body_timeout,
+            expect_continue,
+            response: Response::NotStarted,
+            keep_alive,
+        }
+    }
+
+    /// The request method (`"GET"`, `"POST"`, ...), as sent.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The path of the request target, without the query (`"/a/b"`).
+    pub fn path(&self) -> &str {
+        self.target.split_once('?').map_or(&self.target, |(p, _)| p)
+    }
+
+    /// The request target as sent (`"/a/b?x=1"`).
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The query string's pairs, URL-decoded, in order (`?a=1&b=x%20y` gives
+    /// `[("a", "1"), ("b", "x y")]`).
+    pub fn query(&self) -> &[(String, String)] {
+        self.query
+            .get_or_init(|| match self.target.split_once('?') {
+                Some((_, q)) => url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect(),
+                None => Vec::new(),
+            })
+    }
+
+    /// The first value of query parameter `name`.
+    pub fn query_get(&self, name: &str) -> Option<&str> {
+        self.query()
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of request header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)
+    }
+
+    /// All request headers.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The request's HTTP version.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The client's address.
+    pub fn remote_addr(&self) -> SocketAddr {
+        self.remote_addr
+    }
+
+    /// `"https"` over TLS, else `"http"`.
+    pub fn scheme(&self) -> &'static str {
+        match &self.wire {
+            Some(w) if w.conn.is_tls() => "https",
+            _ => "http",
+        }
+    }
+
+    fn wire(&mut self) -> Result<&mut Wire> {
+        self.wire.as_mut().ok_or(Error::Upgraded)
+    }
+
+    /// Reads request body bytes into `buf`; `Ok(0)` at its end. Answers
+    /// `Expect: 100-continue` first if the client asked.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BodyTooLarge`] past the server's body limit (the client gets 413),
+    /// [`Error::InvalidBody`] for broken framing, [`Error::Io`] on timeout or a
+    /// broken connection.
+    pub fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        if self.body.is_done() {
+            return Ok(0);
+        }
+        if std::mem::take(&mut self.expect_continue) && self.response == Response::NotStarted {
+            let wire = self.wire()?;
+            wire.write(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+            wire.flush()?;
+        }
+        let deadline = Some(Instant::now() + self.body_timeout);
+        let wire = self.wire.as_mut().ok_or(Error::Upgraded)?;
+        match self.body.read(wire, buf, deadline) {
+            Err(Error::BodyTooLarge) => {
+                self.keep_alive = false;
+                if self.response == Response::NotStarted {
+                    let _ = self.error_response(413, "request body too large");
+                }
+                Err(Error::BodyTooLarge)
+            }
+            Err(e) => {
+                self.keep_alive = false;
+                Err(e)
+            }
+            ok => ok,
+        }
+    }
+
+    /// Reads the whole request body.
+    ///
+    /// # Errors
+    ///
+    /// As [`read`](Self::read).
+    pub fn read_all(&mut self) -> Result<Vec<u8>> {
+        let mut body = Vec::new();
+        let mut buf = [0u8; 8192];
+        loop {
+            match self.read(&mut buf)? {
+                0 => return Ok(body),
+                n => body.extend_from_slice(&buf[..n]),
+            }
+        }
+    }
+
+    /// Trailer fields of a chunked request body, once it has been read to the end.
+    pub fn trailers(&self) -> &Headers {
+        &self.body.trailers
+    }
+
+    /// Sends the status line and `headers`, exactly as given (names and values
+    /// are checked, not changed). The server adds `Date`, and `Transfer-Encoding:
+    /// chunked` when no `Content-Length` is given (HTTP/1.1), and `Connection`
+    /// when the connection will close. HEAD requests and 1xx/204/304 responses
+    /// carry no body: bytes written for them are dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidHeader`] for a name that is not a token or a value with CR,
+    /// LF or NUL (nothing is sent); [`Error::AlreadyResponded`]; [`Error::Io`].
+    pub fn respond(&mut self, status: u16, headers: &[(&str, &str)]) -> Result<()> {
+        if self.response != Response::NotStarted {
+            return Err(Error::AlreadyResponded);
+        }
+        let mut length = None;
+        let mut chunked = false;
+        let mut has_date = false;
+        let mut has_connection = false;
+        for &(name, value) in headers {
+            check_outgoing(name, value)?;
+            if name.eq_ignore_ascii_case("content-length") {
+                length = Some(
+                    value
+                        .trim()
+                        .parse::<u64>()
+                        .map_err(|_| Error::InvalidHeader(format!("{name}: {value}")))?,
+                );
+            } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                chunked = value.to_ascii_lowercase().trim_end().ends_with("chunked");
+            } else if name.eq_ignore_ascii_case("date") {
+                has_date = true;
+            } else if name.eq_ignore_ascii_case("connection") {
+                has_connection = true;
+                if value
+                    .split(',')
+                    .any(|t| t.trim().eq_ignore_ascii_case("close"))
+                {
+                    self.keep_alive = false;
+                }
+            }
+        }
+        let head_only = self.method.eq_ignore_ascii_case("HEAD");
+        let sending = if status == 101 {
+            Sending::Upgrade
+        } else if head_only || (100..200).contains(&status) || status == 204 || status == 304 {
+            Sending::NoBody
+        } else if let Some(n) = length {
+            Sending::Length(n)
+        } else if chunked || self.version == Version::Http11 {
+            Sending::Chunked
+        } else {
+            self.keep_alive = false;
+            Sending::UntilClose
+        };
+        let mut head = String::with_capacity(128);
+        let _ = write!(head, "HTTP/1.1 {} {}\r\n", status, reason_phrase(status));
+        for &(name, value) in headers {
+            let _ = write!(head, "{name}: {value}\r\n");
+        }
+        if !has_date {
+            date::with_now(|d| {
+                let _ = write!(head, "Date: {d}\r\n");
+            });
+        }
+        if sending == Sending::Chunked && !chunked {
+            head.push_str("Transfer-Encoding: chunked\r\n");
+        }
+        if !has_connection && sending != Sending::Upgrade {
+            if !self.keep_alive {
+                head.push_str("Connection: close\r\n");
+            } else if self.version == Version::Http10 {
+                head.push_str("Connection: keep-alive\r\n");
+            }
+        }
+        head.push_str("\r\n");
+        self.response = Response::Sending(sending);
+        let wire = self.wire()?;
+        wire.write(head.as_bytes())?;
+        if sending == Sending::Upgrade {
+            wire.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Sends a piece of the response body (as a chunk when the body is chunked).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotResponded`] before [`respond`](Self::respond);
+    /// [`Error::BodyOverrun`] past the announced Content-Length;
+    /// [`Error::AlreadyResponded`] after [`close`](Self::close); [`Error::Io`].
+    pub fn write(&mut self, data: &[u8]) -> Result<()> {
+        let sending = match self.response {
+            Response::NotStarted => return Err(Error::NotResponded),
+            Response::Finished => return Err(Error::AlreadyResponded),
+            Response::Sending(s) => s,
+        };
+        match sending {
+            Sending::NoBody => Ok(()),
+            Sending::Upgrade => Err(Error::Upgraded),
+            Sending::Length(remaining) => {
+                if data.len() as u64 > remaining {
+                    return Err(Error::BodyOverrun);
+                }
+                self.response = Response::Sending(Sending::Length(remaining - data.len() as u64));
+                Ok(self.wire()?.write(data)?)
+            }
+            Sending::UntilClose => Ok(self.wire()?.write(data)?),
+            Sending::Chunked => {
+                if data.is_empty() {
+                    return Ok(()); // an empty chunk would end the body
+                }
+                let wire = self.wire()?;
+                wire.write(format!("{:x}\r\n", data.len()).as_bytes())?;
+                wire.write(data)?;
+                Ok(wire.write(b"\r\n")?)
+            }
+        }
+    }
+
+    /// Finishes the response with `body` as its last bytes. Without a prior
+    /// [`respond`](Self::respond), answers 200 with a Content-Length (silly's
+    /// `stream:close(body)`).
+    ///
+    /// # Errors
+    ///
+    /// As [`write`](Self::write).
+    pub fn close(&mut self, body: &[u8]) -> Result<()> {
+        if self.response == Response::NotStarted {
+            let length = body.len().to_string();
+            self.respond(200, &[("Content-Length", &length)])?;
+        }
+        self.write(body)?;
+        self.finish()
+    }
+
+    /// Sends a whole response: status, `headers` plus a Content-Length, `body`.
+    ///
+    /// # Errors
+    ///
+    /// As [`respond`](Self::respond).
+    pub fn reply(&mut self, status: u16, headers: &[(&str, &str)], body: &[u8]) -> Result<()> {
+        let length = body.len().to_string();
+        let mut all = Vec::with_capacity(headers.len() + 1);
+        all.extend_from_slice(headers);
+        all.push(("Content-Length", length.as_str()));
+        self.respond(status, &all)?;
+        self.write(body)?;
+        self.finish()
+    }
+
+    /// Ends the response body (the last chunk, for chunked bodies).
+    pub(crate) fn finish(&mut self) -> Result<()> {
+        match self.response {
+            Response::NotStarted => return Err(Error::NotResponded),
+            Response::Finished => return Ok(()),
+            Response::Sending(Sending::Chunked) => self.wire()?.write(b"0\r\n\r\n")?,
+            // A body shorter than its Content-Length: only closing tells the client.
+            Response::Sending(Sending::Length(remaining)) if remaining > 0 => {
+                self.keep_alive = false
+            }
+            Response::Sending(_) => {}
+        }
+        self.response = Response::Finished;
+        Ok(())
+    }
+
+    /// Sends a short plain-text error response that closes the connection.
+    pub(crate) fn error_response(&mut self, status: u16, text: &str) -> Result<()> {
+        self.keep_alive = false;
+        self.reply(status, &[("Content-Type", "text/plain")], text.as_bytes())
+    }
+
+    /// After [`respond`](Self::respond)`(101, ...)`, takes the connection (plain or
+    /// TLS) and the bytes the client already sent past the request head, for the
+    /// protocol that follows (WebSocket). The server forgets the connection.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotResponded`] unless a 101 response was sent; [`Error::Upgraded`]
+    /// if the connection was already taken.
+    pub fn upgrade(&mut self) -> Result<(Conn, Vec<u8>)> {
+        if self.response != Response::Sending(Sending::Upgrade) {
+            return Err(Error::NotResponded);
+        }
+        let mut wire = self.wire.take().ok_or(Error::Upgraded)?;
+        wire.flush()?;
+        self.response = Response::Finished;
+        Ok(wire.into_parts())
+    }
+}

@@ -1,0 +1,105 @@
+//! A connection with the HTTP layer's input buffer, which holds bytes read past
+//! the current message (the next pipelined request, or WebSocket frames after an
+//! upgrade) and batches output.
+
+use std::io;
+use std::time::Instant;
+
+use crate::conn::Conn;
+
+/// Bytes read from the socket per call.
+const READ_CHUNK: usize = 8 * 1024;
+
+/// Output is sent once this much is buffered (or the exchange waits for input).
+pub(crate) const OUTPUT_FLUSH_AT: usize = 16 * 1024;
+
+pub(crate) struct Wire {
+    pub(crate) conn: Conn,
+    /// Received bytes are `input[start..end]`; the rest is zeroed room kept to
+    /// read into without zeroing again.
+    input: Vec<u8>,
+    start: usize,
+    end: usize,
+    output: Vec<u8>,
+}
+
+impl Wire {
+    pub(crate) fn new(conn: Conn) -> Self {
+        Wire {
+            conn,
+            input: Vec::new(),
+            start: 0,
+            end: 0,
+            output: Vec::new(),
+        }
+    }
+
+    /// Input received and not consumed yet.
+    pub(crate) fn available(&self) -> &[u8] {
+        &self.input[self.start..self.end]
+    }
+
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.end);
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+    }
+
+    /// Reads more input (suspending until some arrives, EOF, or `deadline`);
+    /// returns the bytes added, 0 at EOF. Pending output is sent first: the peer
+    /// may be waiting for it before it sends more.
+    pub(crate) fn fill(&mut self, deadline: Option<Instant>) -> io::Result<usize> {
+        self.flush()?;
+        if self.input.len() - self.end < READ_CHUNK {
+            if self.start > 0 {
+                self.input.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            }
+            if self.input.len() - self.end < READ_CHUNK {
+                self.input.resize(self.end + READ_CHUNK, 0);
+            }
+        }
+        let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        if timeout.is_some_and(|t| t.is_zero()) {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "timed out"));
+        }
+        self.conn.set_read_timeout(timeout);
+        let n = self.conn.read(&mut self.input[self.end..])?;
+        self.end += n;
+        Ok(n)
+    }
+
+    /// Queues `bytes` for sending, sending at once when much is queued.
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if self.output.is_empty() && bytes.len() >= OUTPUT_FLUSH_AT {
+            return self.conn.write_all(bytes);
+        }
+        self.output.extend_from_slice(bytes);
+        if self.output.len() >= OUTPUT_FLUSH_AT {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Sends queued output.
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        if self.output.is_empty() {
+            return Ok(());
+        }
+        let result = self.conn.write_all(&self.output);
+        self.output.clear();
+        if self.output.capacity() > 4 * OUTPUT_FLUSH_AT {
+            self.output.shrink_to(OUTPUT_FLUSH_AT);
+        }
+        result
+    }
+
+    /// The connection and the input read past the current message.
+    pub(crate) fn into_parts(self) -> (Conn, Vec<u8>) {
+        let rest = self.input[self.start..self.end].to_vec();
+        (self.conn, rest)
+    }
+}

@@ -78,3 +78,30 @@ impl Rng {
         }
     }
 }
+
+/// Sends `request` on a new connection to `addr`, half-closes, and returns all
+/// the server sent until it closed (or 5 s passed).
+pub fn raw_exchange(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    let conn = silly::net::tcp::TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(5)));
+    conn.write_all(request).unwrap();
+    let _ = conn.shutdown(std::net::Shutdown::Write);
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = conn.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        reply.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&reply).into_owned()
+}
+
+/// The status code of the first response in `reply`.
+pub fn status_of(reply: &str) -> u16 {
+    reply
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {reply:?}"))
+}

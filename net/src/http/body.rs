@@ -181,6 +181,18 @@ impl Body {
     }
 }
 
+/// Reads with `read` until it returns 0, collecting what it gave.
+pub(crate) fn read_to_end(mut read: impl FnMut(&mut [u8]) -> Result<usize>) -> Result<Vec<u8>> {
+    let mut body = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match read(&mut buf)? {
+            0 => return Ok(body),
+            n => body.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
 fn copy(wire: &mut Wire, out: &mut [u8], remaining: u64) -> usize {
     let available = wire.available();
     let n = available

@@ -537,13 +537,6 @@ impl ResponseReader<'_> {
     ///
     /// As [`read`](Self::read).
     pub fn read_all(&mut self) -> Result<Vec<u8>> {
-        let mut body = Vec::new();
-        let mut buf = [0u8; 8192];
-        loop {
-            match self.read(&mut buf)? {
-                0 => return Ok(body),
-                n => body.extend_from_slice(&buf[..n]),
-            }
-        }
+        super::body::read_to_end(|buf| self.read(buf))
     }
 }

@@ -36,12 +36,7 @@ pub fn connect(
     server_name: &str,
     config: &ClientConfig,
 ) -> io::Result<TlsStream> {
-    let name = ServerName::try_from(server_name.to_owned()).map_err(|_| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("invalid TLS server name {server_name:?}"),
-        )
-    })?;
+    let name = server_name_of(server_name)?;
     let started = Instant::now();
     let tcp = TcpStream::connect_timeout(addr, config.handshake_timeout)?;
     let remaining = config.handshake_timeout.saturating_sub(started.elapsed());
@@ -80,6 +75,15 @@ impl fmt::Debug for TlsStream {
     }
 }
 
+fn server_name_of(name: &str) -> io::Result<ServerName<'static>> {
+    ServerName::try_from(name.to_owned()).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("invalid TLS server name {name:?}"),
+        )
+    })
+}
+
 fn tls_error(err: rustls::Error) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("tls: {err}"))
 }
@@ -107,12 +111,7 @@ impl TlsStream {
         server_name: &str,
         config: &ClientConfig,
     ) -> io::Result<TlsStream> {
-        let name = ServerName::try_from(server_name.to_owned()).map_err(|_| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("invalid TLS server name {server_name:?}"),
-            )
-        })?;
+        let name = server_name_of(server_name)?;
         Self::client_with_name(tcp, name, config)
     }
 

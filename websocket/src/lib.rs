@@ -1,1 +1,46 @@
-//! placeholder
+//! WebSocket (RFC 6455) for silly-rs: the server side upgrades an HTTP request
+//! ([`upgrade`]), the client side connects to `ws://` and `wss://` URLs
+//! ([`connect`]). Both give a [`Socket`] with blocking-style `read` and `write`
+//! that suspend the calling coroutine.
+//!
+//! Follows silly's `silly.net.websocket` API, and the RFC beyond it: strict
+//! framing checks (reserved bits and opcodes, masking direction, control frame
+//! limits, fragment order), UTF-8 checked as it arrives, close codes checked and
+//! echoed, a close handshake with a timeout, size limits with safe defaults, and
+//! no unbounded write queue.
+//!
+//! ```no_run
+//! use silly_websocket::{connect, FrameType};
+//!
+//! silly_runtime::run(|| {
+//!     let sock = connect("ws://127.0.0.1:8080", &[]).expect("connect");
+//!     sock.write(b"Hello, Server!", FrameType::Text).unwrap();
+//!     if let Ok((data, FrameType::Text)) = sock.read() {
+//!         println!("received {}", String::from_utf8_lossy(&data));
+//!     }
+//!     sock.close().unwrap();
+//! });
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod close;
+mod config;
+mod connect;
+mod error;
+mod frame;
+mod handshake;
+mod mask;
+mod random;
+mod socket;
+mod upgrade;
+mod utf8;
+
+pub use self::close::{code, is_valid_close_code};
+pub use self::config::Config;
+pub use self::connect::{connect, connect_with};
+pub use self::error::{Error, Result};
+pub use self::frame::FrameType;
+pub use self::handshake::accept_key;
+pub use self::socket::{HandshakeInfo, Socket};
+pub use self::upgrade::{upgrade, upgrade_with};

@@ -248,6 +248,41 @@ impl Client {
         }
     }
 
+    /// Sends `GET url` with `headers` (which should ask for an upgrade) and
+    /// returns the response. On `101 Switching Protocols`, also returns the
+    /// connection and any bytes the server sent past the response head; the
+    /// connection then belongs to the caller (WebSocket clients use this).
+    /// Any other response is read whole (up to `max_response_body`).
+    ///
+    /// # Errors
+    ///
+    /// As [`request`](Self::request).
+    pub fn upgrade(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<(Response, Option<(Conn, Vec<u8>)>)> {
+        let url = Url::parse(url).map_err(|e| Error::InvalidUrl(format!("{url}: {e}")))?;
+        let key = pool_key(&url)?;
+        let request = encode_request("GET", &url, headers, b"")?;
+        // A connection that will be taken over is always a new one.
+        let mut wire = self.dial(&key)?;
+        let head = self.exchange(&mut wire, &request, b"")?;
+        let mut reader = self.reader(key, wire, "GET", head)?;
+        let mut response = Response {
+            status: reader.status,
+            version: reader.version,
+            header: std::mem::take(&mut reader.header),
+            body: Vec::new(),
+        };
+        if response.status == 101 {
+            let wire = reader.wire.take().expect("a fresh reader holds its wire");
+            return Ok((response, Some(wire.into_parts())));
+        }
+        response.body = reader.read_all()?;
+        Ok((response, None))
+    }
+
     fn send_once(
         &self,
         method: &str,

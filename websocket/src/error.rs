@@ -1,0 +1,92 @@
+//! Errors of the WebSocket layer.
+
+use std::fmt;
+use std::io;
+
+/// What went wrong on a WebSocket.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The connection failed or timed out.
+    Io(io::Error),
+    /// The HTTP exchange of the handshake failed (client side).
+    Http(silly_net::http::Error),
+    /// The peer's handshake was not a valid WebSocket handshake (the server
+    /// answered it with 400, 403 or 426; the client got a wrong response).
+    Handshake(String),
+    /// A URL that is not `ws://` or `wss://`.
+    InvalidUrl(String),
+    /// The connection closed without a close handshake (the peer vanished).
+    /// `partial` holds the bytes of a message that was being received.
+    Eof {
+        /// Bytes of the unfinished message.
+        partial: Vec<u8>,
+    },
+    /// The peer broke the protocol; we sent a close frame with `code` and closed.
+    Protocol {
+        /// The close code sent (1002, 1007 or 1009).
+        code: u16,
+        /// What was wrong.
+        reason: &'static str,
+    },
+    /// The close handshake has completed (or we started it): no more messages.
+    Closed,
+    /// A ping, pong or close payload over 125 bytes.
+    ControlFrameTooLarge,
+    /// Text that is not UTF-8.
+    InvalidUtf8,
+    /// `Continuation` is not something to write: messages are fragmented for you.
+    InvalidFrameType,
+    /// A close code that may not be sent.
+    InvalidCloseCode(u16),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io(e) => write!(f, "websocket: {e}"),
+            Error::Http(e) => write!(f, "websocket handshake: {e}"),
+            Error::Handshake(why) => write!(f, "websocket handshake: {why}"),
+            Error::InvalidUrl(u) => write!(f, "websocket: invalid URL {u}"),
+            Error::Eof { partial } => write!(
+                f,
+                "websocket: connection closed without a close frame ({} bytes of a message pending)",
+                partial.len()
+            ),
+            Error::Protocol { code, reason } => write!(f, "websocket: protocol error ({code}): {reason}"),
+            Error::Closed => f.write_str("websocket: connection closed"),
+            Error::ControlFrameTooLarge => f.write_str("websocket: control frame payload over 125 bytes"),
+            Error::InvalidUtf8 => f.write_str("websocket: text is not valid UTF-8"),
+            Error::InvalidFrameType => f.write_str("websocket: cannot write a continuation frame"),
+            Error::InvalidCloseCode(c) => write!(f, "websocket: invalid close code {c}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            Error::Http(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+impl From<silly_net::http::Error> for Error {
+    fn from(e: silly_net::http::Error) -> Self {
+        match e {
+            silly_net::http::Error::Io(io) => Error::Io(io),
+            other => Error::Http(other),
+        }
+    }
+}
+
+/// Results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

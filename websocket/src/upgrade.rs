@@ -1,0 +1,92 @@
+//! Server side: turning an HTTP request into a WebSocket.
+
+use silly_net::http::{Stream, Version};
+
+use crate::handshake::{self, accept_key};
+use crate::socket::{HandshakeInfo, Role, Socket};
+use crate::{Config, Error, Result};
+
+/// Upgrades the request on `stream` to a WebSocket, with the default [`Config`].
+///
+/// ```no_run
+/// use silly_net::http::{self, Config as HttpConfig};
+/// use silly_websocket::{upgrade, FrameType};
+///
+/// silly_runtime::run(|| {
+///     http::listen(HttpConfig::new(":8080", |stream| {
+///         let Ok(sock) = upgrade(stream) else { return }; // 400/426 already sent
+///         while let Ok((data, kind)) = sock.read() {
+///             match kind {
+///                 FrameType::Text | FrameType::Binary => { let _ = sock.write(&data, kind); }
+///                 FrameType::Close => break,
+///                 _ => {}
+///             }
+///         }
+///     }))
+///     .unwrap();
+///     silly_runtime::task::park();
+/// });
+/// ```
+///
+/// # Errors
+///
+/// As [`upgrade_with`].
+pub fn upgrade(stream: &mut Stream) -> Result<Socket> {
+    upgrade_with(stream, Config::default())
+}
+
+/// Upgrades the request on `stream` to a WebSocket with `config`: checks the
+/// handshake (RFC 6455, section 4.2.1), picks a subprotocol, runs the origin
+/// check, answers 101 and takes the connection.
+///
+/// # Errors
+///
+/// [`Error::Handshake`] when the request is not a valid WebSocket handshake;
+/// the client has then been answered 400 (malformed), 426 (with
+/// `Sec-WebSocket-Version: 13`) or 403 (origin refused).
+pub fn upgrade_with(stream: &mut Stream, config: Config) -> Result<Socket> {
+    let checked = handshake::check_request(
+        stream.method(),
+        stream.version() == Version::Http11,
+        stream.headers(),
+    );
+    let key = match checked {
+        Ok(key) => key,
+        Err(refusal) => {
+            let headers: &[(&str, &str)] = if refusal.status == 426 {
+                &[
+                    ("Sec-WebSocket-Version", handshake::VERSION),
+                    ("Connection", "close"),
+                ]
+            } else {
+                &[("Connection", "close")]
+            };
+            let _ = stream.reply(refusal.status, headers, refusal.reason.as_bytes());
+            return Err(Error::Handshake(refusal.reason.to_owned()));
+        }
+    };
+    if let Some(check) = &config.origin_check {
+        if !check(stream.header("origin")) {
+            let _ = stream.reply(403, &[("Connection", "close")], b"origin not allowed");
+            return Err(Error::Handshake("origin refused".into()));
+        }
+    }
+    let protocol = handshake::pick_protocol(&config.protocols, stream.headers());
+    let accept = accept_key(&key);
+    let mut headers = vec![
+        ("Upgrade", "websocket"),
+        ("Connection", "Upgrade"),
+        ("Sec-WebSocket-Accept", accept.as_str()),
+    ];
+    if let Some(p) = &protocol {
+        headers.push(("Sec-WebSocket-Protocol", p.as_str()));
+    }
+    stream.respond(101, &headers)?;
+    let info = HandshakeInfo {
+        path: stream.target().to_owned(),
+        headers: stream.headers().clone(),
+        protocol,
+    };
+    let (conn, early) = stream.upgrade()?;
+    Ok(Socket::new(conn, early, Role::Server, config, info))
+}

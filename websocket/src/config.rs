@@ -4,6 +4,9 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
+/// Decides whether a handshake's `Origin` (`None` when absent) is allowed.
+pub type OriginCheck = Rc<dyn Fn(Option<&str>) -> bool>;
+
 /// Settings of a WebSocket, server or client side. Each default is documented.
 ///
 /// ```
@@ -43,7 +46,7 @@ pub struct Config {
     pub protocols: Vec<String>,
     /// Server side: decides on the `Origin` header (`None` when absent);
     /// `false` refuses the handshake with 403. Default: accept every origin.
-    pub origin_check: Option<Rc<dyn Fn(Option<&str>) -> bool>>,
+    pub origin_check: Option<OriginCheck>,
     /// Client side: TLS settings for `wss://` (default: webpki roots, verified).
     pub tls: silly_net::tls::ClientConfig,
     /// Client side: longest wait for TCP, TLS and the handshake response.

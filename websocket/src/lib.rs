@@ -37,7 +37,7 @@ mod upgrade;
 mod utf8;
 
 pub use self::close::{code, is_valid_close_code};
-pub use self::config::Config;
+pub use self::config::{Config, OriginCheck};
 pub use self::connect::{connect, connect_with};
 pub use self::error::{Error, Result};
 pub use self::frame::FrameType;

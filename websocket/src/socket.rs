@@ -532,10 +532,7 @@ impl Socket {
     /// frame or the close timeout. Used when no other coroutine reads.
     fn await_peer_close(&self, reader: &mut Reader) {
         let deadline = Some(Instant::now() + self.config.close_timeout);
-        loop {
-            let Ok(header) = self.read_header(reader, deadline) else {
-                break;
-            };
+        while let Ok(header) = self.read_header(reader, deadline) {
             let len = header.len as usize;
             let mut skipped = 0;
             let mut payload = Vec::new();

@@ -13,7 +13,7 @@ use super::body::Body;
 use super::head::{self, BodyKind, Version};
 use super::headers::check_outgoing;
 use super::wire::Wire;
-use super::{Error, Headers, Result};
+use super::{Error, Headers, Result, Upgraded};
 use crate::conn::Conn;
 use crate::tcp::TcpStream;
 use crate::tls::{self, TlsStream};
@@ -261,7 +261,7 @@ impl Client {
         &self,
         url: &str,
         headers: &[(&str, &str)],
-    ) -> Result<(Response, Option<(Conn, Vec<u8>)>)> {
+    ) -> Result<(Response, Option<Upgraded>)> {
         let url = Url::parse(url).map_err(|e| Error::InvalidUrl(format!("{url}: {e}")))?;
         let key = pool_key(&url)?;
         let request = encode_request("GET", &url, headers, b"")?;

@@ -26,3 +26,7 @@ pub use self::head::Version;
 pub use self::headers::Headers;
 pub use self::server::listen;
 pub use self::stream::Stream;
+
+/// A connection taken over after `101 Switching Protocols`, with the bytes the
+/// peer already sent past the HTTP head (the start of the new protocol).
+pub type Upgraded = (crate::Conn, Vec<u8>);

@@ -10,8 +10,7 @@ use super::body::Body;
 use super::head::{reason_phrase, RequestHead, Version};
 use super::headers::check_outgoing;
 use super::wire::Wire;
-use super::{date, Error, Headers, Result};
-use crate::conn::Conn;
+use super::{date, Error, Headers, Result, Upgraded};
 
 /// How the response body is delimited, once the head is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -408,7 +407,7 @@ impl Stream {
     ///
     /// [`Error::NotResponded`] unless a 101 response was sent; [`Error::Upgraded`]
     /// if the connection was already taken.
-    pub fn upgrade(&mut self) -> Result<(Conn, Vec<u8>)> {
+    pub fn upgrade(&mut self) -> Result<Upgraded> {
         if self.response != Response::Sending(Sending::Upgrade) {
             return Err(Error::NotResponded);
         }

@@ -12,7 +12,9 @@ use silly::net::websocket::{self, FrameType};
 const AGENT: &str = "client-under-test";
 
 fn main() {
-    let base = std::env::args().last().unwrap_or_else(|| "ws://127.0.0.1:9001".to_owned());
+    let base = std::env::args()
+        .last()
+        .unwrap_or_else(|| "ws://127.0.0.1:9001".to_owned());
     silly::run(move || {
         let count = match case_count(&base) {
             Ok(n) => n,
@@ -35,7 +37,8 @@ fn main() {
 }
 
 fn case_count(base: &str) -> Result<u32, String> {
-    let sock = websocket::connect(&format!("{base}/getCaseCount"), &[]).map_err(|e| e.to_string())?;
+    let sock =
+        websocket::connect(&format!("{base}/getCaseCount"), &[]).map_err(|e| e.to_string())?;
     let (data, _) = sock.read().map_err(|e| e.to_string())?;
     let text = String::from_utf8(data).map_err(|e| e.to_string())?;
     let _ = sock.close();

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod pki;
+pub mod ws;
 
 use std::process::{Command, Output};
 use std::time::Duration;

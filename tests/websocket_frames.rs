@@ -1,0 +1,329 @@
+//! Raw frames against the server: each protocol rule of RFC 6455 the issue
+//! lists, without Autobahn, so a regression shows up in `cargo test`.
+
+mod util;
+
+use std::time::Duration;
+
+use silly::net::http::{self, Config};
+use silly::net::tcp::TcpStream;
+use silly::net::websocket::{self, FrameType};
+
+const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+
+/// A frame as a client would send it (masked unless `mask` is None).
+fn frame(fin: bool, rsv: u8, opcode: u8, payload: &[u8], mask: Option<[u8; 4]>) -> Vec<u8> {
+    let mut out = vec![(if fin { 0x80 } else { 0 }) | (rsv << 4) | opcode];
+    let m = if mask.is_some() { 0x80 } else { 0 };
+    match payload.len() {
+        n if n < 126 => out.push(m | n as u8),
+        n if n <= 65535 => {
+            out.push(m | 126);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            out.push(m | 127);
+            out.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    match mask {
+        Some(key) => {
+            out.extend_from_slice(&key);
+            out.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+        }
+        None => out.extend_from_slice(payload),
+    }
+    out
+}
+
+fn text(fin: bool, payload: &[u8]) -> Vec<u8> {
+    frame(fin, 0, 1, payload, Some(MASK))
+}
+
+/// A frame as the server sent it: (fin, opcode, payload, raw header bytes).
+fn read_frame(conn: &TcpStream) -> Option<(bool, u8, Vec<u8>, Vec<u8>)> {
+    let mut head = [0u8; 2];
+    conn.read_exact(&mut head).ok()?;
+    assert_eq!(head[1] & 0x80, 0, "server frames are never masked");
+    let mut raw = head.to_vec();
+    let len = match head[1] & 0x7f {
+        126 => {
+            let mut b = [0u8; 2];
+            conn.read_exact(&mut b).ok()?;
+            raw.extend_from_slice(&b);
+            u16::from_be_bytes(b) as usize
+        }
+        127 => {
+            let mut b = [0u8; 8];
+            conn.read_exact(&mut b).ok()?;
+            raw.extend_from_slice(&b);
+            u64::from_be_bytes(b) as usize
+        }
+        n => n as usize,
+    };
+    let mut payload = vec![0u8; len];
+    conn.read_exact(&mut payload).ok()?;
+    Some((head[0] & 0x80 != 0, head[0] & 0x0f, payload, raw))
+}
+
+/// Opens a raw WebSocket connection to `addr`.
+fn open(addr: std::net::SocketAddr) -> TcpStream {
+    let conn = TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(5)));
+    conn.write_all(
+        b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+          Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        conn.read_until(b'\n', &mut head).unwrap();
+    }
+    assert!(head.starts_with(b"HTTP/1.1 101"));
+    conn
+}
+
+/// Sends `frames`, answers the server's close with ours, and returns the close
+/// code the server sent (None if it closed without one).
+fn close_code_after(addr: std::net::SocketAddr, frames: &[Vec<u8>]) -> Option<u16> {
+    let conn = open(addr);
+    for f in frames {
+        if conn.write_all(f).is_err() {
+            break;
+        }
+    }
+    while let Some((_, opcode, payload, _)) = read_frame(&conn) {
+        if opcode == 8 {
+            let _ = conn.write_all(&frame(true, 0, 8, &payload, Some(MASK)));
+            return payload.get(..2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+        }
+    }
+    None
+}
+
+#[test]
+fn framing_violations_close_with_1002() {
+    silly::run(|| {
+        let server = util::ws::echo_server();
+        let addr = server.local_addr();
+        let cases: Vec<(&str, Vec<Vec<u8>>)> = vec![
+            (
+                "unmasked client frame",
+                vec![frame(true, 0, 1, b"hi", None)],
+            ),
+            ("RSV1 set", vec![frame(true, 4, 1, b"hi", Some(MASK))]),
+            ("RSV3 set", vec![frame(true, 1, 2, b"hi", Some(MASK))]),
+            (
+                "reserved data opcode",
+                vec![frame(true, 0, 3, b"", Some(MASK))],
+            ),
+            (
+                "reserved control opcode",
+                vec![frame(true, 0, 0xB, b"", Some(MASK))],
+            ),
+            (
+                "ping over 125 bytes",
+                vec![frame(true, 0, 9, &[b'p'; 126], Some(MASK))],
+            ),
+            (
+                "fragmented ping",
+                vec![frame(false, 0, 9, b"p", Some(MASK))],
+            ),
+            (
+                "continuation without start",
+                vec![frame(true, 0, 0, b"x", Some(MASK))],
+            ),
+            (
+                "text inside a fragmented message",
+                vec![text(false, b"a"), text(true, b"b")],
+            ),
+            (
+                "one-byte close payload",
+                vec![frame(true, 0, 8, &[3], Some(MASK))],
+            ),
+        ];
+        for (name, frames) in cases {
+            assert_eq!(close_code_after(addr, &frames), Some(1002), "{name}");
+        }
+        for code in [0u16, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000] {
+            let f = frame(true, 0, 8, &code.to_be_bytes(), Some(MASK));
+            assert_eq!(
+                close_code_after(addr, &[f]),
+                Some(1002),
+                "close code {code}"
+            );
+        }
+        server.close();
+    });
+}
+
+#[test]
+fn valid_close_codes_are_echoed_and_data_after_close_ignored() {
+    silly::run(|| {
+        let server = util::ws::echo_server();
+        let addr = server.local_addr();
+        for code in [1000u16, 1001, 1003, 1007, 1011, 3000, 4999] {
+            let conn = open(addr);
+            let mut payload = code.to_be_bytes().to_vec();
+            payload.extend_from_slice(b"bye");
+            conn.write_all(&frame(true, 0, 8, &payload, Some(MASK)))
+                .unwrap();
+            conn.write_all(&text(true, b"after close")).unwrap();
+            let (_, opcode, reply, _) = read_frame(&conn).unwrap();
+            assert_eq!(
+                (opcode, &reply[..]),
+                (8, &code.to_be_bytes()[..]),
+                "code {code} echoed"
+            );
+            assert!(
+                read_frame(&conn).is_none(),
+                "nothing after the close; the server closes TCP"
+            );
+        }
+        server.close();
+    });
+}
+
+#[test]
+fn utf8_is_checked_as_it_arrives_and_across_fragments() {
+    silly::run(|| {
+        let server = util::ws::echo_server();
+        let addr = server.local_addr();
+        // "κόσμε" split inside its code points across three fragments.
+        let word = "κόσμε".as_bytes();
+        let conn = open(addr);
+        conn.write_all(&text(false, &word[..1])).unwrap();
+        conn.write_all(&frame(false, 0, 0, &word[1..6], Some(MASK)))
+            .unwrap();
+        conn.write_all(&frame(true, 0, 0, &word[6..], Some(MASK)))
+            .unwrap();
+        let (fin, opcode, payload, _) = read_frame(&conn).unwrap();
+        assert_eq!((fin, opcode, &payload[..]), (true, 1, word));
+
+        // An invalid first fragment fails at once: the message never finishes.
+        let invalid = [
+            0xCE, 0xBA, 0xE1, 0xBD, 0xB9, 0xCF, 0x83, 0xCE, 0xBC, 0xCE, 0xB5, 0xED, 0xA0, 0x80,
+        ];
+        assert_eq!(close_code_after(addr, &[text(false, &invalid)]), Some(1007));
+        assert_eq!(
+            close_code_after(addr, &[text(true, &[0xF0, 0x9F, 0x98])]),
+            Some(1007),
+            "cut at the end"
+        );
+        let mut bad_reason = 1000u16.to_be_bytes().to_vec();
+        bad_reason.push(0xFF);
+        assert_eq!(
+            close_code_after(addr, &[frame(true, 0, 8, &bad_reason, Some(MASK))]),
+            Some(1007)
+        );
+        server.close();
+    });
+}
+
+#[test]
+fn control_frames_inside_a_fragmented_message() {
+    silly::run(|| {
+        let server = util::ws::echo_server();
+        let conn = open(server.local_addr());
+        conn.write_all(&text(false, b"frag1 ")).unwrap();
+        conn.write_all(&frame(true, 0, 9, b"ping!", Some(MASK)))
+            .unwrap();
+        conn.write_all(&frame(false, 0, 0, b"frag2 ", Some(MASK)))
+            .unwrap();
+        conn.write_all(&frame(true, 0, 0xA, b"unsolicited pong", Some(MASK)))
+            .unwrap();
+        conn.write_all(&frame(true, 0, 0, b"frag3", Some(MASK)))
+            .unwrap();
+        let (_, opcode, payload, _) = read_frame(&conn).unwrap();
+        assert_eq!(
+            (opcode, &payload[..]),
+            (0xA, &b"ping!"[..]),
+            "the ping is answered first"
+        );
+        let (_, opcode, payload, _) = read_frame(&conn).unwrap();
+        assert_eq!(
+            (opcode, &payload[..]),
+            (1, &b"frag1 frag2 frag3"[..]),
+            "and the message reassembles"
+        );
+        server.close();
+    });
+}
+
+#[test]
+fn lengths_are_minimally_encoded_and_large_messages_fragmented() {
+    silly::run(|| {
+        let server = util::ws::echo_server();
+        let conn = open(server.local_addr());
+        for (len, header_len) in [(125usize, 2usize), (126, 4), (65535, 4)] {
+            conn.write_all(&frame(true, 0, 2, &vec![7u8; len], Some(MASK)))
+                .unwrap();
+            let (fin, _, payload, raw) = read_frame(&conn).unwrap();
+            assert!(fin);
+            assert_eq!(
+                (payload.len(), raw.len()),
+                (len, header_len),
+                "length {len}"
+            );
+        }
+        // 64 KiB and more is sent in 64 KiB fragments.
+        conn.write_all(&frame(true, 0, 2, &vec![1u8; 150_000], Some(MASK)))
+            .unwrap();
+        let mut sizes = Vec::new();
+        loop {
+            let (fin, opcode, payload, _) = read_frame(&conn).unwrap();
+            sizes.push((opcode, payload.len()));
+            if fin {
+                break;
+            }
+        }
+        assert_eq!(sizes, [(2, 65536), (0, 65536), (0, 150_000 - 131_072)]);
+        server.close();
+    });
+}
+
+#[test]
+fn message_and_frame_limits_close_with_1009() {
+    silly::run(|| {
+        let server = http::listen(Config::new("127.0.0.1:0", |stream| {
+            let mut config = websocket::Config::default();
+            config.max_message_size = 1000;
+            config.max_frame_size = 800;
+            let Ok(sock) = websocket::upgrade_with(stream, config) else {
+                return;
+            };
+            while let Ok((data, kind)) = sock.read() {
+                if matches!(kind, FrameType::Text | FrameType::Binary) {
+                    let _ = sock.write(&data, kind);
+                }
+            }
+        }))
+        .unwrap();
+        let addr = server.local_addr();
+        // Frame limit: 800 passes, 801 fails.
+        let conn = open(addr);
+        conn.write_all(&frame(true, 0, 2, &[0u8; 800], Some(MASK)))
+            .unwrap();
+        assert_eq!(read_frame(&conn).unwrap().2.len(), 800);
+        assert_eq!(
+            close_code_after(addr, &[frame(true, 0, 2, &[0u8; 801], Some(MASK))]),
+            Some(1009)
+        );
+        // Message limit across fragments: 1000 passes, 1001 fails.
+        let ok = [
+            frame(false, 0, 2, &[0u8; 600], Some(MASK)),
+            frame(true, 0, 0, &[0u8; 400], Some(MASK)),
+        ];
+        let conn = open(addr);
+        for f in &ok {
+            conn.write_all(f).unwrap();
+        }
+        assert_eq!(read_frame(&conn).unwrap().2.len(), 1000);
+        let too_big = [
+            frame(false, 0, 2, &[0u8; 600], Some(MASK)),
+            frame(true, 0, 0, &[0u8; 401], Some(MASK)),
+        ];
+        assert_eq!(close_code_after(addr, &too_big), Some(1009));
+        server.close();
+    });
+}

@@ -13,7 +13,7 @@ const AGENT: &str = "client-under-test";
 
 fn main() {
     let base = std::env::args()
-        .last()
+        .next_back()
         .unwrap_or_else(|| "ws://127.0.0.1:9001".to_owned());
     silly::run(move || {
         let count = match case_count(&base) {

@@ -287,3 +287,27 @@ fn last_receiver_drop_drops_queued_messages() {
         assert!(tx.send(marker.clone()).is_err());
     });
 }
+
+#[test]
+fn try_send_never_blocks() {
+    use silly::sync::TrySendError;
+    silly::run(|| {
+        let (tx, rx) = sync::bounded(2);
+        assert_eq!(tx.try_send(1), Ok(()));
+        assert_eq!(tx.try_send(2), Ok(()));
+        assert_eq!(tx.try_send(3), Err(TrySendError::Full(3)));
+        assert_eq!(rx.recv(), Ok(1));
+        assert_eq!(tx.try_send(3), Ok(()));
+        rx.close();
+        assert_eq!(tx.try_send(4), Err(TrySendError::Closed(4)));
+        let (tx, rx) = sync::bounded(0);
+        assert_eq!(
+            tx.try_send("no receiver"),
+            Err(TrySendError::Full("no receiver"))
+        );
+        let waiter = task::fork(move || rx.recv());
+        task::yield_now();
+        assert_eq!(tx.try_send("taken"), Ok(()));
+        assert_eq!(waiter.join().unwrap(), Ok("taken"));
+    });
+}

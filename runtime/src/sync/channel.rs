@@ -170,6 +170,31 @@ impl<T> Sender<T> {
         Ok(())
     }
 
+    /// Queues `value` if there is room now; never suspends. On a rendezvous
+    /// channel (capacity 0) it succeeds only if a receiver is waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] when a bounded channel is full,
+    /// [`TrySendError::Closed`] when it is closed; both give the value back.
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        let shared = &*self.shared;
+        if shared.closed.get() {
+            return Err(TrySendError::Closed(value));
+        }
+        let room = match shared.capacity {
+            Some(0) => shared.receiving.len() > shared.queue.borrow().len(),
+            _ => !shared.is_full(),
+        };
+        if !room {
+            return Err(TrySendError::Full(value));
+        }
+        shared.queue.borrow_mut().push_back(value);
+        shared.pushed.set(shared.pushed.get() + 1);
+        shared.receiving.notify_one();
+        Ok(())
+    }
+
     /// Closes the channel for every sender and receiver.
     pub fn close(&self) {
         self.shared.close();
@@ -301,6 +326,35 @@ impl<T> fmt::Display for SendError<T> {
 }
 
 impl<T> std::error::Error for SendError<T> {}
+
+/// Why [`Sender::try_send`] did not queue the value (which it gives back).
+#[derive(PartialEq, Eq)]
+pub enum TrySendError<T> {
+    /// A bounded channel is full.
+    Full(T),
+    /// The channel is closed.
+    Closed(T),
+}
+
+impl<T> fmt::Debug for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrySendError::Full(_) => f.write_str("Full(..)"),
+            TrySendError::Closed(_) => f.write_str("Closed(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrySendError::Full(_) => f.write_str("channel full"),
+            TrySendError::Closed(_) => f.write_str("sending on a closed channel"),
+        }
+    }
+}
+
+impl<T> std::error::Error for TrySendError<T> {}
 
 /// The channel is closed and no message is left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -27,7 +27,9 @@ mod semaphore;
 mod wait_group;
 mod wait_list;
 
-pub use self::channel::{bounded, channel, Receiver, RecvError, SendError, Sender, TryRecvError};
+pub use self::channel::{
+    bounded, channel, Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError,
+};
 pub use self::mutex::{Mutex, MutexGuard};
 pub use self::semaphore::{Semaphore, SemaphorePermit};
 pub use self::wait_group::WaitGroup;

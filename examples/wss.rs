@@ -27,15 +27,15 @@ fn main() {
                 return;
             };
             let _ = sock.write(b"Secure connection established", FrameType::Text);
-            while let Ok((data, kind)) = sock.read() {
-                match kind {
-                    FrameType::Text | FrameType::Binary => {
+            loop {
+                match sock.read() {
+                    Ok((data, kind @ (FrameType::Text | FrameType::Binary))) => {
                         if sock.write(&data, kind).is_err() {
                             return;
                         }
                     }
-                    FrameType::Close => return,
-                    _ => {}
+                    Ok((_, FrameType::Close)) | Err(_) => return,
+                    Ok(_) => {}
                 }
             }
         })

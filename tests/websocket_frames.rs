@@ -327,3 +327,34 @@ fn message_and_frame_limits_close_with_1009() {
         server.close();
     });
 }
+
+#[test]
+fn close_gives_up_on_a_peer_that_never_answers() {
+    silly::run(|| {
+        let (tx, rx) = silly::sync::channel();
+        let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
+            let mut config = websocket::Config::default();
+            config.close_timeout = Duration::from_millis(200);
+            let sock = websocket::upgrade_with(stream, config).unwrap();
+            let started = std::time::Instant::now();
+            sock.close().unwrap();
+            tx.send(started.elapsed()).unwrap();
+        }))
+        .unwrap();
+        let conn = open(server.local_addr());
+        // Read the server's close frame, never answer it.
+        let (_, opcode, payload, _) = read_frame(&conn).unwrap();
+        assert_eq!((opcode, &payload[..]), (8, &1000u16.to_be_bytes()[..]));
+        let waited = rx.recv().unwrap();
+        assert!(
+            waited >= Duration::from_millis(200),
+            "waited for the peer's close: {waited:?}"
+        );
+        assert!(
+            read_frame(&conn).is_none(),
+            "then the server closed the connection"
+        );
+        assert_eq!(FrameType::default(), FrameType::Binary);
+        server.close();
+    });
+}

@@ -1,11 +1,13 @@
 //! Frame headers (RFC 6455, section 5.2): parsing and encoding, no I/O.
 
 /// The kind of a frame, and of what [`Socket::read`](crate::Socket::read) returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The default is `Binary`, silly's default for `write`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum FrameType {
     /// A UTF-8 text message.
     Text,
     /// A binary message.
+    #[default]
     Binary,
     /// A ping (control frame, at most 125 bytes).
     Ping,

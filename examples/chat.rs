@@ -1,0 +1,292 @@
+//! Browser chat: one process serves a chat page at `/` and a WebSocket at
+//! `/ws` that broadcasts every text message to every connected client.
+//!
+//! ```text
+//! cargo run --release --example chat                  # http://127.0.0.1:8080/
+//! cargo run --release --example chat -- 127.0.0.1:9000
+//! ```
+//!
+//! - The page (`examples/chat/index.html`, inline JS and CSS) is embedded in the
+//!   binary with `include_str!`.
+//! - Each client gets a name (`user-N`), a welcome, and join/leave notices of
+//!   the others. Everything the server sends is a JSON object in a text message:
+//!   `{"kind":"welcome","name":"user-1","online":1}`,
+//!   `{"kind":"join","name":"user-2"}`,
+//!   `{"kind":"message","name":"user-1","text":"hi"}`,
+//!   `{"kind":"leave","name":"user-2","reason":"left"}`.
+//! - Each client has a bounded outbox and its own writer coroutine; the
+//!   broadcast never suspends (`try_send`). A client whose outbox is full is
+//!   dropped (close code 1008, "too slow") and the others are told.
+//! - Messages are limited to 4 KiB (larger ones close with 1009), writes to 10 s;
+//!   the server pings every 20 s and drops a client silent for 60 s.
+//! - Browsers from another origin are refused (403): only this page, or
+//!   non-browser clients (no `Origin` header), may connect.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::net::Shutdown;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use silly::net::http::{self, Config, Stream};
+use silly::net::websocket::{self, code, FrameType, Socket};
+use silly::sync::{self, Sender};
+use silly::{task, time};
+
+/// The page, embedded at build time.
+const PAGE: &str = include_str!("chat/index.html");
+
+/// Messages queued per client before it counts as too slow.
+const OUTBOX: usize = 64;
+
+/// Largest message a client may send, in bytes.
+const MAX_MESSAGE: usize = 4 * 1024;
+
+/// Longest a write to one client may take before it is dropped.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often the server pings each client.
+const PING_EVERY: Duration = Duration::from_secs(20);
+
+/// A client that sends nothing (not even a pong) for this long is dropped.
+const IDLE_LIMIT: Duration = Duration::from_secs(60);
+
+/// One connected client, as the room sees it.
+struct Member {
+    name: Rc<str>,
+    outbox: Sender<Rc<str>>,
+    /// Set when the room drops the client for being too slow.
+    kicked: Rc<Cell<bool>>,
+}
+
+/// Everyone connected.
+#[derive(Default)]
+struct Room {
+    members: RefCell<BTreeMap<u64, Member>>,
+    next_id: Cell<u64>,
+}
+
+impl Room {
+    /// Adds a client; sends it a welcome and tells the others. Returns its id
+    /// and name.
+    fn join(&self, outbox: Sender<Rc<str>>, kicked: Rc<Cell<bool>>) -> (u64, Rc<str>) {
+        let id = self.next_id.get() + 1;
+        self.next_id.set(id);
+        let name: Rc<str> = format!("user-{id}").into();
+        let online = self.members.borrow().len() + 1;
+        let welcome = event(&[
+            ("kind", "welcome"),
+            ("name", &name),
+            ("online", &online.to_string()),
+        ]);
+        // A fresh outbox has room: this cannot fail.
+        let _ = outbox.try_send(welcome.into());
+        self.broadcast(event(&[("kind", "join"), ("name", &name)]).into());
+        self.members.borrow_mut().insert(
+            id,
+            Member {
+                name: name.clone(),
+                outbox,
+                kicked,
+            },
+        );
+        (id, name)
+    }
+
+    /// Removes a client that went away; the others are told once.
+    fn leave(&self, id: u64) {
+        let member = self.members.borrow_mut().remove(&id);
+        if let Some(member) = member {
+            self.broadcast(
+                event(&[
+                    ("kind", "leave"),
+                    ("name", &member.name),
+                    ("reason", "left"),
+                ])
+                .into(),
+            );
+        }
+    }
+
+    /// Queues `line` for every client, without suspending. Clients whose
+    /// outbox is full are dropped, and the others told.
+    fn broadcast(&self, line: Rc<str>) {
+        let mut dropped = Vec::new();
+        self.members
+            .borrow_mut()
+            .retain(|_, member| match member.outbox.try_send(line.clone()) {
+                Ok(()) => true,
+                Err(_) => {
+                    member.kicked.set(true);
+                    dropped.push(member.name.clone());
+                    false
+                }
+            });
+        // Each round removes someone, so this ends.
+        for name in dropped {
+            self.broadcast(
+                event(&[("kind", "leave"), ("name", &name), ("reason", "too slow")]).into(),
+            );
+        }
+    }
+}
+
+/// A flat JSON object of string fields (`online` is the one number).
+fn event(fields: &[(&str, &str)]) -> String {
+    let mut out = String::from("{");
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&json_string(key));
+        out.push(':');
+        if *key == "online" {
+            out.push_str(value);
+        } else {
+            out.push_str(&json_string(value));
+        }
+    }
+    out.push('}');
+    out
+}
+
+/// `s` as a JSON string literal.
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn main() {
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    silly::run(move || {
+        let room = Rc::new(Room::default());
+        let config = Config::new(addr.as_str(), move |stream| match stream.path() {
+            "/" => {
+                let _ = stream.reply(
+                    200,
+                    &[
+                        ("Content-Type", "text/html; charset=utf-8"),
+                        ("Cache-Control", "no-store"),
+                        (
+                            "Content-Security-Policy",
+                            "default-src 'none'; script-src 'unsafe-inline'; \
+                             style-src 'unsafe-inline'; connect-src 'self'",
+                        ),
+                    ],
+                    PAGE.as_bytes(),
+                );
+            }
+            "/ws" => serve_client(stream, &room),
+            _ => {
+                let _ = stream.reply(404, &[("Content-Type", "text/plain")], b"not found\n");
+            }
+        });
+        match http::listen(config) {
+            Ok(server) => {
+                println!("listening on {}", server.local_addr());
+                task::park();
+            }
+            Err(err) => {
+                eprintln!("chat: cannot listen on {addr}: {err}");
+                silly::exit(1);
+            }
+        }
+    });
+}
+
+/// One chat client, from the handshake to its leave notice.
+fn serve_client(stream: &mut Stream, room: &Room) {
+    let mut config = websocket::Config::default();
+    config.max_message_size = MAX_MESSAGE;
+    config.max_frame_size = MAX_MESSAGE;
+    config.write_timeout = Some(WRITE_TIMEOUT);
+    // A browser page from elsewhere may not use this socket.
+    let host = stream.header("host").unwrap_or_default().to_owned();
+    config.origin_check = Some(Rc::new(move |origin| match origin {
+        None => true,
+        Some(origin) => {
+            origin.strip_prefix("http://") == Some(host.as_str())
+                || origin.strip_prefix("https://") == Some(host.as_str())
+        }
+    }));
+    let Ok(sock) = websocket::upgrade_with(stream, config) else {
+        return; // refused: answered 400/403/426 already
+    };
+    let sock = Rc::new(sock);
+    let (outbox, queue) = sync::bounded::<Rc<str>>(OUTBOX);
+    let kicked = Rc::new(Cell::new(false));
+    let (id, name) = room.join(outbox, kicked.clone());
+
+    // The writer: the only coroutine that waits on this client's pace.
+    let writer_sock = sock.clone();
+    task::fork(move || {
+        while let Ok(line) = queue.recv() {
+            if kicked.get() || writer_sock.write(line.as_bytes(), FrameType::Text).is_err() {
+                break;
+            }
+        }
+        if kicked.get() {
+            let _ = writer_sock.close_with(code::POLICY_VIOLATION, "too slow");
+        }
+        // Whatever ended the writer also ends the reader below.
+        let _ = writer_sock.conn().shutdown(Shutdown::Both);
+    });
+
+    // The heartbeat: finds clients that vanished without closing.
+    let last_seen = Rc::new(Cell::new(Instant::now()));
+    let (beat_sock, seen) = (sock.clone(), last_seen.clone());
+    task::fork(move || loop {
+        time::sleep(PING_EVERY);
+        if beat_sock.is_closed() {
+            return;
+        }
+        if seen.get().elapsed() > IDLE_LIMIT || beat_sock.write(b"", FrameType::Ping).is_err() {
+            let _ = beat_sock.conn().shutdown(Shutdown::Both);
+            return;
+        }
+    });
+
+    read_loop(&sock, room, &name, &last_seen);
+    room.leave(id);
+}
+
+/// Broadcasts what the client says until it leaves or breaks the rules
+/// (a message over the limit, invalid UTF-8: the library closes with 1009, 1007).
+fn read_loop(sock: &Socket, room: &Room, name: &str, last_seen: &Cell<Instant>) {
+    loop {
+        let message = sock.read();
+        last_seen.set(Instant::now());
+        match message {
+            Ok((data, FrameType::Text)) => {
+                // Text messages arrive checked as UTF-8.
+                let text = String::from_utf8_lossy(&data);
+                let text = text.trim();
+                if !text.is_empty() {
+                    room.broadcast(
+                        event(&[("kind", "message"), ("name", name), ("text", text)]).into(),
+                    );
+                }
+            }
+            Ok((_, FrameType::Close)) | Err(_) => return,
+            Ok(_) => {} // binary is ignored; pings are answered for us; pongs
+        }
+    }
+}

@@ -1,4 +1,7 @@
-//! Shared helpers of the silly-rs benchmarks.
+//! The silly-rs benchmark harness: a lean load generator ([`loader`]), and
+//! helpers shared by the micro-benchmarks.
+
+pub mod loader;
 
 use std::time::{Duration, Instant};
 

@@ -1,8 +1,8 @@
-//! The peer of `examples/http_hello.rs`: hyper on a Tokio current_thread runtime,
-//! "Hello, World!" for any path, keep-alive.
+//! The peer of `examples/http_hello.rs`: hyper on Tokio, "Hello, World!" for
+//! any path, keep-alive.
 //!
 //! ```text
-//! cargo run --release -p silly-bench --bin hyper_hello -- 127.0.0.1:8081
+//! hyper_hello ADDR [--multi]   # current_thread by default, multi_thread with --multi
 //! ```
 
 use std::convert::Infallible;

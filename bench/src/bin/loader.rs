@@ -1,0 +1,45 @@
+//! Runs one load and prints its report as one JSON line.
+//!
+//! ```text
+//! loader --addr 127.0.0.1:8080 --workload tcp|http|ws|idle [--size N] [--connections N]
+//!        [--warmup SECS] [--secs SECS] [--server-pid PID] [--sources N]
+//! ```
+//! `--sources N` spreads connections over 127.0.0.2 .. 127.0.0.(N+1).
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use silly_bench::loader::{self, Plan, Workload};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let get = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let number = |name: &str, default: f64| get(name).and_then(|v| v.parse().ok()).unwrap_or(default);
+    let addr = get("--addr").expect("--addr").parse().expect("--addr ip:port");
+    let size = number("--size", 100.0) as usize;
+    let workload = match get("--workload").as_deref() {
+        Some("http") => Workload::Http,
+        Some("ws") => Workload::Ws { size },
+        Some("idle") => Workload::Idle,
+        _ => Workload::Tcp { size },
+    };
+    let sources = (0..number("--sources", 0.0) as u8)
+        .map(|i| IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + i)))
+        .collect();
+    let plan = Plan {
+        workload,
+        addr,
+        connections: number("--connections", 100.0) as usize,
+        warmup: Duration::from_secs_f64(number("--warmup", 2.0)),
+        measure: Duration::from_secs_f64(number("--secs", 5.0)),
+        sources,
+        server_pid: get("--server-pid").and_then(|p| p.parse().ok()),
+    };
+    match loader::run(&plan) {
+        Ok(report) => println!("{}", report.to_json()),
+        Err(err) => {
+            eprintln!("loader: {err}");
+            std::process::exit(1);
+        }
+    }
+}

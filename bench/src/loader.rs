@@ -1,0 +1,519 @@
+//! The load generator: one thread on plain mio, written to cost as little as
+//! possible per message so the server, not the loader, is what is measured.
+//!
+//! - Requests are encoded once (the GET bytes; client frames masked with a
+//!   fixed key); replies are read only up to their known end.
+//! - Readable interest only; writable only while a write is partial.
+//! - One message in flight per connection; one clock read and one histogram
+//!   record per message (the reply's arrival time is the next request's start).
+//! - Every reply is checked (status or frame header and length; the whole first
+//!   payload of each connection), and errors are counted, not ignored.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use mio::net::TcpStream;
+use mio::{Events, Interest, Poll, Token};
+
+/// The fixed masking key of the loader's frames (masks need not be secret here).
+const MASK: [u8; 4] = [0x5a, 0xa5, 0x3c, 0xc3];
+
+/// What the loader sends and expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// TCP echo of `size`-byte messages.
+    Tcp {
+        /// Bytes per message.
+        size: usize,
+    },
+    /// HTTP/1.1 keep-alive `GET /` answered "Hello, World!".
+    Http,
+    /// WebSocket echo of `size`-byte binary messages.
+    Ws {
+        /// Payload bytes per message.
+        size: usize,
+    },
+    /// WebSocket connections that upgrade and then send nothing.
+    Idle,
+}
+
+/// The bytes a connection sends and how to recognise a full reply.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// Sent once after connecting (the WebSocket upgrade), if any.
+    pub handshake: Option<Vec<u8>>,
+    /// Sent for every message.
+    pub request: Vec<u8>,
+    /// For echo workloads: the exact reply (TCP payload, or server frame).
+    pub expected: Option<Vec<u8>>,
+}
+
+impl Workload {
+    /// Encodes the workload's bytes once.
+    pub fn exchange(self) -> Exchange {
+        match self {
+            Workload::Tcp { size } => {
+                let payload = pattern(size);
+                Exchange {
+                    handshake: None,
+                    expected: Some(payload.clone()),
+                    request: payload,
+                }
+            }
+            Workload::Http => Exchange {
+                handshake: None,
+                request: b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n".to_vec(),
+                expected: None,
+            },
+            Workload::Ws { .. } | Workload::Idle => {
+                let payload = pattern(plan_payload_len(self));
+                Exchange {
+                    handshake: Some(upgrade_request()),
+                    request: client_frame(&payload),
+                    expected: Some(server_frame(&payload)),
+                }
+            }
+        }
+    }
+}
+
+fn pattern(size: usize) -> Vec<u8> {
+    (0..size).map(|i| b'a' + (i % 26) as u8).collect()
+}
+
+fn upgrade_request() -> Vec<u8> {
+    b"GET / HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+      Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        .to_vec()
+}
+
+fn frame_header(masked: bool, len: usize) -> Vec<u8> {
+    let mut out = vec![0x82];
+    let m = if masked { 0x80 } else { 0 };
+    if len < 126 {
+        out.push(m | len as u8);
+    } else if len <= 65535 {
+        out.push(m | 126);
+        out.extend_from_slice(&(len as u16).to_be_bytes());
+    } else {
+        out.push(m | 127);
+        out.extend_from_slice(&(len as u64).to_be_bytes());
+    }
+    out
+}
+
+/// A masked binary frame, as a client sends it.
+pub fn client_frame(payload: &[u8]) -> Vec<u8> {
+    let mut out = frame_header(true, payload.len());
+    out.extend_from_slice(&MASK);
+    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ MASK[i % 4]));
+    out
+}
+
+/// An unmasked binary frame, as a server echoes it.
+pub fn server_frame(payload: &[u8]) -> Vec<u8> {
+    let mut out = frame_header(false, payload.len());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// Length of the complete HTTP response at the start of `buf`, if it is all
+/// there (head, then a Content-Length body).
+pub fn http_reply_len(buf: &[u8]) -> Option<usize> {
+    let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = &buf[..head_end];
+    let length = head
+        .split(|&b| b == b'\n')
+        .find_map(|line| {
+            let line = std::str::from_utf8(line).ok()?;
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())
+                .flatten()
+        })
+        .unwrap_or(0);
+    (buf.len() >= head_end + length).then_some(head_end + length)
+}
+
+/// How to run the load.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// What to send.
+    pub workload: Workload,
+    /// The server.
+    pub addr: SocketAddr,
+    /// Connections, each with one message in flight.
+    pub connections: usize,
+    /// Unmeasured time before the window.
+    pub warmup: Duration,
+    /// The measured window.
+    pub measure: Duration,
+    /// Source addresses to spread connections over (empty: the system picks).
+    pub sources: Vec<IpAddr>,
+    /// The server's pid, to read its CPU time and memory.
+    pub server_pid: Option<u32>,
+}
+
+/// What one load run measured.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    /// Messages (or requests) completed in the window.
+    pub messages: u64,
+    /// Length of the window, seconds.
+    pub seconds: f64,
+    /// Median and 99th percentile latency, microseconds.
+    pub p50_us: f64,
+    /// 99th percentile latency, microseconds.
+    pub p99_us: f64,
+    /// Replies that did not match, connections that failed.
+    pub errors: u64,
+    /// Server CPU (user + system) in the window, microseconds.
+    pub server_cpu_us: f64,
+    /// Loader CPU in the window, microseconds.
+    pub loader_cpu_us: f64,
+    /// Server resident memory at the end, and its peak, KiB.
+    pub server_rss_kib: u64,
+    /// Peak resident memory of the server, KiB.
+    pub server_hwm_kib: u64,
+    /// Idle workload: server RSS growth per connection, bytes.
+    pub idle_bytes_per_conn: f64,
+}
+
+impl Report {
+    /// Messages per second.
+    pub fn rate(&self) -> f64 {
+        self.messages as f64 / self.seconds.max(1e-9)
+    }
+
+    /// Server CPU microseconds per message.
+    pub fn server_us_per_msg(&self) -> f64 {
+        self.server_cpu_us / (self.messages.max(1)) as f64
+    }
+
+    /// The report as one JSON object.
+    pub fn to_json(&self) -> String {
+        format!(
+            "{{\"messages\":{},\"seconds\":{:.3},\"rate\":{:.1},\"p50_us\":{:.1},\"p99_us\":{:.1},\"errors\":{},\
+             \"server_cpu_us\":{:.0},\"loader_cpu_us\":{:.0},\"server_rss_kib\":{},\"server_hwm_kib\":{},\
+             \"idle_bytes_per_conn\":{:.0}}}",
+            self.messages,
+            self.seconds,
+            self.rate(),
+            self.p50_us,
+            self.p99_us,
+            self.errors,
+            self.server_cpu_us,
+            self.loader_cpu_us,
+            self.server_rss_kib,
+            self.server_hwm_kib,
+            self.idle_bytes_per_conn
+        )
+    }
+}
+
+/// CPU time (user + system) of a process from `/proc/PID/stat`, microseconds
+/// (clock ticks of 10 ms).
+pub fn cpu_us(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let Some(close) = stat.rfind(')') else { return 0.0 };
+    let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
+    let ticks: u64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
+        + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
+    ticks as f64 * 10_000.0
+}
+
+/// A `/proc/PID/status` field in KiB (`VmRSS`, `VmHWM`).
+pub fn status_kib(pid: &str, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+struct Client {
+    /// Index in the client list, and mio token.
+    index: usize,
+    stream: TcpStream,
+    /// Received bytes not yet consumed.
+    input: Vec<u8>,
+    /// Bytes of the current request still to write.
+    unsent: usize,
+    upgraded: bool,
+    connected: bool,
+    verified_first: bool,
+    sent_at: Instant,
+    writable_interest: bool,
+}
+
+fn connect(addr: SocketAddr, source: Option<IpAddr>) -> std::io::Result<TcpStream> {
+    let socket = socket2::Socket::new(socket2::Domain::for_address(addr), socket2::Type::STREAM, None)?;
+    if let Some(ip) = source {
+        socket.bind(&SocketAddr::new(ip, 0).into())?;
+    }
+    socket.set_nonblocking(true)?;
+    socket.set_tcp_nodelay(true)?;
+    match socket.connect(&addr.into()) {
+        Ok(()) => {}
+        Err(e) if e.raw_os_error() == Some(115) || e.kind() == ErrorKind::WouldBlock => {} // EINPROGRESS
+        Err(e) => return Err(e),
+    }
+    Ok(TcpStream::from_std(socket.into()))
+}
+
+/// Runs the plan and returns what it measured.
+pub fn run(plan: &Plan) -> std::io::Result<Report> {
+    let exchange = plan.workload.exchange();
+    let server_pid = plan.server_pid.map(|p| p.to_string());
+    let rss_before = server_pid.as_deref().map(|p| status_kib(p, "VmRSS")).unwrap_or(0);
+    let mut poll = Poll::new()?;
+    let mut clients = Vec::with_capacity(plan.connections);
+    for i in 0..plan.connections {
+        let source = (!plan.sources.is_empty()).then(|| plan.sources[i % plan.sources.len()]);
+        let mut stream = connect(plan.addr, source)?;
+        poll.registry()
+            .register(&mut stream, Token(i), Interest::READABLE | Interest::WRITABLE)?;
+        clients.push(Client {
+            index: i,
+            stream,
+            input: Vec::with_capacity(256),
+            unsent: 0,
+            upgraded: exchange.handshake.is_none(),
+            connected: false,
+            verified_first: false,
+            sent_at: Instant::now(),
+            writable_interest: true,
+        });
+        if i % 256 == 255 {
+            // Let the server accept a batch before the backlog fills.
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds");
+    let mut events = Events::with_capacity(1024);
+    let mut buf = vec![0u8; 64 * 1024];
+    let start = Instant::now();
+    let window_start = start + plan.warmup;
+    let window_end = window_start + plan.measure;
+    let mut in_window = false;
+    let mut messages = 0u64;
+    let mut errors = 0u64;
+    let mut upgraded = 0usize;
+    let mut cpu_start = (0.0, 0.0);
+    let mut idle_report = None;
+    let self_pid = std::process::id().to_string();
+    loop {
+        poll.poll(&mut events, Some(Duration::from_millis(5)))?;
+        let mut now = Instant::now();
+        if !in_window && now >= window_start && plan.workload != Workload::Idle {
+            in_window = true;
+            messages = 0;
+            histogram.reset();
+            cpu_start = (
+                server_pid.as_deref().map(cpu_us).unwrap_or(0.0),
+                cpu_us(&self_pid),
+            );
+        }
+        if plan.workload == Workload::Idle && upgraded == plan.connections && idle_report.is_none() {
+            // Everyone is in; let the server settle, then weigh it.
+            std::thread::sleep(Duration::from_secs(1));
+            let after = server_pid.as_deref().map(|p| status_kib(p, "VmRSS")).unwrap_or(0);
+            idle_report = Some(Report {
+                messages: plan.connections as u64,
+                seconds: start.elapsed().as_secs_f64(),
+                errors,
+                server_rss_kib: after,
+                server_hwm_kib: server_pid.as_deref().map(|p| status_kib(p, "VmHWM")).unwrap_or(0),
+                idle_bytes_per_conn: (after.saturating_sub(rss_before)) as f64 * 1024.0 / plan.connections as f64,
+                ..Report::default()
+            });
+            break;
+        }
+        if plan.workload == Workload::Idle && now > start + plan.warmup + plan.measure + Duration::from_secs(30) {
+            return Err(std::io::Error::new(ErrorKind::TimedOut, format!("only {upgraded} connections upgraded")));
+        }
+        if in_window && now >= window_end {
+            break;
+        }
+        for event in events.iter() {
+            let c = &mut clients[event.token().0];
+            if !c.connected && event.is_writable() {
+                c.connected = true;
+                let first = exchange.handshake.as_deref().unwrap_or(&exchange.request);
+                c.unsent = first.len();
+                c.sent_at = now;
+                if write_pending(c, first, &poll).is_err() {
+                    errors += 1;
+                }
+                continue;
+            }
+            if event.is_writable() && c.unsent > 0 {
+                let current = if c.upgraded { &exchange.request } else { exchange.handshake.as_deref().unwrap_or(&exchange.request) };
+                if write_pending(c, current, &poll).is_err() {
+                    errors += 1;
+                }
+            }
+            if !event.is_readable() {
+                continue;
+            }
+            loop {
+                match c.stream.read(&mut buf) {
+                    Ok(0) => {
+                        errors += 1;
+                        let _ = poll.registry().deregister(&mut c.stream);
+                        break;
+                    }
+                    Ok(n) => {
+                        c.input.extend_from_slice(&buf[..n]);
+                        if n < buf.len() {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(_) => {
+                        errors += 1;
+                        break;
+                    }
+                }
+            }
+            // Complete replies: check, count, send the next request.
+            loop {
+                if !c.upgraded {
+                    let Some(end) = c.input.windows(4).position(|w| w == b"\r\n\r\n") else { break };
+                    if !c.input.starts_with(b"HTTP/1.1 101") {
+                        errors += 1;
+                    }
+                    c.input.drain(..end + 4);
+                    c.upgraded = true;
+                    upgraded += 1;
+                    if plan.workload == Workload::Idle {
+                        break;
+                    }
+                    c.unsent = exchange.request.len();
+                    c.sent_at = now;
+                    if write_pending(c, &exchange.request, &poll).is_err() {
+                        errors += 1;
+                    }
+                    continue;
+                }
+                let reply_len = match &exchange.expected {
+                    Some(expected) => (c.input.len() >= expected.len()).then_some(expected.len()),
+                    None => http_reply_len(&c.input),
+                };
+                let Some(len) = reply_len else { break };
+                let reply = &c.input[..len];
+                let ok = match &exchange.expected {
+                    Some(expected) if !c.verified_first => reply == &expected[..],
+                    Some(expected) => {
+                        let header = expected.len() - expected.len().min(plan_payload_len(plan.workload));
+                        reply[..header] == expected[..header]
+                    }
+                    None => reply.starts_with(b"HTTP/1.1 200") && (c.verified_first || reply.ends_with(b"Hello, World!")),
+                };
+                if !ok {
+                    errors += 1;
+                }
+                c.verified_first = true;
+                c.input.drain(..len);
+                now = Instant::now();
+                if in_window {
+                    messages += 1;
+                    let us = now.duration_since(c.sent_at).as_micros() as u64;
+                    let _ = histogram.record(us.max(1));
+                }
+                c.sent_at = now;
+                c.unsent = exchange.request.len();
+                if write_pending(c, &exchange.request, &poll).is_err() {
+                    errors += 1;
+                }
+            }
+        }
+    }
+    if let Some(report) = idle_report {
+        return Ok(report);
+    }
+    let seconds = plan.measure.as_secs_f64();
+    Ok(Report {
+        messages,
+        seconds,
+        p50_us: histogram.value_at_quantile(0.5) as f64,
+        p99_us: histogram.value_at_quantile(0.99) as f64,
+        errors,
+        server_cpu_us: server_pid.as_deref().map(cpu_us).unwrap_or(0.0) - cpu_start.0,
+        loader_cpu_us: cpu_us(&self_pid) - cpu_start.1,
+        server_rss_kib: server_pid.as_deref().map(|p| status_kib(p, "VmRSS")).unwrap_or(0),
+        server_hwm_kib: server_pid.as_deref().map(|p| status_kib(p, "VmHWM")).unwrap_or(0),
+        idle_bytes_per_conn: 0.0,
+    })
+}
+
+fn plan_payload_len(workload: Workload) -> usize {
+    match workload {
+        Workload::Tcp { size } | Workload::Ws { size } => size,
+        _ => 0,
+    }
+}
+
+/// Writes what is left of `bytes`; asks for writable events only while a
+/// write is partial.
+fn write_pending(c: &mut Client, bytes: &[u8], poll: &Poll) -> std::io::Result<()> {
+    while c.unsent > 0 {
+        let from = bytes.len() - c.unsent;
+        match c.stream.write(&bytes[from..]) {
+            Ok(n) => c.unsent -= n,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+            Err(e) => return Err(e),
+        }
+    }
+    let want_writable = c.unsent > 0;
+    if want_writable != c.writable_interest {
+        let interest = if want_writable { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
+        poll.registry().reregister(&mut c.stream, Token(c.index), interest)?;
+        c.writable_interest = want_writable;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_reply_boundaries() {
+        let reply = b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!";
+        assert_eq!(http_reply_len(reply), Some(reply.len()));
+        assert_eq!(http_reply_len(&reply[..reply.len() - 1]), None);
+        let mut two = reply.to_vec();
+        two.extend_from_slice(reply);
+        assert_eq!(http_reply_len(&two), Some(reply.len()), "stops at the first reply");
+        assert_eq!(http_reply_len(b"HTTP/1.1 204 No Content\r\n\r\n"), Some(27));
+    }
+
+    #[test]
+    fn frames_are_masked_for_the_server_and_plain_back() {
+        let payload = pattern(20);
+        let out = client_frame(&payload);
+        assert_eq!(&out[..2], &[0x82, 0x80 | 20]);
+        assert_eq!(&out[2..6], &MASK);
+        let unmasked: Vec<u8> = out[6..].iter().enumerate().map(|(i, b)| b ^ MASK[i % 4]).collect();
+        assert_eq!(unmasked, payload);
+        let back = server_frame(&payload);
+        assert_eq!(&back[..2], &[0x82, 20]);
+        let big = server_frame(&pattern(16 * 1024));
+        assert_eq!(&big[..4], &[0x82, 126, 0x40, 0x00]);
+    }
+
+    #[test]
+    fn workloads_encode_once() {
+        let tcp = Workload::Tcp { size: 100 }.exchange();
+        assert_eq!(tcp.request.len(), 100);
+        assert_eq!(tcp.expected.as_deref(), Some(&tcp.request[..]));
+        let ws = Workload::Ws { size: 16 * 1024 }.exchange();
+        assert!(ws.handshake.unwrap().ends_with(b"\r\n\r\n"));
+        assert_eq!(ws.expected.unwrap().len(), 4 + 16 * 1024);
+    }
+}

@@ -188,7 +188,7 @@ fn main() {
                         (
                             "Content-Security-Policy",
                             "default-src 'none'; script-src 'unsafe-inline'; \
-                             style-src 'unsafe-inline'; connect-src 'self'",
+                             style-src 'unsafe-inline'; img-src data:; connect-src 'self'",
                         ),
                     ],
                     PAGE.as_bytes(),

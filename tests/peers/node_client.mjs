@@ -3,7 +3,7 @@
 // Usage: node node_client.mjs ECHO_URL CHECK_URL LIMIT
 //   ECHO_URL   examples/websocket_echo.rs
 //   CHECK_URL  examples/ws_check_server.rs started with a LIMIT-byte message limit
-// Prints one line per check and `node client: N passed, M failed`; exits 1 on
+// Prints one line per check and `node-client: N passed, M failed`; exits 1 on
 // any failure. Every wait is bounded (10 s per step).
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
@@ -155,5 +155,5 @@ for (const [name, check] of checks) {
     console.log(`FAIL - ${name}: ${err.message}`);
   }
 }
-console.log(`node client: ${passed} passed, ${failed} failed`);
+console.log(`node-client: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -3,7 +3,7 @@
 Usage: python3 py_client.py ECHO_URL CHECK_URL LIMIT
   ECHO_URL   examples/websocket_echo.rs
   CHECK_URL  examples/ws_check_server.rs started with a LIMIT-byte message limit
-Prints one line per check and `python client: N passed, M failed`; exits 1 on
+Prints one line per check and `python-client: N passed, M failed`; exits 1 on
 any failure. Every wait is bounded (10 s per step).
 """
 
@@ -153,7 +153,7 @@ async def main():
         except Exception as err:  # noqa: BLE001 - any error fails this check only
             failed += 1
             print(f"FAIL - {name}: {type(err).__name__}: {err}", flush=True)
-    print(f"python client: {passed} passed, {failed} failed")
+    print(f"python-client: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 

@@ -217,7 +217,9 @@ impl Report {
 /// (clock ticks of 10 ms).
 pub fn cpu_us(pid: &str) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let Some(close) = stat.rfind(')') else { return 0.0 };
+    let Some(close) = stat.rfind(')') else {
+        return 0.0;
+    };
     let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
     let ticks: u64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
         + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
@@ -250,7 +252,11 @@ struct Client {
 }
 
 fn connect(addr: SocketAddr, source: Option<IpAddr>) -> std::io::Result<TcpStream> {
-    let socket = socket2::Socket::new(socket2::Domain::for_address(addr), socket2::Type::STREAM, None)?;
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        None,
+    )?;
     if let Some(ip) = source {
         socket.bind(&SocketAddr::new(ip, 0).into())?;
     }
@@ -268,14 +274,20 @@ fn connect(addr: SocketAddr, source: Option<IpAddr>) -> std::io::Result<TcpStrea
 pub fn run(plan: &Plan) -> std::io::Result<Report> {
     let exchange = plan.workload.exchange();
     let server_pid = plan.server_pid.map(|p| p.to_string());
-    let rss_before = server_pid.as_deref().map(|p| status_kib(p, "VmRSS")).unwrap_or(0);
+    let rss_before = server_pid
+        .as_deref()
+        .map(|p| status_kib(p, "VmRSS"))
+        .unwrap_or(0);
     let mut poll = Poll::new()?;
     let mut clients = Vec::with_capacity(plan.connections);
     for i in 0..plan.connections {
         let source = (!plan.sources.is_empty()).then(|| plan.sources[i % plan.sources.len()]);
         let mut stream = connect(plan.addr, source)?;
-        poll.registry()
-            .register(&mut stream, Token(i), Interest::READABLE | Interest::WRITABLE)?;
+        poll.registry().register(
+            &mut stream,
+            Token(i),
+            Interest::READABLE | Interest::WRITABLE,
+        )?;
         clients.push(Client {
             index: i,
             stream,
@@ -293,7 +305,8 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
         }
     }
 
-    let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds");
+    let mut histogram =
+        Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds");
     let mut events = Events::with_capacity(1024);
     let mut buf = vec![0u8; 64 * 1024];
     let start = Instant::now();
@@ -318,23 +331,36 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
                 cpu_us(&self_pid),
             );
         }
-        if plan.workload == Workload::Idle && upgraded == plan.connections && idle_report.is_none() {
+        if plan.workload == Workload::Idle && upgraded == plan.connections && idle_report.is_none()
+        {
             // Everyone is in; let the server settle, then weigh it.
             std::thread::sleep(Duration::from_secs(1));
-            let after = server_pid.as_deref().map(|p| status_kib(p, "VmRSS")).unwrap_or(0);
+            let after = server_pid
+                .as_deref()
+                .map(|p| status_kib(p, "VmRSS"))
+                .unwrap_or(0);
             idle_report = Some(Report {
                 messages: plan.connections as u64,
                 seconds: start.elapsed().as_secs_f64(),
                 errors,
                 server_rss_kib: after,
-                server_hwm_kib: server_pid.as_deref().map(|p| status_kib(p, "VmHWM")).unwrap_or(0),
-                idle_bytes_per_conn: (after.saturating_sub(rss_before)) as f64 * 1024.0 / plan.connections as f64,
+                server_hwm_kib: server_pid
+                    .as_deref()
+                    .map(|p| status_kib(p, "VmHWM"))
+                    .unwrap_or(0),
+                idle_bytes_per_conn: (after.saturating_sub(rss_before)) as f64 * 1024.0
+                    / plan.connections as f64,
                 ..Report::default()
             });
             break;
         }
-        if plan.workload == Workload::Idle && now > start + plan.warmup + plan.measure + Duration::from_secs(30) {
-            return Err(std::io::Error::new(ErrorKind::TimedOut, format!("only {upgraded} connections upgraded")));
+        if plan.workload == Workload::Idle
+            && now > start + plan.warmup + plan.measure + Duration::from_secs(30)
+        {
+            return Err(std::io::Error::new(
+                ErrorKind::TimedOut,
+                format!("only {upgraded} connections upgraded"),
+            ));
         }
         if in_window && now >= window_end {
             break;
@@ -352,7 +378,11 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
                 continue;
             }
             if event.is_writable() && c.unsent > 0 {
-                let current = if c.upgraded { &exchange.request } else { exchange.handshake.as_deref().unwrap_or(&exchange.request) };
+                let current = if c.upgraded {
+                    &exchange.request
+                } else {
+                    exchange.handshake.as_deref().unwrap_or(&exchange.request)
+                };
                 if write_pending(c, current, &poll).is_err() {
                     errors += 1;
                 }
@@ -383,7 +413,9 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
             // Complete replies: check, count, send the next request.
             loop {
                 if !c.upgraded {
-                    let Some(end) = c.input.windows(4).position(|w| w == b"\r\n\r\n") else { break };
+                    let Some(end) = c.input.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        break;
+                    };
                     if !c.input.starts_with(b"HTTP/1.1 101") {
                         errors += 1;
                     }
@@ -409,10 +441,14 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
                 let ok = match &exchange.expected {
                     Some(expected) if !c.verified_first => reply == &expected[..],
                     Some(expected) => {
-                        let header = expected.len() - expected.len().min(plan_payload_len(plan.workload));
+                        let header =
+                            expected.len() - expected.len().min(plan_payload_len(plan.workload));
                         reply[..header] == expected[..header]
                     }
-                    None => reply.starts_with(b"HTTP/1.1 200") && (c.verified_first || reply.ends_with(b"Hello, World!")),
+                    None => {
+                        reply.starts_with(b"HTTP/1.1 200")
+                            && (c.verified_first || reply.ends_with(b"Hello, World!"))
+                    }
                 };
                 if !ok {
                     errors += 1;
@@ -445,8 +481,14 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
         errors,
         server_cpu_us: server_pid.as_deref().map(cpu_us).unwrap_or(0.0) - cpu_start.0,
         loader_cpu_us: cpu_us(&self_pid) - cpu_start.1,
-        server_rss_kib: server_pid.as_deref().map(|p| status_kib(p, "VmRSS")).unwrap_or(0),
-        server_hwm_kib: server_pid.as_deref().map(|p| status_kib(p, "VmHWM")).unwrap_or(0),
+        server_rss_kib: server_pid
+            .as_deref()
+            .map(|p| status_kib(p, "VmRSS"))
+            .unwrap_or(0),
+        server_hwm_kib: server_pid
+            .as_deref()
+            .map(|p| status_kib(p, "VmHWM"))
+            .unwrap_or(0),
         idle_bytes_per_conn: 0.0,
     })
 }
@@ -471,8 +513,13 @@ fn write_pending(c: &mut Client, bytes: &[u8], poll: &Poll) -> std::io::Result<(
     }
     let want_writable = c.unsent > 0;
     if want_writable != c.writable_interest {
-        let interest = if want_writable { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
-        poll.registry().reregister(&mut c.stream, Token(c.index), interest)?;
+        let interest = if want_writable {
+            Interest::READABLE | Interest::WRITABLE
+        } else {
+            Interest::READABLE
+        };
+        poll.registry()
+            .reregister(&mut c.stream, Token(c.index), interest)?;
         c.writable_interest = want_writable;
     }
     Ok(())
@@ -489,7 +536,11 @@ mod tests {
         assert_eq!(http_reply_len(&reply[..reply.len() - 1]), None);
         let mut two = reply.to_vec();
         two.extend_from_slice(reply);
-        assert_eq!(http_reply_len(&two), Some(reply.len()), "stops at the first reply");
+        assert_eq!(
+            http_reply_len(&two),
+            Some(reply.len()),
+            "stops at the first reply"
+        );
         assert_eq!(http_reply_len(b"HTTP/1.1 204 No Content\r\n\r\n"), Some(27));
     }
 
@@ -499,7 +550,11 @@ mod tests {
         let out = client_frame(&payload);
         assert_eq!(&out[..2], &[0x82, 0x80 | 20]);
         assert_eq!(&out[2..6], &MASK);
-        let unmasked: Vec<u8> = out[6..].iter().enumerate().map(|(i, b)| b ^ MASK[i % 4]).collect();
+        let unmasked: Vec<u8> = out[6..]
+            .iter()
+            .enumerate()
+            .map(|(i, b)| b ^ MASK[i % 4])
+            .collect();
         assert_eq!(unmasked, payload);
         let back = server_frame(&payload);
         assert_eq!(&back[..2], &[0x82, 20]);

@@ -33,7 +33,11 @@ struct WorkloadSpec {
     idle: bool,
 }
 
-const fn server(name: &'static str, bin: &'static str, args: &'static [&'static str]) -> ServerSpec {
+const fn server(
+    name: &'static str,
+    bin: &'static str,
+    args: &'static [&'static str],
+) -> ServerSpec {
     ServerSpec { name, bin, args }
 }
 
@@ -83,7 +87,14 @@ fn workloads(quick: bool) -> Vec<WorkloadSpec> {
         WorkloadSpec {
             key: "ws16k",
             title: "WebSocket echo, 200 connections x 16 KiB",
-            loader_args: args(&["--workload", "ws", "--size", "16384", "--connections", "200"]),
+            loader_args: args(&[
+                "--workload",
+                "ws",
+                "--size",
+                "16384",
+                "--connections",
+                "200",
+            ]),
             servers: ws_servers(),
             idle: false,
         },
@@ -98,7 +109,10 @@ fn workloads(quick: bool) -> Vec<WorkloadSpec> {
                 "--sources",
                 "10",
             ]),
-            servers: ws_servers().into_iter().filter(|s| s.name != "floor").collect(),
+            servers: ws_servers()
+                .into_iter()
+                .filter(|s| s.name != "floor")
+                .collect(),
             idle: true,
         },
     ]
@@ -175,7 +189,14 @@ fn start_server(dir: &Path, spec: &ServerSpec) -> Result<(Child, String), String
     }
 }
 
-fn run_load(dir: &Path, addr: &str, pid: u32, workload: &WorkloadSpec, warmup: f64, secs: f64) -> Result<Run, String> {
+fn run_load(
+    dir: &Path,
+    addr: &str,
+    pid: u32,
+    workload: &WorkloadSpec,
+    warmup: f64,
+    secs: f64,
+) -> Result<Run, String> {
     let out = Command::new("taskset")
         .args(["-c", "1"])
         .arg(dir.join("loader"))
@@ -185,7 +206,10 @@ fn run_load(dir: &Path, addr: &str, pid: u32, workload: &WorkloadSpec, warmup: f
         .output()
         .map_err(|e| format!("loader: {e}"))?;
     if !out.status.success() {
-        return Err(format!("loader failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        return Err(format!(
+            "loader failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
     }
     Ok(parse_run(&String::from_utf8_lossy(&out.stdout)))
 }
@@ -213,11 +237,20 @@ impl Summary {
 fn main() {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let quick = argv.iter().any(|a| a == "--quick");
-    let option = |name: &str| argv.iter().position(|a| a == name).and_then(|i| argv.get(i + 1)).and_then(|v| v.parse::<f64>().ok());
+    let option = |name: &str| {
+        argv.iter()
+            .position(|a| a == name)
+            .and_then(|i| argv.get(i + 1))
+            .and_then(|v| v.parse::<f64>().ok())
+    };
     let rounds = option("--rounds").unwrap_or(if quick { 2.0 } else { 5.0 }) as usize;
     let secs = option("--secs").unwrap_or(if quick { 2.0 } else { 5.0 });
     let warmup = if quick { 1.0 } else { 2.0 };
-    let selected: Vec<&str> = argv.iter().map(String::as_str).filter(|a| !a.starts_with("--") && a.parse::<f64>().is_err()).collect();
+    let selected: Vec<&str> = argv
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with("--") && a.parse::<f64>().is_err())
+        .collect();
     let all = selected.is_empty() || selected.contains(&"all");
 
     let dir = std::env::current_exe()
@@ -233,7 +266,14 @@ fn main() {
             continue;
         }
         eprintln!("== {}", workload.title);
-        let mut summaries: Vec<Summary> = workload.servers.iter().map(|s| Summary { name: s.name, runs: Vec::new() }).collect();
+        let mut summaries: Vec<Summary> = workload
+            .servers
+            .iter()
+            .map(|s| Summary {
+                name: s.name,
+                runs: Vec::new(),
+            })
+            .collect();
         let workload_rounds = if workload.idle { rounds.min(2) } else { rounds };
         for round in 0..workload_rounds {
             for (spec, summary) in workload.servers.iter().zip(summaries.iter_mut()) {
@@ -265,8 +305,11 @@ fn main() {
     }
     let command = format!("cargo run --release -p silly-bench -- {}", argv.join(" "));
     let elapsed = started.elapsed();
-    write_outputs(&results, &command.trim_end().to_owned(), rounds, secs, elapsed);
-    eprintln!("done in {:.0} s: BENCHMARKS.md, bench/results/latest.json, bench/results/ratios.svg", elapsed.as_secs_f64());
+    write_outputs(&results, command.trim_end(), rounds, secs, elapsed);
+    eprintln!(
+        "done in {:.0} s: BENCHMARKS.md, bench/results/latest.json, bench/results/ratios.svg",
+        elapsed.as_secs_f64()
+    );
 }
 
 /// Builds every server and the loader (they are this package's binaries).
@@ -294,21 +337,34 @@ fn machine() -> String {
         .unwrap_or("unknown CPU")
         .trim()
         .to_owned();
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     format!("{cores} cores, {model}, Linux {}", kernel.trim())
 }
 
 fn crate_versions() -> Vec<(String, String)> {
     let lock = std::fs::read_to_string(repo_root().join("Cargo.lock")).unwrap_or_default();
-    let wanted = ["tokio", "hyper", "tokio-tungstenite", "fastwebsockets", "may", "may_minihttp", "mio", "corosensei"];
+    let wanted = [
+        "tokio",
+        "hyper",
+        "tokio-tungstenite",
+        "fastwebsockets",
+        "may",
+        "may_minihttp",
+        "mio",
+        "corosensei",
+    ];
     let mut found = Vec::new();
     let mut name = String::new();
     for line in lock.lines() {
         if let Some(n) = line.strip_prefix("name = ") {
             name = n.trim_matches('"').to_owned();
         } else if let Some(v) = line.strip_prefix("version = ") {
-            if wanted.contains(&name.as_str()) && !found.iter().any(|(n, _): &(String, String)| *n == name) {
+            if wanted.contains(&name.as_str())
+                && !found.iter().any(|(n, _): &(String, String)| *n == name)
+            {
                 found.push((name.clone(), v.trim_matches('"').to_owned()));
             }
         }
@@ -316,7 +372,13 @@ fn crate_versions() -> Vec<(String, String)> {
     found
 }
 
-fn write_outputs(results: &[(WorkloadSpec, Vec<Summary>)], command: &str, rounds: usize, secs: f64, elapsed: Duration) {
+fn write_outputs(
+    results: &[(WorkloadSpec, Vec<Summary>)],
+    command: &str,
+    rounds: usize,
+    secs: f64,
+    elapsed: Duration,
+) {
     let root = repo_root();
     let _ = std::fs::create_dir_all(root.join("bench/results"));
     // JSON.
@@ -331,7 +393,10 @@ fn write_outputs(results: &[(WorkloadSpec, Vec<Summary>)], command: &str, rounds
         if wi > 0 {
             json.push(',');
         }
-        json.push_str(&format!("{{\"key\":{:?},\"title\":{:?},\"servers\":[", w.key, w.title));
+        json.push_str(&format!(
+            "{{\"key\":{:?},\"title\":{:?},\"servers\":[",
+            w.key, w.title
+        ));
         for (si, s) in summaries.iter().enumerate() {
             if si > 0 {
                 json.push(',');
@@ -346,7 +411,11 @@ fn write_outputs(results: &[(WorkloadSpec, Vec<Summary>)], command: &str, rounds
                     )
                 })
                 .collect();
-            json.push_str(&format!("{{\"name\":{:?},\"runs\":[{}]}}", s.name, runs.join(",")));
+            json.push_str(&format!(
+                "{{\"name\":{:?},\"runs\":[{}]}}",
+                s.name,
+                runs.join(",")
+            ));
         }
         json.push_str("]}");
     }
@@ -363,7 +432,10 @@ fn write_outputs(results: &[(WorkloadSpec, Vec<Summary>)], command: &str, rounds
     md.push_str("pays the kernel's receive work inside its own `send`, so throughput saturates near the same\n");
     md.push_str("rate for every good server and cannot rank them. Lower is better.\n\n");
     md.push_str(&format!("- Machine: {}\n", machine()));
-    let versions: Vec<String> = crate_versions().iter().map(|(n, v)| format!("{n} {v}")).collect();
+    let versions: Vec<String> = crate_versions()
+        .iter()
+        .map(|(n, v)| format!("{n} {v}"))
+        .collect();
     md.push_str(&format!("- Crates: {}\n", versions.join(", ")));
     md.push_str(&format!("- Command: `{command}` ({rounds} rounds of {secs} s per server, alternating; {:.0} s in all)\n", elapsed.as_secs_f64()));
     md.push_str("- Each server pinned to core 0 (`taskset -c 0`), the loader (`bench/src/loader.rs`, one thread on mio) to core 1.\n");
@@ -375,12 +447,23 @@ fn write_outputs(results: &[(WorkloadSpec, Vec<Summary>)], command: &str, rounds
             for s in summaries {
                 let (m, lo, hi) = s.stat(|r| r.idle_bytes_per_conn);
                 let (hwm, _, _) = s.stat(|r| r.server_hwm_kib);
-                md.push_str(&format!("| {} | {:.1} KB ({:.1}-{:.1}) | {:.1} MiB |\n", s.name, m / 1000.0, lo / 1000.0, hi / 1000.0, hwm / 1024.0));
+                md.push_str(&format!(
+                    "| {} | {:.1} KB ({:.1}-{:.1}) | {:.1} MiB |\n",
+                    s.name,
+                    m / 1000.0,
+                    lo / 1000.0,
+                    hi / 1000.0,
+                    hwm / 1024.0
+                ));
             }
             md.push('\n');
             continue;
         }
-        let silly_cpu = summaries.iter().find(|s| s.name == "silly-rs").map(|s| s.stat(|r| r.server_us_per_msg).0).unwrap_or(0.0);
+        let silly_cpu = summaries
+            .iter()
+            .find(|s| s.name == "silly-rs")
+            .map(|s| s.stat(|r| r.server_us_per_msg).0)
+            .unwrap_or(0.0);
         md.push_str("| server | CPU µs/msg | silly-rs / this | msg/s | p50 µs | p99 µs | peak RSS | loader CPU | errors |\n");
         md.push_str("|---|---|---|---|---|---|---|---|---|\n");
         for s in summaries {
@@ -391,7 +474,11 @@ fn write_outputs(results: &[(WorkloadSpec, Vec<Summary>)], command: &str, rounds
             let (hwm, _, _) = s.stat(|r| r.server_hwm_kib);
             let (loader, _, _) = s.stat(|r| r.loader_cpu_share);
             let errors: f64 = s.runs.iter().map(|r| r.errors).sum();
-            let ratio = if cpu > 0.0 { format!("{:.2}", silly_cpu / cpu) } else { "-".into() };
+            let ratio = if cpu > 0.0 {
+                format!("{:.2}", silly_cpu / cpu)
+            } else {
+                "-".into()
+            };
             md.push_str(&format!(
                 "| {} | {:.2} ({:.2}-{:.2}) | {} | {:.0} | {:.0} | {:.0} | {:.1} MiB | {:.0}% | {} |\n",
                 s.name, cpu, lo, hi, ratio, rate, p50, p99, hwm / 1024.0, loader * 100.0, errors
@@ -415,7 +502,10 @@ fn svg(results: &[(WorkloadSpec, Vec<Summary>)]) -> String {
     let mut bars = Vec::new();
     for (w, summaries) in results {
         if w.idle {
-            let silly = summaries.iter().find(|s| s.name == "silly-rs").map(|s| s.stat(|r| r.idle_bytes_per_conn).0);
+            let silly = summaries
+                .iter()
+                .find(|s| s.name == "silly-rs")
+                .map(|s| s.stat(|r| r.idle_bytes_per_conn).0);
             for s in summaries.iter().filter(|s| s.name != "silly-rs") {
                 let peer = s.stat(|r| r.idle_bytes_per_conn).0;
                 if let (Some(silly), true) = (silly, peer > 0.0) {
@@ -424,7 +514,10 @@ fn svg(results: &[(WorkloadSpec, Vec<Summary>)]) -> String {
             }
             continue;
         }
-        let silly = summaries.iter().find(|s| s.name == "silly-rs").map(|s| s.stat(|r| r.server_us_per_msg).0);
+        let silly = summaries
+            .iter()
+            .find(|s| s.name == "silly-rs")
+            .map(|s| s.stat(|r| r.server_us_per_msg).0);
         for s in summaries.iter().filter(|s| s.name != "silly-rs") {
             let peer = s.stat(|r| r.server_us_per_msg).0;
             if let (Some(silly), true) = (silly, peer > 0.0) {

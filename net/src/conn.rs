@@ -1,9 +1,10 @@
 //! A connection that is either plain TCP or TLS: what an HTTP server reads
 //! requests from, and what a WebSocket takes over after the upgrade.
 
+use std::cell::RefCell;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::tcp::TcpStream;
 use crate::tls::TlsStream;
@@ -15,6 +16,15 @@ pub enum Conn {
     Tcp(TcpStream),
     /// TLS over TCP (boxed: the TLS state is large, a plain connection small).
     Tls(Box<TlsStream>),
+}
+
+/// Largest read `read_into` makes at once.
+const READ_SIZE: usize = 64 * 1024;
+
+thread_local! {
+    /// Where plain-TCP reads of `read_into` land before being appended: one per
+    /// thread, so a connection that waits for data holds no read buffer.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 macro_rules! either {
@@ -30,6 +40,69 @@ impl Conn {
     /// Reads what is available (at least one byte); `Ok(0)` at EOF.
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         either!(self, s => s.read(buf))
+    }
+
+    /// Appends what arrives (up to 64 KiB) to `out`, suspending until some data,
+    /// EOF (`Ok(0)`) or `deadline`. Protocol layers that keep their own input
+    /// buffer use this instead of `read`.
+    ///
+    /// Over plain TCP the coroutine waits holding no buffer and the bytes pass
+    /// through a per-thread scratch buffer: an idle connection costs no read
+    /// buffer, and `out` grows only by what was received (no zeroed slack). Over
+    /// TLS a read buffer is held while waiting.
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` once `deadline` passes; the connection's errors.
+    pub fn read_into(&self, deadline: Option<Instant>, out: &mut Vec<u8>) -> io::Result<usize> {
+        match self {
+            Conn::Tcp(tcp) => loop {
+                tcp.wait_readable(deadline)?;
+                let read = SCRATCH.with(|cell| {
+                    let mut scratch = cell.borrow_mut();
+                    if scratch.len() < READ_SIZE {
+                        scratch.resize(READ_SIZE, 0);
+                    }
+                    // try_read never suspends: the borrow ends before any switch.
+                    let n = tcp.try_read(&mut scratch)?;
+                    out.extend_from_slice(&scratch[..n]);
+                    Ok::<usize, io::Error>(n)
+                });
+                match read {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                    other => return other,
+                }
+            },
+            Conn::Tls(tls) => {
+                let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+                if timeout.is_some_and(|t| t.is_zero()) {
+                    return Err(io::Error::new(io::ErrorKind::TimedOut, "read timed out"));
+                }
+                tls.set_read_timeout(timeout);
+                let len = out.len();
+                out.resize(len + 16 * 1024, 0);
+                let read = tls.read(&mut out[len..]);
+                out.truncate(len + *read.as_ref().unwrap_or(&0));
+                read
+            }
+        }
+    }
+
+    /// Plain TCP: see [`TcpStream::wait_readable`]. `None` for TLS, whose
+    /// readiness is not the socket's (buffered records): use `read` there.
+    pub fn wait_readable(&self, deadline: Option<std::time::Instant>) -> Option<io::Result<()>> {
+        match self {
+            Conn::Tcp(s) => Some(s.wait_readable(deadline)),
+            Conn::Tls(_) => None,
+        }
+    }
+
+    /// Plain TCP: see [`TcpStream::try_read`]. `None` for TLS.
+    pub fn try_read(&self, buf: &mut [u8]) -> Option<io::Result<usize>> {
+        match self {
+            Conn::Tcp(s) => Some(s.try_read(buf)),
+            Conn::Tls(_) => None,
+        }
     }
 
     /// Writes all of `buf`.

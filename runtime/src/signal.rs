@@ -62,6 +62,12 @@ pub(crate) fn running_task() -> Option<u64> {
     RUNNING.with(|r| (r.guard_start.get() != 0).then(|| r.task_id.get() as u64))
 }
 
+/// The lowest usable address of the running coroutine's stack (just above its
+/// guard page), if a coroutine runs on this thread.
+pub(crate) fn running_stack_bottom() -> Option<usize> {
+    RUNNING.with(|r| (r.guard_start.get() != 0).then(|| r.guard_end.get()))
+}
+
 /// Records that no coroutine runs on this thread.
 pub(crate) fn leave() {
     RUNNING.with(|r| r.guard_start.set(0));

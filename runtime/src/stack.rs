@@ -116,3 +116,36 @@ fn release_pages(stack: &DefaultStack) {
         libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
     }
 }
+
+/// How far below the current frame pages are kept: the frames of `trim_below_here`
+/// and of `madvise` itself, and the x86-64 red zone, live there.
+const TRIM_MARGIN: usize = 8 * 1024;
+
+/// Gives back the resident pages of the running coroutine's stack that lie
+/// below the current frame; see [`crate::task::trim_stack`].
+#[inline(never)]
+pub(crate) fn trim_below_here() {
+    let Some(bottom) = crate::signal::running_stack_bottom() else {
+        return;
+    };
+    let marker = 0u8;
+    let here = std::hint::black_box(&marker) as *const u8 as usize;
+    let page = page_size();
+    let end = here.saturating_sub(TRIM_MARGIN) & !(page - 1);
+    if end <= bottom {
+        return;
+    }
+    // SAFETY: [bottom, end) is inside the running coroutine's stack mapping (bottom
+    // is the first byte above its guard page, `end` is below this frame), and the
+    // stack grows down: every live frame of this coroutine is above `here`, and the
+    // frames this call still creates (madvise's) fit in TRIM_MARGIN. Signal handlers
+    // run on the alternate stack. MADV_DONTNEED on private anonymous memory only
+    // makes untouched-again pages read back as zeros.
+    unsafe {
+        libc::madvise(
+            bottom as *mut libc::c_void,
+            end - bottom,
+            libc::MADV_DONTNEED,
+        );
+    }
+}

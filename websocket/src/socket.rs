@@ -42,8 +42,9 @@ const MAX_SKIP: u64 = 1024 * 1024;
 /// `fail`'s `skip` for "do not wait for the peer's close".
 const NO_WAIT: u64 = u64::MAX;
 
-/// Bytes read from the socket per call into the frame buffer.
-const READ_CHUNK: usize = 4096;
+/// A frame buffer up to this size is kept between messages; a larger one is
+/// freed once drained.
+const KEEP_BUFFER: usize = 1024;
 
 /// Payload bytes masked per write on the client side (a scratch copy: the
 /// caller's data is borrowed, not ours to mask in place).
@@ -64,7 +65,7 @@ pub struct HandshakeInfo {
 /// borrow is held across a suspension.
 #[derive(Default)]
 struct Reader {
-    /// Received bytes are `buf[start..end]`.
+    /// Received bytes are `buf[start..end]` (`end == buf.len()`).
     buf: Vec<u8>,
     start: usize,
     end: usize,
@@ -84,6 +85,21 @@ impl Reader {
         if self.start == self.end {
             self.start = 0;
             self.end = 0;
+            // Keep a small buffer for the next message; give a large one back.
+            if self.buf.capacity() > KEEP_BUFFER {
+                self.buf = Vec::new();
+            } else {
+                self.buf.clear();
+            }
+        }
+    }
+
+    /// Drops consumed bytes from the front.
+    fn compact(&mut self) {
+        if self.start > 0 {
+            self.buf.drain(..self.start);
+            self.end -= self.start;
+            self.start = 0;
         }
     }
 }
@@ -245,37 +261,14 @@ impl Socket {
         }
     }
 
-    /// Reads more bytes into the frame buffer; `Ok(false)` at EOF.
+    /// Reads more bytes into the frame buffer; `Ok(false)` at EOF. Over plain
+    /// TCP no read buffer is held while waiting (see `Conn::read_into`), so an
+    /// idle connection owns none, and a large frame arrives in one `read`.
     fn fill(&self, r: &mut Reader, deadline: Option<Instant>) -> Result<bool> {
-        if r.start > 0 && r.buf.len() - r.end < READ_CHUNK {
-            r.buf.copy_within(r.start..r.end, 0);
-            r.end -= r.start;
-            r.start = 0;
-        }
-        if r.buf.len() - r.end < READ_CHUNK {
-            r.buf.resize(r.end + READ_CHUNK, 0);
-        }
-        self.set_read_deadline(deadline)?;
-        let n = self.conn.read(&mut r.buf[r.end..])?;
-        r.end += n;
+        r.compact();
+        let n = self.conn.read_into(deadline, &mut r.buf)?;
+        r.end = r.buf.len();
         Ok(n > 0)
-    }
-
-    fn set_read_deadline(&self, deadline: Option<Instant>) -> Result<()> {
-        match deadline {
-            None => self.conn.set_read_timeout(None),
-            Some(d) => {
-                let left = d.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Err(Error::Io(std::io::Error::new(
-                        std::io::ErrorKind::TimedOut,
-                        "close handshake timed out",
-                    )));
-                }
-                self.conn.set_read_timeout(Some(left));
-            }
-        }
-        Ok(())
     }
 
     fn eof(&self, r: &mut Reader) -> Error {
@@ -699,10 +692,17 @@ impl Socket {
         let mut payload = code.to_be_bytes().to_vec();
         payload.extend_from_slice(reason.as_bytes());
         self.state.set(State::CloseSent);
-        {
+        let sent = {
             let _writer = self.write_lock.acquire();
-            self.send_pending_control()?;
-            self.send_frame(true, FrameType::Close, &payload)?;
+            self.send_pending_control()
+                .and_then(|()| self.send_frame(true, FrameType::Close, &payload))
+        };
+        if let Err(err) = sent {
+            // The peer does not take data (a write timeout): no handshake is
+            // possible. Close, which also ends a `read` waiting in another coroutine.
+            self.state.set(State::Closed);
+            let _ = self.conn.shutdown(Shutdown::Both);
+            return Err(err);
         }
         if self.reading.get() {
             // The coroutine in `read` receives the peer's close; give it time.

@@ -88,5 +88,9 @@ pub fn upgrade_with(stream: &mut Stream, config: Config) -> Result<Socket> {
         protocol,
     };
     let (conn, early) = stream.upgrade()?;
-    Ok(Socket::new(conn, early, Role::Server, config, info))
+    let socket = Socket::new(conn, early, Role::Server, config, info);
+    // The connection may now live for hours at a shallower depth than the
+    // handshake reached: give back the stack pages below here.
+    silly_runtime::task::trim_stack();
+    Ok(socket)
 }

@@ -25,7 +25,9 @@ async fn echo(pending: upgrade::UpgradeFut) -> Result<(), WebSocketError> {
     }
 }
 
-async fn handshake(mut request: Request<Incoming>) -> Result<Response<Empty<Bytes>>, WebSocketError> {
+async fn handshake(
+    mut request: Request<Incoming>,
+) -> Result<Response<Empty<Bytes>>, WebSocketError> {
     let (response, pending) = upgrade::upgrade(&mut request)?;
     tokio::spawn(async move {
         let _ = echo(pending).await;
@@ -34,16 +36,23 @@ async fn handshake(mut request: Request<Incoming>) -> Result<Response<Empty<Byte
 }
 
 fn main() {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&addr).await.expect("bind");
-        println!("listening on {}", listener.local_addr().expect("local addr"));
+        println!(
+            "listening on {}",
+            listener.local_addr().expect("local addr")
+        );
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
                 let _ = http1::Builder::new()

@@ -16,7 +16,8 @@ use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
 const LISTENER: Token = Token(usize::MAX);
-const HELLO: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
+const HELLO: &[u8] =
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
 
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
@@ -44,7 +45,10 @@ fn main() {
     poll.registry()
         .register(&mut listener, LISTENER, Interest::READABLE)
         .expect("register");
-    println!("listening on {}", listener.local_addr().expect("local addr"));
+    println!(
+        "listening on {}",
+        listener.local_addr().expect("local addr")
+    );
     let mut conns: slab::Slab<Conn> = slab::Slab::new();
     let mut events = Events::with_capacity(1024);
     let mut buf = vec![0u8; 64 * 1024];
@@ -68,7 +72,9 @@ fn main() {
                 continue;
             }
             let key = event.token().0;
-            let Some(conn) = conns.get_mut(key) else { continue };
+            let Some(conn) = conns.get_mut(key) else {
+                continue;
+            };
             let mut close = false;
             loop {
                 match conn.stream.read(&mut buf) {
@@ -116,7 +122,9 @@ fn answer(mode: Mode, conn: &mut Conn, data: &[u8], out: &mut Vec<u8>) {
         Mode::Ws => {
             conn.input.extend_from_slice(data);
             if !conn.upgraded {
-                let Some(end) = find(&conn.input, b"\r\n\r\n") else { return };
+                let Some(end) = find(&conn.input, b"\r\n\r\n") else {
+                    return;
+                };
                 let head = String::from_utf8_lossy(&conn.input[..end]).into_owned();
                 let key = head
                     .lines()
@@ -149,7 +157,10 @@ fn echo_frames(input: &mut Vec<u8>, out: &mut Vec<u8>) {
         }
         let (len, mut header) = match rest[1] & 0x7f {
             126 if rest.len() >= 4 => (u16::from_be_bytes([rest[2], rest[3]]) as usize, 4),
-            127 if rest.len() >= 10 => (u64::from_be_bytes(rest[2..10].try_into().unwrap()) as usize, 10),
+            127 if rest.len() >= 10 => (
+                u64::from_be_bytes(rest[2..10].try_into().unwrap()) as usize,
+                10,
+            ),
             126 | 127 => break,
             n => (n as usize, 2),
         };
@@ -157,7 +168,12 @@ fn echo_frames(input: &mut Vec<u8>, out: &mut Vec<u8>) {
         if rest.len() < header + len {
             break;
         }
-        let mask = [rest[header - 4], rest[header - 3], rest[header - 2], rest[header - 1]];
+        let mask = [
+            rest[header - 4],
+            rest[header - 3],
+            rest[header - 2],
+            rest[header - 1],
+        ];
         out.push(rest[0]);
         match len {
             n if n < 126 => out.push(n as u8),
@@ -170,7 +186,12 @@ fn echo_frames(input: &mut Vec<u8>, out: &mut Vec<u8>) {
                 out.extend_from_slice(&(n as u64).to_be_bytes());
             }
         }
-        out.extend(rest[header..header + len].iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        out.extend(
+            rest[header..header + len]
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b ^ mask[i % 4]),
+        );
         at += header + len;
     }
     input.drain(..at);

@@ -13,9 +13,18 @@ use silly_bench::loader::{self, Plan, Workload};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let get = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let number = |name: &str, default: f64| get(name).and_then(|v| v.parse().ok()).unwrap_or(default);
-    let addr = get("--addr").expect("--addr").parse().expect("--addr ip:port");
+    let get = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let number =
+        |name: &str, default: f64| get(name).and_then(|v| v.parse().ok()).unwrap_or(default);
+    let addr = get("--addr")
+        .expect("--addr")
+        .parse()
+        .expect("--addr ip:port");
     let size = number("--size", 100.0) as usize;
     let workload = match get("--workload").as_deref() {
         Some("http") => Workload::Http,

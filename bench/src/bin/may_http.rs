@@ -20,7 +20,9 @@ impl HttpService for Hello {
 }
 
 fn main() {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     may::config().set_workers(1);
     // may_minihttp binds itself; find a free port first when asked for port 0.
     let addr = if addr.ends_with(":0") {

@@ -11,16 +11,25 @@ fn main() {
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let multi = args.any(|a| a == "--multi");
     let runtime = if multi {
-        tokio::runtime::Builder::new_multi_thread().enable_all().build()
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
     } else {
-        tokio::runtime::Builder::new_current_thread().enable_all().build()
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
     }
     .expect("tokio runtime");
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&addr).await.expect("bind");
-        println!("listening on {}", listener.local_addr().expect("local addr"));
+        println!(
+            "listening on {}",
+            listener.local_addr().expect("local addr")
+        );
         loop {
-            let Ok((mut stream, _)) = listener.accept().await else { continue };
+            let Ok((mut stream, _)) = listener.accept().await else {
+                continue;
+            };
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 16 * 1024];

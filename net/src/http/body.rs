@@ -183,12 +183,20 @@ impl Body {
 
 /// Reads with `read` until it returns 0, collecting what it gave.
 pub(crate) fn read_to_end(mut read: impl FnMut(&mut [u8]) -> Result<usize>) -> Result<Vec<u8>> {
+    // Read straight into the body's spare room (no stack buffer: large frames
+    // are probed page by page and stay resident on coroutine stacks).
+    const STEP: usize = 8192;
     let mut body = Vec::new();
-    let mut buf = [0u8; 8192];
     loop {
-        match read(&mut buf)? {
-            0 => return Ok(body),
-            n => body.extend_from_slice(&buf[..n]),
+        let len = body.len();
+        body.resize(len + STEP, 0);
+        match read(&mut body[len..]) {
+            Ok(0) => {
+                body.truncate(len);
+                return Ok(body);
+            }
+            Ok(n) => body.truncate(len + n),
+            Err(e) => return Err(e),
         }
     }
 }

@@ -135,8 +135,10 @@ fn after_handler(stream: &mut Stream, panicked: bool) -> Option<Wire> {
         Response::Finished => {}
     }
     if stream.keep_alive && !stream.body.is_done() {
-        // Skip the unread body so the next request starts where it should.
-        let mut scratch = [0u8; 8192];
+        // Skip the unread body so the next request starts where it should. On the
+        // heap: an 8 KiB array in this frame would be probed into every
+        // connection's stack (and stay resident) whether or not it is used.
+        let mut scratch = vec![0u8; 8192];
         loop {
             match stream.read(&mut scratch) {
                 Ok(0) => break,

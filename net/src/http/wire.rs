@@ -7,19 +7,17 @@ use std::time::Instant;
 
 use crate::conn::Conn;
 
-/// Bytes read from the socket per call.
-const READ_CHUNK: usize = 8 * 1024;
+/// An input buffer up to this size is kept between requests.
+const KEEP_INPUT: usize = 4 * 1024;
 
 /// Output is sent once this much is buffered (or the exchange waits for input).
 pub(crate) const OUTPUT_FLUSH_AT: usize = 16 * 1024;
 
 pub(crate) struct Wire {
     pub(crate) conn: Conn,
-    /// Received bytes are `input[start..end]`; the rest is zeroed room kept to
-    /// read into without zeroing again.
+    /// Received bytes are `input[start..]`.
     input: Vec<u8>,
     start: usize,
-    end: usize,
     output: Vec<u8>,
 }
 
@@ -29,21 +27,26 @@ impl Wire {
             conn,
             input: Vec::new(),
             start: 0,
-            end: 0,
             output: Vec::new(),
         }
     }
 
     /// Input received and not consumed yet.
     pub(crate) fn available(&self) -> &[u8] {
-        &self.input[self.start..self.end]
+        &self.input[self.start..]
     }
 
     pub(crate) fn consume(&mut self, n: usize) {
-        self.start = (self.start + n).min(self.end);
-        if self.start == self.end {
+        self.start = (self.start + n).min(self.input.len());
+        if self.start == self.input.len() {
             self.start = 0;
-            self.end = 0;
+            // A small buffer stays for the next request; a large one (a big
+            // head or body went through) is given back.
+            if self.input.capacity() > KEEP_INPUT {
+                self.input = Vec::new();
+            } else {
+                self.input.clear();
+            }
         }
     }
 
@@ -52,24 +55,11 @@ impl Wire {
     /// may be waiting for it before it sends more.
     pub(crate) fn fill(&mut self, deadline: Option<Instant>) -> io::Result<usize> {
         self.flush()?;
-        if self.input.len() - self.end < READ_CHUNK {
-            if self.start > 0 {
-                self.input.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
-            }
-            if self.input.len() - self.end < READ_CHUNK {
-                self.input.resize(self.end + READ_CHUNK, 0);
-            }
+        if self.start > 0 {
+            self.input.drain(..self.start);
+            self.start = 0;
         }
-        let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        if timeout.is_some_and(|t| t.is_zero()) {
-            return Err(io::Error::new(io::ErrorKind::TimedOut, "timed out"));
-        }
-        self.conn.set_read_timeout(timeout);
-        let n = self.conn.read(&mut self.input[self.end..])?;
-        self.end += n;
-        Ok(n)
+        self.conn.read_into(deadline, &mut self.input)
     }
 
     /// Queues `bytes` for sending, sending at once when much is queued.
@@ -99,7 +89,7 @@ impl Wire {
 
     /// The connection and the input read past the current message.
     pub(crate) fn into_parts(self) -> (Conn, Vec<u8>) {
-        let rest = self.input[self.start..self.end].to_vec();
+        let rest = self.input[self.start..].to_vec();
         (self.conn, rest)
     }
 }

@@ -174,6 +174,36 @@ impl TcpStream {
         })
     }
 
+    /// Suspends until a read would find data (or EOF, or an error), without
+    /// reading. With [`try_read`](Self::try_read) this lets a caller hold no
+    /// buffer while it waits: an idle connection then costs no read buffer.
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` once `deadline` passes.
+    pub fn wait_readable(&self, deadline: Option<Instant>) -> io::Result<()> {
+        if !self.buffer.borrow().is_empty() || self.io.is_ready(Interest::READABLE) {
+            return Ok(());
+        }
+        self.io.wait(Interest::READABLE, deadline)
+    }
+
+    /// Reads what is available without suspending: `WouldBlock` if nothing is.
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        read_buf::read_through(&self.buffer, buf, |b| {
+            let mut source = self.io.get_ref();
+            let result = source.read(b);
+            match &result {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.io.clear_ready(Interest::READABLE)
+                }
+                Ok(n) if *n > 0 && *n < b.len() => self.io.clear_ready(Interest::READABLE),
+                _ => {}
+            }
+            result
+        })
+    }
+
     /// Hands buffered input to `consume`, first filling the buffer from the socket
     /// (suspending until data, EOF or `deadline`) if it is empty; at EOF `consume`
     /// gets an empty slice. `consume` returns how many bytes it used and must not

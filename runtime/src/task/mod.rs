@@ -108,6 +108,18 @@ pub fn catch_unwind<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
     }
 }
 
+/// Releases the memory of the running coroutine's stack below the current call:
+/// pages a deep call path touched once (a handshake, a parser) and that the
+/// coroutine will not need while it waits at a shallower depth.
+///
+/// A coroutine's touched stack pages otherwise stay resident for its whole life.
+/// Long-lived connections call this once after their setup (the WebSocket
+/// upgrade does); it costs one `madvise` system call. Outside a coroutine it does
+/// nothing.
+pub fn trim_stack() {
+    crate::stack::trim_below_here();
+}
+
 /// Suspends the running task for good; used by [`exit`](crate::exit).
 pub(crate) fn park_forever() -> ! {
     loop {

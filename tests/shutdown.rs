@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use silly::{task, time};
 
-/// fd counts are process-wide: the tests that count them run one at a time.
+/// fd counts are process-wide (and child processes open pipes): the tests in
+/// this file run one at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 struct SetOnDrop(Rc<Cell<u32>>);
@@ -21,6 +22,7 @@ impl Drop for SetOnDrop {
 
 #[test]
 fn live_coroutines_are_unwound_when_run_returns() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dropped = Rc::new(Cell::new(0));
     let d = dropped.clone();
     silly::run(move || {
@@ -50,6 +52,7 @@ fn live_coroutines_are_unwound_when_run_returns() {
 
 #[test]
 fn exit_ends_the_process_with_the_code() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if util::child_scenario().is_some() {
         silly::run(|| {
             task::fork(|| {

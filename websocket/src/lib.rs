@@ -36,6 +36,9 @@ mod socket;
 mod upgrade;
 mod utf8;
 
+#[cfg(test)]
+mod properties;
+
 pub use self::close::{code, is_valid_close_code};
 pub use self::config::{Config, OriginCheck};
 pub use self::connect::{connect, connect_with};

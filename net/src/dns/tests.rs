@@ -87,3 +87,27 @@ fn arbitrary_strings_never_panic_and_round_trip() {
     }
     assert!(count > 0, "the sweep reached the accepting paths");
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::Addr;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn arbitrary_strings_parse_or_refuse(text in ".{0,80}") {
+            if let Ok(addr) = Addr::parse(&text) {
+                prop_assert_eq!(Addr::parse(&addr.to_string()), Ok(addr));
+            }
+        }
+
+        #[test]
+        fn host_and_port_round_trip(host in "[a-z]([a-z0-9-]{0,18}[a-z0-9])?(\\.[a-z][a-z0-9]{0,10}){0,3}", port in any::<u16>()) {
+            let addr = Addr::parse(&format!("{host}:{port}")).unwrap();
+            prop_assert_eq!(addr.port(), port);
+            prop_assert_eq!(addr.to_string(), format!("{host}:{port}"));
+        }
+    }
+}

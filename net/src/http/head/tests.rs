@@ -122,3 +122,67 @@ fn response_framing_rules() {
     assert_eq!(response_body("GET", 200, &r.headers), Ok(BodyKind::Chunked));
     assert!(parse_response(b"HTTP/1.1 abc\r\n\r\n", 1 << 16).is_err());
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::*;
+
+    fn token() -> impl Strategy<Value = String> {
+        "[A-Za-z][A-Za-z0-9-]{0,15}"
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Arbitrary bytes never panic the parser; a refusal is one of the
+        /// statuses the server sends for it.
+        #[test]
+        fn arbitrary_request_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            match parse_request(&bytes, 512, 20) {
+                Ok(Some(head)) => {
+                    prop_assert!(head.len <= bytes.len());
+                    let _ = request_body(&head.headers);
+                }
+                Ok(None) => {}
+                Err(e) => prop_assert!([400, 431, 501, 505].contains(&e.status())),
+            }
+            let _ = parse_response(&bytes, 512);
+        }
+
+        /// Mostly-HTTP input (a valid start, then noise) exercises the deeper paths.
+        #[test]
+        fn noisy_requests(tail in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let mut bytes = b"POST /x HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: ".to_vec();
+            bytes.extend_from_slice(&tail);
+            if let Ok(Some(head)) = parse_request(&bytes, 64 * 1024, 100) {
+                let framing = request_body(&head.headers);
+                prop_assert!(framing.is_err(), "TE with CL is always refused: {:?}", framing);
+            }
+        }
+
+        /// What we can write, we parse back the same.
+        #[test]
+        fn request_round_trip(
+            method in "(GET|POST|PUT|DELETE|PATCH)",
+            path in "/[a-z0-9/._~-]{0,40}",
+            headers in proptest::collection::vec((token(), "[ -~]{0,30}"), 0..10),
+            http10 in any::<bool>(),
+        ) {
+            let version = if http10 { "1.0" } else { "1.1" };
+            let mut text = format!("{method} {path} HTTP/{version}\r\n");
+            for (n, v) in &headers {
+                text.push_str(&format!("{n}: {v}\r\n"));
+            }
+            text.push_str("\r\n");
+            let head = parse_request(text.as_bytes(), 64 * 1024, 100).unwrap().unwrap();
+            prop_assert_eq!(head.method, method);
+            prop_assert_eq!(head.target, path);
+            prop_assert_eq!(head.version, if http10 { Version::Http10 } else { Version::Http11 });
+            prop_assert_eq!(head.len, text.len());
+            let parsed: Vec<(String, String)> = head.headers.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
+            let expected: Vec<(String, String)> = headers.iter().map(|(n, v)| (n.clone(), v.trim().to_owned())).collect();
+            prop_assert_eq!(parsed, expected);
+        }
+    }
+}

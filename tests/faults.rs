@@ -31,7 +31,10 @@ fn rss_kib() -> usize {
 fn settle_to(base_fds: usize, base: silly::Stats) -> (usize, silly::Stats) {
     for _ in 0..400 {
         let now = silly::stats();
-        if util::fd_count() <= base_fds && now.live_tasks <= base.live_tasks && now.registrations <= base.registrations {
+        if util::fd_count() <= base_fds
+            && now.live_tasks <= base.live_tasks
+            && now.registrations <= base.registrations
+        {
             break;
         }
         time::sleep(Duration::from_millis(10));
@@ -46,7 +49,9 @@ fn slow_consumer_is_bounded_and_does_not_slow_the_others() {
         let server = http::listen(Config::new("127.0.0.1:0", |stream| {
             let mut config = websocket::Config::default();
             config.write_timeout = Some(Duration::from_millis(500));
-            let Ok(sock) = websocket::upgrade_with(stream, config) else { return };
+            let Ok(sock) = websocket::upgrade_with(stream, config) else {
+                return;
+            };
             let chunk = vec![7u8; 16 * 1024];
             // Stream to this client until it fails (a timeout for a stalled client).
             while sock.write(&chunk, FrameType::Binary).is_ok() {}
@@ -66,9 +71,18 @@ fn slow_consumer_is_bounded_and_does_not_slow_the_others() {
             got += data.len();
         }
         let grown = rss_kib().saturating_sub(before);
-        assert!(got > 8 * 1024 * 1024, "the reading client kept receiving: {got} bytes");
-        assert!(slowest < Duration::from_millis(400), "no stall from the stalled neighbour: {slowest:?}");
-        assert!(grown < 16 * 1024, "server memory grew {grown} KiB with a stalled client");
+        assert!(
+            got > 8 * 1024 * 1024,
+            "the reading client kept receiving: {got} bytes"
+        );
+        assert!(
+            slowest < Duration::from_millis(400),
+            "no stall from the stalled neighbour: {slowest:?}"
+        );
+        assert!(
+            grown < 16 * 1024,
+            "server memory grew {grown} KiB with a stalled client"
+        );
         // The stalled client was cut off by the write timeout: its connection ends.
         let mut ended = false;
         for _ in 0..2000 {
@@ -93,7 +107,11 @@ fn disconnect_storm_leaves_nothing_behind() {
         let addr = server.local_addr();
         let base_fds = util::fd_count();
         let base = silly::stats();
-        let clients: usize = if std::env::var("CI").is_ok() { 400 } else { 1000 };
+        let clients: usize = if std::env::var("CI").is_ok() {
+            400
+        } else {
+            1000
+        };
         let wg = silly::sync::WaitGroup::new();
         for i in 0..clients {
             wg.fork(move || {
@@ -127,8 +145,14 @@ fn disconnect_storm_leaves_nothing_behind() {
         wg.wait();
         let (fds, stats) = settle_to(base_fds, base);
         assert_eq!(fds, base_fds, "fds back to baseline");
-        assert_eq!(stats.live_tasks, base.live_tasks, "coroutines back to baseline");
-        assert_eq!(stats.registrations, base.registrations, "registrations back to baseline");
+        assert_eq!(
+            stats.live_tasks, base.live_tasks,
+            "coroutines back to baseline"
+        );
+        assert_eq!(
+            stats.registrations, base.registrations,
+            "registrations back to baseline"
+        );
         server.close();
     });
 }
@@ -184,7 +208,8 @@ fn slowloris_on_the_websocket_handshake() {
         let server = http::listen(
             Config::new("127.0.0.1:0", |stream| {
                 if let Ok(sock) = websocket::upgrade(stream) {
-                    while let Ok((data, kind @ (FrameType::Text | FrameType::Binary))) = sock.read() {
+                    while let Ok((data, kind @ (FrameType::Text | FrameType::Binary))) = sock.read()
+                    {
                         let _ = sock.write(&data, kind);
                     }
                 }
@@ -198,7 +223,8 @@ fn slowloris_on_the_websocket_handshake() {
                 task::fork(move || {
                     let conn = TcpStream::connect(addr).unwrap();
                     let start = Instant::now();
-                    for b in b"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n" {
+                    for b in b"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                    {
                         if conn.write_all(&[*b]).is_err() {
                             break;
                         }
@@ -219,7 +245,10 @@ fn slowloris_on_the_websocket_handshake() {
         assert_eq!(sock.read().unwrap().0, b"hello");
         for s in slow {
             let lasted = s.join().unwrap();
-            assert!(lasted < Duration::from_secs(2), "slow handshake cut off after {lasted:?}");
+            assert!(
+                lasted < Duration::from_secs(2),
+                "slow handshake cut off after {lasted:?}"
+            );
         }
         server.close();
     });
@@ -231,7 +260,11 @@ fn tls_faults_do_not_stop_the_server() {
     let ca = Ca::new("fault CA");
     let leaf = ca.leaf(&["good.test"]);
     let config = tls::ServerConfig::builder()
-        .sni_cert("good.test", leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes())
+        .sni_cert(
+            "good.test",
+            leaf.cert_pem.as_bytes(),
+            leaf.key_pem.as_bytes(),
+        )
         .unwrap()
         .handshake_timeout(Duration::from_millis(300))
         .build()
@@ -251,7 +284,11 @@ fn tls_faults_do_not_stop_the_server() {
         let plain = TcpStream::connect(addr).unwrap();
         plain.write_all(b"hello? this is not TLS\r\n\r\n").unwrap();
         let truncated = TcpStream::connect(addr).unwrap();
-        truncated.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]).unwrap();
+        truncated
+            .write_all(&[
+                0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03,
+            ])
+            .unwrap();
         drop(truncated);
         let err = tls::connect(addr, "other.test", &client).unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::InvalidData, "{err}");

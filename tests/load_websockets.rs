@@ -16,22 +16,46 @@ use silly::{task, time};
 /// `examples/websocket_echo` (cargo test builds the examples next to the tests).
 fn start_echo_server() -> (Child, String) {
     let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("examples/websocket_echo");
+    let bin = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples/websocket_echo");
+    if !bin.exists() {
+        // `cargo test` builds the examples; `cargo test --test load_websockets` may not.
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let built = Command::new(cargo)
+            .args(["build", "--example", "websocket_echo"])
+            .status()
+            .unwrap();
+        assert!(built.success(), "building examples/websocket_echo failed");
+    }
     let mut child = Command::new(&bin)
         .arg("127.0.0.1:0")
         .stdout(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.trim().strip_prefix("listening on ").expect("listening line").to_owned();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_owned();
     (child, addr)
 }
 
 #[test]
 fn ten_thousand_concurrent_websockets() {
     // CI machines run everything else too: a smaller crowd, same checks.
-    let clients: usize = if std::env::var("CI").is_ok() { 3_000 } else { 10_000 };
+    let clients: usize = if std::env::var("CI").is_ok() {
+        3_000
+    } else {
+        10_000
+    };
     const MESSAGES: usize = 3;
     let (mut server, addr) = start_echo_server();
     let url = format!("ws://{addr}/");
@@ -67,5 +91,9 @@ fn ten_thousand_concurrent_websockets() {
     });
     let _ = server.kill();
     let _ = server.wait();
-    assert_eq!(delivered, clients * MESSAGES, "every message echoed exactly once");
+    assert_eq!(
+        delivered,
+        clients * MESSAGES,
+        "every message echoed exactly once"
+    );
 }

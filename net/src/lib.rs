@@ -36,3 +36,6 @@ mod read_buf;
 pub mod tcp;
 mod timeout;
 pub mod tls;
+
+#[cfg(fuzzing)]
+pub mod fuzzing;

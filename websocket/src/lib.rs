@@ -39,6 +39,9 @@ mod utf8;
 #[cfg(test)]
 mod properties;
 
+#[cfg(fuzzing)]
+pub mod fuzzing;
+
 pub use self::close::{code, is_valid_close_code};
 pub use self::config::{Config, OriginCheck};
 pub use self::connect::{connect, connect_with};

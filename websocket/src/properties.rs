@@ -73,3 +73,31 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The handshake validators never panic, and accept only what RFC 6455 allows.
+    #[test]
+    fn handshake_validators(
+        method in "(GET|POST|get|[A-Z]{1,6})",
+        http11 in any::<bool>(),
+        headers in proptest::collection::vec(("(Upgrade|Connection|Sec-WebSocket-Version|Sec-WebSocket-Key|Origin|[A-Za-z-]{1,12})", "[ -~]{0,40}"), 0..8),
+        status in any::<u16>(),
+    ) {
+        let mut h = silly_net::http::Headers::new();
+        for (n, v) in &headers {
+            h.append(n.as_str(), v.as_str());
+        }
+        if let Ok(key) = crate::handshake::check_request(&method, http11, &h) {
+            prop_assert!(method == "GET" && http11);
+            prop_assert!(h.has_token("upgrade", "websocket") && h.has_token("connection", "upgrade"));
+            prop_assert_eq!(key.len(), 24);
+        }
+        let accepted = crate::handshake::check_response(status, &h, "dGhlIHNhbXBsZSBub25jZQ==", &[]);
+        if accepted.is_ok() {
+            prop_assert_eq!(status, 101);
+        }
+        let _ = crate::handshake::pick_protocol(&["chat".to_owned()], &h);
+    }
+}

@@ -214,7 +214,7 @@ fn copy(wire: &mut Wire, out: &mut [u8], remaining: u64) -> usize {
 
 /// `chunk-size [ chunk-ext ]` (RFC 9112, section 7.1): hex digits, then
 /// optional `;ext` parameters, which are ignored.
-fn parse_chunk_size(line: &[u8]) -> Result<u64> {
+pub(crate) fn parse_chunk_size(line: &[u8]) -> Result<u64> {
     let digits_end = line
         .iter()
         .position(|b| !b.is_ascii_hexdigit())

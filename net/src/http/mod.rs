@@ -13,6 +13,8 @@ mod client;
 mod config;
 mod date;
 mod error;
+#[cfg(fuzzing)]
+pub(crate) mod fuzzing;
 mod head;
 mod headers;
 mod server;

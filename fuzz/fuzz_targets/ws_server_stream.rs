@@ -11,7 +11,8 @@ use silly::net::http::{self, Config};
 use silly::net::tcp::TcpStream;
 use silly::net::websocket::{self, FrameType};
 
-const UPGRADE: &[u8] = b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+const UPGRADE: &[u8] =
+    b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
 Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
@@ -30,7 +31,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             config.max_message_size = 1 << 20;
             if let Ok(sock) = websocket::upgrade_with(stream, config) {
                 while let Ok((payload, kind)) = sock.read() {
-                    if matches!(kind, FrameType::Text | FrameType::Binary) && sock.write(&payload, kind).is_err() {
+                    if matches!(kind, FrameType::Text | FrameType::Binary)
+                        && sock.write(&payload, kind).is_err()
+                    {
                         break;
                     }
                 }
@@ -44,7 +47,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let _ = conn.shutdown(Shutdown::Write);
         let mut reply = Vec::new();
         let _ = (&conn).read_to_end(&mut reply);
-        assert!(reply.starts_with(b"HTTP/1.1 101"), "the upgrade is answered");
+        assert!(
+            reply.starts_with(b"HTTP/1.1 101"),
+            "the upgrade is answered"
+        );
         server.close();
     });
 });

@@ -13,7 +13,10 @@ pub fn frame_header(data: &[u8]) {
             let (bytes, size) = encode_header(h.fin, h.opcode, h.mask, h.len);
             // We encode minimally; the input may not have: compare fields, not bytes.
             let again = parse_header(&bytes[..size]).expect("our encoding parses");
-            assert_eq!((again.fin, again.opcode, again.mask, again.len), (h.fin, h.opcode, h.mask, h.len));
+            assert_eq!(
+                (again.fin, again.opcode, again.mask, again.len),
+                (h.fin, h.opcode, h.mask, h.len)
+            );
         }
     }
 }
@@ -21,8 +24,14 @@ pub fn frame_header(data: &[u8]) {
 /// The incremental UTF-8 validator against std, with the first byte choosing
 /// where the input is cut.
 pub fn utf8(data: &[u8]) {
-    let Some((&cut, rest)) = data.split_first() else { return };
-    let at = if rest.is_empty() { 0 } else { cut as usize % (rest.len() + 1) };
+    let Some((&cut, rest)) = data.split_first() else {
+        return;
+    };
+    let at = if rest.is_empty() {
+        0
+    } else {
+        cut as usize % (rest.len() + 1)
+    };
     let mut v = Utf8Validator::default();
     let ok = v.feed(&rest[..at]).is_ok() && v.feed(&rest[at..]).is_ok() && v.finish().is_ok();
     assert_eq!(ok, std::str::from_utf8(rest).is_ok());

@@ -2,7 +2,6 @@
 
 use std::cell::OnceCell;
 use std::fmt;
-use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -237,17 +236,29 @@ impl Stream {
     /// [`Error::InvalidHeader`] for a name that is not a token or a value with CR,
     /// LF or NUL (nothing is sent); [`Error::AlreadyResponded`]; [`Error::Io`].
     pub fn respond(&mut self, status: u16, headers: &[(&str, &str)]) -> Result<()> {
+        self.respond_with_length(status, headers, None)
+    }
+
+    /// [`respond`](Self::respond), adding `Content-Length: length` when given.
+    /// The head is written straight into the connection's output buffer: no
+    /// intermediate string, no formatting machinery on the per-request path.
+    fn respond_with_length(
+        &mut self,
+        status: u16,
+        headers: &[(&str, &str)],
+        length: Option<u64>,
+    ) -> Result<()> {
         if self.response != Response::NotStarted {
             return Err(Error::AlreadyResponded);
         }
-        let mut length = None;
+        let mut content_length = length;
         let mut chunked = false;
         let mut has_date = false;
         let mut has_connection = false;
         for &(name, value) in headers {
             check_outgoing(name, value)?;
             if name.eq_ignore_ascii_case("content-length") {
-                length = Some(
+                content_length = Some(
                     value
                         .trim()
                         .parse::<u64>()
@@ -272,7 +283,7 @@ impl Stream {
             Sending::Upgrade
         } else if head_only || (100..200).contains(&status) || status == 204 || status == 304 {
             Sending::NoBody
-        } else if let Some(n) = length {
+        } else if let Some(n) = content_length {
             Sending::Length(n)
         } else if chunked || self.version == Version::Http11 {
             Sending::Chunked
@@ -280,30 +291,39 @@ impl Stream {
             self.keep_alive = false;
             Sending::UntilClose
         };
-        let mut head = String::with_capacity(128);
-        let _ = write!(head, "HTTP/1.1 {} {}\r\n", status, reason_phrase(status));
-        for &(name, value) in headers {
-            let _ = write!(head, "{name}: {value}\r\n");
-        }
-        if !has_date {
-            date::with_now(|d| {
-                let _ = write!(head, "Date: {d}\r\n");
-            });
-        }
-        if sending == Sending::Chunked && !chunked {
-            head.push_str("Transfer-Encoding: chunked\r\n");
-        }
-        if !has_connection && sending != Sending::Upgrade {
-            if !self.keep_alive {
-                head.push_str("Connection: close\r\n");
-            } else if self.version == Version::Http10 {
-                head.push_str("Connection: keep-alive\r\n");
-            }
-        }
-        head.push_str("\r\n");
+        let keep_alive = self.keep_alive;
+        let http10 = self.version == Version::Http10;
         self.response = Response::Sending(sending);
         let wire = self.wire()?;
-        wire.write(head.as_bytes())?;
+        wire.append(|out| {
+            out.extend_from_slice(b"HTTP/1.1 ");
+            push_decimal(out, u64::from(status));
+            out.push(b' ');
+            out.extend_from_slice(reason_phrase(status).as_bytes());
+            out.extend_from_slice(b"\r\n");
+            for &(name, value) in headers {
+                push_header(out, name.as_bytes(), value.as_bytes());
+            }
+            if let Some(n) = length {
+                out.extend_from_slice(b"Content-Length: ");
+                push_decimal(out, n);
+                out.extend_from_slice(b"\r\n");
+            }
+            if !has_date {
+                date::with_now(|d| push_header(out, b"Date", d.as_bytes()));
+            }
+            if sending == Sending::Chunked && !chunked {
+                out.extend_from_slice(b"Transfer-Encoding: chunked\r\n");
+            }
+            if !has_connection && sending != Sending::Upgrade {
+                if !keep_alive {
+                    out.extend_from_slice(b"Connection: close\r\n");
+                } else if http10 {
+                    out.extend_from_slice(b"Connection: keep-alive\r\n");
+                }
+            }
+            out.extend_from_slice(b"\r\n");
+        })?;
         if sending == Sending::Upgrade {
             wire.flush()?;
         }
@@ -355,8 +375,7 @@ impl Stream {
     /// As [`write`](Self::write).
     pub fn close(&mut self, body: &[u8]) -> Result<()> {
         if self.response == Response::NotStarted {
-            let length = body.len().to_string();
-            self.respond(200, &[("Content-Length", &length)])?;
+            self.respond_with_length(200, &[], Some(body.len() as u64))?;
         }
         self.write(body)?;
         self.finish()
@@ -368,11 +387,7 @@ impl Stream {
     ///
     /// As [`respond`](Self::respond).
     pub fn reply(&mut self, status: u16, headers: &[(&str, &str)], body: &[u8]) -> Result<()> {
-        let length = body.len().to_string();
-        let mut all = Vec::with_capacity(headers.len() + 1);
-        all.extend_from_slice(headers);
-        all.push(("Content-Length", length.as_str()));
-        self.respond(status, &all)?;
+        self.respond_with_length(status, headers, Some(body.len() as u64))?;
         self.write(body)?;
         self.finish()
     }
@@ -416,4 +431,27 @@ impl Stream {
         self.response = Response::Finished;
         Ok(wire.into_parts())
     }
+}
+
+/// Appends `n` in decimal.
+fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// Appends `name: value\r\n`.
+fn push_header(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+    out.extend_from_slice(name);
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(value);
+    out.extend_from_slice(b"\r\n");
 }

@@ -74,6 +74,16 @@ impl Wire {
         Ok(())
     }
 
+    /// Lets `build` append to the queued output in place, then sends it if
+    /// much is queued.
+    pub(crate) fn append(&mut self, build: impl FnOnce(&mut Vec<u8>)) -> io::Result<()> {
+        build(&mut self.output);
+        if self.output.len() >= OUTPUT_FLUSH_AT {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
     /// Sends queued output.
     pub(crate) fn flush(&mut self) -> io::Result<()> {
         if self.output.is_empty() {

@@ -358,3 +358,48 @@ fn close_gives_up_on_a_peer_that_never_answers() {
         server.close();
     });
 }
+
+#[test]
+fn read_timeout_is_an_idle_timeout_the_connection_survives() {
+    silly::run(|| {
+        let (tx, rx) = silly::sync::channel();
+        let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
+            let mut config = websocket::Config::default();
+            config.read_timeout = Some(Duration::from_millis(100));
+            let sock = websocket::upgrade_with(stream, config).unwrap();
+            let mut timeouts = 0;
+            loop {
+                match sock.read() {
+                    Err(websocket::Error::Io(e))
+                        if e.kind() == std::io::ErrorKind::TimedOut && timeouts < 100 =>
+                    {
+                        timeouts += 1
+                    }
+                    other => {
+                        tx.send((
+                            timeouts,
+                            other.map(|(data, _)| data).map_err(|e| e.to_string()),
+                        ))
+                        .unwrap();
+                        return;
+                    }
+                }
+            }
+        }))
+        .unwrap();
+        let conn = open(server.local_addr());
+        // Half a message before the timeout, the rest after: nothing is lost.
+        conn.write_all(&text(false, b"hel")).unwrap();
+        silly::time::sleep(Duration::from_millis(250));
+        conn.write_all(&frame(true, 0, 0, b"lo", Some(MASK)))
+            .unwrap();
+        let (timeouts, message) = rx.recv().unwrap();
+        assert!(timeouts >= 1, "the idle reads timed out");
+        assert_eq!(
+            message.as_deref(),
+            Ok(&b"hello"[..]),
+            "and the message survived them"
+        );
+        server.close();
+    });
+}

@@ -33,6 +33,11 @@ pub struct Config {
     /// How long the close handshake may take: waiting for the peer's close
     /// after ours, and (client) for the server to close TCP. Default 5 s.
     pub close_timeout: Duration,
+    /// Longest one `read` call waits for data. Default `None`: no limit. On
+    /// expiry `read` returns `Error::Io` with `ErrorKind::TimedOut`; the
+    /// connection stays usable (a partly received message is kept), so this is an
+    /// idle timeout the application decides about.
+    pub read_timeout: Option<Duration>,
     /// Longest a write may wait for the peer to take data. Default 30 s; then
     /// the write fails and the connection should be dropped.
     ///
@@ -62,6 +67,7 @@ impl Default for Config {
             fragment_size: 64 * 1024,
             auto_pong: true,
             close_timeout: Duration::from_secs(5),
+            read_timeout: None,
             write_timeout: Some(Duration::from_secs(30)),
             protocols: Vec::new(),
             origin_check: None,
@@ -79,6 +85,7 @@ impl fmt::Debug for Config {
             .field("fragment_size", &self.fragment_size)
             .field("auto_pong", &self.auto_pong)
             .field("close_timeout", &self.close_timeout)
+            .field("read_timeout", &self.read_timeout)
             .field("write_timeout", &self.write_timeout)
             .field("protocols", &self.protocols)
             .field("origin_check", &self.origin_check.is_some())

@@ -203,7 +203,8 @@ impl Socket {
     /// # Errors
     ///
     /// [`Error::Eof`] if the connection closed without a close frame (with the
-    /// partial message), [`Error::Protocol`] if the peer broke the protocol (we
+    /// partial message), [`Error::Io`] with `TimedOut` after `Config::read_timeout`
+    /// (the connection stays usable), [`Error::Protocol`] if the peer broke the protocol (we
     /// closed with 1002, 1007 or 1009), [`Error::Closed`] after the close
     /// handshake, [`Error::Io`] for socket errors.
     pub fn read(&self) -> Result<(Vec<u8>, FrameType)> {
@@ -212,7 +213,8 @@ impl Socket {
         }
         self.reading.set(true);
         let mut reader = std::mem::take(&mut *self.reader.borrow_mut());
-        let result = self.read_message(&mut reader, None);
+        let deadline = self.config.read_timeout.map(|t| Instant::now() + t);
+        let result = self.read_message(&mut reader, deadline);
         *self.reader.borrow_mut() = reader;
         self.reading.set(false);
         result

@@ -2,6 +2,7 @@
 //! helpers shared by the micro-benchmarks.
 
 pub mod loader;
+pub mod peer;
 
 use std::time::{Duration, Instant};
 

@@ -12,6 +12,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
+use silly_bench::peer;
 
 async fn echo(pending: upgrade::UpgradeFut) -> Result<(), WebSocketError> {
     let mut ws = FragmentCollector::new(pending.await?);
@@ -36,30 +37,11 @@ async fn handshake(
 }
 
 fn main() {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&addr).await.expect("bind");
-        println!(
-            "listening on {}",
-            listener.local_addr().expect("local addr")
-        );
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let _ = stream.set_nodelay(true);
-            tokio::spawn(async move {
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service_fn(handshake))
-                    .with_upgrades()
-                    .await;
-            });
-        }
-    });
+    let (addr, _) = peer::args();
+    peer::runtime(false).block_on(peer::accept_loop(&addr, |stream| async move {
+        let _ = http1::Builder::new()
+            .serve_connection(TokioIo::new(stream), service_fn(handshake))
+            .with_upgrades()
+            .await;
+    }));
 }

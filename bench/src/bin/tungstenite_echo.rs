@@ -6,38 +6,20 @@
 //! ```
 
 use futures_util::{SinkExt, StreamExt};
+use silly_bench::peer;
 use tokio_tungstenite::tungstenite::Message;
 
 fn main() {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&addr).await.expect("bind");
-        println!(
-            "listening on {}",
-            listener.local_addr().expect("local addr")
-        );
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let _ = stream.set_nodelay(true);
-            tokio::spawn(async move {
-                let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
-                    return;
-                };
-                while let Some(Ok(message)) = ws.next().await {
-                    let echo = matches!(message, Message::Text(_) | Message::Binary(_));
-                    if message.is_close() || (echo && ws.send(message).await.is_err()) {
-                        return;
-                    }
-                }
-            });
+    let (addr, _) = peer::args();
+    peer::runtime(false).block_on(peer::accept_loop(&addr, |stream| async move {
+        let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
+            return;
+        };
+        while let Some(Ok(message)) = ws.next().await {
+            let echo = matches!(message, Message::Text(_) | Message::Binary(_));
+            if message.is_close() || (echo && ws.send(message).await.is_err()) {
+                return;
+            }
         }
-    });
+    }));
 }

@@ -3,6 +3,9 @@
 //! fuzzer sees it even inside a coroutine.
 #![no_main]
 
+#[path = "abort_on_panic.rs"]
+mod abort_on_panic;
+
 use std::io::Read;
 use std::net::Shutdown;
 use std::time::Duration;
@@ -11,13 +14,7 @@ use silly::net::http::{self, Config, Timeouts};
 use silly::net::tcp::TcpStream;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        std::panic::set_hook(Box::new(|info| {
-            eprintln!("{info}");
-            std::process::abort();
-        }))
-    });
+    abort_on_panic::install();
     let data = data.to_vec();
     silly::run(move || {
         let mut timeouts = Timeouts::default();

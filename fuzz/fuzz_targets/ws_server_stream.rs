@@ -3,6 +3,9 @@
 //! control frames, close payloads) and the close handshake. Any panic aborts.
 #![no_main]
 
+#[path = "abort_on_panic.rs"]
+mod abort_on_panic;
+
 use std::io::Read;
 use std::net::Shutdown;
 use std::time::Duration;
@@ -16,13 +19,7 @@ const UPGRADE: &[u8] =
 Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        std::panic::set_hook(Box::new(|info| {
-            eprintln!("{info}");
-            std::process::abort();
-        }))
-    });
+    abort_on_panic::install();
     let data = data.to_vec();
     silly::run(move || {
         let server = http::listen(Config::new("127.0.0.1:0", |stream| {

@@ -29,7 +29,6 @@ use mio::event::Source;
 
 use crate::runtime::Runtime;
 use crate::task::cell::{park_internal, Waker};
-use crate::timer::{Action, TimerGuard};
 
 /// A non-blocking I/O source registered with the current runtime's reactor.
 /// Dropping it deregisters the source (and then drops it, closing its fd).
@@ -129,9 +128,6 @@ impl<S: Source> Registered<S> {
     /// the calling coroutine is being unwound at shutdown (a destructor that
     /// flushes a socket then fails instead of waiting).
     pub fn wait(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            return Err(timed_out());
-        }
         if crate::task::cell::unwinding() {
             return Err(io::Error::other("silly: runtime shutting down"));
         }
@@ -143,23 +139,29 @@ impl<S: Source> Registered<S> {
                 ))
             }
         }
+        // A deadline already past needs no clock read here: its timer fires on the
+        // next loop turn and the check below reports it.
         let waker = Waker::current();
         {
             let mut registrations = self.runtime.reactor.registrations.borrow_mut();
             let Some(registration) = registrations.get_mut(self.key) else {
                 return Err(io::Error::other("silly: source is no longer registered"));
             };
-            registration.waiters(interest).push(waker.clone());
+            registration.waiters(interest).push(
+                waker.clone(),
+                deadline,
+                &self.runtime.timers,
+                self.key,
+                interest,
+            );
         }
         let waiting = WaitingFor {
             registered_key: self.key,
             runtime: &self.runtime,
             interest,
-            waker: waker.clone(),
+            waker,
         };
-        let timer = deadline.map(|d| TimerGuard::arm(&self.runtime, d, Action::Wake(waker)));
         park_internal();
-        drop(timer);
         drop(waiting);
         if !self.is_ready(interest) && deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(timed_out());
@@ -171,22 +173,19 @@ impl<S: Source> Registered<S> {
     /// from [`wait`](Self::wait) (and `io` retries its syscall). Used to make a
     /// waiting task notice a state change it must check, like a listener closed.
     pub fn wake_all(&self) {
-        let waiters: Vec<Waker> = {
-            let mut registrations = self.runtime.reactor.registrations.borrow_mut();
-            match registrations.get_mut(self.key) {
-                Some(r) => r.readers.drain(..).chain(r.writers.drain(..)).collect(),
-                None => Vec::new(),
-            }
-        };
-        for waker in waiters {
-            waker.wake_in(&self.runtime.scheduler);
+        let mut registrations = self.runtime.reactor.registrations.borrow_mut();
+        if let Some(r) = registrations.get_mut(self.key) {
+            r.readers.wake_all(&self.runtime.scheduler);
+            r.writers.wake_all(&self.runtime.scheduler);
         }
     }
 }
 
 impl<S: Source> Drop for Registered<S> {
     fn drop(&mut self) {
-        self.runtime.reactor.deregister(&mut self.source, self.key);
+        let rt = &self.runtime;
+        rt.reactor
+            .deregister(&mut self.source, self.key, &rt.timers, &rt.scheduler);
     }
 }
 
@@ -203,7 +202,7 @@ impl Drop for WaitingFor<'_> {
     fn drop(&mut self) {
         let mut registrations = self.runtime.reactor.registrations.borrow_mut();
         if let Some(r) = registrations.get_mut(self.registered_key) {
-            r.waiters(self.interest).retain(|w| !w.same_as(&self.waker));
+            r.waiters(self.interest).remove(&self.waker);
         }
     }
 }

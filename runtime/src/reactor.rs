@@ -7,10 +7,19 @@
 //! and are cleared only when a syscall proves the socket drained, so a task never
 //! parks on an edge it has not consumed. Closed/error states are sticky: a peer's
 //! FIN is one edge, and must not be forgotten by a later short read.
+//!
+//! Deadlines are lazy. A server arms a read timeout around every request and the
+//! request nearly always arrives first; a timer inserted and cancelled per wait
+//! cost more than parsing the request. Instead each direction keeps at most one
+//! heap timer, for the earliest deadline a waiter asked for, and leaves it armed
+//! when I/O wins. When it fires it wakes the waiters whose deadline passed and
+//! re-arms for the earliest one still ahead; if nobody waits any more it just
+//! goes away. A connection that reads every few milliseconds with a 60 s timeout
+//! touches the timer heap about once a minute.
 
 use std::cell::RefCell;
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mio::event::Source;
 use mio::{Events, Interest, Poll, Registry, Token};
@@ -18,6 +27,7 @@ use slab::Slab;
 
 use crate::scheduler::Scheduler;
 use crate::task::cell::Waker;
+use crate::timer::{Action, TimerKey, Timers};
 
 /// Token of the `mio::Waker` that the blocking pool uses to wake the loop.
 pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
@@ -32,8 +42,8 @@ pub(crate) struct Registration {
     pub(crate) writable: bool,
     pub(crate) read_closed: bool,
     pub(crate) write_closed: bool,
-    pub(crate) readers: Vec<Waker>,
-    pub(crate) writers: Vec<Waker>,
+    pub(crate) readers: Waiters,
+    pub(crate) writers: Waiters,
 }
 
 impl Registration {
@@ -45,11 +55,98 @@ impl Registration {
         }
     }
 
-    pub(crate) fn waiters(&mut self, interest: Interest) -> &mut Vec<Waker> {
+    pub(crate) fn waiters(&mut self, interest: Interest) -> &mut Waiters {
         if interest.is_readable() {
             &mut self.readers
         } else {
             &mut self.writers
+        }
+    }
+}
+
+/// The tasks parked on one direction of a source, and the timer that enforces
+/// their deadlines (see the module docs).
+#[derive(Default)]
+pub(crate) struct Waiters {
+    list: Vec<Waiter>,
+    /// The armed timer and when it fires: no later than any waiter's deadline.
+    timer: Option<(Instant, TimerKey)>,
+}
+
+struct Waiter {
+    waker: Waker,
+    deadline: Option<Instant>,
+}
+
+impl Waiters {
+    /// Parks `waker` here until the direction's next event, or `deadline`.
+    pub(crate) fn push(
+        &mut self,
+        waker: Waker,
+        deadline: Option<Instant>,
+        timers: &RefCell<Timers>,
+        key: usize,
+        interest: Interest,
+    ) {
+        self.list.push(Waiter { waker, deadline });
+        let Some(deadline) = deadline else { return };
+        if let Some((at, old)) = self.timer {
+            if at <= deadline {
+                return; // fires in time; the waiter's own deadline is checked then
+            }
+            let cancelled = timers.borrow_mut().cancel(old);
+            drop(cancelled);
+        }
+        let action = Action::Deadline {
+            key,
+            readable: interest.is_readable(),
+        };
+        self.timer = Some((deadline, timers.borrow_mut().insert(deadline, action)));
+    }
+
+    /// Takes `waker` off the list (its wait ended some other way).
+    pub(crate) fn remove(&mut self, waker: &Waker) {
+        self.list.retain(|w| !w.waker.same_as(waker));
+    }
+
+    /// Wakes every waiter.
+    pub(crate) fn wake_all(&mut self, scheduler: &Scheduler) {
+        for waiter in self.list.drain(..) {
+            waiter.waker.wake_in(scheduler);
+        }
+    }
+
+    /// The armed timer fired at `now`: wakes the waiters whose deadline passed,
+    /// and arms again for the earliest deadline left.
+    fn expire(
+        &mut self,
+        now: Instant,
+        timers: &RefCell<Timers>,
+        scheduler: &Scheduler,
+        action: Action,
+    ) {
+        self.timer = None;
+        let mut next: Option<Instant> = None;
+        self.list.retain(|waiter| match waiter.deadline {
+            Some(deadline) if deadline <= now => {
+                waiter.waker.wake_in(scheduler);
+                false
+            }
+            Some(deadline) => {
+                next = Some(next.map_or(deadline, |n| n.min(deadline)));
+                true
+            }
+            None => true,
+        });
+        if let Some(next) = next {
+            self.timer = Some((next, timers.borrow_mut().insert(next, action)));
+        }
+    }
+
+    fn cancel_timer(&mut self, timers: &RefCell<Timers>) {
+        if let Some((_, key)) = self.timer.take() {
+            let cancelled = timers.borrow_mut().cancel(key);
+            drop(cancelled);
         }
     }
 }
@@ -97,18 +194,43 @@ impl Reactor {
     }
 
     /// Removes `source`; tasks still waiting on it are woken to see it gone.
-    pub(crate) fn deregister(&self, source: &mut impl Source, key: usize) {
+    pub(crate) fn deregister(
+        &self,
+        source: &mut impl Source,
+        key: usize,
+        timers: &RefCell<Timers>,
+        scheduler: &Scheduler,
+    ) {
         let _ = self.poll.borrow().registry().deregister(source);
         let removed = self.registrations.borrow_mut().try_remove(key);
         if let Some(mut registration) = removed {
-            for waker in registration
-                .readers
-                .drain(..)
-                .chain(registration.writers.drain(..))
-            {
-                waker.wake();
+            for waiters in [&mut registration.readers, &mut registration.writers] {
+                waiters.cancel_timer(timers);
+                waiters.wake_all(scheduler);
             }
         }
+    }
+
+    /// The deadline timer of `key`'s readers (or writers) fired at `now`.
+    pub(crate) fn expire(
+        &self,
+        key: usize,
+        readable: bool,
+        now: Instant,
+        timers: &RefCell<Timers>,
+        scheduler: &Scheduler,
+    ) {
+        let mut registrations = self.registrations.borrow_mut();
+        // Deregistering cancels the timers, so the key still names their source.
+        let Some(registration) = registrations.get_mut(key) else {
+            return;
+        };
+        let waiters = if readable {
+            &mut registration.readers
+        } else {
+            &mut registration.writers
+        };
+        waiters.expire(now, timers, scheduler, Action::Deadline { key, readable });
     }
 
     /// Waits for events up to `timeout` (`None`: until one comes) and wakes the
@@ -135,16 +257,12 @@ impl Reactor {
             if event.is_readable() || event.is_read_closed() || error {
                 registration.readable = true;
                 registration.read_closed |= event.is_read_closed() || error;
-                for waker in registration.readers.drain(..) {
-                    waker.wake_in(scheduler);
-                }
+                registration.readers.wake_all(scheduler);
             }
             if event.is_writable() || event.is_write_closed() || error {
                 registration.writable = true;
                 registration.write_closed |= event.is_write_closed() || error;
-                for waker in registration.writers.drain(..) {
-                    waker.wake_in(scheduler);
-                }
+                registration.writers.wake_all(scheduler);
             }
         }
         blocking_done

@@ -301,7 +301,7 @@ impl Runtime {
             // here, but keeping the borrow short keeps that true as the code changes.
             let expired = self.timers.borrow_mut().pop_expired(now);
             match expired {
-                Some(action) => action.fire(self),
+                Some(action) => action.fire(self, now),
                 None => return,
             }
         }

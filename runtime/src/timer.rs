@@ -1,7 +1,7 @@
 //! Timers: a binary min-heap of deadlines with an index per timer, so insert and
-//! cancel are both O(log n) and a cancelled timer leaves nothing behind (read
-//! timeouts are armed and cancelled on every blocking read; lazy deletion would
-//! let them pile up).
+//! cancel are both O(log n) and a cancelled timer leaves nothing behind. I/O
+//! timeouts do not insert one per wait: the reactor keeps one lazy timer per
+//! direction of a source (see `reactor`).
 
 use std::time::Instant;
 
@@ -16,13 +16,19 @@ pub(crate) enum Action {
     Wake(Waker),
     /// Fork a new task running the closure (`time::after`).
     Spawn(Box<dyn FnOnce()>),
+    /// Check the deadlines of the tasks waiting on one direction of a source.
+    Deadline { key: usize, readable: bool },
 }
 
 impl Action {
-    pub(crate) fn fire(self, rt: &Runtime) {
+    pub(crate) fn fire(self, rt: &Runtime, now: Instant) {
         match self {
             Action::Wake(waker) => waker.wake_in(&rt.scheduler),
             Action::Spawn(f) => drop(crate::task::fork(f)),
+            Action::Deadline { key, readable } => {
+                rt.reactor
+                    .expire(key, readable, now, &rt.timers, &rt.scheduler)
+            }
         }
     }
 }

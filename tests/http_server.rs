@@ -260,13 +260,23 @@ fn handler_without_response_or_with_panic_gets_500() {
                 assert!(matches!(err, http::Error::InvalidHeader(_)));
                 let err = s.respond(200, &[("Bad Name", "v")]).unwrap_err();
                 assert!(matches!(err, http::Error::InvalidHeader(_)));
+                let err = s.respond(200, &[("X-Nul", "a\0b")]).unwrap_err();
+                assert!(matches!(err, http::Error::InvalidHeader(_)));
+                let err = s.respond(200, &[("", "v")]).unwrap_err();
+                assert!(matches!(err, http::Error::InvalidHeader(_)));
+            }
+            "/status" => {
+                for status in [0, 42, 99, 1000, u16::MAX] {
+                    let err = s.respond(status, &[]).unwrap_err();
+                    assert!(matches!(err, http::Error::InvalidStatus(n) if n == status));
+                }
             }
             "/nothing" => {}
             _ => s.reply(200, &[], b"fine").unwrap(),
         }))
         .unwrap();
         let addr = server.local_addr();
-        for path in ["/nothing", "/inject", "/panic"] {
+        for path in ["/nothing", "/inject", "/status", "/panic"] {
             let reply = raw_exchange(
                 addr,
                 format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
@@ -280,6 +290,34 @@ fn handler_without_response_or_with_panic_gets_500() {
             b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         );
         assert!(reply.ends_with("fine"), "the server goes on: {reply}");
+        server.close();
+    });
+}
+
+#[test]
+fn status_lines_for_known_and_unknown_codes() {
+    let _serial = serial();
+    silly::run(|| {
+        let server = http::listen(Config::new("127.0.0.1:0", |s| {
+            let status = s.path()[1..].parse().unwrap();
+            s.reply(status, &[], b"").unwrap();
+        }))
+        .unwrap();
+        let addr = server.local_addr();
+        for (status, line) in [
+            (200, "HTTP/1.1 200 OK\r\n"),
+            (404, "HTTP/1.1 404 Not Found\r\n"),
+            (505, "HTTP/1.1 505 HTTP Version Not Supported\r\n"),
+            (299, "HTTP/1.1 299 \r\n"),
+            (999, "HTTP/1.1 999 \r\n"),
+        ] {
+            let reply = raw_exchange(
+                addr,
+                format!("GET /{status} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .as_bytes(),
+            );
+            assert!(reply.starts_with(line), "{status}: {reply:?}");
+        }
         server.close();
     });
 }

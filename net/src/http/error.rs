@@ -31,6 +31,8 @@ pub enum Error {
     InvalidResponse(String),
     /// More redirects than allowed.
     TooManyRedirects,
+    /// A response status outside 100..=999, which HTTP cannot carry.
+    InvalidStatus(u16),
 }
 
 impl fmt::Display for Error {
@@ -47,6 +49,7 @@ impl fmt::Display for Error {
             Error::InvalidUrl(u) => write!(f, "http: invalid URL: {u}"),
             Error::InvalidResponse(why) => write!(f, "http: invalid response: {why}"),
             Error::TooManyRedirects => f.write_str("http: too many redirects"),
+            Error::InvalidStatus(s) => write!(f, "http: invalid status {s} (must be 100..=999)"),
         }
     }
 }

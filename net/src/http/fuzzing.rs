@@ -7,7 +7,7 @@ pub(crate) fn request_head(data: &[u8]) {
     match head::parse_request(data, 64 * 1024, 100) {
         Ok(Some(h)) => {
             assert!(h.len <= data.len());
-            if let Ok(BodyKind::Length(n)) = head::request_body(&h.headers) {
+            if let Ok(BodyKind::Length(n)) = head::request_body(&h) {
                 assert!(n > 0);
             }
         }

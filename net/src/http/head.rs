@@ -1,17 +1,20 @@
 //! Parsing request and response heads (httparse) and deciding how their bodies
 //! are framed (RFC 9112, section 6). No I/O here.
 
+use std::mem::MaybeUninit;
+
 use super::Headers;
 
 /// Headers parsed on the stack before falling back to a heap array.
 const STACK_HEADERS: usize = 32;
 
 /// HTTP version of a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Version {
     /// HTTP/1.0
     Http10,
     /// HTTP/1.1
+    #[default]
     Http11,
 }
 
@@ -33,15 +36,42 @@ impl Version {
     }
 }
 
-/// A request line and headers.
-#[derive(Debug)]
+/// A request line and headers. The server keeps one per connection and parses
+/// each request into it, so its strings are allocated once.
+#[derive(Debug, Default)]
 pub(crate) struct RequestHead {
     pub(crate) method: String,
     pub(crate) target: String,
     pub(crate) version: Version,
     pub(crate) headers: Headers,
+    /// Which of the headers the server acts on are present.
+    pub(crate) seen: Seen,
     /// Bytes the head took, blank line included.
     pub(crate) len: usize,
+}
+
+/// Which headers that decide framing and connection handling a request has,
+/// noted while parsing, so a request without them (most) is not searched for
+/// each one again.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Seen {
+    pub(crate) connection: bool,
+    pub(crate) expect: bool,
+    pub(crate) content_length: bool,
+    pub(crate) transfer_encoding: bool,
+}
+
+impl Seen {
+    fn note(&mut self, name: &str) {
+        let (flag, wanted) = match name.len() {
+            6 => (&mut self.expect, "expect"),
+            10 => (&mut self.connection, "connection"),
+            14 => (&mut self.content_length, "content-length"),
+            17 => (&mut self.transfer_encoding, "transfer-encoding"),
+            _ => return,
+        };
+        *flag |= name.eq_ignore_ascii_case(wanted);
+    }
 }
 
 /// A status line and headers.
@@ -96,34 +126,51 @@ pub(crate) enum BodyKind {
     UntilClose,
 }
 
-fn collect_headers(raw: &[httparse::Header<'_>]) -> Headers {
-    let mut headers = Headers::new();
-    for h in raw {
-        headers.append(h.name, String::from_utf8_lossy(h.value));
+/// A header value as text: as sent when it is UTF-8 (nearly always), else with
+/// the invalid bytes (obs-text) replaced.
+fn header_text(value: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(value) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(value),
     }
-    headers
 }
 
 /// Parses a request head from the start of `buf`: `Ok(None)` if more bytes are
 /// needed. `max_bytes` and `max_headers` bound the head.
+#[cfg(any(test, fuzzing))]
 pub(crate) fn parse_request(
     buf: &[u8],
     max_bytes: usize,
     max_headers: usize,
 ) -> Result<Option<RequestHead>, HeadError> {
-    let mut stack = [httparse::EMPTY_HEADER; STACK_HEADERS];
+    let mut head = RequestHead::default();
+    Ok(parse_request_into(buf, max_bytes, max_headers, &mut head)?.then_some(head))
+}
+
+/// Parses a request head from the start of `buf` into `head`, reusing its
+/// memory: `Ok(false)` if more bytes are needed. `max_bytes` and `max_headers`
+/// bound the head.
+pub(crate) fn parse_request_into(
+    buf: &[u8],
+    max_bytes: usize,
+    max_headers: usize,
+    head: &mut RequestHead,
+) -> Result<bool, HeadError> {
+    // Uninitialised slots: httparse writes only the ones it fills, so a short
+    // head does not pay for clearing 32 of them.
+    let mut stack = [MaybeUninit::<httparse::Header<'_>>::uninit(); STACK_HEADERS];
     let mut heap;
-    let slots: &mut [httparse::Header<'_>] = if max_headers <= STACK_HEADERS {
+    let slots = if max_headers <= STACK_HEADERS {
         &mut stack[..max_headers]
     } else {
-        &mut stack
+        &mut stack[..]
     };
-    let mut request = httparse::Request::new(slots);
-    let parsed = match request.parse(buf) {
+    let mut request = httparse::Request::new(&mut []);
+    let parsed = match request.parse_with_uninit_headers(buf, slots) {
         Err(httparse::Error::TooManyHeaders) if max_headers > STACK_HEADERS => {
-            heap = vec![httparse::EMPTY_HEADER; max_headers];
-            request = httparse::Request::new(&mut heap);
-            request.parse(buf)
+            heap = vec![MaybeUninit::uninit(); max_headers];
+            request = httparse::Request::new(&mut []);
+            request.parse_with_uninit_headers(buf, &mut heap)
         }
         other => other,
     };
@@ -132,16 +179,22 @@ pub(crate) fn parse_request(
             if len > max_bytes {
                 return Err(HeadError::TooLarge);
             }
-            Ok(Some(RequestHead {
-                method: request.method.unwrap_or_default().to_owned(),
-                target: request.path.unwrap_or_default().to_owned(),
-                version: Version::from_minor(request.version.unwrap_or(1)),
-                headers: collect_headers(request.headers),
-                len,
-            }))
+            head.method.clear();
+            head.method.push_str(request.method.unwrap_or_default());
+            head.target.clear();
+            head.target.push_str(request.path.unwrap_or_default());
+            head.version = Version::from_minor(request.version.unwrap_or(1));
+            head.headers.clear();
+            head.seen = Seen::default();
+            for h in request.headers.iter() {
+                head.seen.note(h.name);
+                head.headers.append(h.name, header_text(h.value));
+            }
+            head.len = len;
+            Ok(true)
         }
         Ok(httparse::Status::Partial) if buf.len() > max_bytes => Err(HeadError::TooLarge),
-        Ok(httparse::Status::Partial) => Ok(None),
+        Ok(httparse::Status::Partial) => Ok(false),
         Err(httparse::Error::TooManyHeaders) => Err(HeadError::TooLarge),
         Err(httparse::Error::Version) => Err(HeadError::Version),
         Err(_) => Err(HeadError::Malformed("malformed request head")),
@@ -153,12 +206,18 @@ pub(crate) fn parse_response(buf: &[u8], max_bytes: usize) -> Result<Option<Resp
     let mut slots = [httparse::EMPTY_HEADER; 128];
     let mut response = httparse::Response::new(&mut slots);
     match response.parse(buf) {
-        Ok(httparse::Status::Complete(len)) => Ok(Some(ResponseHead {
-            status: response.code.unwrap_or_default(),
-            version: Version::from_minor(response.version.unwrap_or(1)),
-            headers: collect_headers(response.headers),
-            len,
-        })),
+        Ok(httparse::Status::Complete(len)) => {
+            let mut headers = Headers::new();
+            for h in response.headers.iter() {
+                headers.append(h.name, header_text(h.value));
+            }
+            Ok(Some(ResponseHead {
+                status: response.code.unwrap_or_default(),
+                version: Version::from_minor(response.version.unwrap_or(1)),
+                headers,
+                len,
+            }))
+        }
         Ok(httparse::Status::Partial) if buf.len() > max_bytes => {
             Err(format!("response head over {max_bytes} bytes"))
         }
@@ -199,11 +258,11 @@ fn transfer_codings(headers: &Headers) -> Vec<String> {
 /// How a request's body is framed (RFC 9112, section 6.3). Refuses the
 /// ambiguous cases used for request smuggling: Transfer-Encoding together with
 /// Content-Length, `chunked` not last (or twice), conflicting lengths.
-pub(crate) fn request_body(headers: &Headers) -> Result<BodyKind, HeadError> {
-    let codings = transfer_codings(headers);
-    let has_te = headers.contains("transfer-encoding");
-    if has_te {
-        if headers.contains("content-length") {
+pub(crate) fn request_body(head: &RequestHead) -> Result<BodyKind, HeadError> {
+    let headers = &head.headers;
+    if head.seen.transfer_encoding {
+        let codings = transfer_codings(headers);
+        if head.seen.content_length {
             return Err(HeadError::Malformed(
                 "both Transfer-Encoding and Content-Length",
             ));
@@ -220,6 +279,9 @@ pub(crate) fn request_body(headers: &Headers) -> Result<BodyKind, HeadError> {
             return Err(HeadError::NotImplemented);
         }
         return Ok(BodyKind::Chunked);
+    }
+    if !head.seen.content_length {
+        return Ok(BodyKind::Empty);
     }
     match content_length(headers)? {
         Some(0) | None => Ok(BodyKind::Empty),

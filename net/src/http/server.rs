@@ -8,7 +8,7 @@ use std::time::Instant;
 use silly_runtime::task;
 
 use super::body::Body;
-use super::head::{self, HeadError, RequestHead};
+use super::head::{self, RequestHead};
 use super::stream::Response;
 use super::wire::Wire;
 use super::{Config, Stream};
@@ -76,10 +76,11 @@ pub fn listen(config: Config) -> io::Result<Server> {
 /// Answers the requests of one connection until it closes, fails, or is upgraded.
 fn serve(mut wire: Wire, remote: SocketAddr, config: &Config) {
     let mut first = true;
+    let mut head = RequestHead::default();
     loop {
-        let head = match read_head(&mut wire, config, first) {
-            Ok(Some(head)) => head,
-            Ok(None) => break,
+        match read_head(&mut wire, config, first, &mut head) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(status) => {
                 let _ = refuse(&mut wire, status.0, status.1);
                 break;
@@ -87,7 +88,7 @@ fn serve(mut wire: Wire, remote: SocketAddr, config: &Config) {
         };
         first = false;
         wire.consume(head.len);
-        let kind = match head::request_body(&head.headers) {
+        let kind = match head::request_body(&head) {
             Ok(kind) => kind,
             Err(err) => {
                 let _ = refuse(&mut wire, err.status(), err.reason());
@@ -110,6 +111,7 @@ fn serve(mut wire: Wire, remote: SocketAddr, config: &Config) {
         if !stream.keep_alive {
             break;
         }
+        head = stream.head;
     }
     let _ = wire.flush();
     let _ = wire.conn.shutdown(Shutdown::Write);
@@ -153,13 +155,15 @@ fn after_handler(stream: &mut Stream, panicked: bool) -> Option<Wire> {
     stream.wire.take()
 }
 
-/// Waits for and parses the next request head. `Ok(None)`: the client closed or
-/// stayed idle past the keep-alive timeout. `Err`: the status to answer with.
+/// Waits for the next request head and parses it into `head`. `Ok(false)`: the
+/// client closed or stayed idle past the keep-alive timeout. `Err`: the status to
+/// answer with.
 fn read_head(
     wire: &mut Wire,
     config: &Config,
     first: bool,
-) -> Result<Option<RequestHead>, (u16, &'static str)> {
+    head: &mut RequestHead,
+) -> Result<bool, (u16, &'static str)> {
     let timeouts = &config.timeouts;
     let limits = &config.limits;
     let mut deadline = Instant::now()
@@ -171,26 +175,29 @@ fn read_head(
     let mut started = first;
     loop {
         if !wire.available().is_empty() {
-            if !started {
-                // The first byte of a new request: its head must now arrive in time.
-                started = true;
-                deadline = Instant::now() + timeouts.request_head;
-            }
-            match head::parse_request(
+            let parsed = head::parse_request_into(
                 wire.available(),
                 limits.max_header_bytes,
                 limits.max_headers,
-            ) {
-                Ok(Some(head)) => return Ok(Some(head)),
-                Ok(None) => {}
-                Err(err @ HeadError::Malformed(_)) => return Err((err.status(), err.reason())),
+                head,
+            );
+            match parsed {
+                Ok(true) => return Ok(true),
+                Ok(false) if !started => {
+                    // Part of a new request: the rest of its head must come in
+                    // time. (A head that arrives whole, as most do, needs no
+                    // clock read for this.)
+                    started = true;
+                    deadline = Instant::now() + timeouts.request_head;
+                }
+                Ok(false) => {}
                 Err(err) => return Err((err.status(), err.reason())),
             }
         }
         match wire.fill(Some(deadline)) {
             Ok(0) => {
                 return if wire.available().is_empty() {
-                    Ok(None)
+                    Ok(false)
                 } else {
                     Err((400, "connection closed inside the request head"))
                 }
@@ -199,7 +206,7 @@ fn read_head(
             Err(err) if err.kind() == io::ErrorKind::TimedOut && !wire.available().is_empty() => {
                 return Err((408, "request head not received in time"));
             }
-            Err(_) => return Ok(None),
+            Err(_) => return Ok(false),
         }
     }
 }

@@ -51,10 +51,8 @@ pub(crate) enum Response {
 /// responded but did not finish, the response is finished for it.
 pub struct Stream {
     pub(crate) wire: Option<Wire>,
-    method: String,
-    target: String,
-    version: Version,
-    headers: Headers,
+    /// Given back to the server after the handler, for the next request.
+    pub(crate) head: RequestHead,
     query: OnceCell<Vec<(String, String)>>,
     remote_addr: SocketAddr,
     pub(crate) body: Body,
@@ -67,9 +65,9 @@ pub struct Stream {
 impl fmt::Debug for Stream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Stream")
-            .field("method", &self.method)
-            .field("target", &self.target)
-            .field("version", &self.version)
+            .field("method", &self.head.method)
+            .field("target", &self.head.target)
+            .field("version", &self.head.version)
             .field("remote_addr", &self.remote_addr)
             .field("response", &self.response)
             .finish_non_exhaustive()
@@ -85,20 +83,22 @@ impl Stream {
         body_timeout: std::time::Duration,
     ) -> Stream {
         let keep_alive = match head.version {
-            Version::Http11 => !head.headers.has_token("connection", "close"),
-            Version::Http10 => head.headers.has_token("connection", "keep-alive"),
+            Version::Http11 => {
+                !(head.seen.connection && head.headers.has_token("connection", "close"))
+            }
+            Version::Http10 => {
+                head.seen.connection && head.headers.has_token("connection", "keep-alive")
+            }
         };
-        let expect_continue = head.version == Version::Http11
+        let expect_continue = head.seen.expect
+            && head.version == Version::Http11
             && head
                 .headers
                 .get("expect")
                 .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
         Stream {
             wire: Some(wire),
-            method: head.method,
-            target: head.target,
-            version: head.version,
-            headers: head.headers,
+            head,
             query: OnceCell::new(),
             remote_addr,
             body,
@@ -111,24 +111,25 @@ impl Stream {
 
     /// The request method (`"GET"`, `"POST"`, ...), as sent.
     pub fn method(&self) -> &str {
-        &self.method
+        &self.head.method
     }
 
     /// The path of the request target, without the query (`"/a/b"`).
     pub fn path(&self) -> &str {
-        self.target.split_once('?').map_or(&self.target, |(p, _)| p)
+        let target = &self.head.target;
+        target.split_once('?').map_or(target, |(p, _)| p)
     }
 
     /// The request target as sent (`"/a/b?x=1"`).
     pub fn target(&self) -> &str {
-        &self.target
+        &self.head.target
     }
 
     /// The query string's pairs, URL-decoded, in order (`?a=1&b=x%20y` gives
     /// `[("a", "1"), ("b", "x y")]`).
     pub fn query(&self) -> &[(String, String)] {
         self.query
-            .get_or_init(|| match self.target.split_once('?') {
+            .get_or_init(|| match self.head.target.split_once('?') {
                 Some((_, q)) => url::form_urlencoded::parse(q.as_bytes())
                     .into_owned()
                     .collect(),
@@ -146,17 +147,17 @@ impl Stream {
 
     /// The first value of request header `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name)
+        self.head.headers.get(name)
     }
 
     /// All request headers.
     pub fn headers(&self) -> &Headers {
-        &self.headers
+        &self.head.headers
     }
 
     /// The request's HTTP version.
     pub fn version(&self) -> Version {
-        self.version
+        self.head.version
     }
 
     /// The client's address.
@@ -234,7 +235,8 @@ impl Stream {
     /// # Errors
     ///
     /// [`Error::InvalidHeader`] for a name that is not a token or a value with CR,
-    /// LF or NUL (nothing is sent); [`Error::AlreadyResponded`]; [`Error::Io`].
+    /// LF or NUL (nothing is sent); [`Error::InvalidStatus`] for a status outside
+    /// 100..=999; [`Error::AlreadyResponded`]; [`Error::Io`].
     pub fn respond(&mut self, status: u16, headers: &[(&str, &str)]) -> Result<()> {
         self.respond_with_length(status, headers, None)
     }
@@ -250,6 +252,9 @@ impl Stream {
     ) -> Result<()> {
         if self.response != Response::NotStarted {
             return Err(Error::AlreadyResponded);
+        }
+        if !(100..=999).contains(&status) {
+            return Err(Error::InvalidStatus(status));
         }
         let mut content_length = length;
         let mut chunked = false;
@@ -278,29 +283,25 @@ impl Stream {
                 }
             }
         }
-        let head_only = self.method.eq_ignore_ascii_case("HEAD");
+        let head_only = self.head.method.eq_ignore_ascii_case("HEAD");
         let sending = if status == 101 {
             Sending::Upgrade
         } else if head_only || (100..200).contains(&status) || status == 204 || status == 304 {
             Sending::NoBody
         } else if let Some(n) = content_length {
             Sending::Length(n)
-        } else if chunked || self.version == Version::Http11 {
+        } else if chunked || self.head.version == Version::Http11 {
             Sending::Chunked
         } else {
             self.keep_alive = false;
             Sending::UntilClose
         };
         let keep_alive = self.keep_alive;
-        let http10 = self.version == Version::Http10;
+        let http10 = self.head.version == Version::Http10;
         self.response = Response::Sending(sending);
         let wire = self.wire()?;
         wire.append(|out| {
-            out.extend_from_slice(b"HTTP/1.1 ");
-            push_decimal(out, u64::from(status));
-            out.push(b' ');
-            out.extend_from_slice(reason_phrase(status).as_bytes());
-            out.extend_from_slice(b"\r\n");
+            push_status_line(out, status);
             for &(name, value) in headers {
                 push_header(out, name.as_bytes(), value.as_bytes());
             }
@@ -431,6 +432,28 @@ impl Stream {
         self.response = Response::Finished;
         Ok(wire.into_parts())
     }
+}
+
+/// Appends `HTTP/1.1 200 OK\r\n` for `status` (100..=999, three digits).
+fn push_status_line(out: &mut Vec<u8>, status: u16) {
+    let digit = |n: u16| b'0' + (n % 10) as u8;
+    out.extend_from_slice(&[
+        b'H',
+        b'T',
+        b'T',
+        b'P',
+        b'/',
+        b'1',
+        b'.',
+        b'1',
+        b' ',
+        digit(status / 100),
+        digit(status / 10),
+        digit(status),
+        b' ',
+    ]);
+    out.extend_from_slice(reason_phrase(status).as_bytes());
+    out.extend_from_slice(b"\r\n");
 }
 
 /// Appends `n` in decimal.

@@ -5,7 +5,7 @@ fn head(text: &str) -> Result<Option<RequestHead>, HeadError> {
 }
 
 fn framing(text: &str) -> Result<BodyKind, HeadError> {
-    request_body(&head(text).unwrap().unwrap().headers)
+    request_body(&head(text).unwrap().unwrap())
 }
 
 #[test]
@@ -142,7 +142,7 @@ mod properties {
             match parse_request(&bytes, 512, 20) {
                 Ok(Some(head)) => {
                     prop_assert!(head.len <= bytes.len());
-                    let _ = request_body(&head.headers);
+                    let _ = request_body(&head);
                 }
                 Ok(None) => {}
                 Err(e) => prop_assert!([400, 431, 501, 505].contains(&e.status())),
@@ -156,7 +156,7 @@ mod properties {
             let mut bytes = b"POST /x HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: ".to_vec();
             bytes.extend_from_slice(&tail);
             if let Ok(Some(head)) = parse_request(&bytes, 64 * 1024, 100) {
-                let framing = request_body(&head.headers);
+                let framing = request_body(&head);
                 prop_assert!(framing.is_err(), "TE with CL is always refused: {:?}", framing);
             }
         }

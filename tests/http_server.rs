@@ -295,6 +295,32 @@ fn handler_without_response_or_with_panic_gets_500() {
 }
 
 #[test]
+fn date_header_is_the_current_second_and_moves_on() {
+    let _serial = serial();
+    silly::run(|| {
+        let server = http::listen(Config::new("127.0.0.1:0", |s| {
+            s.reply(200, &[], b"").unwrap();
+        }))
+        .unwrap();
+        let client = Client::new(ClientConfig::default());
+        let url = format!("http://{}/", server.local_addr());
+        let date_of = |url: &str| {
+            let r = client.get(url).unwrap();
+            httpdate::parse_http_date(r.header.get("date").unwrap()).unwrap()
+        };
+        let first = date_of(&url);
+        let now = std::time::SystemTime::now();
+        let lag = now.duration_since(first).unwrap();
+        assert!(lag < Duration::from_secs(2), "Date {lag:?} behind");
+        // Same keep-alive connection, a second and a bit later: a new date.
+        silly::time::sleep(Duration::from_millis(1100));
+        let second = date_of(&url);
+        assert!(second.duration_since(first).unwrap() >= Duration::from_secs(1));
+        server.close();
+    });
+}
+
+#[test]
 fn status_lines_for_known_and_unknown_codes() {
     let _serial = serial();
     silly::run(|| {

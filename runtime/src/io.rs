@@ -28,7 +28,7 @@ pub use mio::Interest;
 use mio::event::Source;
 
 use crate::runtime::Runtime;
-use crate::task::cell::{park_internal, Waker};
+use crate::task::cell::{park_running, Park, Waker};
 
 /// A non-blocking I/O source registered with the current runtime's reactor.
 /// Dropping it deregisters the source (and then drops it, closing its fd).
@@ -128,20 +128,19 @@ impl<S: Source> Registered<S> {
     /// the calling coroutine is being unwound at shutdown (a destructor that
     /// flushes a socket then fails instead of waiting).
     pub fn wait(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
-        if crate::task::cell::unwinding() {
+        // This runtime's scheduler runs a task only while the runtime is the
+        // thread's current one: no thread-local lookup is needed to check that.
+        let Some(task) = self.runtime.scheduler.current() else {
+            return Err(io::Error::other(
+                "silly: I/O object used outside the runtime that created it",
+            ));
+        };
+        if task.unwinding.get() {
             return Err(io::Error::other("silly: runtime shutting down"));
-        }
-        match Runtime::try_current() {
-            Some(rt) if Rc::ptr_eq(&rt, &self.runtime) => {}
-            _ => {
-                return Err(io::Error::other(
-                    "silly: I/O object used outside the runtime that created it",
-                ))
-            }
         }
         // A deadline already past needs no clock read here: its timer fires on the
         // next loop turn and the check below reports it.
-        let waker = Waker::current();
+        let waker = Waker::for_next_park(task.clone());
         {
             let mut registrations = self.runtime.reactor.registrations.borrow_mut();
             let Some(registration) = registrations.get_mut(self.key) else {
@@ -161,7 +160,8 @@ impl<S: Source> Registered<S> {
             interest,
             waker,
         };
-        park_internal();
+        park_running(&task, Park::Internal);
+        drop(task);
         drop(waiting);
         if !self.is_ready(interest) && deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(timed_out());

@@ -168,6 +168,10 @@ pub(crate) struct Runtime {
     pub(crate) blocking: Blocking,
     /// Set by [`exit`]: the loop stops and the process ends with this code.
     exit_code: Cell<Option<i32>>,
+    /// When the loop last came back from polling (see [`time::loop_now`]).
+    ///
+    /// [`time::loop_now`]: crate::time::loop_now
+    pub(crate) loop_now: Cell<Instant>,
     /// Unique in the process, so handles from an earlier runtime on this thread
     /// (a `time::Timer`) are not mistaken for this one's.
     pub(crate) id: u64,
@@ -208,6 +212,11 @@ impl Runtime {
         })
     }
 
+    /// [`with`](Self::with), or `None` outside [`run`].
+    pub(crate) fn try_with<R>(f: impl FnOnce(&Runtime) -> R) -> Option<R> {
+        CURRENT.with(|c| c.borrow().as_deref().map(f))
+    }
+
     pub(crate) fn try_current() -> Option<Rc<Runtime>> {
         CURRENT.with(|c| c.borrow().clone())
     }
@@ -226,6 +235,7 @@ impl Runtime {
             stacks: RefCell::new(StackPool::new(builder.stack_size, builder.max_idle_stacks)),
             blocking,
             exit_code: Cell::new(None),
+            loop_now: Cell::new(Instant::now()),
             id: {
                 static NEXT: AtomicU64 = AtomicU64::new(1);
                 NEXT.fetch_add(1, Ordering::Relaxed)
@@ -284,6 +294,7 @@ impl Runtime {
                 );
             }
             let woke_blocking = self.reactor.poll(timeout, &self.scheduler);
+            self.loop_now.set(Instant::now());
             if woke_blocking {
                 self.blocking.collect(&self.scheduler);
             }
@@ -292,10 +303,7 @@ impl Runtime {
     }
 
     fn fire_timers(&self) {
-        if self.timers.borrow().len() == 0 {
-            return; // spares a clock read per loop turn
-        }
-        let now = Instant::now();
+        let now = self.loop_now.get();
         loop {
             // Take one at a time: a fired callback forks a task, which borrows nothing
             // here, but keeping the borrow short keeps that true as the code changes.

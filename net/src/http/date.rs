@@ -1,24 +1,39 @@
 //! The `Date` header value (RFC 9110, section 5.6.7: IMF-fixdate), cached per second.
 
 use std::cell::RefCell;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-thread_local! {
-    static CACHE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+use silly_runtime::time::loop_now;
+
+/// The formatted date and the instant (on the loop's clock) it stops being true.
+struct Cached {
+    text: String,
+    until: Option<Instant>,
 }
 
-/// Runs `f` with the current date, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+thread_local! {
+    static CACHE: RefCell<Cached> = const {
+        RefCell::new(Cached { text: String::new(), until: None })
+    };
+}
+
+/// Runs `f` with the current date, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`. The
+/// clocks are read once a second, not once a response: checking the loop's
+/// clock is free, and the date may lag by a loop turn.
 pub(crate) fn with_now<R>(f: impl FnOnce(&str) -> R) -> R {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let now = loop_now();
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if cache.0 != secs {
-            *cache = (secs, format_imf(secs));
+        if cache.until.is_none_or(|until| now >= until) {
+            let since_epoch = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            cache.text = format_imf(since_epoch.as_secs());
+            let left =
+                Duration::from_secs(1) - Duration::from_nanos(since_epoch.subsec_nanos().into());
+            cache.until = Some(now + left);
         }
-        f(&cache.1)
+        f(&cache.text)
     })
 }
 

@@ -74,53 +74,56 @@ pub fn listen(config: Config) -> io::Result<Server> {
 }
 
 /// Answers the requests of one connection until it closes, fails, or is upgraded.
-fn serve(mut wire: Wire, remote: SocketAddr, config: &Config) {
+fn serve(wire: Wire, remote: SocketAddr, config: &Config) {
+    let mut stream = Stream::new(wire, remote, config.timeouts.body_read);
     let mut first = true;
-    let mut head = RequestHead::default();
     loop {
-        match read_head(&mut wire, config, first, &mut head) {
+        let Some(wire) = stream.wire.as_mut() else {
+            return; // upgraded: the handler owns the connection now
+        };
+        match read_head(wire, config, first, &mut stream.head) {
             Ok(true) => {}
             Ok(false) => break,
             Err(status) => {
-                let _ = refuse(&mut wire, status.0, status.1);
+                let _ = refuse(wire, status.0, status.1);
                 break;
             }
-        };
+        }
         first = false;
-        wire.consume(head.len);
-        let kind = match head::request_body(&head) {
+        wire.consume(stream.head.len);
+        let kind = match head::request_body(&stream.head) {
             Ok(kind) => kind,
             Err(err) => {
-                let _ = refuse(&mut wire, err.status(), err.reason());
+                let _ = refuse(wire, err.status(), err.reason());
                 break;
             }
         };
         if let head::BodyKind::Length(n) = kind {
             if n > config.limits.max_body {
-                let _ = refuse(&mut wire, 413, "request body too large");
+                let _ = refuse(wire, 413, "request body too large");
                 break;
             }
         }
         let body = Body::new(kind, config.limits.max_body, config.limits.max_header_bytes);
-        let mut stream = Stream::new(wire, head, body, remote, config.timeouts.body_read);
+        stream.begin(body);
         let outcome = task::catch_unwind(|| (config.handler)(&mut stream));
-        let Some(next) = after_handler(&mut stream, outcome.is_err()) else {
-            return; // upgraded: the handler owns the connection now
-        };
-        wire = next;
+        after_handler(&mut stream, outcome.is_err());
         if !stream.keep_alive {
             break;
         }
-        head = stream.head;
     }
-    let _ = wire.flush();
-    let _ = wire.conn.shutdown(Shutdown::Write);
+    if let Some(mut wire) = stream.wire.take() {
+        let _ = wire.flush();
+        let _ = wire.conn.shutdown(Shutdown::Write);
+    }
 }
 
-/// Completes what the handler left undone; gives the wire back unless it was
-/// upgraded. Clears `keep_alive` when the connection cannot carry another request.
-fn after_handler(stream: &mut Stream, panicked: bool) -> Option<Wire> {
-    stream.wire.as_ref()?;
+/// Completes what the handler left undone, unless it upgraded the connection.
+/// Clears `keep_alive` when the connection cannot carry another request.
+fn after_handler(stream: &mut Stream, panicked: bool) {
+    if stream.wire.is_none() {
+        return;
+    }
     if panicked {
         stream.keep_alive = false;
     }
@@ -152,7 +155,6 @@ fn after_handler(stream: &mut Stream, panicked: bool) -> Option<Wire> {
             }
         }
     }
-    stream.wire.take()
 }
 
 /// Waits for the next request head and parses it into `head`. `Ok(false)`: the

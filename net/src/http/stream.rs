@@ -75,14 +75,31 @@ impl fmt::Debug for Stream {
 }
 
 impl Stream {
+    /// A connection's stream, before its first request. The server keeps one per
+    /// connection and [`begin`](Self::begin)s each request on it, so the request
+    /// head's buffers are reused.
     pub(crate) fn new(
         wire: Wire,
-        head: RequestHead,
-        body: Body,
         remote_addr: SocketAddr,
         body_timeout: std::time::Duration,
     ) -> Stream {
-        let keep_alive = match head.version {
+        Stream {
+            wire: Some(wire),
+            head: RequestHead::default(),
+            query: OnceCell::new(),
+            remote_addr,
+            body: Body::new(super::head::BodyKind::Empty, 0, 0),
+            body_timeout,
+            expect_continue: false,
+            response: Response::NotStarted,
+            keep_alive: false,
+        }
+    }
+
+    /// Starts the request whose head was just parsed into `self.head`.
+    pub(crate) fn begin(&mut self, body: Body) {
+        let head = &self.head;
+        self.keep_alive = match head.version {
             Version::Http11 => {
                 !(head.seen.connection && head.headers.has_token("connection", "close"))
             }
@@ -90,23 +107,15 @@ impl Stream {
                 head.seen.connection && head.headers.has_token("connection", "keep-alive")
             }
         };
-        let expect_continue = head.seen.expect
+        self.expect_continue = head.seen.expect
             && head.version == Version::Http11
             && head
                 .headers
                 .get("expect")
                 .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
-        Stream {
-            wire: Some(wire),
-            head,
-            query: OnceCell::new(),
-            remote_addr,
-            body,
-            body_timeout,
-            expect_continue,
-            response: Response::NotStarted,
-            keep_alive,
-        }
+        self.body = body;
+        self.query.take();
+        self.response = Response::NotStarted;
     }
 
     /// The request method (`"GET"`, `"POST"`, ...), as sent.

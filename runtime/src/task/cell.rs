@@ -102,7 +102,11 @@ impl Waker {
     ///
     /// Panics outside a coroutine.
     pub(crate) fn current() -> Waker {
-        let task = current_cell();
+        Waker::for_next_park(current_cell())
+    }
+
+    /// A waker for the next park of `task`.
+    pub(crate) fn for_next_park(task: Rc<TaskCell>) -> Waker {
         let seq = task.park_seq.get();
         Waker { task, seq }
     }
@@ -154,7 +158,11 @@ pub(crate) fn park_internal() {
 }
 
 pub(crate) fn suspend_as(kind: Park) {
-    let task = current_cell();
+    park_running(&current_cell(), kind);
+}
+
+/// Suspends `task`, which must be the running task, as parked for `kind`.
+pub(crate) fn park_running(task: &TaskCell, kind: Park) {
     task.state.set(State::Parked(kind));
-    Coroutine::suspend_current(&task);
+    Coroutine::suspend_current(task);
 }

@@ -65,10 +65,13 @@ impl Registration {
 }
 
 /// The tasks parked on one direction of a source, and the timer that enforces
-/// their deadlines (see the module docs).
+/// their deadlines (see the module docs). Nearly always one task waits: it is
+/// kept inline, so parking and waking it touch no heap.
 #[derive(Default)]
 pub(crate) struct Waiters {
-    list: Vec<Waiter>,
+    first: Option<Waiter>,
+    /// Those that came while `first` waited, in order.
+    more: Vec<Waiter>,
     /// The armed timer and when it fires: no later than any waiter's deadline.
     timer: Option<(Instant, TimerKey)>,
 }
@@ -88,7 +91,12 @@ impl Waiters {
         key: usize,
         interest: Interest,
     ) {
-        self.list.push(Waiter { waker, deadline });
+        let waiter = Waiter { waker, deadline };
+        if self.first.is_none() && self.more.is_empty() {
+            self.first = Some(waiter);
+        } else {
+            self.more.push(waiter);
+        }
         let Some(deadline) = deadline else { return };
         if let Some((at, old)) = self.timer {
             if at <= deadline {
@@ -106,13 +114,22 @@ impl Waiters {
 
     /// Takes `waker` off the list (its wait ended some other way).
     pub(crate) fn remove(&mut self, waker: &Waker) {
-        self.list.retain(|w| !w.waker.same_as(waker));
+        if self.first.as_ref().is_some_and(|w| w.waker.same_as(waker)) {
+            self.first = None;
+        } else {
+            self.more.retain(|w| !w.waker.same_as(waker));
+        }
     }
 
-    /// Wakes every waiter.
+    /// Wakes every waiter, in the order they came.
     pub(crate) fn wake_all(&mut self, scheduler: &Scheduler) {
-        for waiter in self.list.drain(..) {
+        if let Some(waiter) = self.first.take() {
             waiter.waker.wake_in(scheduler);
+        }
+        if !self.more.is_empty() {
+            for waiter in self.more.drain(..) {
+                waiter.waker.wake_in(scheduler);
+            }
         }
     }
 
@@ -127,7 +144,8 @@ impl Waiters {
     ) {
         self.timer = None;
         let mut next: Option<Instant> = None;
-        self.list.retain(|waiter| match waiter.deadline {
+        // Whether `waiter` still waits after `now`, waking it if not.
+        let mut still_waits = |waiter: &Waiter| match waiter.deadline {
             Some(deadline) if deadline <= now => {
                 waiter.waker.wake_in(scheduler);
                 false
@@ -137,7 +155,11 @@ impl Waiters {
                 true
             }
             None => true,
-        });
+        };
+        if self.first.as_ref().is_some_and(|w| !still_waits(w)) {
+            self.first = None;
+        }
+        self.more.retain(|w| still_waits(w));
         if let Some(next) = next {
             self.timer = Some((next, timers.borrow_mut().insert(next, action)));
         }

@@ -136,6 +136,17 @@ impl TcpStream {
     /// `TimedOut` if a read timeout is set and passes (the stream stays usable);
     /// `ConnectionReset` and the like if the connection broke.
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        // Data already there needs no deadline, and so no clock read.
+        if self.io.is_ready(Interest::READABLE) || !self.buffer.borrow().is_empty() {
+            match self.try_read(buf) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                    ) => {}
+                result => return result,
+            }
+        }
         self.read_before(buf, deadline(self.read_timeout.get()))
     }
 
@@ -266,7 +277,35 @@ impl TcpStream {
     /// Writes all of `buf`, suspending as long as the peer does not read (the
     /// write timeout, if set, bounds the whole call).
     pub fn write_all(&self, buf: &[u8]) -> io::Result<()> {
-        self.write_all_until(buf, deadline(self.write_timeout.get()))
+        // Most writes fit in the socket buffer at once: only one that has to wait
+        // needs its deadline, and so a clock read.
+        let written = self.try_write(buf)?;
+        if written == buf.len() {
+            return Ok(());
+        }
+        self.write_all_until(&buf[written..], deadline(self.write_timeout.get()))
+    }
+
+    /// Writes what fits without suspending; `Ok(0)` when nothing does.
+    fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        if buf.is_empty() || !self.io.is_ready(Interest::WRITABLE) {
+            return Ok(0);
+        }
+        let mut source = self.io.get_ref();
+        match source.write(buf) {
+            Ok(n) => {
+                if n < buf.len() {
+                    self.io.clear_ready(Interest::WRITABLE);
+                }
+                Ok(n)
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.io.clear_ready(Interest::WRITABLE);
+                Ok(0)
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
+            Err(e) => Err(e),
+        }
     }
 
     /// [`write_all`](Self::write_all) with an explicit deadline for the whole call.

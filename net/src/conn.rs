@@ -110,6 +110,12 @@ impl Conn {
         either!(self, s => s.write_all(buf))
     }
 
+    /// Writes all of `bufs` in order, without joining them first: one `writev`
+    /// over plain TCP when the socket takes it all, shared TLS records over TLS.
+    pub fn write_all_vectored(&self, bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
+        either!(self, s => s.write_all_vectored(bufs))
+    }
+
     /// Shuts down one or both halves (TLS sends close_notify first).
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         either!(self, s => s.shutdown(how))

@@ -3,6 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::io;
 use std::net::Shutdown;
 use std::time::{Duration, Instant};
 
@@ -633,16 +634,12 @@ impl Socket {
         };
         let (header, size) = frame::encode_header(fin, kind.opcode(), mask, payload.len() as u64);
         match mask {
-            None if payload.len() <= MASK_CHUNK => {
-                // One write, one packet: header and payload together.
-                let mut out = Vec::with_capacity(size + payload.len());
-                out.extend_from_slice(&header[..size]);
-                out.extend_from_slice(payload);
-                self.conn.write_all(&out)?;
-            }
             None => {
-                self.conn.write_all(&header[..size])?;
-                self.conn.write_all(payload)?;
+                // One syscall, header and payload together, and no copy of either.
+                self.conn.write_all_vectored(&mut [
+                    io::IoSlice::new(&header[..size]),
+                    io::IoSlice::new(payload),
+                ])?;
             }
             Some(key) => {
                 let mut out = Vec::with_capacity(size + payload.len().min(MASK_CHUNK));

@@ -286,6 +286,67 @@ impl TcpStream {
         self.write_all_until(&buf[written..], deadline(self.write_timeout.get()))
     }
 
+    /// Writes all of `bufs`, in order, as if they were one buffer, with as few
+    /// syscalls as the kernel allows (`writev`): a header and a payload go out
+    /// together without being copied into one buffer first. Same timeout rule as
+    /// [`write_all`](Self::write_all).
+    ///
+    /// ```no_run
+    /// use std::io::IoSlice;
+    /// use silly_net::tcp::TcpStream;
+    ///
+    /// silly_runtime::run(|| {
+    ///     let conn = TcpStream::connect("127.0.0.1:8080").unwrap();
+    ///     let body = b"hello";
+    ///     let head = format!("{}\n", body.len());
+    ///     conn.write_all_vectored(&mut [IoSlice::new(head.as_bytes()), IoSlice::new(body)])
+    ///         .unwrap();
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`write_all`](Self::write_all); what was written before an error is
+    /// not reported.
+    pub fn write_all_vectored(&self, mut bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
+        io::IoSlice::advance_slices(&mut bufs, 0);
+        // Computed on the first wait only: a write that fits reads no clock.
+        let mut due: Option<Option<Instant>> = None;
+        while !bufs.is_empty() {
+            let total: usize = bufs.iter().map(|b| b.len()).sum();
+            let ready = self.io.is_ready(Interest::WRITABLE);
+            let attempt = if ready {
+                match self.io.get_ref().write_vectored(bufs) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        self.io.clear_ready(Interest::WRITABLE);
+                        None
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => None,
+                    other => Some(other),
+                }
+            } else {
+                None
+            };
+            let n = match attempt {
+                Some(result) => result?,
+                None => {
+                    let deadline =
+                        *due.get_or_insert_with(|| deadline(self.write_timeout.get()));
+                    self.io
+                        .io(Interest::WRITABLE, deadline, |mut s| s.write_vectored(bufs))?
+                }
+            };
+            if n == 0 {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+            if n < total {
+                self.io.clear_ready(Interest::WRITABLE);
+            }
+            io::IoSlice::advance_slices(&mut bufs, n);
+        }
+        Ok(())
+    }
+
     /// Writes what fits without suspending; `Ok(0)` when nothing does.
     fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
         if buf.is_empty() || !self.io.is_ready(Interest::WRITABLE) {

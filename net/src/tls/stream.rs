@@ -301,17 +301,28 @@ impl TlsStream {
     /// # Errors
     ///
     /// `TimedOut` past the write timeout; the socket's error if it broke.
-    pub fn write_all(&self, mut buf: &[u8]) -> io::Result<()> {
+    pub fn write_all(&self, buf: &[u8]) -> io::Result<()> {
+        self.write_all_vectored(&mut [io::IoSlice::new(buf)])
+    }
+
+    /// Encrypts and sends all of `bufs` in order; pieces that fit in one TLS
+    /// record share it (a WebSocket header and its payload).
+    ///
+    /// # Errors
+    ///
+    /// As [`write_all`](Self::write_all).
+    pub fn write_all_vectored(&self, mut bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
         self.handshake()?;
         let _writer = self.write_lock.acquire();
         let deadline = deadline(self.tcp.write_timeout());
-        while !buf.is_empty() {
-            let n = self.tls.borrow_mut().writer().write(buf)?;
-            buf = &buf[n..];
+        io::IoSlice::advance_slices(&mut bufs, 0);
+        while !bufs.is_empty() {
+            let n = self.tls.borrow_mut().writer().write_vectored(bufs)?;
+            io::IoSlice::advance_slices(&mut bufs, n);
             // Flushing after every chunk keeps rustls's plaintext buffer small:
             // backpressure reaches the caller instead of piling up in memory.
             self.flush_tls(deadline)?;
-            if n == 0 && !buf.is_empty() {
+            if n == 0 && !bufs.is_empty() {
                 return Err(io::ErrorKind::WriteZero.into());
             }
         }

@@ -51,6 +51,14 @@ const KEEP_BUFFER: usize = 1024;
 /// caller's data is borrowed, not ours to mask in place).
 const MASK_CHUNK: usize = 16 * 1024;
 
+/// Unmasked frames up to this payload size are copied behind their header and
+/// sent with one `write`; larger ones go out with `writev`, uncopied.
+const SMALL_FRAME: usize = 2 * 1024;
+
+thread_local! {
+    static SMALL_FRAME_OUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
 /// What the handshake carried, kept for the application (silly's `sock.stream`).
 #[derive(Debug, Clone)]
 pub struct HandshakeInfo {
@@ -634,6 +642,19 @@ impl Socket {
         };
         let (header, size) = frame::encode_header(fin, kind.opcode(), mask, payload.len() as u64);
         match mask {
+            None if payload.len() <= SMALL_FRAME => {
+                // One plain write: copying a small payload costs less than the
+                // kernel's vectored path. The buffer is per thread, not per socket
+                // (idle sockets hold none); a writer that suspends keeps it, and
+                // another meanwhile uses a fresh one.
+                let mut out = SMALL_FRAME_OUT.take();
+                out.clear();
+                out.extend_from_slice(&header[..size]);
+                out.extend_from_slice(payload);
+                let result = self.conn.write_all(&out);
+                SMALL_FRAME_OUT.set(out);
+                result?;
+            }
             None => {
                 // One syscall, header and payload together, and no copy of either.
                 self.conn.write_all_vectored(&mut [

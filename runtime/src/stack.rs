@@ -117,9 +117,12 @@ fn release_pages(stack: &DefaultStack) {
     }
 }
 
-/// How far below the current frame pages are kept: the frames of `trim_below_here`
-/// and of `madvise` itself, and the x86-64 red zone, live there.
-const TRIM_MARGIN: usize = 8 * 1024;
+/// How far below the marker in `trim_below_here`'s frame pages are kept: the
+/// rest of that frame, the libc `madvise` wrapper's (a return address and a few
+/// saved registers) and the x86-64 red zone (128 bytes) live there. A larger
+/// margin keeps a page the caller will not touch again: a parked WebSocket
+/// connection fits in one 4 KiB page only if the trim gives back the second.
+const TRIM_MARGIN: usize = 1024;
 
 /// Gives back the resident pages of the running coroutine's stack that lie
 /// below the current frame; see [`crate::task::trim_stack`].

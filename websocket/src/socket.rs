@@ -120,6 +120,13 @@ impl Reader {
 /// Frames of one message are never interleaved with another writer's; pongs
 /// and the close handshake are handled for you.
 pub struct Socket {
+    /// On the heap: a socket is moved into and held in the frames of the
+    /// coroutine that serves it, and every byte of those frames is stack a
+    /// parked connection keeps resident. A pointer keeps the frames small.
+    inner: Box<Inner>,
+}
+
+struct Inner {
     conn: Conn,
     role: Role,
     config: Config,
@@ -141,9 +148,9 @@ pub struct Socket {
 impl fmt::Debug for Socket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Socket")
-            .field("role", &self.role)
-            .field("state", &self.state.get())
-            .field("path", &self.info.path)
+            .field("role", &self.inner.role)
+            .field("state", &self.inner.state.get())
+            .field("path", &self.inner.info.path)
             .finish_non_exhaustive()
     }
 }
@@ -158,7 +165,7 @@ impl Socket {
     ) -> Socket {
         conn.set_write_timeout(config.write_timeout);
         let end = early.len();
-        Socket {
+        let inner = Box::new(Inner {
             conn,
             role,
             config,
@@ -173,32 +180,33 @@ impl Socket {
             write_lock: Semaphore::new(1),
             pending_control: RefCell::new(Vec::new()),
             peer_close: RefCell::new(None),
-        }
+        });
+        Socket { inner }
     }
 
     /// The underlying connection (plain TCP or TLS), for its addresses.
     pub fn conn(&self) -> &Conn {
-        &self.conn
+        &self.inner.conn
     }
 
     /// What the handshake carried: path, headers, subprotocol.
     pub fn stream(&self) -> &HandshakeInfo {
-        &self.info
+        &self.inner.info
     }
 
     /// The subprotocol agreed on in the handshake.
     pub fn protocol(&self) -> Option<&str> {
-        self.info.protocol.as_deref()
+        self.inner.info.protocol.as_deref()
     }
 
     /// The peer's close code and reason, once its close frame has arrived.
     pub fn peer_close(&self) -> Option<(u16, String)> {
-        self.peer_close.borrow().clone()
+        self.inner.peer_close.borrow().clone()
     }
 
     /// Whether the close handshake has finished (or the connection failed).
     pub fn is_closed(&self) -> bool {
-        self.state.get() == State::Closed
+        self.inner.state.get() == State::Closed
     }
 
     /// Reads the next message, suspending until it is complete: a whole text or
@@ -217,15 +225,15 @@ impl Socket {
     /// closed with 1002, 1007 or 1009), [`Error::Closed`] after the close
     /// handshake, [`Error::Io`] for socket errors.
     pub fn read(&self) -> Result<(Vec<u8>, FrameType)> {
-        if self.state.get() == State::Closed {
+        if self.inner.state.get() == State::Closed {
             return Err(Error::Closed);
         }
-        self.reading.set(true);
-        let mut reader = std::mem::take(&mut *self.reader.borrow_mut());
-        let deadline = self.config.read_timeout.map(|t| Instant::now() + t);
+        self.inner.reading.set(true);
+        let mut reader = std::mem::take(&mut *self.inner.reader.borrow_mut());
+        let deadline = self.inner.config.read_timeout.map(|t| Instant::now() + t);
         let result = self.read_message(&mut reader, deadline);
-        *self.reader.borrow_mut() = reader;
-        self.reading.set(false);
+        *self.inner.reader.borrow_mut() = reader;
+        self.inner.reading.set(false);
         result
     }
 
@@ -241,7 +249,7 @@ impl Socket {
                 let payload = self.read_control_payload(r, &header, deadline)?;
                 match kind {
                     FrameType::Ping => {
-                        if self.config.auto_pong && self.state.get() == State::Open {
+                        if self.inner.config.auto_pong && self.inner.state.get() == State::Open {
                             self.send_control(FrameType::Pong, &payload)?;
                         }
                         return Ok((payload, FrameType::Ping));
@@ -251,7 +259,7 @@ impl Socket {
                 }
             }
             self.read_data_frame(r, &header, kind, deadline)?;
-            if header.fin && self.state.get() == State::Open {
+            if header.fin && self.inner.state.get() == State::Open {
                 let kind = r.message_type.take().expect("set by the first fragment");
                 if kind == FrameType::Text && r.utf8.finish().is_err() {
                     return Err(self.fail(
@@ -277,13 +285,13 @@ impl Socket {
     /// idle connection owns none, and a large frame arrives in one `read`.
     fn fill(&self, r: &mut Reader, deadline: Option<Instant>) -> Result<bool> {
         r.compact();
-        let n = self.conn.read_into(deadline, &mut r.buf)?;
+        let n = self.inner.conn.read_into(deadline, &mut r.buf)?;
         r.end = r.buf.len();
         Ok(n > 0)
     }
 
     fn eof(&self, r: &mut Reader) -> Error {
-        self.state.set(State::Closed);
+        self.inner.state.set(State::Closed);
         Error::Eof {
             partial: std::mem::take(&mut r.message),
         }
@@ -316,7 +324,7 @@ impl Socket {
             return Err(self.fail(r, code::PROTOCOL_ERROR, "reserved opcode", h.len));
         };
         // 5.1: clients MUST mask, servers MUST NOT.
-        match (self.role, h.mask.is_some()) {
+        match (self.inner.role, h.mask.is_some()) {
             (Role::Server, false) => {
                 return Err(self.fail(
                     r,
@@ -354,7 +362,7 @@ impl Socket {
                 skip,
             ));
         }
-        if h.len > self.config.max_frame_size as u64 {
+        if h.len > self.inner.config.max_frame_size as u64 {
             return Err(self.fail(r, code::MESSAGE_TOO_BIG, "frame over the size limit", h.len));
         }
         Ok(kind)
@@ -410,7 +418,7 @@ impl Socket {
                 r.utf8 = Utf8Validator::default();
             }
         }
-        if r.message.len() as u64 + h.len > self.config.max_message_size as u64 {
+        if r.message.len() as u64 + h.len > self.inner.config.max_message_size as u64 {
             return Err(self.fail(
                 r,
                 code::MESSAGE_TOO_BIG,
@@ -435,7 +443,7 @@ impl Socket {
             }
             // Validate as bytes arrive: an invalid text fails at once, not when
             // the (possibly huge, possibly never-ending) message completes.
-            if text && self.state.get() == State::Open && r.utf8.feed(piece).is_err() {
+            if text && self.inner.state.get() == State::Open && r.utf8.feed(piece).is_err() {
                 let unread = (remaining - n) as u64;
                 return Err(self.fail(
                     r,
@@ -468,8 +476,8 @@ impl Socket {
                 ))
             }
         };
-        *self.peer_close.borrow_mut() = parsed.clone();
-        if self.state.get() == State::Open {
+        *self.inner.peer_close.borrow_mut() = parsed.clone();
+        if self.inner.state.get() == State::Open {
             // Echo the peer's code (RFC 6455, section 5.5.1); an empty close gets
             // an empty close.
             let reply = match &parsed {
@@ -485,15 +493,15 @@ impl Socket {
     /// After both close frames: the server closes TCP first (RFC 6455, section
     /// 7.1.1); the client waits briefly for that, then closes too.
     fn finish_close(&self, r: &mut Reader) {
-        self.state.set(State::Closed);
-        if self.role == Role::Client {
-            let deadline = Instant::now() + self.config.close_timeout;
+        self.inner.state.set(State::Closed);
+        if self.inner.role == Role::Client {
+            let deadline = Instant::now() + self.inner.config.close_timeout;
             while self.fill(r, Some(deadline)).unwrap_or(false) {
                 let n = r.available().len();
                 r.consume(n);
             }
         }
-        let _ = self.conn.shutdown(Shutdown::Both);
+        let _ = self.inner.conn.shutdown(Shutdown::Both);
     }
 
     /// Fails the connection (RFC 6455, section 7.1.7): sends a close frame with
@@ -503,16 +511,16 @@ impl Socket {
     /// dropped first so the peer's close frame is found where it starts. A frame
     /// too large to skip means no waiting: the connection just closes.
     fn fail(&self, r: &mut Reader, status: u16, reason: &'static str, skip: u64) -> Error {
-        if self.state.get() == State::Open {
+        if self.inner.state.get() == State::Open {
             let _ = self.send_control(FrameType::Close, &status.to_be_bytes());
-            self.state.set(State::CloseSent);
-            let deadline = Some(Instant::now() + self.config.close_timeout);
+            self.inner.state.set(State::CloseSent);
+            let deadline = Some(Instant::now() + self.inner.config.close_timeout);
             if skip <= MAX_SKIP && self.skip_payload(r, skip as usize, deadline) {
                 self.await_peer_close(r);
             }
         }
-        self.state.set(State::Closed);
-        let _ = self.conn.shutdown(Shutdown::Both);
+        self.inner.state.set(State::Closed);
+        let _ = self.inner.conn.shutdown(Shutdown::Both);
         Error::Protocol {
             code: status,
             reason,
@@ -535,7 +543,7 @@ impl Socket {
     /// After our close frame: reads (dropping data frames) until the peer's close
     /// frame or the close timeout. Used when no other coroutine reads.
     fn await_peer_close(&self, reader: &mut Reader) {
-        let deadline = Some(Instant::now() + self.config.close_timeout);
+        let deadline = Some(Instant::now() + self.inner.config.close_timeout);
         while let Ok(header) = self.read_header(reader, deadline) {
             let len = header.len as usize;
             let mut skipped = 0;
@@ -556,7 +564,7 @@ impl Socket {
                     apply_mask(&mut payload, key, 0);
                 }
                 if let Ok(parsed) = close::parse_close(&payload) {
-                    *self.peer_close.borrow_mut() = parsed;
+                    *self.inner.peer_close.borrow_mut() = parsed;
                 }
                 break;
             }
@@ -586,14 +594,14 @@ impl Socket {
             }
             _ => {}
         }
-        if self.state.get() != State::Open {
+        if self.inner.state.get() != State::Open {
             return Err(Error::Closed);
         }
-        let _writer = self.write_lock.acquire();
-        if kind.is_control() || data.len() < self.config.fragment_size.max(1) {
+        let _writer = self.inner.write_lock.acquire();
+        if kind.is_control() || data.len() < self.inner.config.fragment_size.max(1) {
             self.send_frame(true, kind, data)?;
         } else {
-            let mut chunks = data.chunks(self.config.fragment_size).peekable();
+            let mut chunks = data.chunks(self.inner.config.fragment_size).peekable();
             let mut opcode = kind;
             while let Some(chunk) = chunks.next() {
                 self.send_frame(chunks.peek().is_none(), opcode, chunk)?;
@@ -607,13 +615,14 @@ impl Socket {
     /// Sends a control frame now if no writer is busy, else leaves it to the
     /// writer (which sends it after its current frame).
     fn send_control(&self, kind: FrameType, payload: &[u8]) -> Result<()> {
-        match self.write_lock.try_acquire() {
+        match self.inner.write_lock.try_acquire() {
             Some(_writer) => {
                 self.send_pending_control()?;
                 self.send_frame(true, kind, payload)
             }
             None => {
-                self.pending_control
+                self.inner
+                    .pending_control
                     .borrow_mut()
                     .push((kind, payload.to_vec()));
                 Ok(())
@@ -623,7 +632,7 @@ impl Socket {
 
     /// Sends queued control frames. The caller holds the write lock.
     fn send_pending_control(&self) -> Result<()> {
-        let pending = std::mem::take(&mut *self.pending_control.borrow_mut());
+        let pending = std::mem::take(&mut *self.inner.pending_control.borrow_mut());
         for (kind, payload) in pending {
             self.send_frame(true, kind, &payload)?;
         }
@@ -632,7 +641,7 @@ impl Socket {
 
     /// Writes one frame. The caller holds the write lock.
     fn send_frame(&self, fin: bool, kind: FrameType, payload: &[u8]) -> Result<()> {
-        let mask = match self.role {
+        let mask = match self.inner.role {
             Role::Client => Some(
                 random::next_u64().to_ne_bytes()[..4]
                     .try_into()
@@ -651,13 +660,13 @@ impl Socket {
                 out.clear();
                 out.extend_from_slice(&header[..size]);
                 out.extend_from_slice(payload);
-                let result = self.conn.write_all(&out);
+                let result = self.inner.conn.write_all(&out);
                 SMALL_FRAME_OUT.set(out);
                 result?;
             }
             None => {
                 // One syscall, header and payload together, and no copy of either.
-                self.conn.write_all_vectored(&mut [
+                self.inner.conn.write_all_vectored(&mut [
                     io::IoSlice::new(&header[..size]),
                     io::IoSlice::new(payload),
                 ])?;
@@ -671,11 +680,11 @@ impl Socket {
                     out.extend_from_slice(chunk);
                     apply_mask(&mut out[from..], key, offset);
                     offset += chunk.len();
-                    self.conn.write_all(&out)?;
+                    self.inner.conn.write_all(&out)?;
                     out.clear();
                 }
                 if payload.is_empty() {
-                    self.conn.write_all(&out)?;
+                    self.inner.conn.write_all(&out)?;
                 }
             }
         }
@@ -706,37 +715,37 @@ impl Socket {
         if reason.len() > 123 {
             return Err(Error::ControlFrameTooLarge);
         }
-        if self.state.get() != State::Open {
+        if self.inner.state.get() != State::Open {
             return Ok(());
         }
         let mut payload = code.to_be_bytes().to_vec();
         payload.extend_from_slice(reason.as_bytes());
-        self.state.set(State::CloseSent);
+        self.inner.state.set(State::CloseSent);
         let sent = {
-            let _writer = self.write_lock.acquire();
+            let _writer = self.inner.write_lock.acquire();
             self.send_pending_control()
                 .and_then(|()| self.send_frame(true, FrameType::Close, &payload))
         };
         if let Err(err) = sent {
             // The peer does not take data (a write timeout): no handshake is
             // possible. Close, which also ends a `read` waiting in another coroutine.
-            self.state.set(State::Closed);
-            let _ = self.conn.shutdown(Shutdown::Both);
+            self.inner.state.set(State::Closed);
+            let _ = self.inner.conn.shutdown(Shutdown::Both);
             return Err(err);
         }
-        if self.reading.get() {
+        if self.inner.reading.get() {
             // The coroutine in `read` receives the peer's close; give it time.
-            let deadline = Instant::now() + self.config.close_timeout;
-            while self.state.get() != State::Closed && Instant::now() < deadline {
+            let deadline = Instant::now() + self.inner.config.close_timeout;
+            while self.inner.state.get() != State::Closed && Instant::now() < deadline {
                 time::sleep(Duration::from_millis(5));
             }
-            self.state.set(State::Closed);
-            let _ = self.conn.shutdown(Shutdown::Both);
+            self.inner.state.set(State::Closed);
+            let _ = self.inner.conn.shutdown(Shutdown::Both);
         } else {
-            let mut reader = std::mem::take(&mut *self.reader.borrow_mut());
+            let mut reader = std::mem::take(&mut *self.inner.reader.borrow_mut());
             self.await_peer_close(&mut reader);
             self.finish_close(&mut reader);
-            *self.reader.borrow_mut() = reader;
+            *self.inner.reader.borrow_mut() = reader;
         }
         Ok(())
     }

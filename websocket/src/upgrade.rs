@@ -45,6 +45,19 @@ pub fn upgrade(stream: &mut Stream) -> Result<Socket> {
 /// the client has then been answered 400 (malformed), 426 (with
 /// `Sec-WebSocket-Version: 13`) or 403 (origin refused).
 pub fn upgrade_with(stream: &mut Stream, config: Config) -> Result<Socket> {
+    let socket = accept(stream, config)?;
+    // The connection may now live for hours at a shallower depth than the
+    // handshake reached: give back the stack pages below here.
+    silly_runtime::task::trim_stack();
+    Ok(socket)
+}
+
+/// The handshake itself. Not inlined: its temporaries (the accept key, the
+/// response headers, the handshake record) then leave the stack before the
+/// connection settles into its read loop, instead of widening the frame that
+/// stays under that loop.
+#[inline(never)]
+fn accept(stream: &mut Stream, config: Config) -> Result<Socket> {
     let checked = handshake::check_request(
         stream.method(),
         stream.version() == Version::Http11,
@@ -88,9 +101,5 @@ pub fn upgrade_with(stream: &mut Stream, config: Config) -> Result<Socket> {
         protocol,
     };
     let (conn, early) = stream.upgrade()?;
-    let socket = Socket::new(conn, early, Role::Server, config, info);
-    // The connection may now live for hours at a shallower depth than the
-    // handshake reached: give back the stack pages below here.
-    silly_runtime::task::trim_stack();
-    Ok(socket)
+    Ok(Socket::new(conn, early, Role::Server, config, info))
 }

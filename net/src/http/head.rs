@@ -150,6 +150,7 @@ pub(crate) fn parse_request(
 /// Parses a request head from the start of `buf` into `head`, reusing its
 /// memory: `Ok(false)` if more bytes are needed. `max_bytes` and `max_headers`
 /// bound the head.
+#[inline(never)]
 pub(crate) fn parse_request_into(
     buf: &[u8],
     max_bytes: usize,

@@ -14,7 +14,7 @@ use super::wire::Wire;
 use super::{Config, Stream};
 use crate::conn::Conn;
 use crate::tcp::{self, Server};
-use crate::tls::TlsStream;
+use crate::tls::{ServerConfig, TlsStream};
 
 /// Serves HTTP/1.1 (and 1.0) on `config.addr`: each connection runs in its own
 /// coroutine, which reads requests one after the other (keep-alive, pipelining)
@@ -59,18 +59,23 @@ pub fn listen(config: Config) -> io::Result<Server> {
         tcp.set_write_timeout(Some(config.timeouts.write));
         let conn = match &config.tls {
             None => Conn::Tcp(tcp),
-            Some(tls) => {
-                let Ok(stream) = TlsStream::server(tcp, tls) else {
-                    return;
-                };
-                if stream.handshake().is_err() {
-                    return;
-                }
-                Conn::from(stream)
-            }
+            Some(tls) => match accept_tls(tcp, tls) {
+                Some(conn) => conn,
+                None => return,
+            },
         };
         serve(Wire::new(conn), remote, &config);
     })
+}
+
+/// The TLS handshake of a new connection. Not inlined: its large temporaries
+/// (rustls's connection state while it is built) would otherwise widen the
+/// frame that stays on the connection's stack for its whole life.
+#[inline(never)]
+fn accept_tls(tcp: tcp::TcpStream, tls: &ServerConfig) -> Option<Conn> {
+    let stream = TlsStream::server(tcp, tls).ok()?;
+    stream.handshake().ok()?;
+    Some(Conn::from(stream))
 }
 
 /// Answers the requests of one connection until it closes, fails, or is upgraded.
@@ -157,9 +162,12 @@ fn after_handler(stream: &mut Stream, panicked: bool) {
     }
 }
 
-/// Waits for the next request head and parses it into `head`. `Ok(false)`: the
+/// Waits for the next request head and parses it into `head`. Not inlined, like
+/// the parser it calls: their buffers are then on the stack only while a head
+/// is read, not under the handler for as long as it runs. `Ok(false)`: the
 /// client closed or stayed idle past the keep-alive timeout. `Err`: the status to
 /// answer with.
+#[inline(never)]
 fn read_head(
     wire: &mut Wire,
     config: &Config,

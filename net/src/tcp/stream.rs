@@ -330,8 +330,7 @@ impl TcpStream {
             let n = match attempt {
                 Some(result) => result?,
                 None => {
-                    let deadline =
-                        *due.get_or_insert_with(|| deadline(self.write_timeout.get()));
+                    let deadline = *due.get_or_insert_with(|| deadline(self.write_timeout.get()));
                     self.io
                         .io(Interest::WRITABLE, deadline, |mut s| s.write_vectored(bufs))?
                 }

@@ -56,23 +56,10 @@ impl Conn {
     /// `TimedOut` once `deadline` passes; the connection's errors.
     pub fn read_into(&self, deadline: Option<Instant>, out: &mut Vec<u8>) -> io::Result<usize> {
         match self {
-            Conn::Tcp(tcp) => loop {
-                tcp.wait_readable(deadline)?;
-                let read = SCRATCH.with(|cell| {
-                    let mut scratch = cell.borrow_mut();
-                    if scratch.len() < READ_SIZE {
-                        scratch.resize(READ_SIZE, 0);
-                    }
-                    // try_read never suspends: the borrow ends before any switch.
-                    let n = tcp.try_read(&mut scratch)?;
-                    out.extend_from_slice(&scratch[..n]);
-                    Ok::<usize, io::Error>(n)
-                });
-                match read {
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                    other => return other,
-                }
-            },
+            Conn::Tcp(_) => self.read_with(deadline, |bytes| {
+                out.extend_from_slice(bytes);
+                bytes.len()
+            }),
             Conn::Tls(tls) => {
                 let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
                 if timeout.is_some_and(|t| t.is_zero()) {
@@ -84,6 +71,53 @@ impl Conn {
                 let read = tls.read(&mut out[len..]);
                 out.truncate(len + *read.as_ref().unwrap_or(&0));
                 read
+            }
+        }
+    }
+
+    /// Suspends until data arrives (or EOF, or `deadline`), then hands what
+    /// was read (up to 64 KiB; empty at EOF) to `take`, which decides where the
+    /// bytes go and must not suspend. A protocol that can place bytes straight
+    /// where they belong (a frame's payload into its message) saves the copy
+    /// through an input buffer that [`read_into`](Self::read_into) costs.
+    ///
+    /// Over plain TCP the bytes are in the per-thread scratch buffer; over TLS
+    /// in a temporary one.
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` once `deadline` passes; the connection's errors.
+    pub fn read_with<R>(
+        &self,
+        deadline: Option<Instant>,
+        take: impl FnOnce(&[u8]) -> R,
+    ) -> io::Result<R> {
+        match self {
+            Conn::Tcp(tcp) => {
+                let mut take = Some(take);
+                loop {
+                    tcp.wait_readable(deadline)?;
+                    let read = SCRATCH.with(|cell| {
+                        let mut scratch = cell.borrow_mut();
+                        if scratch.len() < READ_SIZE {
+                            scratch.resize(READ_SIZE, 0);
+                        }
+                        // try_read never suspends, nor may `take`: the borrow
+                        // ends before any switch.
+                        let n = tcp.try_read(&mut scratch)?;
+                        let take = take.take().expect("called once: a read returns");
+                        Ok::<R, io::Error>(take(&scratch[..n]))
+                    });
+                    match read {
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                        other => return other,
+                    }
+                }
+            }
+            Conn::Tls(_) => {
+                let mut bytes = Vec::new();
+                self.read_into(deadline, &mut bytes)?;
+                Ok(take(&bytes))
             }
         }
     }

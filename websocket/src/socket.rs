@@ -82,6 +82,30 @@ struct Reader {
     message: Vec<u8>,
     message_type: Option<FrameType>,
     utf8: Utf8Validator,
+    /// The payload length of the frame whose header is next in `buf` when its
+    /// payload, unmasked, is already at the end of `message` (see
+    /// `Reader::take_frame`).
+    prefilled: Option<u64>,
+}
+
+/// What `check_header` and `read_data_frame` accept of a data frame, for
+/// deciding ahead of them whether its payload can go straight into the message.
+struct DataFrameRules {
+    masked: bool,
+    max_frame: u64,
+    max_message: u64,
+}
+
+impl DataFrameRules {
+    fn accept(&self, h: &Header, r: &Reader) -> bool {
+        let continuation = h.opcode == 0x0;
+        h.rsv == 0
+            && matches!(h.opcode, 0x0..=0x2)
+            && h.mask.is_some() == self.masked
+            && h.len <= self.max_frame
+            && continuation == r.message_type.is_some()
+            && (r.message.len() as u64).saturating_add(h.len) <= self.max_message
+    }
 }
 
 impl Reader {
@@ -101,6 +125,31 @@ impl Reader {
                 self.buf.clear();
             }
         }
+    }
+
+    /// Takes freshly read `bytes`, which start with a frame header, into the
+    /// empty buffer. When they hold a whole data frame that the header checks
+    /// will accept, its payload goes straight into `message`, unmasked, and only
+    /// its header and what follows the frame into `buf`: the payload is copied
+    /// once, not through `buf`.
+    fn take_frame(&mut self, bytes: &[u8], rules: &DataFrameRules) {
+        debug_assert!(self.buf.is_empty() && self.prefilled.is_none());
+        if let Some(h) = frame::parse_header(bytes) {
+            let frame_end = h.size as u64 + h.len;
+            if frame_end <= bytes.len() as u64 && rules.accept(&h, self) {
+                let frame_end = frame_end as usize;
+                let from = self.message.len();
+                self.message.extend_from_slice(&bytes[h.size..frame_end]);
+                if let Some(key) = h.mask {
+                    apply_mask(&mut self.message[from..], key, 0);
+                }
+                self.prefilled = Some(h.len);
+                self.buf.extend_from_slice(&bytes[..h.size]);
+                self.buf.extend_from_slice(&bytes[frame_end..]);
+                return;
+            }
+        }
+        self.buf.extend_from_slice(bytes);
     }
 
     /// Drops consumed bytes from the front.
@@ -303,10 +352,37 @@ impl Socket {
                 r.consume(header.size);
                 return Ok(header);
             }
-            if !self.fill(r, deadline)? {
+            let more = if r.available().is_empty() {
+                self.fill_at_header(r, deadline)?
+            } else {
+                self.fill(r, deadline)?
+            };
+            if !more {
                 return Err(self.eof(r));
             }
         }
+    }
+
+    /// [`fill`](Self::fill) when the buffer is empty and a frame header comes
+    /// next: a whole data frame read at once has its payload put straight into
+    /// the message (`Reader::take_frame`).
+    fn fill_at_header(&self, r: &mut Reader, deadline: Option<Instant>) -> Result<bool> {
+        let inner = &self.inner;
+        if inner.conn.is_tls() || inner.state.get() != State::Open || r.prefilled.is_some() {
+            return self.fill(r, deadline);
+        }
+        r.compact();
+        let rules = DataFrameRules {
+            masked: inner.role == Role::Server,
+            max_frame: inner.config.max_frame_size as u64,
+            max_message: inner.config.max_message_size as u64,
+        };
+        let n = inner.conn.read_with(deadline, |bytes| {
+            r.take_frame(bytes, &rules);
+            bytes.len()
+        })?;
+        r.end = r.buf.len();
+        Ok(n > 0)
     }
 
     /// Applies RFC 6455's rules to a header; fails the connection on a violation.
@@ -395,6 +471,9 @@ impl Socket {
         kind: FrameType,
         deadline: Option<Instant>,
     ) -> Result<()> {
+        // Set only when `take_frame` found this frame acceptable: none of the
+        // failures below can then happen.
+        let prefilled = r.prefilled.take();
         match (kind, r.message_type) {
             (FrameType::Continuation, None) => {
                 return Err(self.fail(
@@ -418,7 +497,8 @@ impl Socket {
                 r.utf8 = Utf8Validator::default();
             }
         }
-        if r.message.len() as u64 + h.len > self.inner.config.max_message_size as u64 {
+        let received = r.message.len() as u64 - prefilled.unwrap_or(0);
+        if received + h.len > self.inner.config.max_message_size as u64 {
             return Err(self.fail(
                 r,
                 code::MESSAGE_TOO_BIG,
@@ -427,6 +507,21 @@ impl Socket {
             ));
         }
         let text = r.message_type == Some(FrameType::Text);
+        if prefilled.is_some() {
+            let from = received as usize;
+            if text
+                && self.inner.state.get() == State::Open
+                && r.utf8.feed(&r.message[from..]).is_err()
+            {
+                return Err(self.fail(
+                    r,
+                    code::INVALID_PAYLOAD,
+                    "text message is not valid UTF-8",
+                    0,
+                ));
+            }
+            return Ok(());
+        }
         let mut remaining = h.len as usize;
         let mut offset = 0;
         while remaining > 0 {

@@ -5,22 +5,24 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use silly_runtime::time::loop_now;
 
-/// The formatted date and the instant (on the loop's clock) it stops being true.
+/// The header line with the formatted date, and the instant (on the loop's
+/// clock) it stops being true.
 struct Cached {
-    text: String,
+    line: String,
     until: Option<Instant>,
 }
 
 thread_local! {
     static CACHE: RefCell<Cached> = const {
-        RefCell::new(Cached { text: String::new(), until: None })
+        RefCell::new(Cached { line: String::new(), until: None })
     };
 }
 
-/// Runs `f` with the current date, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`. The
-/// clocks are read once a second, not once a response: checking the loop's
-/// clock is free, and the date may lag by a loop turn.
-pub(crate) fn with_now<R>(f: impl FnOnce(&str) -> R) -> R {
+/// Runs `f` with the current `Date` header line, e.g.
+/// `Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n`. The clocks are read once a second,
+/// not once a response: checking the loop's clock is free, and the date may
+/// lag by a loop turn.
+pub(crate) fn with_header_line<R>(f: impl FnOnce(&str) -> R) -> R {
     let now = loop_now();
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
@@ -28,12 +30,12 @@ pub(crate) fn with_now<R>(f: impl FnOnce(&str) -> R) -> R {
             let since_epoch = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default();
-            cache.text = format_imf(since_epoch.as_secs());
+            cache.line = format!("Date: {}\r\n", format_imf(since_epoch.as_secs()));
             let left =
                 Duration::from_secs(1) - Duration::from_nanos(since_epoch.subsec_nanos().into());
             cache.until = Some(now + left);
         }
-        f(&cache.text)
+        f(&cache.line)
     })
 }
 

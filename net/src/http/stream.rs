@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::body::Body;
-use super::head::{reason_phrase, RequestHead, Version};
+use super::head::{reason_phrase, status_line, RequestHead, Version};
 use super::headers::check_outgoing;
 use super::wire::Wire;
 use super::{date, Error, Headers, Result, Upgraded};
@@ -320,7 +320,7 @@ impl Stream {
                 out.extend_from_slice(b"\r\n");
             }
             if !has_date {
-                date::with_now(|d| push_header(out, b"Date", d.as_bytes()));
+                date::with_header_line(|line| out.extend_from_slice(line.as_bytes()));
             }
             if sending == Sending::Chunked && !chunked {
                 out.extend_from_slice(b"Transfer-Encoding: chunked\r\n");
@@ -445,6 +445,10 @@ impl Stream {
 
 /// Appends `HTTP/1.1 200 OK\r\n` for `status` (100..=999, three digits).
 fn push_status_line(out: &mut Vec<u8>, status: u16) {
+    if let Some(line) = status_line(status) {
+        out.extend_from_slice(line.as_bytes());
+        return;
+    }
     let digit = |n: u16| b'0' + (n % 10) as u8;
     out.extend_from_slice(&[
         b'H',

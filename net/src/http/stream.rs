@@ -183,7 +183,12 @@ impl Stream {
     }
 
     fn wire(&mut self) -> Result<&mut Wire> {
-        self.wire.as_mut().ok_or(Error::Upgraded)
+        // Not `ok_or(Error::Upgraded)`: that builds and drops an `Error` on every
+        // call, and its drop glue is not free.
+        match self.wire.as_mut() {
+            Some(wire) => Ok(wire),
+            None => Err(Error::Upgraded),
+        }
     }
 
     /// Reads request body bytes into `buf`; `Ok(0)` at its end. Answers

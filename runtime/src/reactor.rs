@@ -116,7 +116,7 @@ impl Waiters {
     pub(crate) fn remove(&mut self, waker: &Waker) {
         if self.first.as_ref().is_some_and(|w| w.waker.same_as(waker)) {
             self.first = None;
-        } else {
+        } else if !self.more.is_empty() {
             self.more.retain(|w| !w.waker.same_as(waker));
         }
     }
@@ -124,11 +124,11 @@ impl Waiters {
     /// Wakes every waiter, in the order they came.
     pub(crate) fn wake_all(&mut self, scheduler: &Scheduler) {
         if let Some(waiter) = self.first.take() {
-            waiter.waker.wake_in(scheduler);
+            waiter.waker.wake_into(scheduler);
         }
         if !self.more.is_empty() {
             for waiter in self.more.drain(..) {
-                waiter.waker.wake_in(scheduler);
+                waiter.waker.wake_into(scheduler);
             }
         }
     }

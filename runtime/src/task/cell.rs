@@ -124,6 +124,15 @@ impl Waker {
         }
     }
 
+    /// [`wake_in`](Self::wake_in), handing the waker's reference to the task
+    /// to the ready queue instead of taking another.
+    pub(crate) fn wake_into(self, scheduler: &Scheduler) {
+        if self.is_live() {
+            self.task.park_seq.set(self.seq.wrapping_add(1));
+            scheduler.push_ready(self.task);
+        }
+    }
+
     fn is_live(&self) -> bool {
         self.task.state.get() == State::Parked(Park::Internal)
             && self.task.park_seq.get() == self.seq

@@ -324,6 +324,16 @@ fn message_and_frame_limits_close_with_1009() {
             frame(true, 0, 0, &[0u8; 401], Some(MASK)),
         ];
         assert_eq!(close_code_after(addr, &too_big), Some(1009));
+        // The same, each message's frames arriving in one read.
+        let conn = open(addr);
+        conn.write_all(&ok.concat()).unwrap();
+        assert_eq!(read_frame(&conn).unwrap().2.len(), 1000);
+        assert_eq!(close_code_after(addr, &[too_big.concat()]), Some(1009));
+        let frame_over = [
+            frame(true, 0, 2, &[0u8; 10], Some(MASK)),
+            frame(true, 0, 2, &[0u8; 801], Some(MASK)),
+        ];
+        assert_eq!(close_code_after(addr, &[frame_over.concat()]), Some(1009));
         server.close();
     });
 }
@@ -400,6 +410,69 @@ fn read_timeout_is_an_idle_timeout_the_connection_survives() {
             Ok(&b"hello"[..]),
             "and the message survived them"
         );
+        server.close();
+    });
+}
+
+/// Frames that arrive in one read take a shortcut into the message (the payload
+/// is copied once, straight from the read); frames cut across reads go through
+/// the frame buffer. Both must give the same messages, in order.
+#[test]
+fn frames_together_in_one_read_or_cut_across_reads() {
+    silly::run(|| {
+        let server = util::ws::echo_server();
+        let addr = server.local_addr();
+        let conn = open(addr);
+        // A fragmented message with a ping inside, then two whole messages: one write.
+        let together = [
+            text(false, b"frag1 "),
+            frame(true, 0, 9, b"ping!", Some(MASK)),
+            frame(false, 0, 0, b"frag2 ", Some(MASK)),
+            frame(true, 0, 0, b"frag3", Some(MASK)),
+            frame(true, 0, 2, &[1, 2, 3], Some(MASK)),
+            text(true, b"whole"),
+        ]
+        .concat();
+        conn.write_all(&together).unwrap();
+        let mut got = Vec::new();
+        for _ in 0..4 {
+            let (fin, opcode, payload, _) = read_frame(&conn).unwrap();
+            assert!(fin);
+            got.push((opcode, payload));
+        }
+        let expected: Vec<(u8, Vec<u8>)> = vec![
+            (0xA, b"ping!".to_vec()),
+            (1, b"frag1 frag2 frag3".to_vec()),
+            (2, vec![1, 2, 3]),
+            (1, b"whole".to_vec()),
+        ];
+        assert_eq!(got, expected);
+
+        // A large frame cut inside its header, then inside its payload, with a
+        // whole small frame riding behind it.
+        let big: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+        let stream = [frame(true, 0, 2, &big, Some(MASK)), text(true, b"after")].concat();
+        for piece in [&stream[..3], &stream[3..10_000], &stream[10_000..]] {
+            conn.write_all(piece).unwrap();
+            silly::time::sleep(Duration::from_millis(20));
+        }
+        let (_, opcode, payload, _) = read_frame(&conn).unwrap();
+        assert_eq!((opcode, payload.len()), (2, big.len()));
+        assert!(payload == big, "payload intact");
+        let (_, opcode, payload, _) = read_frame(&conn).unwrap();
+        assert_eq!((opcode, &payload[..]), (1, &b"after"[..]));
+
+        // Rules still apply to frames read together: invalid UTF-8 in a whole
+        // text frame behind a valid one.
+        let bad = [text(true, b"fine"), text(true, &[0xC3, 0x28])].concat();
+        assert_eq!(close_code_after(addr, &[bad]), Some(1007));
+        // And a continuation frame with no message to continue.
+        let orphan = [
+            frame(true, 0, 2, b"ok", Some(MASK)),
+            frame(true, 0, 0, b"x", Some(MASK)),
+        ]
+        .concat();
+        assert_eq!(close_code_after(addr, &[orphan]), Some(1002));
         server.close();
     });
 }

@@ -194,7 +194,7 @@ fn expect_last_close(base: &str, want_code: u16, want_reason: Option<&str>) -> C
         let _ = sock.close();
         seen = String::from_utf8_lossy(&answer.0).into_owned();
         let (code, reason) = seen.split_once(' ').unwrap_or((&seen, ""));
-        if code == want_code.to_string() && want_reason.map_or(true, |r| r == reason) {
+        if code == want_code.to_string() && want_reason.is_none_or(|r| r == reason) {
             return Ok(());
         }
         time::sleep(Duration::from_millis(100));

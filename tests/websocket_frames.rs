@@ -141,6 +141,14 @@ fn framing_violations_close_with_1002() {
                 "one-byte close payload",
                 vec![frame(true, 0, 8, &[3], Some(MASK))],
             ),
+            (
+                "64-bit length with the top bit set",
+                vec![[&[0x82, 0xFF][..], &[0xFF; 8], &MASK].concat()],
+            ),
+            (
+                "64-bit length with the top bit set, and bytes behind it",
+                vec![[&[0x82, 0xFF][..], &[0xFF; 8], &MASK, b"abcd"].concat()],
+            ),
         ];
         for (name, frames) in cases {
             assert_eq!(close_code_after(addr, &frames), Some(1002), "{name}");

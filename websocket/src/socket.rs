@@ -135,9 +135,11 @@ impl Reader {
     fn take_frame(&mut self, bytes: &[u8], rules: &DataFrameRules) {
         debug_assert!(self.buf.is_empty() && self.prefilled.is_none());
         if let Some(h) = frame::parse_header(bytes) {
-            let frame_end = h.size as u64 + h.len;
-            if frame_end <= bytes.len() as u64 && rules.accept(&h, self) {
-                let frame_end = frame_end as usize;
+            // `h.len` is the peer's 64-bit claim: compare, never add, before
+            // the limits have been checked.
+            let in_this_read = (bytes.len() - h.size) as u64;
+            if h.len <= in_this_read && rules.accept(&h, self) {
+                let frame_end = h.size + h.len as usize;
                 let from = self.message.len();
                 self.message.extend_from_slice(&bytes[h.size..frame_end]);
                 if let Some(key) = h.mask {

@@ -321,7 +321,7 @@ impl Runtime {
         loop {
             let tasks: Vec<Rc<TaskCell>> = self.scheduler.drain_live();
             let ready = self.scheduler.take_ready();
-            let timers = std::mem::take(&mut *self.timers.borrow_mut());
+            let timers = self.timers.borrow_mut().take_all();
             if tasks.is_empty() && ready.is_empty() && timers.len() == 0 {
                 break;
             }

@@ -100,6 +100,15 @@ impl Timers {
         }
     }
 
+    /// Takes every armed timer out, leaving none. Ids keep counting up, so a key
+    /// of a timer taken here can never cancel one armed later.
+    pub(crate) fn take_all(&mut self) -> Timers {
+        let next_id = self.next_id;
+        let taken = std::mem::take(self);
+        self.next_id = next_id;
+        taken
+    }
+
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         self.heap.first().map(|e| e.deadline)
     }

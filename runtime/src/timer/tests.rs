@@ -61,3 +61,17 @@ fn not_expired_before_deadline() {
         "cancel after expiry finds nothing"
     );
 }
+
+#[test]
+fn a_key_from_before_take_all_cancels_nothing_armed_after() {
+    let mut timers = Timers::new();
+    let now = Instant::now();
+    let old = timers.insert(now, noop());
+    let taken = timers.take_all();
+    assert_eq!((taken.len(), timers.len()), (1, 0));
+    // Same slot as `old` in the fresh slab; a different id.
+    let new = timers.insert(now, noop());
+    assert!(timers.cancel(old).is_none());
+    assert_eq!(timers.len(), 1);
+    assert!(timers.cancel(new).is_some());
+}

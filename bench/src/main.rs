@@ -9,7 +9,8 @@
 //!
 //! Each server runs pinned to core 0 and the loader to core 1. Servers
 //! alternate within each round (A B C, A B C, ...) so the machine's drift hits
-//! all of them alike; the report gives medians with min-max. Results go to
+//! all of them alike; the report gives medians with min-max, and ratios to
+//! silly-rs as the median of same-round ratios (`paired_ratio`). Results go to
 //! `bench/results/latest.json`, `BENCHMARKS.md` and `bench/results/ratios.svg`.
 
 use std::io::{BufRead, BufReader};
@@ -228,6 +229,20 @@ struct Summary {
     runs: Vec<Run>,
 }
 
+/// silly-rs's figure divided by a peer's, round by round, and the median of
+/// those ratios. Each round runs every server back to back, seconds apart, so a
+/// machine that slows down for a minute slows both sides of a pair alike; the
+/// ratio of the two medians mixes rounds and lets that drift through.
+fn paired_ratio(silly: &[f64], peer: &[f64]) -> Option<f64> {
+    let ratios: Vec<f64> = silly
+        .iter()
+        .zip(peer)
+        .filter(|(_, p)| **p > 0.0)
+        .map(|(s, p)| s / p)
+        .collect();
+    (!ratios.is_empty()).then(|| median_min_max(&ratios).0)
+}
+
 impl Summary {
     fn stat(&self, f: impl Fn(&Run) -> f64) -> (f64, f64, f64) {
         median_min_max(&self.runs.iter().map(f).collect::<Vec<_>>())
@@ -439,7 +454,7 @@ fn write_outputs(
     md.push_str(&format!("- Crates: {}\n", versions.join(", ")));
     md.push_str(&format!("- Command: `{command}` ({rounds} rounds of {secs} s per server, alternating; {:.0} s in all)\n", elapsed.as_secs_f64()));
     md.push_str("- Each server pinned to core 0 (`taskset -c 0`), the loader (`bench/src/loader.rs`, one thread on mio) to core 1.\n");
-    md.push_str("- Figures: median (min-max) over the rounds. *Loader CPU* is the loader's share of its core: near 100% means the loader, not the server, was the limit.\n\n");
+    md.push_str("- Figures: median (min-max) over the rounds. *silly-rs / this*: silly-rs's CPU per message divided by this server's in the same round, median over the rounds (the two ran seconds apart, so the machine's slow drift cancels). *Loader CPU* is the loader's share of its core: near 100% means the loader, not the server, was the limit.\n\n");
     for (w, summaries) in results {
         md.push_str(&format!("## {}\n\n", w.title));
         if w.idle {
@@ -459,11 +474,11 @@ fn write_outputs(
             md.push('\n');
             continue;
         }
-        let silly_cpu = summaries
+        let silly_cpu: Vec<f64> = summaries
             .iter()
             .find(|s| s.name == "silly-rs")
-            .map(|s| s.stat(|r| r.server_us_per_msg).0)
-            .unwrap_or(0.0);
+            .map(|s| s.runs.iter().map(|r| r.server_us_per_msg).collect())
+            .unwrap_or_default();
         md.push_str("| server | CPU µs/msg | silly-rs / this | msg/s | p50 µs | p99 µs | peak RSS | loader CPU | errors |\n");
         md.push_str("|---|---|---|---|---|---|---|---|---|\n");
         for s in summaries {
@@ -474,10 +489,10 @@ fn write_outputs(
             let (hwm, _, _) = s.stat(|r| r.server_hwm_kib);
             let (loader, _, _) = s.stat(|r| r.loader_cpu_share);
             let errors: f64 = s.runs.iter().map(|r| r.errors).sum();
-            let ratio = if cpu > 0.0 {
-                format!("{:.2}", silly_cpu / cpu)
-            } else {
-                "-".into()
+            let peer_cpu: Vec<f64> = s.runs.iter().map(|r| r.server_us_per_msg).collect();
+            let ratio = match paired_ratio(&silly_cpu, &peer_cpu) {
+                Some(r) => format!("{r:.2}"),
+                None => "-".into(),
             };
             md.push_str(&format!(
                 "| {} | {:.2} ({:.2}-{:.2}) | {} | {:.0} | {:.0} | {:.0} | {:.1} MiB | {:.0}% | {} |\n",
@@ -514,14 +529,14 @@ fn svg(results: &[(WorkloadSpec, Vec<Summary>)]) -> String {
             }
             continue;
         }
-        let silly = summaries
-            .iter()
-            .find(|s| s.name == "silly-rs")
-            .map(|s| s.stat(|r| r.server_us_per_msg).0);
+        let per_round =
+            |s: &Summary| -> Vec<f64> { s.runs.iter().map(|r| r.server_us_per_msg).collect() };
+        let Some(silly) = summaries.iter().find(|s| s.name == "silly-rs") else {
+            continue;
+        };
         for s in summaries.iter().filter(|s| s.name != "silly-rs") {
-            let peer = s.stat(|r| r.server_us_per_msg).0;
-            if let (Some(silly), true) = (silly, peer > 0.0) {
-                bars.push((format!("{}: vs {}", w.key, s.name), silly / peer));
+            if let Some(ratio) = paired_ratio(&per_round(silly), &per_round(s)) {
+                bars.push((format!("{}: vs {}", w.key, s.name), ratio));
             }
         }
     }
@@ -569,6 +584,17 @@ mod tests {
         assert_eq!(run.server_us_per_msg, 5.0);
         assert_eq!(run.loader_cpu_share, 0.5);
         assert_eq!(run.p99_us, 20.0);
+    }
+
+    #[test]
+    fn ratios_are_paired_by_round() {
+        // The machine got twice as slow for the last two rounds: each pair still
+        // says silly-rs costs 0.8 of the peer; the ratio of medians would not.
+        let silly = [4.0, 4.0, 4.0, 8.0, 8.0];
+        let peer = [5.0, 5.0, 5.0, 10.0, 10.0];
+        assert_eq!(paired_ratio(&silly, &peer), Some(0.8));
+        assert_eq!(paired_ratio(&silly, &[0.0; 5]), None);
+        assert_eq!(paired_ratio(&[], &[]), None);
     }
 
     #[test]

@@ -509,38 +509,34 @@ impl Socket {
             ));
         }
         let text = r.message_type == Some(FrameType::Text);
-        if prefilled.is_some() {
-            let from = received as usize;
+        let mut remaining = h.len as usize;
+        let mut offset = 0;
+        // A prefilled payload is the first and only piece, already unmasked.
+        let mut prefilled_from = prefilled.map(|_| received as usize);
+        while remaining > 0 {
+            let from = match prefilled_from.take() {
+                Some(from) => from,
+                None => {
+                    if r.available().is_empty() && !self.fill(r, deadline)? {
+                        return Err(self.eof(r));
+                    }
+                    let n = remaining.min(r.available().len());
+                    let from = r.message.len();
+                    r.message.extend_from_slice(&r.buf[r.start..r.start + n]);
+                    r.consume(n);
+                    if let Some(key) = h.mask {
+                        apply_mask(&mut r.message[from..], key, offset);
+                    }
+                    from
+                }
+            };
+            let n = r.message.len() - from;
+            // Validate as bytes arrive: an invalid text fails at once, not when
+            // the (possibly huge, possibly never-ending) message completes.
             if text
                 && self.inner.state.get() == State::Open
                 && r.utf8.feed(&r.message[from..]).is_err()
             {
-                return Err(self.fail(
-                    r,
-                    code::INVALID_PAYLOAD,
-                    "text message is not valid UTF-8",
-                    0,
-                ));
-            }
-            return Ok(());
-        }
-        let mut remaining = h.len as usize;
-        let mut offset = 0;
-        while remaining > 0 {
-            if r.available().is_empty() && !self.fill(r, deadline)? {
-                return Err(self.eof(r));
-            }
-            let n = remaining.min(r.available().len());
-            let from = r.message.len();
-            r.message.extend_from_slice(&r.buf[r.start..r.start + n]);
-            r.consume(n);
-            let piece = &mut r.message[from..];
-            if let Some(key) = h.mask {
-                apply_mask(piece, key, offset);
-            }
-            // Validate as bytes arrive: an invalid text fails at once, not when
-            // the (possibly huge, possibly never-ending) message completes.
-            if text && self.inner.state.get() == State::Open && r.utf8.feed(piece).is_err() {
                 let unread = (remaining - n) as u64;
                 return Err(self.fail(
                     r,

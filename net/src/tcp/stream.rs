@@ -314,33 +314,22 @@ impl TcpStream {
         let mut due: Option<Option<Instant>> = None;
         while !bufs.is_empty() {
             let total: usize = bufs.iter().map(|b| b.len()).sum();
-            let ready = self.io.is_ready(Interest::WRITABLE);
-            let attempt = if ready {
-                match self.io.get_ref().write_vectored(bufs) {
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        self.io.clear_ready(Interest::WRITABLE);
-                        None
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => None,
-                    other => Some(other),
-                }
-            } else {
-                None
-            };
-            let n = match attempt {
-                Some(result) => result?,
-                None => {
+            let n = match self.try_write_with(total, |mut s| s.write_vectored(bufs))? {
+                0 => {
                     let deadline = *due.get_or_insert_with(|| deadline(self.write_timeout.get()));
-                    self.io
-                        .io(Interest::WRITABLE, deadline, |mut s| s.write_vectored(bufs))?
+                    let n = self
+                        .io
+                        .io(Interest::WRITABLE, deadline, |mut s| s.write_vectored(bufs))?;
+                    if n == 0 {
+                        return Err(io::ErrorKind::WriteZero.into());
+                    }
+                    if n < total {
+                        self.io.clear_ready(Interest::WRITABLE);
+                    }
+                    n
                 }
+                n => n,
             };
-            if n == 0 {
-                return Err(io::ErrorKind::WriteZero.into());
-            }
-            if n < total {
-                self.io.clear_ready(Interest::WRITABLE);
-            }
             io::IoSlice::advance_slices(&mut bufs, n);
         }
         Ok(())
@@ -348,13 +337,22 @@ impl TcpStream {
 
     /// Writes what fits without suspending; `Ok(0)` when nothing does.
     fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        if buf.is_empty() || !self.io.is_ready(Interest::WRITABLE) {
+        self.try_write_with(buf.len(), |mut s| s.write(buf))
+    }
+
+    /// Runs `write` (of `len` bytes) if the socket may take some, keeping the
+    /// readiness flag true to what it did; `Ok(0)` when nothing was written.
+    fn try_write_with(
+        &self,
+        len: usize,
+        write: impl FnOnce(&mio::net::TcpStream) -> io::Result<usize>,
+    ) -> io::Result<usize> {
+        if len == 0 || !self.io.is_ready(Interest::WRITABLE) {
             return Ok(0);
         }
-        let mut source = self.io.get_ref();
-        match source.write(buf) {
+        match write(self.io.get_ref()) {
             Ok(n) => {
-                if n < buf.len() {
+                if n < len {
                     self.io.clear_ready(Interest::WRITABLE);
                 }
                 Ok(n)

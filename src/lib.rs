@@ -22,12 +22,14 @@
 //! ```
 //!
 //! The crates behind the facade: `silly-runtime` (coroutines, scheduler,
-//! reactor, timers, sync), `silly-net` (tcp, and later tls, http, dns) and
-//! `silly-websocket`.
+//! reactor, timers, sync: [`run`], [`task`], [`time`], [`sync`], [`io`]),
+//! `silly-net` (tcp, tls, http, dns: [`net`]) and `silly-websocket`
+//! ([`net::websocket`]).
 
 pub use silly_runtime::{exit, io, run, stats, sync, task, time, Builder, Stats};
 
-/// Networking: TCP today; TLS, HTTP and WebSocket as they land.
+/// Networking: TCP, TLS (rustls), HTTP/1.1 server and client, DNS, and
+/// WebSocket ([`websocket`](crate::net::websocket)).
 pub mod net {
     pub use silly_net::*;
     pub use silly_websocket as websocket;

@@ -1,25 +1,23 @@
-//! `spawn_blocking`: run a blocking function on a small thread pool while the
-//! calling coroutine waits and the others run on.
+//! The blocking pool behind `task::spawn_blocking`: a small set of threads that
+//! run blocking functions, and each runtime's record of which task waits for
+//! which job.
 //!
 //! The pool is shared by every runtime in the process. A finished job puts its
-//! result on its runtime's completion list and wakes that runtime's loop through a
-//! `mio::Waker`; the loop hands the result to the waiting task.
+//! result on its runtime's completion list and wakes that runtime's loop through
+//! the `mio::Waker` the runtime gave it; the loop then calls
+//! [`Blocking::collect`], which hands the result to the waiting task.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::io;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread;
 use std::time::Duration;
 
 use slab::Slab;
 
-use crate::reactor::{Reactor, WAKER_TOKEN};
-use crate::runtime::Runtime;
-use crate::scheduler::Scheduler;
-use crate::task::cell::{park_internal, Waker};
+use crate::ready::ReadyQueue;
+use crate::task::cell::Waker;
 
 /// Most threads the pool runs at once; further jobs queue.
 const MAX_THREADS: usize = 16;
@@ -27,50 +25,10 @@ const MAX_THREADS: usize = 16;
 /// A pool thread with no job for this long exits.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
-type Outcome = thread::Result<Box<dyn Any + Send>>;
-type Job = Box<dyn FnOnce() + Send>;
-
-/// Runs `f` on a pool thread and suspends the calling coroutine until it returns;
-/// other coroutines keep running meanwhile. A panic in `f` continues in the caller.
-///
-/// Outside a runtime, `f` simply runs on the calling thread.
-///
-/// ```
-/// use silly_runtime::{run, task};
-/// let n = run(|| task::spawn_blocking(|| std::fs::read_dir(".").map(|d| d.count()).unwrap_or(0)));
-/// assert!(n > 0);
-/// ```
-pub fn spawn_blocking<F, R>(f: F) -> R
-where
-    F: FnOnce() -> R + Send + 'static,
-    R: Send + 'static,
-{
-    let Some(rt) = Runtime::try_current().filter(|rt| rt.scheduler.in_task()) else {
-        return f();
-    };
-    let call = rt.blocking.start(Waker::current());
-    let completions = rt.blocking.completions.clone();
-    let (slot, id) = (call.slot, call.id);
-    pool().submit(Box::new(move || {
-        let outcome: Outcome =
-            catch_unwind(AssertUnwindSafe(|| Box::new(f()) as Box<dyn Any + Send>));
-        completions.push(slot, id, outcome);
-    }));
-    let outcome = loop {
-        park_internal();
-        if let Some(outcome) = rt.blocking.take(&call) {
-            break outcome;
-        }
-        rt.blocking.rearm(&call, Waker::current());
-    };
-    drop(call);
-    match outcome {
-        Ok(value) => *value
-            .downcast::<R>()
-            .expect("blocking result has the caller's type"),
-        Err(payload) => resume_unwind(payload),
-    }
-}
+/// What a job returned (boxed), or the payload of its panic.
+pub(crate) type Outcome = thread::Result<Box<dyn Any + Send>>;
+/// A job as the pool threads see it.
+pub(crate) type Job = Box<dyn FnOnce() + Send>;
 
 /// Results handed from pool threads to one runtime.
 pub(crate) struct Completions {
@@ -79,7 +37,9 @@ pub(crate) struct Completions {
 }
 
 impl Completions {
-    fn push(&self, slot: usize, id: u64, outcome: Outcome) {
+    /// Called on a pool thread: files `outcome` for call `(slot, id)` and wakes
+    /// the runtime's loop.
+    pub(crate) fn push(&self, slot: usize, id: u64, outcome: Outcome) {
         self.done
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -103,10 +63,10 @@ pub(crate) struct Blocking {
 
 /// One pending call; removes its slot when dropped (also when the waiting
 /// coroutine is unwound), so a late result finds no one and is dropped.
-struct PendingCall<'a> {
+pub(crate) struct PendingCall<'a> {
     blocking: &'a Blocking,
-    slot: usize,
-    id: u64,
+    pub(crate) slot: usize,
+    pub(crate) id: u64,
 }
 
 impl Drop for PendingCall<'_> {
@@ -119,23 +79,29 @@ impl Drop for PendingCall<'_> {
 }
 
 impl Blocking {
-    pub(crate) fn new(reactor: &Reactor) -> io::Result<Self> {
-        let waker = mio::Waker::new(&reactor.registry()?, WAKER_TOKEN)?;
-        Ok(Blocking {
+    /// A runtime's side of the pool; finished jobs wake its loop with `waker`.
+    pub(crate) fn new(waker: mio::Waker) -> Self {
+        Blocking {
             completions: Arc::new(Completions {
                 done: Mutex::new(Vec::new()),
                 waker,
             }),
             calls: RefCell::new(Slab::new()),
             next_id: Cell::new(0),
-        })
+        }
     }
 
     pub(crate) fn pending(&self) -> usize {
         self.calls.borrow().len()
     }
 
-    fn start(&self, waker: Waker) -> PendingCall<'_> {
+    /// Where finished jobs file their results (shared with pool threads).
+    pub(crate) fn completions(&self) -> Arc<Completions> {
+        self.completions.clone()
+    }
+
+    /// Records a call whose caller `waker` wakes when its result is collected.
+    pub(crate) fn start(&self, waker: Waker) -> PendingCall<'_> {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
         let slot = self.calls.borrow_mut().insert(Call {
@@ -150,19 +116,21 @@ impl Blocking {
         }
     }
 
-    fn take(&self, call: &PendingCall<'_>) -> Option<Outcome> {
+    /// The call's outcome, once collected.
+    pub(crate) fn take(&self, call: &PendingCall<'_>) -> Option<Outcome> {
         let mut calls = self.calls.borrow_mut();
         calls.get_mut(call.slot).and_then(|c| c.outcome.take())
     }
 
-    fn rearm(&self, call: &PendingCall<'_>, waker: Waker) {
+    /// Replaces the call's waker (the caller parks again after a spurious wake).
+    pub(crate) fn rearm(&self, call: &PendingCall<'_>, waker: Waker) {
         if let Some(c) = self.calls.borrow_mut().get_mut(call.slot) {
             c.waker = Some(waker);
         }
     }
 
     /// Moves finished jobs' results to their calls and wakes the callers.
-    pub(crate) fn collect(&self, scheduler: &Scheduler) {
+    pub(crate) fn collect(&self, ready: &ReadyQueue) {
         let done = std::mem::take(
             &mut *self
                 .completions
@@ -175,14 +143,14 @@ impl Blocking {
             if let Some(call) = calls.get_mut(slot).filter(|c| c.id == id) {
                 call.outcome = Some(outcome);
                 if let Some(waker) = call.waker.take() {
-                    waker.wake_in(scheduler);
+                    ready.wake_owned(waker);
                 }
             }
         }
     }
 }
 
-struct Pool {
+pub(crate) struct Pool {
     state: Mutex<PoolState>,
     job_ready: Condvar,
 }
@@ -193,7 +161,8 @@ struct PoolState {
     idle: usize,
 }
 
-fn pool() -> &'static Pool {
+/// The process's pool.
+pub(crate) fn pool() -> &'static Pool {
     static POOL: OnceLock<Pool> = OnceLock::new();
     POOL.get_or_init(|| Pool {
         state: Mutex::new(PoolState {
@@ -206,7 +175,8 @@ fn pool() -> &'static Pool {
 }
 
 impl Pool {
-    fn submit(&'static self, job: Job) {
+    /// Runs `job` on a pool thread, starting one if all are busy.
+    pub(crate) fn submit(&'static self, job: Job) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.jobs.push_back(job);
         // Idle threads may not have woken to take earlier jobs yet: count jobs,

@@ -1,69 +1,109 @@
-//! A task's stackful coroutine: corosensei does the stack switching; this file
-//! keeps the one raw pointer that lets any code running in a coroutine suspend it.
+//! Stack switching: a coroutine runs a closure on a stack of its own and can be
+//! suspended from any depth of that closure's calls. corosensei does the
+//! switching; this file adds the one raw pointer that lets deep code reach the
+//! running coroutine's `Yielder`, and the checks that keep its use sound.
+//!
+//! A coroutine knows nothing of tasks or runtimes: whoever owns it (a task)
+//! owns a [`YielderSlot`], passes it to every [`Coroutine::resume`], and calls
+//! [`YielderSlot::suspend`] from inside to give the CPU back.
 
 use std::cell::Cell;
 
 use corosensei::stack::{DefaultStack, Stack};
 use corosensei::{CoroutineResult, Yielder};
 
-use crate::runtime::Runtime;
 use crate::stack::page_size;
-use crate::task::TaskCell;
 
-/// What a task runs: called once on its coroutine's stack with `Ok(())`, or on the
-/// scheduler's stack with `Err(reason)` when the coroutine could not be created, so
-/// the task's `JoinHandle` learns why it never ran.
+/// What a coroutine runs: called once on its stack with `Ok(())`, or by its owner
+/// on the caller's stack with `Err(reason)` when the coroutine could not be
+/// created (no stack), so whoever waits for it learns why it never ran.
 pub(crate) type Entry = Box<dyn FnOnce(Result<(), String>)>;
 
-/// Where a running coroutine's `Yielder` lives, so deep code can suspend it.
-pub(crate) type YielderSlot = Cell<*const Yielder<(), ()>>;
+/// What a resume passes in: the slot where the coroutine publishes its `Yielder`.
+type ResumeInput = *const YielderSlot;
 
+/// Where a coroutine publishes its `Yielder` on its first resume, and whether it
+/// is executing now. Owned next to the coroutine by whoever resumes it.
+#[derive(Debug)]
+pub(crate) struct YielderSlot {
+    yielder: Cell<*const Yielder<ResumeInput, ()>>,
+    /// True exactly while a [`Coroutine::resume`] with this slot is switched in.
+    running: Cell<bool>,
+}
+
+impl Default for YielderSlot {
+    fn default() -> Self {
+        YielderSlot {
+            yielder: Cell::new(std::ptr::null()),
+            running: Cell::new(false),
+        }
+    }
+}
+
+impl YielderSlot {
+    /// Suspends the coroutine this slot belongs to; its `resume` returns `false`.
+    /// Returns when the owner resumes it again.
+    ///
+    /// # Panics
+    ///
+    /// Panics unless called from inside that coroutine while it runs (not from
+    /// another coroutine, not from the scheduler, not while it is being unwound
+    /// by its drop).
+    pub(crate) fn suspend(&self) {
+        let yielder = self.yielder.get();
+        assert!(
+            self.running.get() && !yielder.is_null(),
+            "silly: suspend outside the running coroutine"
+        );
+        // SAFETY: `yielder` was stored by this coroutine's body (see
+        // `Coroutine::new`) and points into that body's frame on the coroutine
+        // stack. `running` is set only while `Coroutine::resume` has switched into
+        // that coroutine and only one coroutine runs on a thread at a time (they
+        // are resumed from the owner's stack, never from each other), so the code
+        // calling this runs on that coroutine's stack, inside the body: the frame
+        // and the Yielder in it are alive. The slot is `!Send` (a raw pointer in
+        // a Cell), so this is the thread that resumed it.
+        unsafe {
+            (*yielder).suspend(());
+        }
+    }
+}
+
+/// A closure on its own stack, with the guard page below it.
 pub(crate) struct Coroutine {
-    raw: corosensei::Coroutine<(), (), (), DefaultStack>,
+    raw: corosensei::Coroutine<ResumeInput, (), (), DefaultStack>,
     /// The guard page below the stack, as `[start, end)`, for the overflow reporter.
     guard: (usize, usize),
     stack_size: usize,
 }
 
 impl Coroutine {
+    /// A coroutine that will run `entry(Ok(()))` on `stack` when first resumed.
     pub(crate) fn new(stack: DefaultStack, entry: Entry) -> Self {
         let limit = stack.limit().get();
         let guard = (limit, limit + page_size());
         let stack_size = stack.base().get() - guard.1;
-        let raw = corosensei::Coroutine::with_stack(stack, move |yielder: &Yielder<(), ()>, ()| {
-            let task = Runtime::current()
-                .scheduler
-                .current()
-                .expect("a coroutine starts only from the scheduler");
-            task.yielder.set(yielder as *const Yielder<(), ()>);
-            drop(task);
+        let body = move |yielder: &Yielder<ResumeInput, ()>, slot: ResumeInput| {
+            // SAFETY: `resume` made `slot` from a `&YielderSlot` that outlives
+            // the call, and this body runs inside that first call.
+            let slot = unsafe { &*slot };
+            slot.yielder.set(yielder as *const _);
             entry(Ok(()));
-        });
+        };
         Coroutine {
-            raw,
+            raw: corosensei::Coroutine::with_stack(stack, body),
             guard,
             stack_size,
         }
     }
 
-    /// Switches into the coroutine until it suspends (`false`) or returns (`true`).
-    pub(crate) fn resume(&mut self) -> bool {
-        matches!(self.raw.resume(()), CoroutineResult::Return(()))
-    }
-
-    /// Suspends `task`'s coroutine, which must be the one running on this thread.
-    pub(crate) fn suspend_current(task: &TaskCell) {
-        let yielder = task.yielder.get();
-        assert!(
-            !yielder.is_null(),
-            "silly: suspend outside a started coroutine"
-        );
-        // SAFETY: `yielder` was stored by the body closure of this task's coroutine
-        // (see `new`) and points into that closure's frame on the coroutine stack.
-        // The scheduler only calls this for the task it is running, so that closure
-        // is still executing (possibly unwinding) and the frame, with the Yielder in
-        // it, is alive. The pointer never leaves this thread: `TaskCell` is `!Send`.
-        unsafe { (*yielder).suspend(()) }
+    /// Switches into the coroutine until it suspends (`false`) or returns
+    /// (`true`). `slot` must be the same on every resume of one coroutine.
+    pub(crate) fn resume(&mut self, slot: &YielderSlot) -> bool {
+        slot.running.set(true);
+        let result = self.raw.resume(slot as *const YielderSlot);
+        slot.running.set(false);
+        matches!(result, CoroutineResult::Return(()))
     }
 
     pub(crate) fn guard_range(&self) -> (usize, usize) {
@@ -78,5 +118,66 @@ impl Coroutine {
     /// Gives back the stack of a coroutine that has returned.
     pub(crate) fn into_stack(self) -> DefaultStack {
         self.raw.into_stack()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::rc::Rc;
+
+    fn stack() -> DefaultStack {
+        DefaultStack::new(64 * 1024).unwrap()
+    }
+
+    #[test]
+    fn suspends_from_deep_calls_and_resumes() {
+        let slot = Rc::new(YielderSlot::default());
+        let log = Rc::new(Cell::new(0));
+        let (s, l) = (slot.clone(), log.clone());
+        fn deep(slot: &YielderSlot, log: &Cell<u32>, depth: u32) {
+            if depth == 0 {
+                log.set(log.get() + 1);
+                slot.suspend();
+                log.set(log.get() + 1);
+            } else {
+                deep(slot, log, depth - 1);
+            }
+        }
+        let mut co = Coroutine::new(stack(), Box::new(move |_| deep(&s, &l, 20)));
+        assert!(!co.resume(&slot), "suspended");
+        assert_eq!(log.get(), 1);
+        assert!(co.resume(&slot), "returned");
+        assert_eq!(log.get(), 2);
+        co.into_stack();
+    }
+
+    #[test]
+    #[should_panic(expected = "suspend outside the running coroutine")]
+    fn suspend_from_outside_panics() {
+        let slot = YielderSlot::default();
+        slot.suspend();
+    }
+
+    #[test]
+    fn suspend_of_a_suspended_coroutine_from_outside_panics() {
+        let slot = Rc::new(YielderSlot::default());
+        let s = slot.clone();
+        let mut co = Coroutine::new(stack(), Box::new(move |_| s.suspend()));
+        assert!(!co.resume(&slot));
+        let outside = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| slot.suspend()));
+        assert!(
+            outside.is_err(),
+            "the slot is filled but its coroutine is not running"
+        );
+        assert!(co.resume(&slot));
+    }
+
+    #[test]
+    fn guard_page_sits_below_the_usable_stack() {
+        let co = Coroutine::new(stack(), Box::new(|_| {}));
+        let (start, end) = co.guard_range();
+        assert_eq!(end - start, page_size());
+        assert!(co.stack_size() >= 64 * 1024);
     }
 }

@@ -27,15 +27,15 @@ pub use mio::Interest;
 
 use mio::event::Source;
 
-use crate::runtime::Runtime;
-use crate::task::cell::{park_running, Park, Waker};
+use crate::context::{self, Context};
+use crate::task::cell::{Park, Waker};
 
 /// A non-blocking I/O source registered with the current runtime's reactor.
 /// Dropping it deregisters the source (and then drops it, closing its fd).
 pub struct Registered<S: Source> {
     source: S,
     key: usize,
-    runtime: Rc<Runtime>,
+    cx: Rc<Context>,
 }
 
 impl<S: Source + fmt::Debug> fmt::Debug for Registered<S> {
@@ -54,13 +54,9 @@ impl<S: Source> Registered<S> {
     ///
     /// Panics outside [`run`](crate::run).
     pub fn new(mut source: S) -> io::Result<Self> {
-        let runtime = Runtime::current();
-        let key = runtime.reactor.register(&mut source)?;
-        Ok(Registered {
-            source,
-            key,
-            runtime,
-        })
+        let cx = context::current();
+        let key = cx.reactor.register(&mut source)?;
+        Ok(Registered { source, key, cx })
     }
 
     /// The source.
@@ -98,24 +94,14 @@ impl<S: Source> Registered<S> {
     /// Whether an edge for `interest` may not have been consumed yet (or the
     /// direction is closed): a syscall is worth trying.
     pub fn is_ready(&self, interest: Interest) -> bool {
-        let registrations = self.runtime.reactor.registrations.borrow();
-        registrations
-            .get(self.key)
-            .is_some_and(|r| r.is_ready(interest))
+        self.cx.reactor.is_ready(self.key, interest)
     }
 
     /// Records that the source is drained for `interest`, as a `WouldBlock` proves,
     /// or a read shorter than its buffer (edge-triggered: the next arrival is a
     /// new edge). The next call then parks without a futile syscall.
     pub fn clear_ready(&self, interest: Interest) {
-        let mut registrations = self.runtime.reactor.registrations.borrow_mut();
-        if let Some(r) = registrations.get_mut(self.key) {
-            if interest.is_readable() {
-                r.readable = false;
-            } else {
-                r.writable = false;
-            }
-        }
+        self.cx.reactor.clear_ready(self.key, interest);
     }
 
     /// Suspends the calling coroutine until an event for `interest` arrives,
@@ -130,7 +116,7 @@ impl<S: Source> Registered<S> {
     pub fn wait(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
         // This runtime's scheduler runs a task only while the runtime is the
         // thread's current one: no thread-local lookup is needed to check that.
-        let Some(task) = self.runtime.scheduler.current() else {
+        let Some(task) = self.cx.scheduler.current() else {
             return Err(io::Error::other(
                 "silly: I/O object used outside the runtime that created it",
             ));
@@ -141,26 +127,16 @@ impl<S: Source> Registered<S> {
         // A deadline already past needs no clock read here: its timer fires on the
         // next loop turn and the check below reports it.
         let waker = Waker::for_next_park(task.clone());
-        {
-            let mut registrations = self.runtime.reactor.registrations.borrow_mut();
-            let Some(registration) = registrations.get_mut(self.key) else {
-                return Err(io::Error::other("silly: source is no longer registered"));
-            };
-            registration.waiters(interest).push(
-                waker.clone(),
-                deadline,
-                &self.runtime.timers,
-                self.key,
-                interest,
-            );
-        }
+        self.cx
+            .reactor
+            .add_waiter(self.key, interest, waker.clone(), deadline)?;
         let waiting = WaitingFor {
             registered_key: self.key,
-            runtime: &self.runtime,
+            cx: &self.cx,
             interest,
             waker,
         };
-        park_running(&task, Park::Internal);
+        task.park(Park::Internal);
         drop(task);
         drop(waiting);
         if !self.is_ready(interest) && deadline.is_some_and(|d| Instant::now() >= d) {
@@ -173,19 +149,17 @@ impl<S: Source> Registered<S> {
     /// from [`wait`](Self::wait) (and `io` retries its syscall). Used to make a
     /// waiting task notice a state change it must check, like a listener closed.
     pub fn wake_all(&self) {
-        let mut registrations = self.runtime.reactor.registrations.borrow_mut();
-        if let Some(r) = registrations.get_mut(self.key) {
-            r.readers.wake_all(&self.runtime.scheduler);
-            r.writers.wake_all(&self.runtime.scheduler);
-        }
+        self.cx
+            .reactor
+            .wake_all(self.key, self.cx.scheduler.ready());
     }
 }
 
 impl<S: Source> Drop for Registered<S> {
     fn drop(&mut self) {
-        let rt = &self.runtime;
-        rt.reactor
-            .deregister(&mut self.source, self.key, &rt.timers, &rt.scheduler);
+        let cx = &self.cx;
+        cx.reactor
+            .deregister(&mut self.source, self.key, cx.scheduler.ready());
     }
 }
 
@@ -193,17 +167,16 @@ impl<S: Source> Drop for Registered<S> {
 /// than by that registration's event: a timeout, or the coroutine being unwound.
 struct WaitingFor<'a> {
     registered_key: usize,
-    runtime: &'a Runtime,
+    cx: &'a Context,
     interest: Interest,
     waker: Waker,
 }
 
 impl Drop for WaitingFor<'_> {
     fn drop(&mut self) {
-        let mut registrations = self.runtime.reactor.registrations.borrow_mut();
-        if let Some(r) = registrations.get_mut(self.registered_key) {
-            r.waiters(self.interest).remove(&self.waker);
-        }
+        self.cx
+            .reactor
+            .remove_waiter(self.registered_key, self.interest, &self.waker);
     }
 }
 

@@ -26,15 +26,37 @@
 //! * Everything runs on one thread: closures need not be `Send`, shared state is
 //!   `Rc`/`RefCell`, and a coroutine is never preempted, so there are no data races.
 //!
+//! # Inside
+//!
+//! The modules form layers, and no module imports one above it:
+//!
+//! * leaves, plain data that knows nothing of the runtime: `stack` (the stack
+//!   pool), `coroutine` (stack switching only), `task::cell` (a task's state and
+//!   its one-shot `Waker`), `ready` (the ready queue), `timer` (a timer heap),
+//!   `signal` (the stack-overflow reporter);
+//! * subsystems built on them: `scheduler` (runs ready tasks, owns the stacks),
+//!   `reactor` (mio, readiness, waiters, I/O deadlines; it wakes into a ready
+//!   queue it is handed), `blocking` (the thread pool and its completions,
+//!   given a `mio::Waker`);
+//! * `context`, which composes them into one runtime, owns the thread-local, and
+//!   is the only way the API layer reaches the runtime;
+//! * the API layer: [`io`], [`time`], [`task`], [`sync`];
+//! * the driver (`runtime`): [`run`], the loop, timer firing, shutdown.
+//!
+//! `.ci/check-layers` checks that the `use crate::` lines form no cycle.
+//!
 //! The unsafe code of this crate lives only in `coroutine.rs` (stack switching through
-//! corosensei) and `signal.rs` (the stack-overflow reporter).
+//! corosensei), `stack.rs` (releasing stack pages) and `signal.rs` (the
+//! stack-overflow reporter).
 
 #![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
 mod blocking;
+mod context;
 mod coroutine;
 pub mod io;
 mod reactor;
+mod ready;
 mod runtime;
 mod scheduler;
 mod signal;
@@ -44,4 +66,6 @@ pub mod task;
 pub mod time;
 mod timer;
 
-pub use crate::runtime::{exit, run, stats, Builder, Stats};
+pub use crate::runtime::{
+    exit, run, stats, Builder, Stats, DEFAULT_MAX_IDLE_STACKS, DEFAULT_STACK_SIZE,
+};

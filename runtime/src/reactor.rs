@@ -8,46 +8,61 @@
 //! parks on an edge it has not consumed. Closed/error states are sticky: a peer's
 //! FIN is one edge, and must not be forgotten by a later short read.
 //!
-//! Deadlines are lazy. A server arms a read timeout around every request and the
-//! request nearly always arrives first; a timer inserted and cancelled per wait
-//! cost more than parsing the request. Instead each direction keeps at most one
+//! Deadlines are lazy, and the reactor keeps them in a timer heap of its own
+//! that the driver polls beside the runtime's. A server arms a read timeout
+//! around every request and the request nearly always arrives first; a timer
+//! inserted and cancelled per wait cost more than parsing the request. Instead each direction keeps at most one
 //! heap timer, for the earliest deadline a waiter asked for, and leaves it armed
 //! when I/O wins. When it fires it wakes the waiters whose deadline passed and
 //! re-arms for the earliest one still ahead; if nobody waits any more it just
 //! goes away. A connection that reads every few milliseconds with a 60 s timeout
 //! touches the timer heap about once a minute.
+//!
+//! The reactor knows tasks only as [`Waker`]s and wakes them into the
+//! [`ReadyQueue`] it is given: it knows no scheduler and no runtime. Its API is
+//! what `io::Registered` needs: register, readiness, add and remove a waiter,
+//! wake, poll, expire deadlines.
 
 use std::cell::RefCell;
 use std::io;
 use std::time::{Duration, Instant};
 
 use mio::event::Source;
-use mio::{Events, Interest, Poll, Registry, Token};
+use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
-use crate::scheduler::Scheduler;
+use crate::ready::ReadyQueue;
 use crate::task::cell::Waker;
-use crate::timer::{Action, TimerKey, Timers};
+use crate::timer::{TimerKey, Timers};
 
-/// Token of the `mio::Waker` that the blocking pool uses to wake the loop.
-pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
+/// Token of the `mio::Waker` that [`Reactor::waker`] makes, for other threads
+/// (the blocking pool) to wake the loop with.
+const WAKER_TOKEN: Token = Token(usize::MAX);
 
 /// Events taken from the kernel per `epoll_wait`.
 const EVENTS_CAPACITY: usize = 1024;
 
+/// What a deadline timer checks when it fires: the waiters of one direction of
+/// one registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Deadline {
+    key: usize,
+    readable: bool,
+}
+
 /// What the reactor knows about one registered source.
 #[derive(Default)]
-pub(crate) struct Registration {
-    pub(crate) readable: bool,
-    pub(crate) writable: bool,
-    pub(crate) read_closed: bool,
-    pub(crate) write_closed: bool,
-    pub(crate) readers: Waiters,
-    pub(crate) writers: Waiters,
+struct Registration {
+    readable: bool,
+    writable: bool,
+    read_closed: bool,
+    write_closed: bool,
+    readers: Waiters,
+    writers: Waiters,
 }
 
 impl Registration {
-    pub(crate) fn is_ready(&self, interest: Interest) -> bool {
+    fn is_ready(&self, interest: Interest) -> bool {
         if interest.is_readable() {
             self.readable || self.read_closed
         } else {
@@ -55,7 +70,7 @@ impl Registration {
         }
     }
 
-    pub(crate) fn waiters(&mut self, interest: Interest) -> &mut Waiters {
+    fn waiters(&mut self, interest: Interest) -> &mut Waiters {
         if interest.is_readable() {
             &mut self.readers
         } else {
@@ -68,7 +83,7 @@ impl Registration {
 /// their deadlines (see the module docs). Nearly always one task waits: it is
 /// kept inline, so parking and waking it touch no heap.
 #[derive(Default)]
-pub(crate) struct Waiters {
+struct Waiters {
     first: Option<Waiter>,
     /// Those that came while `first` waited, in order.
     more: Vec<Waiter>,
@@ -82,14 +97,14 @@ struct Waiter {
 }
 
 impl Waiters {
-    /// Parks `waker` here until the direction's next event, or `deadline`.
-    pub(crate) fn push(
+    /// Parks `waker` here until the direction's next event, or `deadline`;
+    /// `at` is what the deadline timer will check.
+    fn push(
         &mut self,
         waker: Waker,
         deadline: Option<Instant>,
-        timers: &RefCell<Timers>,
-        key: usize,
-        interest: Interest,
+        timers: &mut Timers<Deadline>,
+        at: Deadline,
     ) {
         let waiter = Waiter { waker, deadline };
         if self.first.is_none() && self.more.is_empty() {
@@ -98,22 +113,17 @@ impl Waiters {
             self.more.push(waiter);
         }
         let Some(deadline) = deadline else { return };
-        if let Some((at, old)) = self.timer {
-            if at <= deadline {
+        if let Some((armed, old)) = self.timer {
+            if armed <= deadline {
                 return; // fires in time; the waiter's own deadline is checked then
             }
-            let cancelled = timers.borrow_mut().cancel(old);
-            drop(cancelled);
+            let _ = timers.cancel(old);
         }
-        let action = Action::Deadline {
-            key,
-            readable: interest.is_readable(),
-        };
-        self.timer = Some((deadline, timers.borrow_mut().insert(deadline, action)));
+        self.timer = Some((deadline, timers.insert(deadline, at)));
     }
 
     /// Takes `waker` off the list (its wait ended some other way).
-    pub(crate) fn remove(&mut self, waker: &Waker) {
+    fn remove(&mut self, waker: &Waker) {
         if self.first.as_ref().is_some_and(|w| w.waker.same_as(waker)) {
             self.first = None;
         } else if !self.more.is_empty() {
@@ -122,13 +132,13 @@ impl Waiters {
     }
 
     /// Wakes every waiter, in the order they came.
-    pub(crate) fn wake_all(&mut self, scheduler: &Scheduler) {
+    fn wake_all(&mut self, ready: &ReadyQueue) {
         if let Some(waiter) = self.first.take() {
-            waiter.waker.wake_into(scheduler);
+            ready.wake_owned(waiter.waker);
         }
         if !self.more.is_empty() {
             for waiter in self.more.drain(..) {
-                waiter.waker.wake_into(scheduler);
+                ready.wake_owned(waiter.waker);
             }
         }
     }
@@ -138,16 +148,16 @@ impl Waiters {
     fn expire(
         &mut self,
         now: Instant,
-        timers: &RefCell<Timers>,
-        scheduler: &Scheduler,
-        action: Action,
+        timers: &mut Timers<Deadline>,
+        ready: &ReadyQueue,
+        at: Deadline,
     ) {
         self.timer = None;
         let mut next: Option<Instant> = None;
         // Whether `waiter` still waits after `now`, waking it if not.
         let mut still_waits = |waiter: &Waiter| match waiter.deadline {
             Some(deadline) if deadline <= now => {
-                waiter.waker.wake_in(scheduler);
+                ready.wake(&waiter.waker);
                 false
             }
             Some(deadline) => {
@@ -161,22 +171,28 @@ impl Waiters {
         }
         self.more.retain(|w| still_waits(w));
         if let Some(next) = next {
-            self.timer = Some((next, timers.borrow_mut().insert(next, action)));
+            self.timer = Some((next, timers.insert(next, at)));
         }
     }
 
-    fn cancel_timer(&mut self, timers: &RefCell<Timers>) {
+    fn cancel_timer(&mut self, timers: &mut Timers<Deadline>) {
         if let Some((_, key)) = self.timer.take() {
-            let cancelled = timers.borrow_mut().cancel(key);
-            drop(cancelled);
+            let _ = timers.cancel(key);
         }
     }
+}
+
+/// Why a waiter could not be added.
+fn not_registered() -> io::Error {
+    io::Error::other("silly: source is no longer registered")
 }
 
 pub(crate) struct Reactor {
     poll: RefCell<Poll>,
     events: RefCell<Events>,
-    pub(crate) registrations: RefCell<Slab<Registration>>,
+    registrations: RefCell<Slab<Registration>>,
+    /// One lazy timer per waiting direction (see the module docs).
+    deadlines: RefCell<Timers<Deadline>>,
 }
 
 impl Reactor {
@@ -185,15 +201,29 @@ impl Reactor {
             poll: RefCell::new(Poll::new()?),
             events: RefCell::new(Events::with_capacity(EVENTS_CAPACITY)),
             registrations: RefCell::new(Slab::new()),
+            deadlines: RefCell::new(Timers::new()),
         })
     }
 
+    /// A waker another thread can use to end the loop's wait in [`poll`](Self::poll),
+    /// which then returns `true`.
+    pub(crate) fn waker(&self) -> io::Result<mio::Waker> {
+        mio::Waker::new(self.poll.borrow().registry(), WAKER_TOKEN)
+    }
+
+    /// Registered sources.
     pub(crate) fn len(&self) -> usize {
         self.registrations.borrow().len()
     }
 
-    pub(crate) fn registry(&self) -> io::Result<Registry> {
-        self.poll.borrow().registry().try_clone()
+    /// Deadline timers armed for waiters.
+    pub(crate) fn deadline_timers(&self) -> usize {
+        self.deadlines.borrow().len()
+    }
+
+    /// When the earliest waiter's deadline timer fires.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.deadlines.borrow().next_deadline()
     }
 
     /// Registers `source` for both directions, edge-triggered; returns its key.
@@ -216,48 +246,100 @@ impl Reactor {
     }
 
     /// Removes `source`; tasks still waiting on it are woken to see it gone.
-    pub(crate) fn deregister(
-        &self,
-        source: &mut impl Source,
-        key: usize,
-        timers: &RefCell<Timers>,
-        scheduler: &Scheduler,
-    ) {
+    pub(crate) fn deregister(&self, source: &mut impl Source, key: usize, ready: &ReadyQueue) {
         let _ = self.poll.borrow().registry().deregister(source);
         let removed = self.registrations.borrow_mut().try_remove(key);
         if let Some(mut registration) = removed {
+            let mut deadlines = self.deadlines.borrow_mut();
             for waiters in [&mut registration.readers, &mut registration.writers] {
-                waiters.cancel_timer(timers);
-                waiters.wake_all(scheduler);
+                waiters.cancel_timer(&mut deadlines);
+                waiters.wake_all(ready);
             }
         }
     }
 
-    /// The deadline timer of `key`'s readers (or writers) fired at `now`.
-    pub(crate) fn expire(
+    /// Whether an edge for `interest` may not have been consumed yet (or the
+    /// direction is closed): a syscall is worth trying. `false` once deregistered.
+    pub(crate) fn is_ready(&self, key: usize, interest: Interest) -> bool {
+        let registrations = self.registrations.borrow();
+        registrations.get(key).is_some_and(|r| r.is_ready(interest))
+    }
+
+    /// Records that the source is drained for `interest` (a `WouldBlock`, or a
+    /// read shorter than its buffer): the next edge is news.
+    pub(crate) fn clear_ready(&self, key: usize, interest: Interest) {
+        if let Some(r) = self.registrations.borrow_mut().get_mut(key) {
+            if interest.is_readable() {
+                r.readable = false;
+            } else {
+                r.writable = false;
+            }
+        }
+    }
+
+    /// Parks `waker` on `key`'s `interest` until its next event, a
+    /// [`wake_all`](Self::wake_all), or `deadline`.
+    ///
+    /// # Errors
+    ///
+    /// `Other` if `key` is no longer registered.
+    pub(crate) fn add_waiter(
         &self,
         key: usize,
-        readable: bool,
-        now: Instant,
-        timers: &RefCell<Timers>,
-        scheduler: &Scheduler,
-    ) {
+        interest: Interest,
+        waker: Waker,
+        deadline: Option<Instant>,
+    ) -> io::Result<()> {
         let mut registrations = self.registrations.borrow_mut();
-        // Deregistering cancels the timers, so the key still names their source.
-        let Some(registration) = registrations.get_mut(key) else {
-            return;
+        let registration = registrations.get_mut(key).ok_or_else(not_registered)?;
+        let at = Deadline {
+            key,
+            readable: interest.is_readable(),
         };
-        let waiters = if readable {
-            &mut registration.readers
-        } else {
-            &mut registration.writers
-        };
-        waiters.expire(now, timers, scheduler, Action::Deadline { key, readable });
+        let mut deadlines = self.deadlines.borrow_mut();
+        registration
+            .waiters(interest)
+            .push(waker, deadline, &mut deadlines, at);
+        Ok(())
+    }
+
+    /// Takes `waker` off `key`'s `interest` list: its wait ended another way (a
+    /// timeout, the task being unwound). Its deadline timer stays armed, lazily.
+    pub(crate) fn remove_waiter(&self, key: usize, interest: Interest, waker: &Waker) {
+        if let Some(r) = self.registrations.borrow_mut().get_mut(key) {
+            r.waiters(interest).remove(waker);
+        }
+    }
+
+    /// Wakes every task waiting on `key`, in both directions.
+    pub(crate) fn wake_all(&self, key: usize, ready: &ReadyQueue) {
+        if let Some(r) = self.registrations.borrow_mut().get_mut(key) {
+            r.readers.wake_all(ready);
+            r.writers.wake_all(ready);
+        }
+    }
+
+    /// Wakes the waiters whose deadline is not after `now`, re-arming each
+    /// direction's timer for the deadlines still ahead.
+    pub(crate) fn expire(&self, now: Instant, ready: &ReadyQueue) {
+        let mut deadlines = self.deadlines.borrow_mut();
+        let mut registrations = self.registrations.borrow_mut();
+        while let Some(at) = deadlines.pop_expired(now) {
+            // Deregistering cancels the timers, so the key still names their source.
+            if let Some(registration) = registrations.get_mut(at.key) {
+                let waiters = if at.readable {
+                    &mut registration.readers
+                } else {
+                    &mut registration.writers
+                };
+                waiters.expire(now, &mut deadlines, ready, at);
+            }
+        }
     }
 
     /// Waits for events up to `timeout` (`None`: until one comes) and wakes the
-    /// tasks they concern. Returns whether the blocking pool signalled.
-    pub(crate) fn poll(&self, timeout: Option<Duration>, scheduler: &Scheduler) -> bool {
+    /// tasks they concern. Returns whether the [`waker`](Self::waker) was used.
+    pub(crate) fn poll(&self, timeout: Option<Duration>, ready: &ReadyQueue) -> bool {
         let mut events = self.events.borrow_mut();
         if let Err(err) = self.poll.borrow_mut().poll(&mut events, timeout) {
             if err.kind() != io::ErrorKind::Interrupted {
@@ -265,11 +347,11 @@ impl Reactor {
             }
             return false;
         }
-        let mut blocking_done = false;
+        let mut woken = false;
         let mut registrations = self.registrations.borrow_mut();
         for event in events.iter() {
             if event.token() == WAKER_TOKEN {
-                blocking_done = true;
+                woken = true;
                 continue;
             }
             let Some(registration) = registrations.get_mut(event.token().0) else {
@@ -279,14 +361,17 @@ impl Reactor {
             if event.is_readable() || event.is_read_closed() || error {
                 registration.readable = true;
                 registration.read_closed |= event.is_read_closed() || error;
-                registration.readers.wake_all(scheduler);
+                registration.readers.wake_all(ready);
             }
             if event.is_writable() || event.is_write_closed() || error {
                 registration.writable = true;
                 registration.write_closed |= event.is_write_closed() || error;
-                registration.writers.wake_all(scheduler);
+                registration.writers.wake_all(ready);
             }
         }
-        blocking_done
+        woken
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,8 @@
-//! The scheduler: the FIFO ready queue, the set of live tasks, and the switch
-//! into a task's coroutine and back.
+//! The scheduler: the ready queue, the set of live tasks, the stack pool, and
+//! the switch into a task's coroutine and back.
+//!
+//! It knows tasks and coroutines, not the runtime: whoever wakes a task puts it
+//! in [`Scheduler::ready`], and the driver calls [`Scheduler::run_ready`].
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -8,30 +11,39 @@ use std::rc::Rc;
 use slab::Slab;
 
 use crate::coroutine::Coroutine;
-use crate::runtime::Runtime;
+use crate::ready::ReadyQueue;
 use crate::signal;
-use crate::task::{State, TaskCell};
+use crate::stack::StackPool;
+use crate::task::cell::{State, TaskCell};
 
 /// Owner of the run queue.
 pub(crate) struct Scheduler {
     /// Tasks to resume, in the order they became ready (silly order).
-    ready: RefCell<VecDeque<Rc<TaskCell>>>,
+    ready: ReadyQueue,
     /// Every task forked and not finished, so shutdown can unwind the ones that
     /// nothing else references (a task parked on a channel nobody will send to).
     live: RefCell<Slab<Rc<TaskCell>>>,
     /// The task whose coroutine is executing, if any.
     current: RefCell<Option<Rc<TaskCell>>>,
     next_id: Cell<u64>,
+    /// Stacks for coroutines that start, back from those that finish.
+    stacks: RefCell<StackPool>,
 }
 
 impl Scheduler {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(stacks: StackPool) -> Self {
         Scheduler {
-            ready: RefCell::new(VecDeque::new()),
+            ready: ReadyQueue::default(),
             live: RefCell::new(Slab::new()),
             current: RefCell::new(None),
             next_id: Cell::new(1),
+            stacks: RefCell::new(stacks),
         }
+    }
+
+    /// Where woken tasks go.
+    pub(crate) fn ready(&self) -> &ReadyQueue {
+        &self.ready
     }
 
     pub(crate) fn next_id(&self) -> u64 {
@@ -44,12 +56,7 @@ impl Scheduler {
     pub(crate) fn spawn(&self, task: Rc<TaskCell>) {
         let key = self.live.borrow_mut().insert(task.clone());
         task.live_key.set(key);
-        self.push_ready(task);
-    }
-
-    pub(crate) fn push_ready(&self, task: Rc<TaskCell>) {
-        task.state.set(State::Ready);
-        self.ready.borrow_mut().push_back(task);
+        self.ready.push(task);
     }
 
     pub(crate) fn current(&self) -> Option<Rc<TaskCell>> {
@@ -60,23 +67,23 @@ impl Scheduler {
         self.current.borrow().is_some()
     }
 
-    pub(crate) fn ready_len(&self) -> usize {
-        self.ready.borrow().len()
-    }
-
     pub(crate) fn live_tasks(&self) -> usize {
         self.live.borrow().len()
     }
 
+    pub(crate) fn idle_stacks(&self) -> usize {
+        self.stacks.borrow().idle()
+    }
+
     /// Runs ready tasks in FIFO order, those made ready meanwhile included, until
     /// the queue is empty, `max` tasks ran, or `stop` says so.
-    pub(crate) fn run_ready(&self, rt: &Runtime, max: usize, stop: &dyn Fn() -> bool) {
+    pub(crate) fn run_ready(&self, max: usize, stop: &dyn Fn() -> bool) {
         for _ in 0..max {
-            let Some(task) = self.ready.borrow_mut().pop_front() else {
+            let Some(task) = self.ready.pop() else {
                 return;
             };
             if task.state.get() == State::Ready {
-                self.resume(rt, task);
+                self.resume(task);
             }
             if stop() {
                 return;
@@ -84,14 +91,14 @@ impl Scheduler {
         }
     }
 
-    fn resume(&self, rt: &Runtime, task: Rc<TaskCell>) {
+    fn resume(&self, task: Rc<TaskCell>) {
         // The borrow is held while the coroutine runs: only the scheduler touches a
         // task's coroutine, and never the running one's (shutdown unwinds tasks
         // from the loop, not from inside a coroutine). Moving the coroutine out and
         // back instead costs a tenth of a switch.
         let mut slot = task.coroutine.borrow_mut();
         if slot.is_none() {
-            match self.start(rt, &task) {
+            match self.start(&task) {
                 Some(c) => *slot = Some(c),
                 None => return,
             }
@@ -100,25 +107,26 @@ impl Scheduler {
         task.state.set(State::Running);
         *self.current.borrow_mut() = Some(task.clone());
         signal::enter(task.id, coroutine.guard_range(), coroutine.stack_size());
-        let finished = coroutine.resume();
+        let finished = coroutine.resume(&task.yielder);
         signal::leave();
         self.current.borrow_mut().take();
         if finished {
             let coroutine = slot.take().expect("still here");
             drop(slot);
             self.finish(&task);
-            rt.stacks.borrow_mut().put(coroutine.into_stack());
+            self.stacks.borrow_mut().put(coroutine.into_stack());
         }
     }
 
     /// Builds the coroutine of a task that runs for the first time. Stacks are
     /// taken only now, so a million queued tasks that have not started cost no stack.
-    fn start(&self, rt: &Runtime, task: &Rc<TaskCell>) -> Option<Coroutine> {
+    fn start(&self, task: &Rc<TaskCell>) -> Option<Coroutine> {
         let entry = task.entry.take()?;
-        let size = task
-            .stack_size
-            .unwrap_or_else(|| rt.stacks.borrow().default_size());
-        let stack = rt.stacks.borrow_mut().get(size);
+        let stack = {
+            let mut stacks = self.stacks.borrow_mut();
+            let size = task.stack_size.unwrap_or_else(|| stacks.default_size());
+            stacks.get(size)
+        };
         match stack {
             Ok(stack) => Some(Coroutine::new(stack, entry)),
             Err(err) => {
@@ -165,6 +173,9 @@ impl Scheduler {
     }
 
     pub(crate) fn take_ready(&self) -> VecDeque<Rc<TaskCell>> {
-        std::mem::take(&mut *self.ready.borrow_mut())
+        self.ready.take_all()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -17,9 +17,8 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::runtime::Runtime;
-use crate::task::cell::{park_internal, Waker};
-use crate::timer::{Action, TimerGuard, TimerKey};
+use crate::context::{self, Context, TimerAction};
+use crate::timer::TimerKey;
 
 /// Suspends the calling coroutine for at least `duration` (1 ms resolution).
 /// A zero duration yields: the task runs again after those already ready.
@@ -37,10 +36,10 @@ pub fn sleep(duration: Duration) {
 
 /// Suspends the calling coroutine until `deadline` has passed.
 pub fn sleep_until(deadline: Instant) {
-    let rt = Runtime::current();
-    while Instant::now() < deadline && !crate::task::cell::unwinding() {
-        let _timer = TimerGuard::arm(&rt, deadline, Action::Wake(Waker::current()));
-        park_internal();
+    let cx = context::current();
+    while Instant::now() < deadline && !context::unwinding() {
+        let _timer = ArmedTimer::arm(&cx, deadline, TimerAction::Wake(context::waker()));
+        context::park();
     }
 }
 
@@ -61,15 +60,12 @@ pub fn after(delay: Duration, f: impl FnOnce() + 'static) -> Timer {
 ///
 /// Panics outside [`run`](crate::run).
 pub fn at(deadline: Instant, f: impl FnOnce() + 'static) -> Timer {
-    let rt = Runtime::current();
-    let key = rt
-        .timers
-        .borrow_mut()
-        .insert(deadline, Action::Spawn(Box::new(f)));
-    Timer {
-        key,
-        runtime_id: rt.id,
-    }
+    // The task is forked when the timer fires, from the loop.
+    let fork = TimerAction::Call(Box::new(move || drop(crate::task::fork(f))));
+    context::with(|cx| Timer {
+        key: cx.timers.borrow_mut().insert(deadline, fork),
+        runtime_id: cx.id,
+    })
 }
 
 /// A callback armed with [`after`]. Dropping it does not cancel it.
@@ -83,11 +79,15 @@ impl Timer {
     /// Cancels the callback. Returns `true` if it had not fired yet (it now never
     /// will), `false` if it already fired or was cancelled: then nothing happens.
     pub fn cancel(&self) -> bool {
-        let Some(rt) = Runtime::try_current().filter(|rt| rt.id == self.runtime_id) else {
-            return false; // its runtime has ended
-        };
-        let action = rt.timers.borrow_mut().cancel(self.key);
-        action.is_some()
+        let cancelled = context::try_with(|cx| {
+            // A runtime other than the timer's: its own has ended.
+            let own = cx.id == self.runtime_id;
+            own.then(|| cx.timers.borrow_mut().cancel(self.key))
+                .flatten()
+        })
+        .flatten();
+        // Dropped with no borrow held: the callback's captures may use timers.
+        cancelled.is_some()
     }
 }
 
@@ -120,7 +120,28 @@ pub fn now() -> u64 {
 /// });
 /// ```
 pub fn loop_now() -> Instant {
-    Runtime::try_with(|rt| rt.loop_now.get()).unwrap_or_else(Instant::now)
+    context::try_with(|cx| cx.loop_now.get()).unwrap_or_else(Instant::now)
+}
+
+/// Cancels its timer when dropped: a coroutine unwound while it sleeps leaves
+/// no timer behind.
+struct ArmedTimer<'a> {
+    cx: &'a Context,
+    key: TimerKey,
+}
+
+impl<'a> ArmedTimer<'a> {
+    fn arm(cx: &'a Context, deadline: Instant, action: TimerAction) -> Self {
+        let key = cx.timers.borrow_mut().insert(deadline, action);
+        ArmedTimer { cx, key }
+    }
+}
+
+impl Drop for ArmedTimer<'_> {
+    fn drop(&mut self) {
+        let action = self.cx.timers.borrow_mut().cancel(self.key);
+        drop(action);
+    }
 }
 
 /// Milliseconds on a clock that never goes back, counted from the first call in

@@ -1,37 +1,13 @@
-//! Timers: a binary min-heap of deadlines with an index per timer, so insert and
-//! cancel are both O(log n) and a cancelled timer leaves nothing behind. I/O
-//! timeouts do not insert one per wait: the reactor keeps one lazy timer per
-//! direction of a source (see `reactor`).
+//! Timers as plain data: a binary min-heap of deadlines with an index per timer,
+//! so insert and cancel are both O(log n) and a cancelled timer leaves nothing
+//! behind. Each entry carries a value of the owner's choosing (`A`); the heap
+//! only orders them. The runtime's owner of sleeps and callbacks is the driver,
+//! which fires what expires; the reactor keeps a heap of its own for I/O
+//! deadlines (see `reactor`).
 
 use std::time::Instant;
 
 use slab::Slab;
-
-use crate::runtime::Runtime;
-use crate::task::cell::Waker;
-
-/// What happens when a timer expires.
-pub(crate) enum Action {
-    /// Make a parked task ready (sleep, I/O timeout).
-    Wake(Waker),
-    /// Fork a new task running the closure (`time::after`).
-    Spawn(Box<dyn FnOnce()>),
-    /// Check the deadlines of the tasks waiting on one direction of a source.
-    Deadline { key: usize, readable: bool },
-}
-
-impl Action {
-    pub(crate) fn fire(self, rt: &Runtime, now: Instant) {
-        match self {
-            Action::Wake(waker) => waker.wake_in(&rt.scheduler),
-            Action::Spawn(f) => drop(crate::task::fork(f)),
-            Action::Deadline { key, readable } => {
-                rt.reactor
-                    .expire(key, readable, now, &rt.timers, &rt.scheduler)
-            }
-        }
-    }
-}
 
 /// Names one armed timer; stays valid (and harmless) after the timer fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,21 +29,30 @@ impl HeapEntry {
     }
 }
 
-struct Slot {
+struct Slot<A> {
     id: u64,
     /// Index of this timer's entry in `heap`.
     pos: usize,
-    action: Action,
+    action: A,
 }
 
-#[derive(Default)]
-pub(crate) struct Timers {
+pub(crate) struct Timers<A> {
     heap: Vec<HeapEntry>,
-    slots: Slab<Slot>,
+    slots: Slab<Slot<A>>,
     next_id: u64,
 }
 
-impl Timers {
+impl<A> Default for Timers<A> {
+    fn default() -> Self {
+        Timers {
+            heap: Vec::new(),
+            slots: Slab::new(),
+            next_id: 0,
+        }
+    }
+}
+
+impl<A> Timers<A> {
     pub(crate) fn new() -> Self {
         Self::default()
     }
@@ -76,7 +61,7 @@ impl Timers {
         self.heap.len()
     }
 
-    pub(crate) fn insert(&mut self, deadline: Instant, action: Action) -> TimerKey {
+    pub(crate) fn insert(&mut self, deadline: Instant, action: A) -> TimerKey {
         let id = self.next_id;
         self.next_id += 1;
         let pos = self.heap.len();
@@ -90,7 +75,7 @@ impl Timers {
     /// the caller drops after releasing its borrow of the timers (dropping a
     /// callback runs user destructors, which may use timers).
     #[must_use]
-    pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<Action> {
+    pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<A> {
         match self.slots.get(key.slot) {
             Some(slot) if slot.id == key.id => {
                 let pos = slot.pos;
@@ -102,7 +87,7 @@ impl Timers {
 
     /// Takes every armed timer out, leaving none. Ids keep counting up, so a key
     /// of a timer taken here can never cancel one armed later.
-    pub(crate) fn take_all(&mut self) -> Timers {
+    pub(crate) fn take_all(&mut self) -> Timers<A> {
         let next_id = self.next_id;
         let taken = std::mem::take(self);
         self.next_id = next_id;
@@ -114,14 +99,14 @@ impl Timers {
     }
 
     /// Takes the earliest timer whose deadline is not after `now`.
-    pub(crate) fn pop_expired(&mut self, now: Instant) -> Option<Action> {
+    pub(crate) fn pop_expired(&mut self, now: Instant) -> Option<A> {
         match self.heap.first() {
             Some(e) if e.deadline <= now => Some(self.remove_at(0)),
             _ => None,
         }
     }
 
-    fn remove_at(&mut self, pos: usize) -> Action {
+    fn remove_at(&mut self, pos: usize) -> A {
         let last = self.heap.len() - 1;
         self.swap(pos, last);
         let entry = self.heap.pop().expect("remove_at on an empty heap");
@@ -166,29 +151,6 @@ impl Timers {
             }
             self.swap(pos, child);
             pos = child;
-        }
-    }
-}
-
-/// Cancels its timer when dropped: a coroutine unwound while it sleeps or waits
-/// with a timeout leaves no timer behind.
-pub(crate) struct TimerGuard {
-    key: TimerKey,
-}
-
-impl TimerGuard {
-    pub(crate) fn arm(rt: &Runtime, deadline: Instant, action: Action) -> Self {
-        TimerGuard {
-            key: rt.timers.borrow_mut().insert(deadline, action),
-        }
-    }
-}
-
-impl Drop for TimerGuard {
-    fn drop(&mut self) {
-        if let Some(rt) = Runtime::try_current() {
-            let action = rt.timers.borrow_mut().cancel(self.key);
-            drop(action);
         }
     }
 }

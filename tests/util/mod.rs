@@ -14,14 +14,16 @@ pub fn fd_count() -> usize {
         .unwrap_or(0)
 }
 
-/// CPU time (user + system) this process has used, from `/proc/self/stat`
-/// (clock ticks of 10 ms: coarse, which is all the tests need).
+/// CPU time (user + system) the calling thread has used, from
+/// `/proc/thread-self/stat` (clock ticks of 10 ms: coarse, which is all the
+/// tests need). The thread's, not the process's: the test harness runs other
+/// tests on other threads of the same process meanwhile.
 pub fn cpu_time() -> Duration {
-    cpu_time_of(&mut std::fs::File::open("/proc/self/stat").unwrap())
+    cpu_time_of(&mut std::fs::File::open("/proc/thread-self/stat").unwrap())
 }
 
-/// [`cpu_time`] through an already open `/proc/self/stat`, for a process that
-/// has no file descriptor to spare.
+/// CPU time from an already open `/proc/.../stat` file, for a process that has
+/// no file descriptor to spare.
 pub fn cpu_time_of(stat_file: &mut std::fs::File) -> Duration {
     use std::io::{Read, Seek};
     let mut stat = String::new();

@@ -4,7 +4,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use crate::task::cell::{park_internal, Waker};
+use crate::context;
+use crate::task::cell::Waker;
 
 struct Waiter {
     waker: Waker,
@@ -35,7 +36,7 @@ impl WaitList {
     /// waiter leaves the list either way.
     pub(crate) fn wait(&self, on_abandon: impl FnOnce(bool)) -> bool {
         let waiter = Rc::new(Waiter {
-            waker: Waker::current(),
+            waker: context::waker(),
             notified: Cell::new(false),
         });
         self.waiters.borrow_mut().push_back(waiter.clone());
@@ -44,7 +45,7 @@ impl WaitList {
             waiter,
             on_abandon: Some(on_abandon),
         };
-        park_internal();
+        context::park();
         let picked = guard.waiter.notified.get();
         let mut guard = guard;
         guard.on_abandon = None;
@@ -57,7 +58,7 @@ impl WaitList {
         match first {
             Some(waiter) => {
                 waiter.notified.set(true);
-                waiter.waker.wake();
+                context::wake(&waiter.waker);
                 true
             }
             None => false,
@@ -68,7 +69,7 @@ impl WaitList {
     pub(crate) fn notify_all(&self) {
         let all = std::mem::take(&mut *self.waiters.borrow_mut());
         for waiter in all {
-            waiter.waker.wake();
+            context::wake(&waiter.waker);
         }
     }
 }

@@ -3,11 +3,11 @@
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
-use super::cell::{current_cell, TaskCell};
+use super::cell::TaskCell;
 use super::join::{JoinHandle, JoinState, Panicked};
 use super::Task;
+use crate::context::{self, Context};
 use crate::coroutine::Entry;
-use crate::runtime::Runtime;
 
 /// Forks a task with options: a name, a stack size of its own.
 ///
@@ -55,8 +55,17 @@ impl Builder {
         F: FnOnce() -> T + 'static,
         T: 'static,
     {
-        let rt = Runtime::current();
-        let id = rt.scheduler.next_id();
+        context::with(|cx| self.fork_in(cx, f))
+    }
+
+    /// [`fork`](Self::fork) onto `cx`, which need not be installed yet (the
+    /// driver creates the main task with this).
+    pub(crate) fn fork_in<T, F>(self, cx: &Context, f: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + 'static,
+        T: 'static,
+    {
+        let id = cx.scheduler.next_id();
         let state = Rc::new(JoinState::new());
         let outcome_slot = state.clone();
         let entry: Entry = Box::new(move |start: Result<(), String>| {
@@ -65,7 +74,7 @@ impl Builder {
                 Ok(()) => match catch_unwind(AssertUnwindSafe(f)) {
                     Ok(value) => Ok(value),
                     Err(payload) => {
-                        if current_cell().unwinding.get() {
+                        if context::unwinding() {
                             // Shutdown is unwinding this coroutine: not a panic of the
                             // task, and the unwind must reach the coroutine's root.
                             resume_unwind(payload);
@@ -77,7 +86,7 @@ impl Builder {
             outcome_slot.complete(outcome);
         });
         let cell = Rc::new(TaskCell::new(id, self.name, self.stack_size, entry));
-        rt.scheduler.spawn(cell.clone());
+        cx.scheduler.spawn(cell.clone());
         JoinHandle {
             state,
             task: Task(cell),

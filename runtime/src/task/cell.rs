@@ -1,13 +1,11 @@
-//! The state a runtime keeps for each task, and the one-shot `Waker` that makes
-//! a parked task ready again.
+//! The state a runtime keeps for each task, and the one-shot [`Waker`] that ends
+//! one park of it. Plain data: nothing here knows the scheduler or the runtime.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::coroutine::{Coroutine, Entry, YielderSlot};
-use crate::runtime::Runtime;
-use crate::scheduler::Scheduler;
 
 /// Where a task is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +47,7 @@ pub(crate) struct TaskCell {
     pub(crate) entry: Cell<Option<Entry>>,
     /// The suspended coroutine; `None` before start, while running, and after.
     pub(crate) coroutine: RefCell<Option<Coroutine>>,
+    /// How code running in the coroutine suspends it.
     pub(crate) yielder: YielderSlot,
     /// Set while shutdown unwinds this task: its panic boundary must let the
     /// unwind through instead of reporting it as a panic.
@@ -73,16 +72,23 @@ impl TaskCell {
             stack_size,
             entry: Cell::new(Some(entry)),
             coroutine: RefCell::new(None),
-            yielder: Cell::new(std::ptr::null()),
+            yielder: YielderSlot::default(),
             unwinding: Cell::new(false),
             unpark_value: RefCell::new(None),
         }
     }
+
+    /// Suspends this task, which must be the one running, as parked for `kind`.
+    pub(crate) fn park(&self, kind: Park) {
+        self.state.set(State::Parked(kind));
+        self.yielder.suspend();
+    }
 }
 
-/// Makes one parked task ready again, once. A waker is tied to a single park of
-/// its task: after the task is woken (by this waker or any other), it is stale
-/// and waking it does nothing.
+/// Ends one park of a task, once. A waker is tied to a single park of its task:
+/// after the task is woken (by this waker or any other), it is stale and
+/// waking with it does nothing. Whoever wakes puts the task it returns in a
+/// ready queue (`ReadyQueue::wake`).
 #[derive(Clone)]
 pub(crate) struct Waker {
     task: Rc<TaskCell>,
@@ -96,41 +102,24 @@ impl std::fmt::Debug for Waker {
 }
 
 impl Waker {
-    /// A waker for the next park of the running task.
-    ///
-    /// # Panics
-    ///
-    /// Panics outside a coroutine.
-    pub(crate) fn current() -> Waker {
-        Waker::for_next_park(current_cell())
-    }
-
     /// A waker for the next park of `task`.
     pub(crate) fn for_next_park(task: Rc<TaskCell>) -> Waker {
         let seq = task.park_seq.get();
         Waker { task, seq }
     }
 
-    pub(crate) fn wake(&self) {
-        if self.is_live() {
-            Runtime::with(|rt| self.wake_in(&rt.scheduler));
-        }
+    /// Ends the park this waker was made for and returns the task to make
+    /// ready; `None` if that park already ended (or has not begun).
+    pub(crate) fn end_park(&self) -> Option<&Rc<TaskCell>> {
+        self.is_live().then(|| {
+            self.task.park_seq.set(self.seq.wrapping_add(1));
+            &self.task
+        })
     }
 
-    pub(crate) fn wake_in(&self, scheduler: &Scheduler) {
-        if self.is_live() {
-            self.task.park_seq.set(self.seq.wrapping_add(1));
-            scheduler.push_ready(self.task.clone());
-        }
-    }
-
-    /// [`wake_in`](Self::wake_in), handing the waker's reference to the task
-    /// to the ready queue instead of taking another.
-    pub(crate) fn wake_into(self, scheduler: &Scheduler) {
-        if self.is_live() {
-            self.task.park_seq.set(self.seq.wrapping_add(1));
-            scheduler.push_ready(self.task);
-        }
+    /// [`end_park`](Self::end_park), handing over the waker's reference to the task.
+    pub(crate) fn into_end_park(self) -> Option<Rc<TaskCell>> {
+        self.end_park().is_some().then_some(self.task)
     }
 
     fn is_live(&self) -> bool {
@@ -144,34 +133,41 @@ impl Waker {
     }
 }
 
-/// The running task.
-///
-/// # Panics
-///
-/// Panics outside a coroutine, with a message that says so.
-pub(crate) fn current_cell() -> Rc<TaskCell> {
-    Runtime::with(|rt| rt.scheduler.current())
-        .expect("silly: this call must be made from a coroutine (inside silly::run)")
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Whether the running task is being unwound by shutdown. Waits then return at
-/// once instead of suspending: a destructor that waits would otherwise be
-/// unwound again from inside its own unwinding, which aborts the process.
-pub(crate) fn unwinding() -> bool {
-    Runtime::with(|rt| rt.scheduler.current()).is_some_and(|t| t.unwinding.get())
-}
+    fn task() -> Rc<TaskCell> {
+        Rc::new(TaskCell::new(7, None, None, Box::new(|_| {})))
+    }
 
-/// Suspends the running task until a `Waker` made for this park wakes it.
-pub(crate) fn park_internal() {
-    suspend_as(Park::Internal);
-}
+    #[test]
+    fn a_waker_ends_only_the_park_it_was_made_for() {
+        let t = task();
+        let early = Waker::for_next_park(t.clone());
+        assert!(early.end_park().is_none(), "not parked yet");
+        t.state.set(State::Parked(Park::Internal));
+        let late = Waker::for_next_park(t.clone());
+        assert!(early.same_as(&late));
+        assert!(Rc::ptr_eq(late.end_park().unwrap(), &t));
+        // Still marked parked (nobody ran it yet), but this park has ended.
+        assert!(early.end_park().is_none(), "stale after the first wake");
+        let next = Waker::for_next_park(t.clone());
+        assert!(!next.same_as(&early));
+        assert!(
+            next.into_end_park().is_some(),
+            "a waker made for the next park works"
+        );
+    }
 
-pub(crate) fn suspend_as(kind: Park) {
-    park_running(&current_cell(), kind);
-}
-
-/// Suspends `task`, which must be the running task, as parked for `kind`.
-pub(crate) fn park_running(task: &TaskCell, kind: Park) {
-    task.state.set(State::Parked(kind));
-    Coroutine::suspend_current(task);
+    #[test]
+    fn only_internal_parks_are_ended_by_wakers() {
+        let t = task();
+        for kind in [Park::User, Park::Forever] {
+            t.state.set(State::Parked(kind));
+            assert!(Waker::for_next_park(t.clone()).end_park().is_none());
+        }
+        t.state.set(State::Done);
+        assert!(Waker::for_next_park(t.clone()).end_park().is_none());
+    }
 }

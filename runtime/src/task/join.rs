@@ -5,8 +5,9 @@ use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
-use super::cell::{park_internal, Waker};
+use super::cell::Waker;
 use super::Task;
+use crate::context;
 
 /// The outcome slot shared by a task and its [`JoinHandle`].
 pub(crate) struct JoinState<T> {
@@ -29,7 +30,7 @@ impl<T> JoinState<T> {
         self.finished.set(true);
         let waiter = self.waiter.borrow_mut().take();
         if let Some(waiter) = waiter {
-            waiter.wake();
+            context::wake(&waiter);
         }
     }
 }
@@ -66,8 +67,8 @@ impl<T> JoinHandle<T> {
             if let Some(outcome) = self.state.result.borrow_mut().take() {
                 return outcome;
             }
-            *self.state.waiter.borrow_mut() = Some(Waker::current());
-            park_internal();
+            *self.state.waiter.borrow_mut() = Some(context::waker());
+            context::park();
         }
     }
 

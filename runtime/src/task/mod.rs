@@ -18,6 +18,7 @@
 //! });
 //! ```
 
+mod blocking;
 mod builder;
 pub(crate) mod cell;
 mod join;
@@ -27,15 +28,15 @@ use std::any::Any;
 use std::fmt;
 use std::rc::Rc;
 
+pub use self::blocking::spawn_blocking;
 pub use self::builder::Builder;
 pub use self::join::{JoinHandle, Panicked};
-pub use crate::blocking::spawn_blocking;
 
 pub(crate) use self::cell::{State, TaskCell};
 pub(crate) use self::panic::install_panic_reporter;
 
-use self::cell::{current_cell, suspend_as, Park};
-use crate::runtime::Runtime;
+use self::cell::Park;
+use crate::context;
 
 /// Queues `f` to run in a new coroutine and returns a handle to join it.
 ///
@@ -55,15 +56,10 @@ where
 
 /// Moves the running task to the back of the ready queue and lets the others run.
 pub fn yield_now() {
-    let task = Runtime::with(|rt| {
-        let task = rt.scheduler.current().expect(NOT_IN_COROUTINE);
-        rt.scheduler.push_ready(task.clone());
-        task
-    });
-    crate::coroutine::Coroutine::suspend_current(&task);
+    let task = context::current_task();
+    context::with(|cx| cx.scheduler.ready().push(task.clone()));
+    task.yielder.suspend();
 }
-
-const NOT_IN_COROUTINE: &str = "silly: this call must be made from a coroutine (inside silly::run)";
 
 /// Suspends the running task until another calls [`Task::unpark`] on it, and
 /// returns the value passed there (silly's `task.wait`).
@@ -81,8 +77,8 @@ const NOT_IN_COROUTINE: &str = "silly: this call must be made from a coroutine (
 /// });
 /// ```
 pub fn park() -> Box<dyn Any> {
-    suspend_as(Park::User);
-    let task = current_cell();
+    context::park_as(Park::User);
+    let task = context::current_task();
     let value = task.unpark_value.borrow_mut().take();
     value.unwrap_or_else(|| Box::new(()))
 }
@@ -123,7 +119,7 @@ pub fn trim_stack() {
 /// Suspends the running task for good; used by [`exit`](crate::exit).
 pub(crate) fn park_forever() -> ! {
     loop {
-        suspend_as(Park::Forever);
+        context::park_as(Park::Forever);
     }
 }
 
@@ -133,12 +129,12 @@ pub(crate) fn park_forever() -> ! {
 ///
 /// Panics outside a coroutine.
 pub fn current() -> Task {
-    Task(current_cell())
+    Task(context::current_task())
 }
 
 /// A handle to the running task, or `None` outside a coroutine.
 pub fn try_current() -> Option<Task> {
-    Runtime::try_current()?.scheduler.current().map(Task)
+    context::try_current_task().map(Task)
 }
 
 /// A handle to a task: its id, and the [`unpark`](Task::unpark) that ends its
@@ -193,7 +189,7 @@ impl Task {
                 *self.0.unpark_value.borrow_mut() = Some(Box::new(value));
                 let cell = &self.0;
                 cell.park_seq.set(cell.park_seq.get().wrapping_add(1));
-                Runtime::current().scheduler.push_ready(cell.clone());
+                context::with(|cx| cx.scheduler.ready().push(cell.clone()));
                 Ok(())
             }
             State::Done => Err(UnparkError::Finished),

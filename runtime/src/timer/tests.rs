@@ -1,10 +1,6 @@
 use std::time::{Duration, Instant};
 
-use super::{Action, Timers};
-
-fn noop() -> Action {
-    Action::Spawn(Box::new(|| {}))
-}
+use super::Timers;
 
 #[test]
 fn pops_in_deadline_then_insertion_order() {
@@ -18,7 +14,7 @@ fn pops_in_deadline_then_insertion_order() {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         let ms = (x >> 33) % 500;
-        let key = timers.insert(base + Duration::from_millis(ms), noop());
+        let key = timers.insert(base + Duration::from_millis(ms), ());
         expected.push((ms, i, key));
     }
     // Cancel every third.
@@ -51,7 +47,7 @@ fn pops_in_deadline_then_insertion_order() {
 fn not_expired_before_deadline() {
     let mut timers = Timers::new();
     let now = Instant::now();
-    let key = timers.insert(now + Duration::from_millis(10), noop());
+    let key = timers.insert(now + Duration::from_millis(10), ());
     assert!(timers.pop_expired(now).is_none());
     assert!(timers
         .pop_expired(now + Duration::from_millis(10))
@@ -66,11 +62,11 @@ fn not_expired_before_deadline() {
 fn a_key_from_before_take_all_cancels_nothing_armed_after() {
     let mut timers = Timers::new();
     let now = Instant::now();
-    let old = timers.insert(now, noop());
+    let old = timers.insert(now, ());
     let taken = timers.take_all();
     assert_eq!((taken.len(), timers.len()), (1, 0));
     // Same slot as `old` in the fresh slab; a different id.
-    let new = timers.insert(now, noop());
+    let new = timers.insert(now, ());
     assert!(timers.cancel(old).is_none());
     assert_eq!(timers.len(), 1);
     assert!(timers.cancel(new).is_some());

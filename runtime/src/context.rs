@@ -1,0 +1,165 @@
+//! The runtime of this thread, and the one way the API layer (`io`, `time`,
+//! `task`, `sync`) reaches it.
+//!
+//! [`Context`] is the composition of the subsystems: the scheduler (tasks,
+//! ready queue, stacks), the reactor (sockets, I/O deadlines), the timers of
+//! sleeps and callbacks, and the blocking pool's completions. The driver
+//! (`runtime.rs`) builds one, installs it here for the thread, and runs the
+//! loop over it. The subsystems do not know this module: they are handed what
+//! they need (a ready queue to wake into, a `mio::Waker`).
+
+use std::cell::{Cell, RefCell};
+use std::io;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use crate::blocking::Blocking;
+use crate::reactor::Reactor;
+use crate::scheduler::Scheduler;
+use crate::stack::StackPool;
+use crate::task::cell::{Park, TaskCell, Waker};
+use crate::timer::Timers;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<Context>>> = const { RefCell::new(None) };
+}
+
+const OUTSIDE_RUN: &str = "silly: this call needs a running runtime: call it inside silly::run";
+const OUTSIDE_COROUTINE: &str =
+    "silly: this call must be made from a coroutine (inside silly::run)";
+
+/// What a timer of [`Context::timers`] does when it fires; the driver does it.
+pub(crate) enum TimerAction {
+    /// Make a parked task ready (a sleep).
+    Wake(Waker),
+    /// Call this on the loop's stack (`time::after` forks its task from here).
+    Call(Box<dyn FnOnce()>),
+}
+
+/// One runtime: everything a thread's coroutines share.
+pub(crate) struct Context {
+    /// Ready queue, live tasks, the running task, the stack pool.
+    pub(crate) scheduler: Scheduler,
+    /// mio poll, per-fd readiness and waiters, I/O deadlines.
+    pub(crate) reactor: Reactor,
+    /// Sleeps and `time::after` callbacks.
+    pub(crate) timers: RefCell<Timers<TimerAction>>,
+    /// Results coming back from the blocking thread pool.
+    pub(crate) blocking: Blocking,
+    /// Set by `exit`: the loop stops and the process ends with this code.
+    pub(crate) exit_code: Cell<Option<i32>>,
+    /// When the loop last came back from polling (see `time::loop_now`).
+    pub(crate) loop_now: Cell<Instant>,
+    /// Unique in the process, so handles from an earlier runtime on this thread
+    /// (a `time::Timer`) are not mistaken for this one's.
+    pub(crate) id: u64,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Context {
+    /// A runtime whose coroutines get `stack_size`-byte stacks, keeping at most
+    /// `max_idle_stacks` of them for reuse.
+    pub(crate) fn new(stack_size: usize, max_idle_stacks: usize) -> io::Result<Self> {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let reactor = Reactor::new()?;
+        let blocking = Blocking::new(reactor.waker()?);
+        Ok(Context {
+            scheduler: Scheduler::new(StackPool::new(stack_size, max_idle_stacks)),
+            reactor,
+            timers: RefCell::new(Timers::new()),
+            blocking,
+            exit_code: Cell::new(None),
+            loop_now: Cell::new(Instant::now()),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        })
+    }
+}
+
+/// Makes `cx` this thread's runtime (`None`: no runtime); returns the one before.
+pub(crate) fn replace(cx: Option<Rc<Context>>) -> Option<Rc<Context>> {
+    CURRENT.with(|c| std::mem::replace(&mut *c.borrow_mut(), cx))
+}
+
+/// The runtime of this thread.
+///
+/// # Panics
+///
+/// Panics outside `run`, with a message naming the mistake.
+pub(crate) fn current() -> Rc<Context> {
+    try_current().expect(OUTSIDE_RUN)
+}
+
+/// The runtime of this thread, if one runs.
+pub(crate) fn try_current() -> Option<Rc<Context>> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+/// Runs `f` with this thread's runtime, without the reference count traffic of
+/// [`current`]. `f` must not suspend.
+///
+/// # Panics
+///
+/// Panics outside `run`.
+pub(crate) fn with<R>(f: impl FnOnce(&Context) -> R) -> R {
+    CURRENT.with(|c| f(c.borrow().as_deref().expect(OUTSIDE_RUN)))
+}
+
+/// [`with`], or `None` outside `run`.
+pub(crate) fn try_with<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {
+    CURRENT.with(|c| c.borrow().as_deref().map(f))
+}
+
+/// The running task.
+///
+/// # Panics
+///
+/// Panics outside a coroutine, with a message that says so.
+pub(crate) fn current_task() -> Rc<TaskCell> {
+    try_current_task().expect(OUTSIDE_COROUTINE)
+}
+
+/// The running task, or `None` outside a coroutine.
+pub(crate) fn try_current_task() -> Option<Rc<TaskCell>> {
+    try_with(|cx| cx.scheduler.current()).flatten()
+}
+
+/// A waker for the next park of the running task.
+///
+/// # Panics
+///
+/// Panics outside a coroutine.
+pub(crate) fn waker() -> Waker {
+    Waker::for_next_park(current_task())
+}
+
+/// Makes the task `waker` was made for ready, unless that park already ended.
+pub(crate) fn wake(waker: &Waker) {
+    if let Some(task) = waker.end_park() {
+        with(|cx| cx.scheduler.ready().push(task.clone()));
+    }
+}
+
+/// Suspends the running task until a [`Waker`] made for this park wakes it.
+pub(crate) fn park() {
+    park_as(Park::Internal);
+}
+
+/// Suspends the running task as parked for `kind`.
+pub(crate) fn park_as(kind: Park) {
+    current_task().park(kind);
+}
+
+/// Whether the running task is being unwound by shutdown. Waits then return at
+/// once instead of suspending: a destructor that waits would otherwise be
+/// unwound again from inside its own unwinding, which aborts the process.
+pub(crate) fn unwinding() -> bool {
+    try_current_task().is_some_and(|t| t.unwinding.get())
+}

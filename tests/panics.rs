@@ -73,3 +73,40 @@ fn panic_report_names_the_task() {
     );
     assert!(stderr.contains("reported"), "stderr: {stderr}");
 }
+
+/// `prog 2>&1 | head`: once `head` exits, stderr is a pipe nobody reads and
+/// every write to it fails with EPIPE. A panic report must not turn that into
+/// a second panic (inside the panic hook: an abort).
+#[test]
+fn panic_report_to_a_closed_stderr_does_not_abort() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::process::{Command, Stdio};
+    if util::child_scenario().is_some() {
+        let value = silly::run(|| {
+            let h = task::fork(|| panic!("nobody reads this"));
+            assert!(h.join().is_err());
+            7
+        });
+        assert_eq!(value, 7, "the runtime went on after the report");
+        return;
+    }
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe(2) writes.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: pipe(2) just returned these two descriptors, owned by nobody else.
+    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(reader); // like `head` after it exited
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "panic_report_to_a_closed_stderr_does_not_abort",
+            "--nocapture", // the report goes to the real stderr, not libtest's buffer
+            "--test-threads=1",
+        ])
+        .env(util::CHILD_ENV, "closed-stderr")
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(writer))
+        .status()
+        .expect("spawn the test binary");
+    assert!(status.success(), "child ended with {status:?}");
+}

@@ -57,6 +57,7 @@ mod coroutine;
 pub mod io;
 mod reactor;
 mod ready;
+mod report;
 mod runtime;
 mod scheduler;
 mod signal;

@@ -12,6 +12,7 @@ use slab::Slab;
 
 use crate::coroutine::Coroutine;
 use crate::ready::ReadyQueue;
+use crate::report::report;
 use crate::signal;
 use crate::stack::StackPool;
 use crate::task::cell::{State, TaskCell};
@@ -130,7 +131,10 @@ impl Scheduler {
         match stack {
             Ok(stack) => Some(Coroutine::new(stack, entry)),
             Err(err) => {
-                eprintln!("silly: task {} not started: no stack ({err})", task.id);
+                report(format_args!(
+                    "task {} not started: no stack ({err})",
+                    task.id
+                ));
                 // The entry fills the task's JoinHandle with the failure instead of
                 // running the user's closure.
                 entry(Err(format!("no stack for the coroutine: {err}")));

@@ -2,6 +2,7 @@
 
 use std::sync::Once;
 
+use crate::report::report;
 use crate::signal;
 
 /// Wraps the process's panic hook (once): a panic inside a coroutine first prints
@@ -13,7 +14,7 @@ pub(crate) fn install_panic_reporter() {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             if let Some(task) = signal::running_task() {
-                eprintln!("silly: task {task} panicked");
+                report(format_args!("task {task} panicked"));
             }
             previous(info);
         }));

@@ -14,9 +14,15 @@ use crate::signal;
 use crate::task::{self, TaskCell};
 use crate::timer::Timers;
 
-/// Default usable stack size of a coroutine: 128 KiB of address space, of which
-/// only the pages a coroutine touches become resident memory.
-pub const DEFAULT_STACK_SIZE: usize = 128 * 1024;
+/// Default usable stack size of a coroutine: 512 KiB of address space, of which
+/// only the pages a coroutine touches become resident memory (a parked
+/// connection touches one or two 4 KiB pages).
+///
+/// Sized for what handlers call in debug builds, where frames are several times
+/// larger than in release: `serde_json` parsing input at its own nesting limit
+/// (128 levels) needs about 250 KiB there and 96 KiB in release; compiling a
+/// regex nested 200 deep and a rustls handshake need less than 128 KiB.
+pub const DEFAULT_STACK_SIZE: usize = 512 * 1024;
 
 /// Default number of finished coroutines' stacks kept for reuse.
 pub const DEFAULT_MAX_IDLE_STACKS: usize = 1024;
@@ -48,7 +54,7 @@ impl Default for Builder {
 }
 
 impl Builder {
-    /// A builder with the defaults: stack size [`DEFAULT_STACK_SIZE`] (128 KiB),
+    /// A builder with the defaults: stack size [`DEFAULT_STACK_SIZE`] (512 KiB),
     /// at most [`DEFAULT_MAX_IDLE_STACKS`] (1024) idle stacks pooled.
     pub fn new() -> Self {
         Builder {
@@ -61,6 +67,17 @@ impl Builder {
     /// [`task::Builder::stack_size`]. Rounded up to whole pages; at least 16 KiB.
     /// A coroutine that overflows it aborts the process with
     /// `coroutine stack overflow (task N, stack size S)`.
+    ///
+    /// # Sizing
+    ///
+    /// A stack costs address space for its whole size but memory only for the
+    /// pages a coroutine touches, so a generous size costs little. What it
+    /// must hold is the deepest call chain the task runs: recursion in parsers
+    /// (JSON, regex, templates), and large local arrays. Give the few tasks
+    /// that go deeper than the rest their own size with
+    /// [`task::Builder::stack_size`] rather than raising every stack; lower the
+    /// default only when address space is short (below about 64 KiB, debug
+    /// builds overflow in ordinary library code).
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = bytes;
         self

@@ -81,7 +81,7 @@ fn main() {
         let after = rss_kib();
         let per = (after - before) as f64 * 1024.0 / parked as f64;
         println!(
-            "RSS per parked coroutine (default 128 KiB stack, {parked} parked): {:.0} bytes ({:.2} KiB)",
+            "RSS per parked coroutine (default 512 KiB stack, {parked} parked): {:.0} bytes ({:.2} KiB)",
             per,
             per / 1024.0
         );

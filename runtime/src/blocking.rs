@@ -1,34 +1,22 @@
-//! The blocking pool behind `task::spawn_blocking`: a small set of threads that
-//! run blocking functions, and each runtime's record of which task waits for
-//! which job.
+//! A runtime's side of blocking calls (`task::spawn_blocking`, `BlockingPool::run`):
+//! which task waits for which job, and the list where pool threads file results.
 //!
-//! The pool is shared by every runtime in the process. A finished job puts its
-//! result on its runtime's completion list and wakes that runtime's loop through
-//! the `mio::Waker` the runtime gave it; the loop then calls
-//! [`Blocking::collect`], which hands the result to the waiting task.
+//! A finished job puts its result on its runtime's completion list and wakes
+//! that runtime's loop through the `mio::Waker` the runtime gave it; the loop
+//! then calls [`Blocking::collect`], which hands the result to the waiting task.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
 
 use slab::Slab;
 
 use crate::ready::ReadyQueue;
 use crate::task::cell::Waker;
 
-/// Most threads the pool runs at once; further jobs queue.
-const MAX_THREADS: usize = 16;
-
-/// A pool thread with no job for this long exits.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// What a job returned (boxed), or the payload of its panic.
 pub(crate) type Outcome = thread::Result<Box<dyn Any + Send>>;
-/// A job as the pool threads see it.
-pub(crate) type Job = Box<dyn FnOnce() + Send>;
 
 /// Results handed from pool threads to one runtime.
 pub(crate) struct Completions {
@@ -145,73 +133,6 @@ impl Blocking {
                 if let Some(waker) = call.waker.take() {
                     ready.wake_owned(waker);
                 }
-            }
-        }
-    }
-}
-
-pub(crate) struct Pool {
-    state: Mutex<PoolState>,
-    job_ready: Condvar,
-}
-
-struct PoolState {
-    jobs: VecDeque<Job>,
-    threads: usize,
-    idle: usize,
-}
-
-/// The process's pool.
-pub(crate) fn pool() -> &'static Pool {
-    static POOL: OnceLock<Pool> = OnceLock::new();
-    POOL.get_or_init(|| Pool {
-        state: Mutex::new(PoolState {
-            jobs: VecDeque::new(),
-            threads: 0,
-            idle: 0,
-        }),
-        job_ready: Condvar::new(),
-    })
-}
-
-impl Pool {
-    /// Runs `job` on a pool thread, starting one if all are busy.
-    pub(crate) fn submit(&'static self, job: Job) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.jobs.push_back(job);
-        // Idle threads may not have woken to take earlier jobs yet: count jobs,
-        // not just whether some thread idles, or a burst runs on one thread.
-        if state.jobs.len() > state.idle && state.threads < MAX_THREADS {
-            let spawned = thread::Builder::new()
-                .name("silly-blocking".into())
-                .spawn(move || self.work());
-            if spawned.is_ok() {
-                state.threads += 1;
-            }
-        }
-        drop(state);
-        self.job_ready.notify_one();
-    }
-
-    fn work(&self) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if let Some(job) = state.jobs.pop_front() {
-                drop(state);
-                job();
-                state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-                continue;
-            }
-            state.idle += 1;
-            let (next, timeout) = self
-                .job_ready
-                .wait_timeout(state, IDLE_TIMEOUT)
-                .unwrap_or_else(|e| e.into_inner());
-            state = next;
-            state.idle -= 1;
-            if timeout.timed_out() && state.jobs.is_empty() {
-                state.threads -= 1;
-                return;
             }
         }
     }

@@ -36,8 +36,8 @@
 //!   `signal` (the stack-overflow reporter);
 //! * subsystems built on them: `scheduler` (runs ready tasks, owns the stacks),
 //!   `reactor` (mio, readiness, waiters, I/O deadlines; it wakes into a ready
-//!   queue it is handed), `blocking` (the thread pool and its completions,
-//!   given a `mio::Waker`);
+//!   queue it is handed), `blocking` (a runtime's blocking calls and their
+//!   completions, given a `mio::Waker`), `pool` (process-wide thread pools);
 //! * `context`, which composes them into one runtime, owns the thread-local, and
 //!   is the only way the API layer reaches the runtime;
 //! * the API layer: [`io`], [`time`], [`task`], [`sync`];
@@ -56,6 +56,7 @@ mod context;
 mod coroutine;
 pub mod io;
 mod reactor;
+mod pool;
 mod ready;
 mod report;
 mod runtime;

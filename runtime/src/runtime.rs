@@ -45,6 +45,7 @@ const MAX_BATCH: usize = 64;
 pub struct Builder {
     stack_size: usize,
     max_idle_stacks: usize,
+    blocking_threads: Option<usize>,
 }
 
 impl Default for Builder {
@@ -60,6 +61,7 @@ impl Builder {
         Builder {
             stack_size: DEFAULT_STACK_SIZE,
             max_idle_stacks: DEFAULT_MAX_IDLE_STACKS,
+            blocking_threads: None,
         }
     }
 
@@ -87,6 +89,17 @@ impl Builder {
     /// Stacks beyond this are unmapped when their coroutine ends.
     pub fn max_idle_stacks(mut self, count: usize) -> Self {
         self.max_idle_stacks = count;
+        self
+    }
+
+    /// How many [`task::spawn_blocking`] jobs run at once, on the process's
+    /// default [`task::BlockingPool`] (default
+    /// [`task::DEFAULT_BLOCKING_THREADS`], 16); further jobs queue. The pool
+    /// is shared by every runtime of the process, so this sets it for all of
+    /// them when this runtime starts. Name resolution has a pool of its own
+    /// and never waits behind these jobs.
+    pub fn blocking_threads(mut self, threads: usize) -> Self {
+        self.blocking_threads = Some(threads);
         self
     }
 
@@ -172,6 +185,9 @@ fn start<T: 'static>(builder: Builder, f: impl FnOnce() -> T + 'static) -> T {
         Context::new(builder.stack_size, builder.max_idle_stacks)
             .expect("silly::run: cannot create the event poller"),
     );
+    if let Some(threads) = builder.blocking_threads {
+        crate::pool::DEFAULT_POOL.set_max_threads(threads);
+    }
     context::replace(Some(cx.clone()));
     let alt_stack = signal::install();
     task::install_panic_reporter();

@@ -1,16 +1,21 @@
-//! `spawn_blocking`: run a blocking function on the blocking pool while the
-//! calling coroutine waits and the others run on.
+//! `spawn_blocking` and `BlockingPool::run`: run a blocking function on a pool
+//! thread while the calling coroutine waits and the others run on.
 
 use std::any::Any;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
-use crate::blocking::{pool, Outcome};
+use crate::blocking::Outcome;
 use crate::context;
+use crate::pool::{BlockingPool, DEFAULT_POOL};
 
-/// Runs `f` on a pool thread and suspends the calling coroutine until it returns;
-/// other coroutines keep running meanwhile. A panic in `f` continues in the caller.
+/// Runs `f` on a thread of the default [`BlockingPool`] and suspends the calling
+/// coroutine until it returns; other coroutines keep running meanwhile. A panic
+/// in `f` continues in the caller.
 ///
-/// Outside a runtime, `f` simply runs on the calling thread.
+/// The default pool runs at most
+/// [`Builder::blocking_threads`](crate::Builder::blocking_threads) jobs at once
+/// (16 unless set); further calls queue. Outside a runtime, `f` simply runs on
+/// the calling thread.
 ///
 /// ```
 /// use silly_runtime::{run, task};
@@ -22,13 +27,34 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
+    DEFAULT_POOL.run(f)
+}
+
+impl BlockingPool {
+    /// Runs `f` on one of this pool's threads and suspends the calling coroutine
+    /// until it returns, like [`spawn_blocking`] does on the default pool.
+    /// Outside a runtime, `f` runs on the calling thread.
+    pub fn run<F, R>(&'static self, f: F) -> R
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        run_on(self, f)
+    }
+}
+
+fn run_on<F, R>(pool: &'static BlockingPool, f: F) -> R
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
     let Some(cx) = context::try_current().filter(|cx| cx.scheduler.in_task()) else {
         return f();
     };
     let call = cx.blocking.start(context::waker());
     let completions = cx.blocking.completions();
     let (slot, id) = (call.slot, call.id);
-    pool().submit(Box::new(move || {
+    pool.submit(Box::new(move || {
         let outcome: Outcome =
             catch_unwind(AssertUnwindSafe(|| Box::new(f()) as Box<dyn Any + Send>));
         completions.push(slot, id, outcome);

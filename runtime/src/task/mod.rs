@@ -29,6 +29,7 @@ use std::fmt;
 use std::rc::Rc;
 
 pub use self::blocking::spawn_blocking;
+pub use crate::pool::{BlockingPool, DEFAULT_BLOCKING_THREADS};
 pub use self::builder::Builder;
 pub use self::join::{JoinHandle, Panicked};
 

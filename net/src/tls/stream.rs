@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rustls_pki_types::ServerName;
 use silly_runtime::sync::Semaphore;
 
-use super::{ClientConfig, ServerConfig};
+use super::{ClientConfig, ServerConfig, TlsError};
 use crate::dns::ToAddr;
 use crate::read_buf::{BufReader, Fill};
 use crate::tcp::TcpStream;
@@ -78,12 +78,8 @@ impl fmt::Debug for TlsStream {
 }
 
 fn server_name_of(name: &str) -> io::Result<ServerName<'static>> {
-    ServerName::try_from(name.to_owned()).map_err(|_| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("invalid TLS server name {name:?}"),
-        )
-    })
+    ServerName::try_from(name.to_owned())
+        .map_err(|_| TlsError::InvalidServerName(name.to_owned()).into())
 }
 
 /// A TLS protocol failure as an `io::Error` whose source is the rustls error, so
@@ -109,7 +105,8 @@ impl TlsStream {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for an invalid server name.
+    /// `InvalidInput` for an invalid server name, with a
+    /// [`TlsError::InvalidServerName`] inside.
     pub fn client(
         tcp: TcpStream,
         server_name: &str,

@@ -217,3 +217,53 @@ fn pooled_connection_closed_by_the_server_is_replaced() {
         server.close();
     });
 }
+
+#[test]
+fn bad_response_heads_are_typed_errors() {
+    use http::ResponseError;
+    silly::run(|| {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        // Each connection gets the next canned answer, then the server closes.
+        let answers: [&[u8]; 3] = [
+            b"HTTP/1.1 2x0 OK\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-",
+            b"HTTP/1.1 302 Found\r\nLocation: http://[::1/\r\nContent-Length: 0\r\n\r\n",
+        ];
+        let server = task::fork(move || {
+            for answer in answers {
+                let (conn, _) = listener.accept().unwrap();
+                let mut request = Vec::new();
+                while !request.ends_with(b"\r\n\r\n") {
+                    conn.read_until(b'\n', &mut request).unwrap();
+                }
+                conn.write_all(answer).unwrap();
+            }
+        });
+        let mut config = ClientConfig::default();
+        config.max_redirects = 1;
+        let client = Client::new(config);
+        let url = format!("http://{addr}/");
+        match client.get(&url).unwrap_err() {
+            http::Error::InvalidResponse(ResponseError::Malformed(why)) => {
+                assert_eq!(why, "invalid status")
+            }
+            other => panic!("expected a malformed head, got {other}"),
+        }
+        match client.get(&url).unwrap_err() {
+            http::Error::InvalidResponse(ResponseError::Truncated) => {}
+            other => panic!("expected a truncated head, got {other}"),
+        }
+        let err = client.get(&url).unwrap_err();
+        match &err {
+            http::Error::InvalidResponse(ResponseError::InvalidLocation { location, .. }) => {
+                assert_eq!(location, "http://[::1/")
+            }
+            other => panic!("expected a bad Location, got {other}"),
+        }
+        // The chain reaches the URL parser's error.
+        let source = std::error::Error::source(&err).unwrap();
+        assert!(std::error::Error::source(source).is_some(), "{err}");
+        server.join().unwrap();
+    });
+}

@@ -2,21 +2,15 @@
 //! socket instead of one per wait, so these check that every deadline still
 //! fires when it should and not before, whatever order they were asked in.
 
+mod util;
+
 use std::io::ErrorKind;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use silly::net::tcp::{TcpListener, TcpStream};
+use silly::net::tcp::TcpStream;
 use silly::{task, time};
-
-/// A connected pair on loopback: (client side, server side).
-fn pair() -> (TcpStream, TcpStream) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let client = task::fork(move || TcpStream::connect(addr).unwrap());
-    let (server, _) = listener.accept().unwrap();
-    (client.join().unwrap(), server)
-}
+use util::tcp_pair as pair;
 
 /// Writes `bytes` on `stream` after `ms` milliseconds, from another task, so the
 /// reader is parked (and its deadline armed) when they arrive.

@@ -1,5 +1,7 @@
 //! Half-close, peer close, reset, read timeouts.
 
+mod util;
+
 use std::io::ErrorKind;
 use std::net::Shutdown;
 use std::time::Duration;
@@ -7,12 +9,10 @@ use std::time::Duration;
 use silly::net::tcp::{TcpListener, TcpStream};
 use silly::{task, time};
 
+/// (accepted side, client side).
 fn pair() -> (TcpStream, TcpStream) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let client = task::fork(move || TcpStream::connect(addr).unwrap());
-    let (server, _) = listener.accept().unwrap();
-    (server, client.join().unwrap())
+    let (client, server) = util::tcp_pair();
+    (server, client)
 }
 
 #[test]

@@ -26,6 +26,12 @@ fn echo(stream: TlsStream) {
     }
 }
 
+/// The rustls error inside an `io::Error`, if it carries one.
+fn rustls_error(err: &std::io::Error) -> Option<&rustls::Error> {
+    err.get_ref()
+        .and_then(|e| e.downcast_ref::<rustls::Error>())
+}
+
 fn server_config(ca: &Ca) -> ServerConfig {
     let leaf = ca.leaf(&["localhost", "127.0.0.1"]);
     ServerConfig::builder()
@@ -90,9 +96,19 @@ fn untrusted_and_wrong_name_certificates_are_refused() {
         let addr = server.local_addr();
 
         // The default config trusts the webpki roots, not our CA.
+        // The rustls error is the source, for callers that tell reasons apart.
         let err = tls::connect(addr, "localhost", &ClientConfig::default()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidData);
         assert!(err.to_string().contains("UnknownIssuer"), "{err}");
+        assert!(
+            matches!(
+                rustls_error(&err),
+                Some(rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::UnknownIssuer
+                ))
+            ),
+            "{err:?}"
+        );
 
         let other = ClientConfig::with_ca_pem(other_ca.pem().as_bytes()).unwrap();
         let err = tls::connect(addr, "localhost", &other).unwrap_err();
@@ -100,10 +116,37 @@ fn untrusted_and_wrong_name_certificates_are_refused() {
             err.to_string().contains("invalid peer certificate"),
             "{err}"
         );
+        assert!(
+            matches!(
+                rustls_error(&err),
+                Some(rustls::Error::InvalidCertificate(_))
+            ),
+            "{err:?}"
+        );
 
         let ours = ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap();
         let err = tls::connect(addr, "wrong.example", &ours).unwrap_err();
         assert!(err.to_string().contains("not valid for name"), "{err}");
+        assert!(
+            matches!(
+                rustls_error(&err),
+                Some(rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::NotValidForName
+                        | rustls::CertificateError::NotValidForNameContext { .. }
+                ))
+            ),
+            "{err:?}"
+        );
+
+        let err = tls::connect(addr, "not a name", &ours).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert!(
+            matches!(
+                err.get_ref().and_then(|e| e.downcast_ref::<tls::TlsError>()),
+                Some(tls::TlsError::InvalidServerName(name)) if name == "not a name"
+            ),
+            "{err:?}"
+        );
 
         // The loudly named opt-out accepts it anyway.
         let anything = ClientConfig::builder()
@@ -285,7 +328,14 @@ fn bad_pem_is_a_typed_error() {
         Err(TlsError::NoPrivateKey)
     ));
     let other = ca.leaf(&["y"]);
-    assert!(ServerConfig::from_pem(leaf.cert_pem.as_bytes(), other.key_pem.as_bytes()).is_err());
+    let mismatch = ServerConfig::from_pem(leaf.cert_pem.as_bytes(), other.key_pem.as_bytes());
+    assert!(matches!(mismatch, Err(TlsError::Rustls(_))), "{mismatch:?}");
+    // Broken PEM keeps the parser's error as its source.
+    let broken = ServerConfig::from_pem(b"-----BEGIN CERTIFICATE-----\nAAAA\n", b"");
+    let Err(err @ TlsError::Pem(_)) = broken else {
+        panic!("{broken:?}");
+    };
+    assert!(std::error::Error::source(&err).is_some());
     assert!(matches!(
         ClientConfig::with_ca_pem(b"junk"),
         Err(TlsError::NoCertificate)

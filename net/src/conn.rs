@@ -18,12 +18,12 @@ pub enum Conn {
     Tls(Box<TlsStream>),
 }
 
-/// Largest read `read_into` makes at once.
+/// Largest read `read_into` and `read_with` make at once.
 const READ_SIZE: usize = 64 * 1024;
 
 thread_local! {
-    /// Where plain-TCP reads of `read_into` land before being appended: one per
-    /// thread, so a connection that waits for data holds no read buffer.
+    /// Where reads of `read_into` and `read_with` land: one per thread, so a
+    /// connection that waits for data holds no read buffer.
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -36,6 +36,63 @@ macro_rules! either {
     };
 }
 
+/// What `read_with` needs of a transport: a wait that reads nothing, then a read
+/// that does not suspend (so it may land in the shared scratch buffer).
+trait ReadReady {
+    /// Suspends until a read would find data, EOF or an error, or `deadline`.
+    fn wait_readable(&self, deadline: Option<Instant>) -> io::Result<()>;
+    /// Reads without suspending; `WouldBlock` if nothing is there after all.
+    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize>;
+}
+
+impl ReadReady for TcpStream {
+    fn wait_readable(&self, deadline: Option<Instant>) -> io::Result<()> {
+        TcpStream::wait_readable(self, deadline)
+    }
+
+    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        TcpStream::try_read(self, buf)
+    }
+}
+
+impl ReadReady for TlsStream {
+    fn wait_readable(&self, deadline: Option<Instant>) -> io::Result<()> {
+        TlsStream::wait_readable(self, deadline)
+    }
+
+    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        TlsStream::try_read(self, buf)
+    }
+}
+
+/// [`Conn::read_with`] on one transport: wait holding no buffer, then read into
+/// the thread's scratch buffer and hand the bytes to `take`.
+fn read_ready_with<R>(
+    stream: &impl ReadReady,
+    deadline: Option<Instant>,
+    take: impl FnOnce(&[u8]) -> R,
+) -> io::Result<R> {
+    let mut take = Some(take);
+    loop {
+        stream.wait_readable(deadline)?;
+        let read = SCRATCH.with(|cell| {
+            let mut scratch = cell.borrow_mut();
+            if scratch.len() < READ_SIZE {
+                scratch.resize(READ_SIZE, 0);
+            }
+            // try_read never suspends, nor may `take`: the borrow ends before
+            // any switch.
+            let n = stream.try_read(&mut scratch)?;
+            let take = take.take().expect("called once: a read returns");
+            Ok::<R, io::Error>(take(&scratch[..n]))
+        });
+        match read {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            other => return other,
+        }
+    }
+}
+
 impl Conn {
     /// Reads what is available (at least one byte); `Ok(0)` at EOF.
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
@@ -44,35 +101,21 @@ impl Conn {
 
     /// Appends what arrives (up to 64 KiB) to `out`, suspending until some data,
     /// EOF (`Ok(0)`) or `deadline`. Protocol layers that keep their own input
-    /// buffer use this instead of `read`.
+    /// buffer use this instead of `read`. The stream's read timeout does not
+    /// apply (nor is it changed): `deadline` is the bound.
     ///
-    /// Over plain TCP the coroutine waits holding no buffer and the bytes pass
-    /// through a per-thread scratch buffer: an idle connection costs no read
-    /// buffer, and `out` grows only by what was received (no zeroed slack). Over
-    /// TLS a read buffer is held while waiting.
+    /// The coroutine waits holding no buffer and the bytes pass through a
+    /// per-thread scratch buffer: an idle connection costs no read buffer, and
+    /// `out` grows only by what was received (no zeroed slack).
     ///
     /// # Errors
     ///
     /// `TimedOut` once `deadline` passes; the connection's errors.
     pub fn read_into(&self, deadline: Option<Instant>, out: &mut Vec<u8>) -> io::Result<usize> {
-        match self {
-            Conn::Tcp(_) => self.read_with(deadline, |bytes| {
-                out.extend_from_slice(bytes);
-                bytes.len()
-            }),
-            Conn::Tls(tls) => {
-                let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-                if timeout.is_some_and(|t| t.is_zero()) {
-                    return Err(io::Error::new(io::ErrorKind::TimedOut, "read timed out"));
-                }
-                tls.set_read_timeout(timeout);
-                let len = out.len();
-                out.resize(len + 16 * 1024, 0);
-                let read = tls.read(&mut out[len..]);
-                out.truncate(len + *read.as_ref().unwrap_or(&0));
-                read
-            }
-        }
+        self.read_with(deadline, |bytes| {
+            out.extend_from_slice(bytes);
+            bytes.len()
+        })
     }
 
     /// Suspends until data arrives (or EOF, or `deadline`), then hands what
@@ -81,8 +124,8 @@ impl Conn {
     /// where they belong (a frame's payload into its message) saves the copy
     /// through an input buffer that [`read_into`](Self::read_into) costs.
     ///
-    /// Over plain TCP the bytes are in the per-thread scratch buffer; over TLS
-    /// in a temporary one.
+    /// The bytes are in the per-thread scratch buffer; as with `read_into`, the
+    /// read timeout does not apply.
     ///
     /// # Errors
     ///
@@ -93,49 +136,8 @@ impl Conn {
         take: impl FnOnce(&[u8]) -> R,
     ) -> io::Result<R> {
         match self {
-            Conn::Tcp(tcp) => {
-                let mut take = Some(take);
-                loop {
-                    tcp.wait_readable(deadline)?;
-                    let read = SCRATCH.with(|cell| {
-                        let mut scratch = cell.borrow_mut();
-                        if scratch.len() < READ_SIZE {
-                            scratch.resize(READ_SIZE, 0);
-                        }
-                        // try_read never suspends, nor may `take`: the borrow
-                        // ends before any switch.
-                        let n = tcp.try_read(&mut scratch)?;
-                        let take = take.take().expect("called once: a read returns");
-                        Ok::<R, io::Error>(take(&scratch[..n]))
-                    });
-                    match read {
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                        other => return other,
-                    }
-                }
-            }
-            Conn::Tls(_) => {
-                let mut bytes = Vec::new();
-                self.read_into(deadline, &mut bytes)?;
-                Ok(take(&bytes))
-            }
-        }
-    }
-
-    /// Plain TCP: see [`TcpStream::wait_readable`]. `None` for TLS, whose
-    /// readiness is not the socket's (buffered records): use `read` there.
-    pub fn wait_readable(&self, deadline: Option<std::time::Instant>) -> Option<io::Result<()>> {
-        match self {
-            Conn::Tcp(s) => Some(s.wait_readable(deadline)),
-            Conn::Tls(_) => None,
-        }
-    }
-
-    /// Plain TCP: see [`TcpStream::try_read`]. `None` for TLS.
-    pub fn try_read(&self, buf: &mut [u8]) -> Option<io::Result<usize>> {
-        match self {
-            Conn::Tcp(s) => Some(s.try_read(buf)),
-            Conn::Tls(_) => None,
+            Conn::Tcp(tcp) => read_ready_with(tcp, deadline, take),
+            Conn::Tls(tls) => read_ready_with(&**tls, deadline, take),
         }
     }
 
@@ -155,7 +157,9 @@ impl Conn {
         either!(self, s => s.shutdown(how))
     }
 
-    /// Sets the read timeout of each read call.
+    /// Sets the read timeout of each read call (see
+    /// [read timeouts](crate#read-timeouts)); `read_into` and `read_with` take
+    /// their deadline instead.
     pub fn set_read_timeout(&self, timeout: Option<Duration>) {
         either!(self, s => s.set_read_timeout(timeout))
     }

@@ -3,8 +3,28 @@
 //!
 //! * [`tcp`]: listeners (`tcp::listen` with a coroutine per connection, or
 //!   `TcpListener::accept`) and streams that implement `std::io::{Read, Write, BufRead}`.
+//! * [`tls`]: the same over TLS with rustls (`tls::listen`, `tls::connect`,
+//!   `TlsStream`): certificates verified by default, SNI, ALPN, a bounded handshake.
+//! * [`http`]: an HTTP/1.1 server (`http::listen`, a handler per request) and a
+//!   client with a keep-alive pool (`http::get`, `http::Client`), over TCP or TLS.
 //! * [`dns`]: silly-style addresses (`":8080"`, `"127.0.0.1:80"`, `"[::1]:80"`,
 //!   `"localhost:80"`) and name resolution that does not block the loop.
+//! * [`Conn`]: a connection that is either TCP or TLS, as the HTTP server
+//!   accepts it and a WebSocket takes it over.
+//!
+//! ## Read timeouts
+//!
+//! A stream's read timeout (`set_read_timeout`, on [`TcpStream`](tcp::TcpStream),
+//! [`TlsStream`](tls::TlsStream) and [`Conn`]) bounds each whole read call:
+//! `read`, `read_exact`, `read_until`, `read_line`, `fill_buf`, and their
+//! `std::io::{Read, BufRead}` forms. The deadline is fixed when the call starts,
+//! however many times the call then waits for the peer, so a peer that sends a
+//! byte now and then cannot hold a `read_line` past it. On expiry the call
+//! returns `ErrorKind::TimedOut` and the stream stays usable; `read_until` and
+//! `read_line` keep the bytes read so far in their output, `read_exact` does not.
+//! Loops over calls, such as `Read::read_to_end`, get the timeout per call.
+//! [`Conn::read_into`] and [`Conn::read_with`] take their deadline as an
+//! argument instead.
 //!
 //! ```
 //! use silly_net::tcp::{self, TcpStream};

@@ -1,35 +1,51 @@
-//! The read buffer behind `BufRead`, `read_line` and `read_until` of the
-//! streams (TCP and TLS).
+//! The buffered reads of the streams, written once for TCP and TLS: `read`,
+//! `read_exact`, `read_until`, `read_line` and `BufRead::fill_buf` over a
+//! transport's [`Fill`].
+//!
+//! This is where the crate's [read-timeout rule](crate#read-timeouts) is kept:
+//! every public call turns the stream's read timeout into one deadline when it
+//! starts, and every fill it makes, however many, gets that same deadline.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io;
+use std::time::{Duration, Instant};
+
+use crate::timeout::deadline;
 
 /// Bytes of the buffer, allocated on first buffered read: a stream only read with
 /// `read` into the caller's buffer never allocates one.
 pub(crate) const READ_BUF_SIZE: usize = 8 * 1024;
 
+/// A transport's one read primitive, under the buffer.
+pub(crate) trait Fill {
+    /// Reads into `buf` (not empty), suspending until at least one byte, EOF
+    /// (`Ok(0)`) or `deadline` (`TimedOut`).
+    fn fill(&self, buf: &mut [u8], deadline: Option<Instant>) -> io::Result<usize>;
+}
+
+/// The bytes read ahead of the caller.
 #[derive(Default)]
-pub(crate) struct ReadBuf {
+struct ReadBuf {
     storage: Box<[u8]>,
     start: usize,
     end: usize,
 }
 
 impl ReadBuf {
-    pub(crate) fn is_empty(&self) -> bool {
+    fn is_empty(&self) -> bool {
         self.start == self.end
     }
 
-    pub(crate) fn filled(&self) -> &[u8] {
+    fn filled(&self) -> &[u8] {
         &self.storage[self.start..self.end]
     }
 
-    pub(crate) fn consume(&mut self, n: usize) {
+    fn consume(&mut self, n: usize) {
         self.start = (self.start + n).min(self.end);
     }
 
     /// Copies buffered bytes into `out`; returns how many.
-    pub(crate) fn copy_to(&mut self, out: &mut [u8]) -> usize {
+    fn copy_to(&mut self, out: &mut [u8]) -> usize {
         let n = out.len().min(self.end - self.start);
         out[..n].copy_from_slice(&self.storage[self.start..self.start + n]);
         self.consume(n);
@@ -37,10 +53,7 @@ impl ReadBuf {
     }
 
     /// Refills an empty buffer with `read`; returns the bytes read (0 at EOF).
-    pub(crate) fn refill(
-        &mut self,
-        read: impl FnOnce(&mut [u8]) -> io::Result<usize>,
-    ) -> io::Result<usize> {
+    fn refill(&mut self, read: impl FnOnce(&mut [u8]) -> io::Result<usize>) -> io::Result<usize> {
         debug_assert!(self.is_empty());
         if self.storage.is_empty() {
             self.storage = vec![0; READ_BUF_SIZE].into_boxed_slice();
@@ -53,85 +66,182 @@ impl ReadBuf {
     }
 }
 
-/// `read` for a stream with a buffer: buffered bytes first, else `fill` straight
-/// into `out` (no copy through the buffer).
-pub(crate) fn read_through(
-    cell: &RefCell<ReadBuf>,
-    out: &mut [u8],
-    fill: impl FnOnce(&mut [u8]) -> io::Result<usize>,
-) -> io::Result<usize> {
-    if out.is_empty() {
-        return Ok(0);
-    }
-    {
-        let mut buffer = cell.borrow_mut();
-        if !buffer.is_empty() {
-            return Ok(buffer.copy_to(out));
-        }
-    }
-    fill(out)
+/// A stream's read buffer and read timeout. Methods take `&self` and the
+/// transport as a [`Fill`]. A fill may suspend the coroutine: the buffer is taken
+/// out of its cell meanwhile, so no `RefCell` borrow is held across a switch.
+#[derive(Default)]
+pub(crate) struct BufReader {
+    buffer: RefCell<ReadBuf>,
+    timeout: Cell<Option<Duration>>,
 }
 
-/// `BufRead::read_until` on `&self`: reads through the buffer with `fill` until
-/// `delim` (included) or EOF. The buffer is taken out of its cell while `fill`
-/// may suspend, so no `RefCell` borrow is held across a switch.
-pub(crate) fn read_until(
-    cell: &RefCell<ReadBuf>,
-    delim: u8,
-    out: &mut Vec<u8>,
-    mut fill: impl FnMut(&mut [u8]) -> io::Result<usize>,
-) -> io::Result<usize> {
-    let mut buffer = std::mem::take(&mut *cell.borrow_mut());
-    let start = out.len();
-    let result = loop {
-        if buffer.is_empty() {
-            match buffer.refill(&mut fill) {
-                Ok(0) => break Ok(out.len() - start),
-                Ok(_) => {}
-                Err(err) => break Err(err),
-            }
-        }
-        let filled = buffer.filled();
-        match filled.iter().position(|&b| b == delim) {
-            Some(i) => {
-                out.extend_from_slice(&filled[..=i]);
-                buffer.consume(i + 1);
-                break Ok(out.len() - start);
-            }
-            None => {
-                out.extend_from_slice(filled);
-                let n = filled.len();
-                buffer.consume(n);
-            }
-        }
-    };
-    *cell.borrow_mut() = buffer;
-    result
-}
-
-/// `read_line` on top of [`read_until`]: `InvalidData` if the line is not UTF-8
-/// (`out` unchanged). On an I/O error (a timeout), the part of the line read so
-/// far is kept in `out`, as `std` does, so a retry continues the line.
-pub(crate) fn read_line(
-    cell: &RefCell<ReadBuf>,
-    out: &mut String,
-    fill: impl FnMut(&mut [u8]) -> io::Result<usize>,
-) -> io::Result<usize> {
-    let mut bytes = Vec::new();
-    let result = read_until(cell, b'\n', &mut bytes, fill);
-    match String::from_utf8(bytes) {
-        Ok(text) => out.push_str(&text),
-        Err(_) if result.is_ok() => {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "line is not valid UTF-8",
-            ))
-        }
-        Err(partial) => {
-            // A code point cut by the error: keep the valid prefix.
-            let valid = partial.utf8_error().valid_up_to();
-            out.push_str(std::str::from_utf8(&partial.as_bytes()[..valid]).unwrap_or_default());
-        }
+impl BufReader {
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.timeout.get()
     }
-    result
+
+    pub(crate) fn set_timeout(&self, timeout: Option<Duration>) {
+        self.timeout.set(timeout);
+    }
+
+    /// The deadline of a call starting now.
+    fn deadline(&self) -> Option<Instant> {
+        deadline(self.timeout.get())
+    }
+
+    /// Whether bytes are buffered (a read would not touch the transport).
+    pub(crate) fn has_buffered(&self) -> bool {
+        !self.buffer.borrow().is_empty()
+    }
+
+    /// `read`: buffered bytes first, else one fill straight into `out` (no copy
+    /// through the buffer).
+    pub(crate) fn read(&self, src: &impl Fill, out: &mut [u8]) -> io::Result<usize> {
+        self.read_before(src, out, self.deadline())
+    }
+
+    /// [`read`](Self::read) with an explicit deadline.
+    pub(crate) fn read_before(
+        &self,
+        src: &impl Fill,
+        out: &mut [u8],
+        deadline: Option<Instant>,
+    ) -> io::Result<usize> {
+        self.read_through(out, |b| src.fill(b, deadline))
+    }
+
+    /// Buffered bytes first, else `read` straight into `out`: also the shape of
+    /// a transport's non-suspending `try_read`.
+    pub(crate) fn read_through(
+        &self,
+        out: &mut [u8],
+        read: impl FnOnce(&mut [u8]) -> io::Result<usize>,
+    ) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        {
+            let mut buffer = self.buffer.borrow_mut();
+            if !buffer.is_empty() {
+                return Ok(buffer.copy_to(out));
+            }
+        }
+        read(out)
+    }
+
+    /// `read_exact`: `UnexpectedEof` if the stream ends first; the bytes read
+    /// before an error are lost, as with `std`.
+    pub(crate) fn read_exact(&self, src: &impl Fill, mut out: &mut [u8]) -> io::Result<()> {
+        let deadline = self.deadline();
+        while !out.is_empty() {
+            match self.read_before(src, out, deadline)? {
+                0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+                n => out = &mut out[n..],
+            }
+        }
+        Ok(())
+    }
+
+    /// `BufRead::read_until` on `&self`: through `delim` (included) or EOF. On an
+    /// error the bytes read so far stay in `out`.
+    pub(crate) fn read_until(
+        &self,
+        src: &impl Fill,
+        delim: u8,
+        out: &mut Vec<u8>,
+    ) -> io::Result<usize> {
+        let deadline = self.deadline();
+        let start = out.len();
+        self.with_buffer(|buffer| loop {
+            if buffer.is_empty() && buffer.refill(|b| src.fill(b, deadline))? == 0 {
+                return Ok(out.len() - start);
+            }
+            let filled = buffer.filled();
+            match filled.iter().position(|&b| b == delim) {
+                Some(i) => {
+                    out.extend_from_slice(&filled[..=i]);
+                    buffer.consume(i + 1);
+                    return Ok(out.len() - start);
+                }
+                None => {
+                    out.extend_from_slice(filled);
+                    let n = filled.len();
+                    buffer.consume(n);
+                }
+            }
+        })
+    }
+
+    /// `read_line` on top of [`read_until`](Self::read_until): `InvalidData` if
+    /// the line is not UTF-8 (`out` unchanged). On an I/O error (a timeout), the
+    /// part of the line read so far is kept in `out`, as `std` does, so a retry
+    /// continues the line.
+    pub(crate) fn read_line(&self, src: &impl Fill, out: &mut String) -> io::Result<usize> {
+        let mut bytes = Vec::new();
+        let result = self.read_until(src, b'\n', &mut bytes);
+        match String::from_utf8(bytes) {
+            Ok(text) => out.push_str(&text),
+            Err(_) if result.is_ok() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "line is not valid UTF-8",
+                ))
+            }
+            Err(partial) => {
+                // A code point cut by the error: keep the valid prefix.
+                let valid = partial.utf8_error().valid_up_to();
+                out.push_str(std::str::from_utf8(&partial.as_bytes()[..valid]).unwrap_or_default());
+            }
+        }
+        result
+    }
+
+    /// The first half of `BufRead::fill_buf`: refills an empty buffer from `src`
+    /// (one fill, under one deadline). The caller then takes
+    /// [`buffered`](Self::buffered); the two halves let `src` own this reader.
+    pub(crate) fn fill(&self, src: &impl Fill) -> io::Result<()> {
+        if self.has_buffered() {
+            return Ok(());
+        }
+        let deadline = self.deadline();
+        self.with_buffer(|buffer| buffer.refill(|b| src.fill(b, deadline)).map(drop))
+    }
+
+    /// The bytes buffered, for `BufRead::fill_buf`.
+    pub(crate) fn buffered(&mut self) -> &[u8] {
+        self.buffer.get_mut().filled()
+    }
+
+    /// `BufRead::consume`.
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.buffer.get_mut().consume(n);
+    }
+
+    /// Hands buffered bytes to `consume`, first filling the buffer from `src`
+    /// (suspending until data, EOF or `deadline`) if it is empty; at EOF
+    /// `consume` gets an empty slice. `consume` returns how many bytes it used
+    /// and must not suspend.
+    pub(crate) fn consume_buffered<R>(
+        &self,
+        src: &impl Fill,
+        deadline: Option<Instant>,
+        consume: impl FnOnce(&[u8]) -> (usize, R),
+    ) -> io::Result<R> {
+        self.with_buffer(|buffer| {
+            if buffer.is_empty() {
+                buffer.refill(|b| src.fill(b, deadline))?;
+            }
+            let (used, value) = consume(buffer.filled());
+            buffer.consume(used);
+            Ok(value)
+        })
+    }
+
+    /// Runs `f` on the buffer taken out of its cell, so that `f` may suspend.
+    fn with_buffer<R>(&self, f: impl FnOnce(&mut ReadBuf) -> R) -> R {
+        let mut buffer = std::mem::take(&mut *self.buffer.borrow_mut());
+        let result = f(&mut buffer);
+        *self.buffer.borrow_mut() = buffer;
+        result
+    }
 }

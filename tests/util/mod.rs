@@ -7,6 +7,19 @@ pub mod ws;
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use silly::net::tcp::{TcpListener, TcpStream};
+use silly::task;
+
+/// A connected TCP pair on loopback: (client side, accepted side). Call it
+/// inside `silly::run`.
+pub fn tcp_pair() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let client = task::fork(move || TcpStream::connect(addr).unwrap());
+    let (server, _) = listener.accept().unwrap();
+    (client.join().unwrap(), server)
+}
+
 /// Open file descriptors of this process.
 pub fn fd_count() -> usize {
     std::fs::read_dir("/proc/self/fd")

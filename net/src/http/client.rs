@@ -13,7 +13,7 @@ use super::body::Body;
 use super::head::{self, BodyKind, Version};
 use super::headers::check_outgoing;
 use super::wire::Wire;
-use super::{Error, Headers, Result, Upgraded};
+use super::{Error, Headers, ResponseError, Result, Upgraded};
 use crate::conn::Conn;
 use crate::tcp::TcpStream;
 use crate::tls::{self, TlsStream};
@@ -234,9 +234,9 @@ impl Client {
             let mut sink = [0u8; 4096];
             while reader.read(&mut sink)? > 0 {}
             drop(reader);
-            url = url
-                .join(&location)
-                .map_err(|e| Error::InvalidResponse(format!("bad Location {location:?}: {e}")))?;
+            url = url.join(&location).map_err(|error| {
+                Error::InvalidResponse(ResponseError::InvalidLocation { location, error })
+            })?;
             // RFC 9110, section 15.4: after 303 the new request is a GET (HEAD stays
             // HEAD); after 301/302 user agents turn POST into GET as well.
             let to_get = (status == 303 && !method.eq_ignore_ascii_case("HEAD"))
@@ -334,9 +334,7 @@ impl Client {
                                 "connection closed before a response",
                             ))
                         } else {
-                            Error::InvalidResponse(
-                                "connection closed inside the response head".into(),
-                            )
+                            Error::InvalidResponse(ResponseError::Truncated)
                         });
                     }
                 }

@@ -27,8 +27,8 @@ pub enum Error {
     Upgraded,
     /// A URL the client cannot use.
     InvalidUrl(String),
-    /// The server's response is not valid HTTP/1.x.
-    InvalidResponse(String),
+    /// The server's response head is not one the client can use.
+    InvalidResponse(ResponseError),
     /// More redirects than allowed.
     TooManyRedirects,
     /// A response status outside 100..=999, which HTTP cannot carry.
@@ -58,6 +58,57 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Io(e) => Some(e),
+            Error::InvalidResponse(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Why the client refused a server's response head (client side of what
+/// [`Error::InvalidResponse`] reports).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ResponseError {
+    /// The status line or a header field is not HTTP/1.x syntax; says which part
+    /// (e.g. `"invalid status"`, `"invalid header name"`).
+    Malformed(&'static str),
+    /// More than 128 header fields.
+    TooManyHeaders,
+    /// The head is longer than the client's `max_response_head` (the limit, in
+    /// bytes, is carried).
+    HeadTooLarge(usize),
+    /// Content-Length values that are not one decimal number; says how.
+    InvalidContentLength(&'static str),
+    /// The connection closed inside the response head.
+    Truncated,
+    /// A redirect's `Location` that does not resolve against the request's URL.
+    InvalidLocation {
+        /// The header's value.
+        location: String,
+        /// Why it does not resolve.
+        error: url::ParseError,
+    },
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResponseError::Malformed(why) => write!(f, "malformed response head: {why}"),
+            ResponseError::TooManyHeaders => f.write_str("too many header fields"),
+            ResponseError::HeadTooLarge(max) => write!(f, "response head over {max} bytes"),
+            ResponseError::InvalidContentLength(why) => f.write_str(why),
+            ResponseError::Truncated => f.write_str("connection closed inside the response head"),
+            ResponseError::InvalidLocation { location, error } => {
+                write!(f, "bad Location {location:?}: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ResponseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ResponseError::InvalidLocation { error, .. } => Some(error),
             _ => None,
         }
     }

@@ -3,10 +3,14 @@
 
 use std::mem::MaybeUninit;
 
-use super::Headers;
+use super::{Headers, ResponseError};
 
 /// Headers parsed on the stack before falling back to a heap array.
 const STACK_HEADERS: usize = 32;
+
+/// Most header fields the client accepts in a response (documented on
+/// [`ResponseError::TooManyHeaders`]).
+const MAX_RESPONSE_HEADERS: usize = 128;
 
 /// HTTP version of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -202,11 +206,18 @@ pub(crate) fn parse_request_into(
     }
 }
 
-/// Parses a response head; `Ok(None)` if more bytes are needed.
-pub(crate) fn parse_response(buf: &[u8], max_bytes: usize) -> Result<Option<ResponseHead>, String> {
-    let mut slots = [httparse::EMPTY_HEADER; 128];
+/// Parses a response head; `Ok(None)` if more bytes are needed. `max_bytes`
+/// bounds the head.
+pub(crate) fn parse_response(
+    buf: &[u8],
+    max_bytes: usize,
+) -> Result<Option<ResponseHead>, ResponseError> {
+    let mut slots = [httparse::EMPTY_HEADER; MAX_RESPONSE_HEADERS];
     let mut response = httparse::Response::new(&mut slots);
     match response.parse(buf) {
+        Ok(httparse::Status::Complete(len)) if len > max_bytes => {
+            Err(ResponseError::HeadTooLarge(max_bytes))
+        }
         Ok(httparse::Status::Complete(len)) => {
             let mut headers = Headers::new();
             for h in response.headers.iter() {
@@ -220,10 +231,18 @@ pub(crate) fn parse_response(buf: &[u8], max_bytes: usize) -> Result<Option<Resp
             }))
         }
         Ok(httparse::Status::Partial) if buf.len() > max_bytes => {
-            Err(format!("response head over {max_bytes} bytes"))
+            Err(ResponseError::HeadTooLarge(max_bytes))
         }
         Ok(httparse::Status::Partial) => Ok(None),
-        Err(e) => Err(format!("malformed response head: {e}")),
+        Err(httparse::Error::TooManyHeaders) => Err(ResponseError::TooManyHeaders),
+        Err(e) => Err(ResponseError::Malformed(match e {
+            httparse::Error::Version => "invalid HTTP version",
+            httparse::Error::Status => "invalid status",
+            httparse::Error::HeaderName => "invalid header name",
+            httparse::Error::HeaderValue => "invalid header value",
+            httparse::Error::NewLine => "invalid line ending",
+            _ => "invalid token",
+        })),
     }
 }
 
@@ -295,7 +314,7 @@ pub(crate) fn response_body(
     method: &str,
     status: u16,
     headers: &Headers,
-) -> Result<BodyKind, String> {
+) -> Result<BodyKind, ResponseError> {
     if method.eq_ignore_ascii_case("HEAD")
         || (100..200).contains(&status)
         || status == 204
@@ -315,7 +334,7 @@ pub(crate) fn response_body(
         Ok(Some(0)) => Ok(BodyKind::Empty),
         Ok(Some(n)) => Ok(BodyKind::Length(n)),
         Ok(None) => Ok(BodyKind::UntilClose),
-        Err(e) => Err(e.reason().to_owned()),
+        Err(e) => Err(ResponseError::InvalidContentLength(e.reason())),
     }
 }
 

@@ -23,7 +23,7 @@ mod wire;
 
 pub use self::client::{get, post, request, Client, ClientConfig, Response, ResponseReader};
 pub use self::config::{Config, Handler, Limits, Timeouts};
-pub use self::error::{Error, Result};
+pub use self::error::{Error, ResponseError, Result};
 pub use self::head::Version;
 pub use self::headers::Headers;
 pub use self::server::listen;

@@ -12,5 +12,5 @@ mod server;
 mod stream;
 
 pub use self::listener::{TcpListener, LISTEN_BACKLOG};
-pub use self::server::{listen, Server};
+pub use self::server::{listen, Server, ACCEPT_ERROR_BACKOFF};
 pub use self::stream::TcpStream;

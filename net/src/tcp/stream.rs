@@ -1,6 +1,6 @@
 //! A TCP connection.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::fmt;
 use std::io::{self, BufRead, Read, Write};
 use std::net::{Shutdown, SocketAddr};
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use silly_runtime::io::{Interest, Registered};
 
 use crate::dns::ToAddr;
-use crate::read_buf::{self, ReadBuf};
+use crate::read_buf::{BufReader, Fill};
 use crate::timeout::deadline;
 
 /// A TCP connection. Reads and writes suspend the calling coroutine until the
@@ -20,6 +20,9 @@ use crate::timeout::deadline;
 /// `TcpStream` and `&TcpStream`, `BufRead` for `TcpStream`: blocking Rust
 /// libraries work on it unchanged inside a coroutine.
 ///
+/// A read timeout bounds each whole read call (`read_exact`, `read_line`, …), not
+/// each wait inside it: see [read timeouts](crate#read-timeouts).
+///
 /// Writes apply backpressure: when the kernel's send buffer is full, the writer
 /// is suspended until the peer has read; nothing is queued in user space.
 ///
@@ -27,8 +30,8 @@ use crate::timeout::deadline;
 /// socket, also when its coroutine is unwound while blocked on it.
 pub struct TcpStream {
     io: Registered<mio::net::TcpStream>,
-    buffer: RefCell<ReadBuf>,
-    read_timeout: Cell<Option<Duration>>,
+    /// Read buffer and read timeout.
+    reader: BufReader,
     write_timeout: Cell<Option<Duration>>,
 }
 
@@ -41,19 +44,19 @@ impl fmt::Debug for TcpStream {
     }
 }
 
-/// Reads from the socket into `buf`, parking until data, EOF or the deadline.
-fn read_socket(
-    io: &Registered<mio::net::TcpStream>,
-    deadline: Option<Instant>,
-    buf: &mut [u8],
-) -> io::Result<usize> {
-    let n = io.io(Interest::READABLE, deadline, |mut s| s.read(buf))?;
-    if n > 0 && n < buf.len() {
-        // Edge-triggered: a short read drained the socket; the next byte to arrive
-        // is a new event. Parking right away saves a futile read(2).
-        io.clear_ready(Interest::READABLE);
+impl Fill for TcpStream {
+    /// Reads from the socket, parking until data, EOF or the deadline.
+    fn fill(&self, buf: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
+        let n = self
+            .io
+            .io(Interest::READABLE, deadline, |mut s| s.read(buf))?;
+        if n > 0 && n < buf.len() {
+            // Edge-triggered: a short read drained the socket; the next byte to
+            // arrive is a new event. Parking right away saves a futile read(2).
+            self.io.clear_ready(Interest::READABLE);
+        }
+        Ok(n)
     }
-    Ok(n)
 }
 
 impl TcpStream {
@@ -116,8 +119,7 @@ impl TcpStream {
         io.get_ref().set_nodelay(true)?;
         Ok(TcpStream {
             io,
-            buffer: RefCell::new(ReadBuf::default()),
-            read_timeout: Cell::new(None),
+            reader: BufReader::default(),
             write_timeout: Cell::new(None),
         })
     }
@@ -137,7 +139,7 @@ impl TcpStream {
     /// `ConnectionReset` and the like if the connection broke.
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         // Data already there needs no deadline, and so no clock read.
-        if self.io.is_ready(Interest::READABLE) || !self.buffer.borrow().is_empty() {
+        if self.io.is_ready(Interest::READABLE) || self.reader.has_buffered() {
             match self.try_read(buf) {
                 Err(e)
                     if matches!(
@@ -147,11 +149,7 @@ impl TcpStream {
                 result => return result,
             }
         }
-        self.read_before(buf, deadline(self.read_timeout.get()))
-    }
-
-    fn read_before(&self, buf: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
-        read_buf::read_through(&self.buffer, buf, |b| read_socket(&self.io, deadline, b))
+        self.reader.read(self, buf)
     }
 
     /// Reads exactly `buf.len()` bytes.
@@ -160,15 +158,8 @@ impl TcpStream {
     ///
     /// `UnexpectedEof` if the peer closes first (the bytes read so far are lost),
     /// or any error of [`read`](Self::read).
-    pub fn read_exact(&self, mut buf: &mut [u8]) -> io::Result<()> {
-        let deadline = deadline(self.read_timeout.get());
-        while !buf.is_empty() {
-            match self.read_before(buf, deadline)? {
-                0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-                n => buf = &mut buf[n..],
-            }
-        }
-        Ok(())
+    pub fn read_exact(&self, buf: &mut [u8]) -> io::Result<()> {
+        self.reader.read_exact(self, buf)
     }
 
     /// Reads until `delim` (included) or EOF, appending to `out`; returns the
@@ -179,10 +170,7 @@ impl TcpStream {
     /// There is no length limit: on untrusted input, prefer a bounded loop over
     /// `fill_buf` or `read`.
     pub fn read_until(&self, delim: u8, out: &mut Vec<u8>) -> io::Result<usize> {
-        let deadline = deadline(self.read_timeout.get());
-        read_buf::read_until(&self.buffer, delim, out, |b| {
-            read_socket(&self.io, deadline, b)
-        })
+        self.reader.read_until(self, delim, out)
     }
 
     /// Suspends until a read would find data (or EOF, or an error), without
@@ -193,7 +181,7 @@ impl TcpStream {
     ///
     /// `TimedOut` once `deadline` passes.
     pub fn wait_readable(&self, deadline: Option<Instant>) -> io::Result<()> {
-        if !self.buffer.borrow().is_empty() || self.io.is_ready(Interest::READABLE) {
+        if self.reader.has_buffered() || self.io.is_ready(Interest::READABLE) {
             return Ok(());
         }
         self.io.wait(Interest::READABLE, deadline)
@@ -201,7 +189,7 @@ impl TcpStream {
 
     /// Reads what is available without suspending: `WouldBlock` if nothing is.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        read_buf::read_through(&self.buffer, buf, |b| {
+        self.reader.read_through(buf, |b| {
             let mut source = self.io.get_ref();
             let result = source.read(b);
             match &result {
@@ -224,21 +212,7 @@ impl TcpStream {
         deadline: Option<Instant>,
         consume: impl FnOnce(&[u8]) -> (usize, R),
     ) -> io::Result<R> {
-        let mut buffer = std::mem::take(&mut *self.buffer.borrow_mut());
-        let result = if buffer.is_empty() {
-            buffer
-                .refill(|b| read_socket(&self.io, deadline, b))
-                .map(|_| ())
-        } else {
-            Ok(())
-        };
-        let result = result.map(|()| {
-            let (used, value) = consume(buffer.filled());
-            buffer.consume(used);
-            value
-        });
-        *self.buffer.borrow_mut() = buffer;
-        result
+        self.reader.consume_buffered(self, deadline, consume)
     }
 
     /// Reads a line (through `\n`, included) into `out`; returns the bytes read.
@@ -248,10 +222,7 @@ impl TcpStream {
     /// `InvalidData` if the line is not UTF-8 (`out` is left unchanged), or any
     /// error of [`read`](Self::read).
     pub fn read_line(&self, out: &mut String) -> io::Result<usize> {
-        let timeout = self.read_timeout.get();
-        read_buf::read_line(&self.buffer, out, |b| {
-            read_socket(&self.io, deadline(timeout), b)
-        })
+        self.reader.read_line(self, out)
     }
 
     /// Writes some of `buf`, suspending while the send buffer is full.
@@ -410,13 +381,15 @@ impl TcpStream {
 
     /// Limits how long one read call waits (`None`, the default: no limit). A read
     /// that runs out of time returns `ErrorKind::TimedOut`; the stream stays usable.
+    /// The timeout bounds each whole call, however many reads it makes: see
+    /// [read timeouts](crate#read-timeouts).
     pub fn set_read_timeout(&self, timeout: Option<Duration>) {
-        self.read_timeout.set(timeout);
+        self.reader.set_timeout(timeout);
     }
 
     /// The read timeout.
     pub fn read_timeout(&self) -> Option<Duration> {
-        self.read_timeout.get()
+        self.reader.timeout()
     }
 
     /// Limits how long one write call waits for the peer to read (`None`, the
@@ -446,11 +419,19 @@ impl Read for &TcpStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         TcpStream::read(self, buf)
     }
+
+    fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        TcpStream::read_exact(self, buf)
+    }
 }
 
 impl Read for TcpStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         TcpStream::read(self, buf)
+    }
+
+    fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        TcpStream::read_exact(self, buf)
     }
 }
 
@@ -484,15 +465,19 @@ impl Write for TcpStream {
 
 impl BufRead for TcpStream {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        let buffer = self.buffer.get_mut();
-        if buffer.is_empty() {
-            let (io, deadline) = (&self.io, deadline(self.read_timeout.get()));
-            buffer.refill(|b| read_socket(io, deadline, b))?;
-        }
-        Ok(buffer.filled())
+        self.reader.fill(&*self)?;
+        Ok(self.reader.buffered())
     }
 
     fn consume(&mut self, amt: usize) {
-        self.buffer.get_mut().consume(amt);
+        self.reader.consume(amt);
+    }
+
+    fn read_until(&mut self, delim: u8, out: &mut Vec<u8>) -> io::Result<usize> {
+        TcpStream::read_until(self, delim, out)
+    }
+
+    fn read_line(&mut self, out: &mut String) -> io::Result<usize> {
+        TcpStream::read_line(self, out)
     }
 }

@@ -29,7 +29,7 @@ fn provider() -> Arc<CryptoProvider> {
 fn parse_chain(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     let chain = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| TlsError::Pem(e.to_string()))?;
+        .map_err(TlsError::Pem)?;
     if chain.is_empty() {
         return Err(TlsError::NoCertificate);
     }
@@ -39,7 +39,7 @@ fn parse_chain(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, TlsError> {
 fn parse_key(pem: &[u8]) -> Result<PrivateKeyDer<'static>, TlsError> {
     PrivateKeyDer::from_pem_slice(pem).map_err(|e| match e {
         rustls_pki_types::pem::Error::NoItemsFound => TlsError::NoPrivateKey,
-        e => TlsError::Pem(e.to_string()),
+        e => TlsError::Pem(e),
     })
 }
 

@@ -10,8 +10,8 @@ pub enum TlsError {
     NoCertificate,
     /// The PEM text holds no private key (PKCS#8, PKCS#1 or SEC1).
     NoPrivateKey,
-    /// PEM that does not parse.
-    Pem(String),
+    /// PEM that does not parse (the parser's error is the source).
+    Pem(rustls_pki_types::pem::Error),
     /// A server config without any certificate.
     NoServerCertificate,
     /// A name that is not a valid DNS name or IP address (SNI, verification).
@@ -37,6 +37,7 @@ impl std::error::Error for TlsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             TlsError::Rustls(e) => Some(e),
+            TlsError::Pem(e) => Some(e),
             _ => None,
         }
     }

@@ -4,7 +4,8 @@
 //! `read`/`read_exact`/`read_until`/`read_line`/`write_all`/`shutdown`, read
 //! timeouts, and `std::io::{Read, Write, BufRead}`. Its handshake runs on first use
 //! (or explicitly with [`TlsStream::handshake`]) and is bounded by the config's
-//! handshake timeout; a failed handshake is an `io::Error` naming the TLS reason.
+//! handshake timeout; a failed handshake is an `io::Error` (`InvalidData`) whose
+//! inner error is the [`rustls::Error`], so callers can match on the reason.
 //!
 //! The client verifies the server's certificate by default, against the webpki
 //! roots or the CA you give; turning that off needs a method whose name says so.

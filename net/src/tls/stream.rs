@@ -6,7 +6,7 @@
 //! through one flusher at a time (`write_lock`): two coroutines interleaving the
 //! bytes of their records would corrupt the stream.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::fmt;
 use std::io::{self, BufRead, Read, Write};
 use std::net::{Shutdown, SocketAddr};
@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 use rustls_pki_types::ServerName;
 use silly_runtime::sync::Semaphore;
 
-use super::{ClientConfig, ServerConfig};
+use super::{ClientConfig, ServerConfig, TlsError};
 use crate::dns::ToAddr;
-use crate::read_buf::{self, ReadBuf};
+use crate::read_buf::{BufReader, Fill};
 use crate::tcp::TcpStream;
 use crate::timeout::deadline;
 
@@ -29,8 +29,8 @@ use crate::timeout::deadline;
 /// # Errors
 ///
 /// `InvalidInput` for a bad address or server name; the TCP error; `TimedOut`;
-/// or `InvalidData` naming the TLS failure (e.g. `invalid peer certificate:
-/// UnknownIssuer`, or `NotValidForName`).
+/// or `InvalidData` whose source is the [`rustls::Error`] (e.g. `invalid peer
+/// certificate: UnknownIssuer`, or `NotValidForName`): see [`TlsStream::handshake`].
 pub fn connect(
     addr: impl ToAddr,
     server_name: &str,
@@ -46,14 +46,17 @@ pub fn connect(
 }
 
 /// A TLS connection. Same API as [`TcpStream`]; see the [module docs](super).
+/// A read timeout bounds each whole read call, as on TCP: see
+/// [read timeouts](crate#read-timeouts).
 ///
 /// One coroutine may read while another writes; two concurrent readers (or two
 /// concurrent writers) of one stream are not supported.
 pub struct TlsStream {
     tcp: TcpStream,
     tls: RefCell<rustls::Connection>,
-    /// Plaintext buffered for `BufRead` and `read_until`; allocated on first use.
-    plain: RefCell<ReadBuf>,
+    /// Plaintext buffered for `BufRead` and `read_until` (allocated on first
+    /// use), and the read timeout.
+    reader: BufReader,
     /// Ciphertext on its way to the socket; kept to reuse its allocation.
     outgoing: RefCell<Vec<u8>>,
     /// Held by whoever moves ciphertext to the socket.
@@ -61,7 +64,6 @@ pub struct TlsStream {
     /// Held by the one coroutine driving the handshake.
     handshake_lock: Semaphore,
     handshake_timeout: Duration,
-    read_timeout: Cell<Option<Duration>>,
 }
 
 impl fmt::Debug for TlsStream {
@@ -76,16 +78,14 @@ impl fmt::Debug for TlsStream {
 }
 
 fn server_name_of(name: &str) -> io::Result<ServerName<'static>> {
-    ServerName::try_from(name.to_owned()).map_err(|_| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("invalid TLS server name {name:?}"),
-        )
-    })
+    ServerName::try_from(name.to_owned())
+        .map_err(|_| TlsError::InvalidServerName(name.to_owned()).into())
 }
 
+/// A TLS protocol failure as an `io::Error` whose source is the rustls error, so
+/// callers can tell the reasons apart (`get_ref()` and `downcast_ref`).
 fn tls_error(err: rustls::Error) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("tls: {err}"))
+    io::Error::new(io::ErrorKind::InvalidData, err)
 }
 
 impl TlsStream {
@@ -105,7 +105,8 @@ impl TlsStream {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for an invalid server name.
+    /// `InvalidInput` for an invalid server name, with a
+    /// [`TlsError::InvalidServerName`] inside.
     pub fn client(
         tcp: TcpStream,
         server_name: &str,
@@ -128,12 +129,11 @@ impl TlsStream {
         TlsStream {
             tcp,
             tls: RefCell::new(tls),
-            plain: RefCell::new(ReadBuf::default()),
+            reader: BufReader::default(),
             outgoing: RefCell::new(Vec::new()),
             write_lock: Semaphore::new(1),
             handshake_lock: Semaphore::new(1),
             handshake_timeout,
-            read_timeout: Cell::new(None),
         }
     }
 
@@ -143,8 +143,20 @@ impl TlsStream {
     /// # Errors
     ///
     /// `TimedOut`; `UnexpectedEof` if the peer closed during the handshake;
-    /// `InvalidData` naming the TLS failure (a plain-TCP peer, an untrusted or
-    /// wrong-name certificate, no common protocol version).
+    /// `InvalidData` for a TLS failure (a plain-TCP peer, an untrusted or
+    /// wrong-name certificate, no common protocol version), with the
+    /// [`rustls::Error`] as its inner error:
+    ///
+    /// ```no_run
+    /// # silly_runtime::run(|| {
+    /// # let config = silly_net::tls::ClientConfig::default();
+    /// let err = silly_net::tls::connect("example.com:443", "example.com", &config).unwrap_err();
+    /// match err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+    ///     Some(rustls::Error::InvalidCertificate(why)) => eprintln!("bad certificate: {why:?}"),
+    ///     _ => eprintln!("{err}"),
+    /// }
+    /// # });
+    /// ```
     pub fn handshake(&self) -> io::Result<()> {
         if !self.tls.borrow().is_handshaking() {
             return Ok(());
@@ -238,24 +250,46 @@ impl TlsStream {
         result
     }
 
-    fn read_plain(&self, out: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
+    /// Suspends until rustls has plaintext, EOF or an error for a read (running
+    /// the handshake first if needed), or `deadline` passes.
+    fn wait_plaintext(&self, deadline: Option<Instant>) -> io::Result<()> {
         self.handshake()?;
         let mut eof = false;
-        loop {
-            let read = self.tls.borrow_mut().reader().read(out);
-            match read {
-                Ok(n) => return Ok(n),
+        while self.no_plaintext() {
+            if eof {
                 // After EOF rustls answers Ok(0) (close_notify seen) or
-                // UnexpectedEof; this arm is a guard against spinning at EOF.
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock && eof => {
-                    return Err(io::ErrorKind::UnexpectedEof.into())
-                }
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    eof = self.receive(deadline)?
-                }
-                Err(err) => return Err(err),
+                // UnexpectedEof; this is a guard against spinning at EOF.
+                return Err(io::ErrorKind::UnexpectedEof.into());
             }
+            eof = self.receive(deadline)?;
         }
+        Ok(())
+    }
+
+    /// Whether a read of rustls's plaintext would block (no data, no EOF).
+    fn no_plaintext(&self) -> bool {
+        let mut tls = self.tls.borrow_mut();
+        let mut reader = tls.reader();
+        matches!(reader.fill_buf(), Err(err) if err.kind() == io::ErrorKind::WouldBlock)
+    }
+
+    /// Reads plaintext rustls already holds, without suspending.
+    fn read_decrypted(&self, out: &mut [u8]) -> io::Result<usize> {
+        self.tls.borrow_mut().reader().read(out)
+    }
+
+    /// Suspends until a read would find data (or EOF, or an error), without
+    /// reading: with [`try_read`](Self::try_read), `Conn` waits holding no buffer.
+    pub(crate) fn wait_readable(&self, deadline: Option<Instant>) -> io::Result<()> {
+        if self.reader.has_buffered() {
+            return Ok(());
+        }
+        self.wait_plaintext(deadline)
+    }
+
+    /// Reads what is available without suspending: `WouldBlock` if nothing is.
+    pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.reader.read_through(buf, |b| self.read_decrypted(b))
     }
 
     /// Reads decrypted data into `buf`; `Ok(0)` once the peer closed cleanly
@@ -267,33 +301,23 @@ impl TlsStream {
     /// TCP connection without close_notify (a truncation); `InvalidData` for a
     /// TLS protocol error.
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        let deadline = deadline(self.read_timeout.get());
-        read_buf::read_through(&self.plain, buf, |b| self.read_plain(b, deadline))
+        self.reader.read(self, buf)
     }
 
-    /// Reads exactly `buf.len()` bytes (`UnexpectedEof` if the peer closes first).
-    pub fn read_exact(&self, mut buf: &mut [u8]) -> io::Result<()> {
-        while !buf.is_empty() {
-            match self.read(buf)? {
-                0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-                n => buf = &mut buf[n..],
-            }
-        }
-        Ok(())
+    /// Reads exactly `buf.len()` bytes (`UnexpectedEof` if the peer closes first);
+    /// see [`TcpStream::read_exact`].
+    pub fn read_exact(&self, buf: &mut [u8]) -> io::Result<()> {
+        self.reader.read_exact(self, buf)
     }
 
     /// Reads until `delim` (included) or EOF; see [`TcpStream::read_until`].
     pub fn read_until(&self, delim: u8, out: &mut Vec<u8>) -> io::Result<usize> {
-        let timeout = self.read_timeout.get();
-        read_buf::read_until(&self.plain, delim, out, |b| {
-            self.read_plain(b, deadline(timeout))
-        })
+        self.reader.read_until(self, delim, out)
     }
 
     /// Reads a line (through `\n`) into `out`; see [`TcpStream::read_line`].
     pub fn read_line(&self, out: &mut String) -> io::Result<usize> {
-        let deadline = deadline(self.read_timeout.get());
-        read_buf::read_line(&self.plain, out, |b| self.read_plain(b, deadline))
+        self.reader.read_line(self, out)
     }
 
     /// Encrypts and sends all of `buf`, suspending while the peer does not read.
@@ -386,14 +410,16 @@ impl TlsStream {
     }
 
     /// Limits how long one read call waits (default: no limit); on expiry the
-    /// call returns `TimedOut` and the stream stays usable.
+    /// call returns `TimedOut` and the stream stays usable. The timeout bounds
+    /// each whole call, however many reads it makes: see
+    /// [read timeouts](crate#read-timeouts).
     pub fn set_read_timeout(&self, timeout: Option<Duration>) {
-        self.read_timeout.set(timeout);
+        self.reader.set_timeout(timeout);
     }
 
     /// The read timeout.
     pub fn read_timeout(&self) -> Option<Duration> {
-        self.read_timeout.get()
+        self.reader.timeout()
     }
 
     /// Limits how long one write call waits for the peer to read.
@@ -406,11 +432,19 @@ impl Read for &TlsStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         TlsStream::read(self, buf)
     }
+
+    fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        TlsStream::read_exact(self, buf)
+    }
 }
 
 impl Read for TlsStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         TlsStream::read(self, buf)
+    }
+
+    fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        TlsStream::read_exact(self, buf)
     }
 }
 
@@ -436,17 +470,27 @@ impl Write for TlsStream {
 
 impl BufRead for TlsStream {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.plain.get_mut().is_empty() {
-            let deadline = deadline(self.read_timeout.get());
-            let mut buffer = std::mem::take(self.plain.get_mut());
-            let filled = buffer.refill(|b| self.read_plain(b, deadline));
-            *self.plain.get_mut() = buffer;
-            filled?;
-        }
-        Ok(self.plain.get_mut().filled())
+        self.reader.fill(&*self)?;
+        Ok(self.reader.buffered())
     }
 
     fn consume(&mut self, amt: usize) {
-        self.plain.get_mut().consume(amt);
+        self.reader.consume(amt);
+    }
+
+    fn read_until(&mut self, delim: u8, out: &mut Vec<u8>) -> io::Result<usize> {
+        TlsStream::read_until(self, delim, out)
+    }
+
+    fn read_line(&mut self, out: &mut String) -> io::Result<usize> {
+        TlsStream::read_line(self, out)
+    }
+}
+
+impl Fill for TlsStream {
+    /// Reads decrypted data, receiving records until some arrives.
+    fn fill(&self, buf: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
+        self.wait_plaintext(deadline)?;
+        self.read_decrypted(buf)
     }
 }

@@ -120,7 +120,53 @@ fn response_framing_rules() {
     );
     let r = h("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
     assert_eq!(response_body("GET", 200, &r.headers), Ok(BodyKind::Chunked));
-    assert!(parse_response(b"HTTP/1.1 abc\r\n\r\n", 1 << 16).is_err());
+}
+
+#[test]
+fn bad_response_heads_are_typed_errors() {
+    let parse = |s: &str| parse_response(s.as_bytes(), 1024).map(|h| h.map(|h| h.status));
+    let malformed = |why| Err(ResponseError::Malformed(why));
+    assert_eq!(parse("HTTP/1.1 abc\r\n\r\n"), malformed("invalid status"));
+    assert_eq!(
+        parse("HTTP/2.0 200 OK\r\n\r\n"),
+        malformed("invalid HTTP version")
+    );
+    assert_eq!(
+        parse("HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n"),
+        malformed("invalid header name")
+    );
+    let many: String = (0..=MAX_RESPONSE_HEADERS)
+        .map(|i| format!("h{i}: v\r\n"))
+        .collect();
+    let big = parse_response(format!("HTTP/1.1 200 OK\r\n{many}\r\n").as_bytes(), 1 << 16);
+    assert_eq!(big.map(|_| ()), Err(ResponseError::TooManyHeaders));
+    // Over the limit, whether the head is still arriving or complete.
+    let long = format!("HTTP/1.1 200 OK\r\nX: {}\r\n", "a".repeat(2000));
+    assert_eq!(parse(&long), Err(ResponseError::HeadTooLarge(1024)));
+    assert_eq!(
+        parse(&format!("{long}\r\n")),
+        Err(ResponseError::HeadTooLarge(1024))
+    );
+    assert_eq!(parse("HTTP/1.1 200 OK\r\nX: 1\r\n"), Ok(None));
+    let headers = |cl: &str| {
+        let text = format!("HTTP/1.1 200 OK\r\nContent-Length: {cl}\r\n\r\n");
+        parse_response(text.as_bytes(), 1024)
+            .unwrap()
+            .unwrap()
+            .headers
+    };
+    assert_eq!(
+        response_body("GET", 200, &headers("abc")),
+        Err(ResponseError::InvalidContentLength(
+            "invalid Content-Length"
+        ))
+    );
+    assert_eq!(
+        response_body("GET", 200, &headers("5, 6")),
+        Err(ResponseError::InvalidContentLength(
+            "conflicting Content-Length values"
+        ))
+    );
 }
 
 mod properties {

@@ -1,5 +1,6 @@
 //! Addresses written the silly way, and host-name resolution that does not block
-//! the event loop (it runs on the runtime's blocking pool).
+//! the event loop: `getaddrinfo` runs on [`RESOLVER`], a small thread pool of
+//! its own, so a `connect` never waits behind the user's `spawn_blocking` jobs.
 //!
 //! | written           | means                                   |
 //! |-------------------|-----------------------------------------|
@@ -19,6 +20,12 @@
 use std::fmt;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+
+use silly_runtime::task::BlockingPool;
+
+/// The threads that resolve host names (4 at once; further lookups queue).
+/// Separate from the default blocking pool, which user jobs may fill.
+pub static RESOLVER: BlockingPool = BlockingPool::new("silly-resolver", 4);
 
 /// Longest host name accepted (RFC 1035: 253 characters in text form).
 pub const MAX_HOST_LEN: usize = 253;
@@ -129,7 +136,7 @@ impl Addr {
             Host::Name(name) => {
                 let query = (name.clone(), self.port);
                 let found: Vec<SocketAddr> =
-                    silly_runtime::task::spawn_blocking(move || query.to_socket_addrs())?.collect();
+                    RESOLVER.run(move || query.to_socket_addrs())?.collect();
                 if found.is_empty() {
                     Err(io::Error::new(
                         io::ErrorKind::NotFound,

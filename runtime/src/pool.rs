@@ -93,7 +93,8 @@ impl BlockingPool {
     /// Changes the most jobs that run at once (at least one). Running jobs go
     /// on; a lower limit takes effect as threads finish theirs.
     pub fn set_max_threads(&self, max_threads: usize) {
-        self.max_threads.store(max_threads.max(1), Ordering::Relaxed);
+        self.max_threads
+            .store(max_threads.max(1), Ordering::Relaxed);
     }
 
     /// Runs `job` on a pool thread, starting one if all are busy and the limit

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::io;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
@@ -70,7 +71,11 @@ fn accept_loop<F: Fn(TcpStream) + 'static>(listener: &TcpListener, handler: Rc<F
             }
             Err(_) if listener.is_closed() => return,
             Err(err) => {
-                eprintln!("silly: tcp accept failed: {err}; retrying in {ACCEPT_ERROR_BACKOFF:?}");
+                // Never `eprintln!`: it panics when stderr is a closed pipe.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "silly: tcp accept failed: {err}; retrying in {ACCEPT_ERROR_BACKOFF:?}"
+                );
                 time::sleep(ACCEPT_ERROR_BACKOFF);
             }
         }

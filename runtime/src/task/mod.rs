@@ -29,9 +29,9 @@ use std::fmt;
 use std::rc::Rc;
 
 pub use self::blocking::spawn_blocking;
-pub use crate::pool::{BlockingPool, DEFAULT_BLOCKING_THREADS};
 pub use self::builder::Builder;
 pub use self::join::{JoinHandle, Panicked};
+pub use crate::pool::{BlockingPool, DEFAULT_BLOCKING_THREADS};
 
 pub(crate) use self::cell::{State, TaskCell};
 pub(crate) use self::panic::install_panic_reporter;

@@ -164,7 +164,7 @@ fn builder_sets_the_default_pool_size() {
     if util::child_scenario().is_some() {
         let peak = silly::Builder::new()
             .blocking_threads(3)
-            .run(|| peak_concurrency(8, |job| task::spawn_blocking(job)));
+            .run(|| peak_concurrency(8, task::spawn_blocking));
         assert_eq!(peak, 3);
         return;
     }

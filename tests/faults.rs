@@ -14,19 +14,6 @@ use silly::net::websocket::{self, FrameType};
 use silly::{task, time};
 use util::pki::Ca;
 
-/// fd counts and runtime stats are process-wide: one test at a time.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn rss_kib() -> usize {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
 /// Waits (bounded) until the runtime's counts and the fds return to `base`.
 fn settle_to(base_fds: usize, base: silly::Stats) -> (usize, silly::Stats) {
     for _ in 0..400 {
@@ -44,7 +31,7 @@ fn settle_to(base_fds: usize, base: silly::Stats) -> (usize, silly::Stats) {
 
 #[test]
 fn slow_consumer_is_bounded_and_does_not_slow_the_others() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |stream| {
             let mut config = websocket::Config::default();
@@ -58,7 +45,7 @@ fn slow_consumer_is_bounded_and_does_not_slow_the_others() {
         }))
         .unwrap();
         let url = format!("ws://{}/", server.local_addr());
-        let before = rss_kib();
+        let before = util::rss_kib();
         let stalled = websocket::connect(&url, &[]).unwrap(); // never reads
         let reader = websocket::connect(&url, &[]).unwrap();
         let start = Instant::now();
@@ -70,7 +57,7 @@ fn slow_consumer_is_bounded_and_does_not_slow_the_others() {
             slowest = slowest.max(t.elapsed());
             got += data.len();
         }
-        let grown = rss_kib().saturating_sub(before);
+        let grown = util::rss_kib().saturating_sub(before);
         assert!(
             got > 8 * 1024 * 1024,
             "the reading client kept receiving: {got} bytes"
@@ -101,7 +88,7 @@ fn slow_consumer_is_bounded_and_does_not_slow_the_others() {
 
 #[test]
 fn disconnect_storm_leaves_nothing_behind() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let server = util::ws::echo_server();
         let addr = server.local_addr();
@@ -159,7 +146,7 @@ fn disconnect_storm_leaves_nothing_behind() {
 
 #[test]
 fn panicking_handlers_under_load() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |s| {
             let n: u32 = s.query_get("n").and_then(|v| v.parse().ok()).unwrap_or(0);
@@ -201,7 +188,7 @@ fn panicking_handlers_under_load() {
 
 #[test]
 fn slowloris_on_the_websocket_handshake() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let mut timeouts = Timeouts::default();
         timeouts.request_head = Duration::from_millis(300);
@@ -256,7 +243,7 @@ fn slowloris_on_the_websocket_handshake() {
 
 #[test]
 fn tls_faults_do_not_stop_the_server() {
-    let _serial = serial();
+    let _serial = util::serial();
     let ca = Ca::new("fault CA");
     let leaf = ca.leaf(&["good.test"]);
     let config = tls::ServerConfig::builder()

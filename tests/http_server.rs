@@ -12,13 +12,6 @@ use silly::net::tcp::TcpStream;
 use silly::task;
 use util::{raw_exchange, status_of};
 
-/// fd counts are process-wide: tests in this file run one at a time.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 fn echo_handler(s: &mut http::Stream) {
     let body = s.read_all().unwrap_or_default();
     let summary = format!(
@@ -38,7 +31,7 @@ fn echo_handler(s: &mut http::Stream) {
 
 #[test]
 fn request_fields_reach_the_handler() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", echo_handler)).unwrap();
         let url = format!("http://{}/p/a%20th?a=1&b=x%20y&b=2", server.local_addr());
@@ -63,7 +56,7 @@ fn request_fields_reach_the_handler() {
 
 #[test]
 fn thousand_requests_on_one_keep_alive_connection() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let peers = Rc::new(RefCell::new(HashSet::new()));
         let p = peers.clone();
@@ -91,7 +84,7 @@ fn thousand_requests_on_one_keep_alive_connection() {
 
 #[test]
 fn hundred_pipelined_requests_answered_in_order() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |s| {
             let target = s.target().to_owned();
@@ -120,7 +113,7 @@ fn hundred_pipelined_requests_answered_in_order() {
 
 #[test]
 fn http10_with_and_without_keep_alive() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |s| {
             assert_eq!(s.version(), Version::Http10);
@@ -156,7 +149,7 @@ fn http10_with_and_without_keep_alive() {
 
 #[test]
 fn chunked_response_head_and_no_body_statuses() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |s| match s.path() {
             "/chunked" => {
@@ -208,7 +201,7 @@ fn chunked_response_head_and_no_body_statuses() {
 
 #[test]
 fn chunked_upload_with_trailers_and_expect_continue() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |s| {
             let body = s.read_all().unwrap();
@@ -249,7 +242,7 @@ fn chunked_upload_with_trailers_and_expect_continue() {
 
 #[test]
 fn handler_without_response_or_with_panic_gets_500() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |s| match s.path() {
             "/panic" => panic!("handler bug"),
@@ -296,7 +289,7 @@ fn handler_without_response_or_with_panic_gets_500() {
 
 #[test]
 fn date_header_is_the_current_second_and_moves_on() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |s| {
             s.reply(200, &[], b"").unwrap();
@@ -322,7 +315,7 @@ fn date_header_is_the_current_second_and_moves_on() {
 
 #[test]
 fn status_lines_for_known_and_unknown_codes() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |s| {
             let status = s.path()[1..].parse().unwrap();
@@ -350,7 +343,7 @@ fn status_lines_for_known_and_unknown_codes() {
 
 #[test]
 fn upgrade_hands_over_the_connection_with_early_bytes() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |s| {
             s.respond(101, &[("Upgrade", "echo"), ("Connection", "Upgrade")])
@@ -387,7 +380,7 @@ fn upgrade_hands_over_the_connection_with_early_bytes() {
 
 #[test]
 fn two_hundred_concurrent_connections_and_no_fd_leak() {
-    let _serial = serial();
+    let _serial = util::serial();
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |s| {
             silly::time::sleep(Duration::from_millis(5));

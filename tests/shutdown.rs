@@ -8,10 +8,6 @@ use std::time::Duration;
 
 use silly::{task, time};
 
-/// fd counts are process-wide (and child processes open pipes): the tests in
-/// this file run one at a time.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 struct SetOnDrop(Rc<Cell<u32>>);
 
 impl Drop for SetOnDrop {
@@ -22,7 +18,7 @@ impl Drop for SetOnDrop {
 
 #[test]
 fn live_coroutines_are_unwound_when_run_returns() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = util::serial();
     let dropped = Rc::new(Cell::new(0));
     let d = dropped.clone();
     silly::run(move || {
@@ -52,7 +48,7 @@ fn live_coroutines_are_unwound_when_run_returns() {
 
 #[test]
 fn exit_ends_the_process_with_the_code() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = util::serial();
     if util::child_scenario().is_some() {
         silly::run(|| {
             task::fork(|| {
@@ -80,7 +76,7 @@ impl Drop for PrintOnDrop {
 
 #[test]
 fn deadlock_is_reported() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = util::serial();
     let result = std::panic::catch_unwind(|| {
         silly::run(|| {
             let (_tx, rx) = silly::sync::channel::<()>();
@@ -98,7 +94,7 @@ fn deadlock_is_reported() {
 
 #[test]
 fn a_panicking_run_still_cleans_up_and_the_thread_can_run_again() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = util::serial();
     let fds = util::fd_count();
     let result = std::panic::catch_unwind(|| {
         silly::run(|| {

@@ -12,12 +12,6 @@ use silly::{task, time};
 const TOTAL: usize = 16 * 1024 * 1024;
 const CHUNK: usize = 64 * 1024;
 
-fn rss_kib() -> usize {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
 #[test]
 fn sixteen_mib_to_a_slow_reader() {
     silly::run(|| {
@@ -39,7 +33,7 @@ fn sixteen_mib_to_a_slow_reader() {
             conn.shutdown(std::net::Shutdown::Write).unwrap();
         });
         let client = TcpStream::connect(addr).unwrap();
-        let rss_before = rss_kib();
+        let rss_before = util::rss_kib();
         // Do not read for a while: the writer must stall once the socket buffers fill.
         time::sleep(Duration::from_millis(100));
         let stalled_at = accepted.get();
@@ -73,7 +67,7 @@ fn sixteen_mib_to_a_slow_reader() {
             max_in_flight < TOTAL / 2,
             "writer ran {max_in_flight} bytes ahead"
         );
-        let grown = rss_kib().saturating_sub(rss_before);
+        let grown = util::rss_kib().saturating_sub(rss_before);
         assert!(
             grown < 8 * 1024,
             "RSS grew by {grown} KiB while moving 16 MiB"

@@ -9,16 +9,10 @@ use std::time::Duration;
 use silly::net::tcp::{TcpListener, TcpStream};
 use silly::{task, time};
 
-/// (accepted side, client side).
-fn pair() -> (TcpStream, TcpStream) {
-    let (client, server) = util::tcp_pair();
-    (server, client)
-}
-
 #[test]
 fn half_close_lets_the_other_direction_continue() {
     silly::run(|| {
-        let (server, client) = pair();
+        let (client, server) = util::tcp_pair();
         client.write_all(b"request").unwrap();
         client.shutdown(Shutdown::Write).unwrap();
         let mut got = Vec::new();
@@ -49,7 +43,7 @@ fn half_close_lets_the_other_direction_continue() {
 #[test]
 fn peer_reset_is_a_clear_error() {
     silly::run(|| {
-        let (server, client) = pair();
+        let (client, server) = util::tcp_pair();
         // Closing a socket with unread data makes the kernel send RST.
         server.write_all(b"unread").unwrap();
         time::sleep(Duration::from_millis(10));
@@ -63,7 +57,7 @@ fn peer_reset_is_a_clear_error() {
 #[test]
 fn read_timeout_then_the_stream_still_works() {
     silly::run(|| {
-        let (server, client) = pair();
+        let (client, server) = util::tcp_pair();
         server.set_read_timeout(Some(Duration::from_millis(20)));
         let mut buf = [0u8; 8];
         let err = server.read(&mut buf).unwrap_err();
@@ -86,7 +80,7 @@ fn read_timeout_then_the_stream_still_works() {
 #[test]
 fn write_timeout_when_the_peer_never_reads() {
     silly::run(|| {
-        let (server, _client) = pair();
+        let (_client, server) = util::tcp_pair();
         server.set_write_timeout(Some(Duration::from_millis(50)));
         let chunk = vec![0u8; 1024 * 1024];
         let err = (0..64)
@@ -153,7 +147,7 @@ fn closing_a_listener_wakes_its_acceptor() {
 #[test]
 fn read_line_keeps_a_partial_line_across_a_timeout() {
     silly::run(|| {
-        let (server, client) = pair();
+        let (client, server) = util::tcp_pair();
         server.set_read_timeout(Some(Duration::from_millis(30)));
         client.write_all(b"HEL").unwrap();
         let mut line = String::new();

@@ -7,12 +7,9 @@ use std::time::Duration;
 use silly::net::tcp::{self, TcpStream};
 use silly::{task, time};
 
-/// fd counts are process-wide: tests in this file must not overlap.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 #[test]
 fn thousand_connect_close_cycles_leak_nothing() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = util::serial();
     silly::run(|| {
         let server = tcp::listen("127.0.0.1:0", |conn| {
             let mut buf = [0u8; 16];
@@ -51,7 +48,7 @@ fn thousand_connect_close_cycles_leak_nothing() {
 
 #[test]
 fn coroutines_blocked_on_sockets_release_them_at_shutdown() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = util::serial();
     let fds = util::fd_count();
     silly::run(move || {
         let server = tcp::listen("127.0.0.1:0", |conn| {

@@ -18,8 +18,8 @@ use crate::blocking::Blocking;
 use crate::reactor::Reactor;
 use crate::scheduler::Scheduler;
 use crate::stack::StackPool;
-use crate::task::cell::{Park, TaskCell, Waker};
-use crate::timer::Timers;
+use crate::task::cell::{Interrupt, Park, TaskCell, Waker};
+use crate::timer::{TimerKey, Timers};
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Context>>> = const { RefCell::new(None) };
@@ -155,6 +155,45 @@ pub(crate) fn park() {
 /// Suspends the running task as parked for `kind`.
 pub(crate) fn park_as(kind: Park) {
     current_task().park(kind);
+}
+
+/// [`park`], but a timer also wakes the task at `deadline` (if any). The
+/// caller tells by its own state whether what it waits for happened.
+pub(crate) fn park_until(deadline: Option<Instant>) {
+    let Some(deadline) = deadline else {
+        return park();
+    };
+    let cx = current();
+    let _timer = ArmedTimer::arm(&cx, deadline, TimerAction::Wake(waker()));
+    park();
+}
+
+/// Asks `task` to be interrupted (see `task::cell`), waking it if it is parked.
+pub(crate) fn interrupt(task: &Rc<TaskCell>, interrupt: Interrupt) {
+    if task.request_interrupt(interrupt) {
+        with(|cx| cx.scheduler.ready().push(task.clone()));
+    }
+}
+
+/// A timer of [`Context::timers`] that is cancelled when dropped: a task
+/// unwound while it waits leaves no timer behind.
+pub(crate) struct ArmedTimer<'a> {
+    cx: &'a Context,
+    key: TimerKey,
+}
+
+impl<'a> ArmedTimer<'a> {
+    pub(crate) fn arm(cx: &'a Context, deadline: Instant, action: TimerAction) -> Self {
+        let key = cx.timers.borrow_mut().insert(deadline, action);
+        ArmedTimer { cx, key }
+    }
+}
+
+impl Drop for ArmedTimer<'_> {
+    fn drop(&mut self) {
+        let action = self.cx.timers.borrow_mut().cancel(self.key);
+        drop(action); // after the borrow: a callback's captures may use timers
+    }
 }
 
 /// Whether the running task is being unwound by shutdown. Waits then return at

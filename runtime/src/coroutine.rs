@@ -14,11 +14,6 @@ use corosensei::{CoroutineResult, Yielder};
 
 use crate::stack::page_size;
 
-/// What a coroutine runs: called once on its stack with `Ok(())`, or by its owner
-/// on the caller's stack with `Err(reason)` when the coroutine could not be
-/// created (no stack), so whoever waits for it learns why it never ran.
-pub(crate) type Entry = Box<dyn FnOnce(Result<(), String>)>;
-
 /// What a resume passes in: the slot where the coroutine publishes its `Yielder`.
 type ResumeInput = *const YielderSlot;
 
@@ -78,20 +73,20 @@ pub(crate) struct Coroutine {
 }
 
 impl Coroutine {
-    /// A coroutine that will run `entry(Ok(()))` on `stack` when first resumed.
-    pub(crate) fn new(stack: DefaultStack, entry: Entry) -> Self {
+    /// A coroutine that will run `body` on `stack` when first resumed.
+    pub(crate) fn new(stack: DefaultStack, body: impl FnOnce() + 'static) -> Self {
         let limit = stack.limit().get();
         let guard = (limit, limit + page_size());
         let stack_size = stack.base().get() - guard.1;
-        let body = move |yielder: &Yielder<ResumeInput, ()>, slot: ResumeInput| {
+        let start = move |yielder: &Yielder<ResumeInput, ()>, slot: ResumeInput| {
             // SAFETY: `resume` made `slot` from a `&YielderSlot` that outlives
             // the call, and this body runs inside that first call.
             let slot = unsafe { &*slot };
             slot.yielder.set(yielder as *const _);
-            entry(Ok(()));
+            body();
         };
         Coroutine {
-            raw: corosensei::Coroutine::with_stack(stack, body),
+            raw: corosensei::Coroutine::with_stack(stack, start),
             guard,
             stack_size,
         }
@@ -144,7 +139,7 @@ mod tests {
                 deep(slot, log, depth - 1);
             }
         }
-        let mut co = Coroutine::new(stack(), Box::new(move |_| deep(&s, &l, 20)));
+        let mut co = Coroutine::new(stack(), move || deep(&s, &l, 20));
         assert!(!co.resume(&slot), "suspended");
         assert_eq!(log.get(), 1);
         assert!(co.resume(&slot), "returned");
@@ -163,7 +158,7 @@ mod tests {
     fn suspend_of_a_suspended_coroutine_from_outside_panics() {
         let slot = Rc::new(YielderSlot::default());
         let s = slot.clone();
-        let mut co = Coroutine::new(stack(), Box::new(move |_| s.suspend()));
+        let mut co = Coroutine::new(stack(), move || s.suspend());
         assert!(!co.resume(&slot));
         let outside = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| slot.suspend()));
         assert!(
@@ -175,7 +170,7 @@ mod tests {
 
     #[test]
     fn guard_page_sits_below_the_usable_stack() {
-        let co = Coroutine::new(stack(), Box::new(|_| {}));
+        let co = Coroutine::new(stack(), || {});
         let (start, end) = co.guard_range();
         assert_eq!(end - start, page_size());
         assert!(co.stack_size() >= 64 * 1024);

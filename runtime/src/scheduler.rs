@@ -15,7 +15,7 @@ use crate::ready::ReadyQueue;
 use crate::report::report;
 use crate::signal;
 use crate::stack::StackPool;
-use crate::task::cell::{State, TaskCell};
+use crate::task::cell::{Interrupt, Start, State, TaskCell};
 
 /// Owner of the run queue.
 pub(crate) struct Scheduler {
@@ -120,16 +120,24 @@ impl Scheduler {
     }
 
     /// Builds the coroutine of a task that runs for the first time. Stacks are
-    /// taken only now, so a million queued tasks that have not started cost no stack.
+    /// taken only now, so a million queued tasks that have not started cost no
+    /// stack. A task cancelled before it started never runs.
     fn start(&self, task: &Rc<TaskCell>) -> Option<Coroutine> {
         let entry = task.entry.take()?;
+        if task.interrupt.get() == Some(Interrupt::Cancel) {
+            task.interrupt.set(None);
+            task.cancelled.set(true);
+            entry(Start::Cancelled);
+            self.finish(task);
+            return None;
+        }
         let stack = {
             let mut stacks = self.stacks.borrow_mut();
             let size = task.stack_size.unwrap_or_else(|| stacks.default_size());
             stacks.get(size)
         };
         match stack {
-            Ok(stack) => Some(Coroutine::new(stack, entry)),
+            Ok(stack) => Some(Coroutine::new(stack, move || entry(Start::Run))),
             Err(err) => {
                 report(format_args!(
                     "task {} not started: no stack ({err})",
@@ -137,7 +145,7 @@ impl Scheduler {
                 ));
                 // The entry fills the task's JoinHandle with the failure instead of
                 // running the user's closure.
-                entry(Err(format!("no stack for the coroutine: {err}")));
+                entry(Start::NoStack(format!("no stack for the coroutine: {err}")));
                 self.finish(task);
                 None
             }

@@ -14,10 +14,16 @@
 //! });
 //! ```
 
+use std::fmt;
+use std::io;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::context::{self, Context, TimerAction};
+use crate::context::{self, ArmedTimer, TimerAction};
+use crate::task::cell::{Interrupt, Interrupted};
 use crate::timer::TimerKey;
 
 /// Suspends the calling coroutine for at least `duration` (1 ms resolution).
@@ -36,10 +42,8 @@ pub fn sleep(duration: Duration) {
 
 /// Suspends the calling coroutine until `deadline` has passed.
 pub fn sleep_until(deadline: Instant) {
-    let cx = context::current();
     while Instant::now() < deadline && !context::unwinding() {
-        let _timer = ArmedTimer::arm(&cx, deadline, TimerAction::Wake(context::waker()));
-        context::park();
+        context::park_until(Some(deadline));
     }
 }
 
@@ -91,6 +95,92 @@ impl Timer {
     }
 }
 
+/// Runs `f` in the calling coroutine with a deadline `duration` from now: if
+/// `f` is still blocked when it passes, the blocking call it is in (a socket
+/// read, a sleep, a channel receive, a lock, a join, anything that suspends)
+/// does not return; `f` is unwound from there instead, its destructors run
+/// (sockets close, locks release) and `timeout` returns `Err(Elapsed)`.
+///
+/// `f` is interrupted only where it suspends: code that computes without
+/// blocking runs to its next blocking call (or [`task::yield_now`]). Timeouts
+/// nest; when several pass, the outermost wins. A panic in `f` continues from
+/// `timeout`.
+///
+/// Interruption unwinds like a panic, without a panic report: code in `f`
+/// that catches unwinds must let it through, as [`task::catch_unwind`] does
+/// (a bare `std::panic::catch_unwind` that swallows the unwind makes `f`
+/// return normally instead).
+///
+/// [`task::yield_now`]: crate::task::yield_now
+/// [`task::catch_unwind`]: crate::task::catch_unwind
+///
+/// ```
+/// use silly_runtime::{run, sync, time};
+/// use std::time::Duration;
+///
+/// run(|| {
+///     let (_tx, rx) = sync::channel::<u32>();
+///     let r = time::timeout(Duration::from_millis(20), || rx.recv());
+///     assert!(r.is_err(), "nothing was sent in time");
+///     assert_eq!(time::timeout(Duration::from_secs(1), || 7), Ok(7));
+/// });
+/// ```
+///
+/// # Panics
+///
+/// Panics outside a coroutine.
+pub fn timeout<R>(duration: Duration, f: impl FnOnce() -> R) -> Result<R, Elapsed> {
+    timeout_at(Instant::now() + duration, f)
+}
+
+/// [`timeout`] with the deadline as an instant.
+pub fn timeout_at<R>(deadline: Instant, f: impl FnOnce() -> R) -> Result<R, Elapsed> {
+    // Process-wide and increasing: an outer scope always has the smaller id.
+    static NEXT_SCOPE: AtomicU64 = AtomicU64::new(1);
+    let scope = NEXT_SCOPE.fetch_add(1, Ordering::Relaxed);
+    let task = context::current_task();
+    let cx = context::current();
+    let target = Rc::downgrade(&task);
+    let timer = ArmedTimer::arm(
+        &cx,
+        deadline,
+        TimerAction::Call(Box::new(move || {
+            if let Some(task) = target.upgrade() {
+                context::interrupt(&task, Interrupt::Deadline(scope));
+            }
+        })),
+    );
+    let result = catch_unwind(AssertUnwindSafe(f));
+    drop(timer);
+    // Fired after `f`'s last suspension: nothing left to interrupt.
+    task.withdraw_deadline(scope);
+    match result {
+        Ok(value) => Ok(value),
+        Err(payload) => match payload.downcast_ref::<Interrupted>() {
+            Some(Interrupted(Interrupt::Deadline(s))) if *s == scope => Err(Elapsed),
+            _ => resume_unwind(payload),
+        },
+    }
+}
+
+/// The work given to [`timeout`] was still blocked at its deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Elapsed;
+
+impl fmt::Display for Elapsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("deadline has elapsed")
+    }
+}
+
+impl std::error::Error for Elapsed {}
+
+impl From<Elapsed> for io::Error {
+    fn from(elapsed: Elapsed) -> io::Error {
+        io::Error::new(io::ErrorKind::TimedOut, elapsed)
+    }
+}
+
 /// Wall-clock time in milliseconds since the Unix epoch (silly's `time.now`).
 pub fn now() -> u64 {
     SystemTime::now()
@@ -121,27 +211,6 @@ pub fn now() -> u64 {
 /// ```
 pub fn loop_now() -> Instant {
     context::try_with(|cx| cx.loop_now.get()).unwrap_or_else(Instant::now)
-}
-
-/// Cancels its timer when dropped: a coroutine unwound while it sleeps leaves
-/// no timer behind.
-struct ArmedTimer<'a> {
-    cx: &'a Context,
-    key: TimerKey,
-}
-
-impl<'a> ArmedTimer<'a> {
-    fn arm(cx: &'a Context, deadline: Instant, action: TimerAction) -> Self {
-        let key = cx.timers.borrow_mut().insert(deadline, action);
-        ArmedTimer { cx, key }
-    }
-}
-
-impl Drop for ArmedTimer<'_> {
-    fn drop(&mut self) {
-        let action = self.cx.timers.borrow_mut().cancel(self.key);
-        drop(action);
-    }
 }
 
 /// Milliseconds on a clock that never goes back, counted from the first call in

@@ -20,6 +20,21 @@ pub fn tcp_pair() -> (TcpStream, TcpStream) {
     (client.join().unwrap(), server)
 }
 
+/// Tests that count process-wide things (fds, RSS, a runtime's stats while
+/// other tests' runtimes run on other threads) hold this lock, so the tests of
+/// one binary that do run one at a time.
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Resident memory of this process, in KiB.
+pub fn rss_kib() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
 /// Open file descriptors of this process.
 pub fn fd_count() -> usize {
     std::fs::read_dir("/proc/self/fd")

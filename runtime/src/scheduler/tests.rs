@@ -4,9 +4,8 @@ use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
 use super::Scheduler;
-use crate::coroutine::Entry;
 use crate::stack::StackPool;
-use crate::task::cell::{Park, State, TaskCell, Waker};
+use crate::task::cell::{Entry, Interrupt, Park, Start, State, TaskCell, Waker};
 
 type Log = Rc<RefCell<Vec<String>>>;
 
@@ -26,8 +25,9 @@ fn spawn(
         let task = slot.get().expect("set before spawn").clone();
         drop(slot);
         match start {
-            Ok(()) => body(Ok(&task)),
-            Err(reason) => body(Err(reason)),
+            Start::Run => body(Ok(&task)),
+            Start::NoStack(reason) => body(Err(reason)),
+            Start::Cancelled => body(Err("cancelled".into())),
         }
     });
     let cell = Rc::new(TaskCell::new(sched.next_id(), None, stack_size, entry));
@@ -171,4 +171,46 @@ fn unwind_drops_a_suspended_coroutine_running_its_destructors_as_current() {
     assert_eq!(*log.borrow(), ["dropped, unwinding=true"]);
     assert_eq!(task.state.get(), State::Done);
     assert!(sched.current().is_none());
+}
+
+#[test]
+fn a_task_cancelled_before_it_started_never_runs() {
+    let sched = scheduler();
+    let seen = Rc::new(RefCell::new(None));
+    let s = seen.clone();
+    let task = spawn(&sched, None, move |start| {
+        *s.borrow_mut() = Some(start.map(|_| ()).unwrap_err());
+    });
+    assert!(
+        !task.request_interrupt(Interrupt::Cancel),
+        "ready, not parked"
+    );
+    sched.run_ready(64, &|| false);
+    assert_eq!(seen.borrow().as_deref(), Some("cancelled"));
+    assert_eq!(sched.idle_stacks(), 0, "no stack was taken");
+    assert_eq!(sched.live_tasks(), 0);
+}
+
+#[test]
+fn an_interrupt_unwinds_a_parked_task_from_its_park() {
+    let sched = scheduler();
+    let log = Log::default();
+    let l = log.clone();
+    let task = spawn(&sched, None, move |me| {
+        let me = me.unwrap();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            me.park(Park::Internal);
+            l.borrow_mut().push("woke normally".into());
+        }));
+        let payload = caught.unwrap_err();
+        let interrupted = payload.downcast_ref::<crate::task::cell::Interrupted>();
+        l.borrow_mut().push(format!("{interrupted:?}"));
+    });
+    sched.run_ready(64, &|| false);
+    assert!(task.request_interrupt(Interrupt::Deadline(4)));
+    sched.ready().push(task.clone());
+    sched.run_ready(64, &|| false);
+    assert_eq!(*log.borrow(), ["Some(Interrupted(Deadline(4)))"]);
+    assert_eq!(task.state.get(), State::Done);
+    assert!(!task.cancelled.get(), "a deadline does not cancel the task");
 }

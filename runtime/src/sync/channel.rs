@@ -4,6 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use super::wait_list::WaitList;
 
@@ -213,15 +214,55 @@ impl<T> Receiver<T> {
     ///
     /// [`RecvError`] once the channel is closed and drained.
     pub fn recv(&self) -> Result<T, RecvError> {
+        self.recv_before(None).map_err(|_| RecvError)
+    }
+
+    /// [`recv`](Self::recv), waiting at most `timeout`.
+    ///
+    /// ```
+    /// use silly_runtime::sync::{channel, RecvTimeoutError};
+    /// use std::time::Duration;
+    ///
+    /// silly_runtime::run(|| {
+    ///     let (tx, rx) = channel::<u32>();
+    ///     let quiet = rx.recv_timeout(Duration::from_millis(5));
+    ///     assert_eq!(quiet, Err(RecvTimeoutError::Timeout));
+    ///     tx.send(1).unwrap();
+    ///     assert_eq!(rx.recv_timeout(Duration::from_millis(5)), Ok(1));
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`RecvTimeoutError::Timeout`] if no message came in time,
+    /// [`RecvTimeoutError::Closed`] once the channel is closed and drained.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+        self.recv_before(Some(Instant::now() + timeout))
+    }
+
+    /// [`recv_timeout`](Self::recv_timeout) with the deadline as an instant.
+    ///
+    /// # Errors
+    ///
+    /// As [`recv_timeout`](Self::recv_timeout).
+    pub fn recv_until(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
+        self.recv_before(Some(deadline))
+    }
+
+    fn recv_before(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let shared = &*self.shared;
         loop {
             if let Some(value) = shared.take() {
                 return Ok(value);
             }
             if shared.closed.get() {
-                return Err(RecvError);
+                return Err(RecvTimeoutError::Closed);
             }
-            shared.receiving.wait(|picked| {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(RecvTimeoutError::Timeout);
+            }
+            // Timed out or not, the loop looks at the queue once more.
+            let _ = shared.receiving.wait_until(deadline, |picked| {
                 if picked {
                     shared.receiving.notify_one();
                 }
@@ -367,6 +408,26 @@ impl fmt::Display for RecvError {
 }
 
 impl std::error::Error for RecvError {}
+
+/// Why [`Receiver::recv_timeout`] returned nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecvTimeoutError {
+    /// No message came before the deadline.
+    Timeout,
+    /// The channel is closed and drained.
+    Closed,
+}
+
+impl fmt::Display for RecvTimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecvTimeoutError::Timeout => f.write_str("no message before the deadline"),
+            RecvTimeoutError::Closed => f.write_str("channel closed and empty"),
+        }
+    }
+}
+
+impl std::error::Error for RecvTimeoutError {}
 
 /// Why [`Receiver::try_recv`] returned nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,7 +28,8 @@ mod wait_group;
 mod wait_list;
 
 pub use self::channel::{
-    bounded, channel, Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError,
+    bounded, channel, Receiver, RecvError, RecvTimeoutError, SendError, Sender, TryRecvError,
+    TrySendError,
 };
 pub use self::mutex::{Mutex, MutexGuard};
 pub use self::semaphore::{Semaphore, SemaphorePermit};

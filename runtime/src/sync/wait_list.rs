@@ -3,6 +3,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
+use std::time::Instant;
 
 use crate::context;
 use crate::task::cell::Waker;
@@ -35,21 +36,42 @@ impl WaitList {
     /// already been picked (so a primitive can pass on what it was handed), and the
     /// waiter leaves the list either way.
     pub(crate) fn wait(&self, on_abandon: impl FnOnce(bool)) -> bool {
+        self.wait_until(None, on_abandon)
+            .expect("without a deadline a wait ends only by a notify")
+    }
+
+    /// [`wait`](Self::wait), giving up at `deadline`: `None` then, and the
+    /// waiter has left the list.
+    pub(crate) fn wait_until(
+        &self,
+        deadline: Option<Instant>,
+        on_abandon: impl FnOnce(bool),
+    ) -> Option<bool> {
         let waiter = Rc::new(Waiter {
             waker: context::waker(),
             notified: Cell::new(false),
         });
         self.waiters.borrow_mut().push_back(waiter.clone());
-        let guard = Abandon {
+        let mut guard = Abandon {
             list: self,
             waiter,
             on_abandon: Some(on_abandon),
         };
-        context::park();
-        let picked = guard.waiter.notified.get();
-        let mut guard = guard;
+        context::park_until(deadline);
         guard.on_abandon = None;
-        picked
+        if guard.waiter.notified.get() {
+            return Some(true);
+        }
+        // Still listed: nothing notified it, the deadline did.
+        let mut waiters = self.waiters.borrow_mut();
+        let listed = waiters.iter().position(|w| Rc::ptr_eq(w, &guard.waiter));
+        match listed {
+            Some(index) => {
+                waiters.remove(index);
+                None
+            }
+            None => Some(false),
+        }
     }
 
     /// Wakes the first waiter; returns `false` if there was none.

@@ -3,11 +3,10 @@
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
-use super::cell::TaskCell;
-use super::join::{JoinHandle, JoinState, Panicked};
+use super::cell::{Entry, Interrupted, Start, TaskCell};
+use super::join::{JoinError, JoinHandle, JoinState};
 use super::Task;
 use crate::context::{self, Context};
-use crate::coroutine::Entry;
 
 /// Forks a task with options: a name, a stack size of its own.
 ///
@@ -68,10 +67,11 @@ impl Builder {
         let id = cx.scheduler.next_id();
         let state = Rc::new(JoinState::new());
         let outcome_slot = state.clone();
-        let entry: Entry = Box::new(move |start: Result<(), String>| {
+        let entry: Entry = Box::new(move |start: Start| {
             let outcome = match start {
-                Err(reason) => Err(Panicked::new(id, Box::new(reason))),
-                Ok(()) => match catch_unwind(AssertUnwindSafe(f)) {
+                Start::NoStack(reason) => Err(JoinError::not_started(id, reason)),
+                Start::Cancelled => Err(JoinError::cancelled(id)),
+                Start::Run => match catch_unwind(AssertUnwindSafe(f)) {
                     Ok(value) => Ok(value),
                     Err(payload) => {
                         if context::unwinding() {
@@ -79,7 +79,13 @@ impl Builder {
                             // task, and the unwind must reach the coroutine's root.
                             resume_unwind(payload);
                         }
-                        Err(Panicked::new(id, payload))
+                        if payload.is::<Interrupted>() {
+                            // A cancel (or a deadline whose scope the user's own
+                            // catch_unwind swallowed): the task ends cancelled.
+                            Err(JoinError::cancelled(id))
+                        } else {
+                            Err(JoinError::panic(id, payload))
+                        }
                     }
                 },
             };

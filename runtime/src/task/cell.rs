@@ -1,11 +1,66 @@
-//! The state a runtime keeps for each task, and the one-shot [`Waker`] that ends
-//! one park of it. Plain data: nothing here knows the scheduler or the runtime.
+//! The state a runtime keeps for each task, the one-shot [`Waker`] that ends
+//! one park of it, and interrupts (cancellation, a `time::timeout` deadline)
+//! delivered where it parks. Plain data: nothing here knows the scheduler or
+//! the runtime.
+//!
+//! # Interrupts
+//!
+//! A task is interrupted by unwinding it from the point where it blocks, the
+//! way shutdown unwinds parked tasks: destructors run (sockets close, locks
+//! release, waiters leave their lists) and a `catch_unwind` further up turns
+//! the [`Interrupted`] payload into a result. An interrupt is requested with
+//! [`TaskCell::request_interrupt`] and delivered by [`TaskCell::park`]: before
+//! parking, or right after waking. A request wakes a task parked in the
+//! runtime or in `task::park`. Delivery waits while the thread is unwinding a
+//! panic (a destructor that blocks during an unwind must not start a second
+//! one, which would abort), and a task that runs without blocking is not
+//! interrupted until it blocks or yields.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use crate::coroutine::{Coroutine, Entry, YielderSlot};
+use crate::coroutine::{Coroutine, YielderSlot};
+
+/// How the scheduler starts a task's entry.
+pub(crate) enum Start {
+    /// On the task's coroutine: run the user's closure.
+    Run,
+    /// On the scheduler's stack, without running the closure: no stack could
+    /// be had (the reason says why).
+    NoStack(String),
+    /// On the scheduler's stack, without running the closure: the task was
+    /// cancelled before it started.
+    Cancelled,
+}
+
+/// What a task runs, called once: it runs the user's closure (or reports why
+/// not) and fills the task's join state.
+pub(crate) type Entry = Box<dyn FnOnce(Start)>;
+
+/// Why a task is being unwound from the point where it blocked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Interrupt {
+    /// `Task::cancel`: the whole task ends.
+    Cancel,
+    /// The deadline of the `time::timeout` scope with this id passed.
+    Deadline(u64),
+}
+
+impl Interrupt {
+    /// Of two requests, the one that ends more: a cancel beats any deadline,
+    /// and an outer timeout scope (a smaller id) beats an inner one.
+    fn stronger(self, other: Interrupt) -> Interrupt {
+        match (self, other) {
+            (Interrupt::Deadline(a), Interrupt::Deadline(b)) => Interrupt::Deadline(a.min(b)),
+            _ => Interrupt::Cancel,
+        }
+    }
+}
+
+/// The panic payload that unwinds an interrupted task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Interrupted(pub(crate) Interrupt);
 
 /// Where a task is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +109,11 @@ pub(crate) struct TaskCell {
     pub(crate) unwinding: Cell<bool>,
     /// Value passed by `Task::unpark`, taken by `task::park`.
     pub(crate) unpark_value: RefCell<Option<Box<dyn Any>>>,
+    /// An interrupt requested and not yet delivered.
+    pub(crate) interrupt: Cell<Option<Interrupt>>,
+    /// Set when a cancel is delivered: the task is ending, later requests are
+    /// ignored (its destructors may still block).
+    pub(crate) cancelled: Cell<bool>,
 }
 
 impl TaskCell {
@@ -75,13 +135,71 @@ impl TaskCell {
             yielder: YielderSlot::default(),
             unwinding: Cell::new(false),
             unpark_value: RefCell::new(None),
+            interrupt: Cell::new(None),
+            cancelled: Cell::new(false),
         }
     }
 
     /// Suspends this task, which must be the one running, as parked for `kind`.
+    /// Unwinds with [`Interrupted`] instead if an interrupt is pending, before
+    /// parking or once woken.
     pub(crate) fn park(&self, kind: Park) {
+        self.deliver_interrupt();
         self.state.set(State::Parked(kind));
         self.yielder.suspend();
+        self.deliver_interrupt();
+    }
+
+    /// Suspends this task, which must be the one running and already queued as
+    /// ready (`task::yield_now`); delivers interrupts like [`park`](Self::park).
+    pub(crate) fn yield_now(&self) {
+        self.deliver_interrupt();
+        self.yielder.suspend();
+        self.deliver_interrupt();
+    }
+
+    /// Unwinds the running task if an interrupt is pending and may be delivered.
+    pub(crate) fn deliver_interrupt(&self) {
+        if self.interrupt.get().is_none() || self.unwinding.get() || std::thread::panicking() {
+            return;
+        }
+        let Some(interrupt) = self.interrupt.take() else {
+            return;
+        };
+        if interrupt == Interrupt::Cancel {
+            self.cancelled.set(true);
+        }
+        // resume_unwind: no panic hook, so no "task panicked" report.
+        std::panic::resume_unwind(Box::new(Interrupted(interrupt)));
+    }
+
+    /// Asks for `interrupt` to be delivered. Returns `true` if the task is
+    /// parked and must be made ready for that (the caller queues it); its
+    /// current park has then ended.
+    pub(crate) fn request_interrupt(&self, interrupt: Interrupt) -> bool {
+        if self.state.get() == State::Done || self.cancelled.get() {
+            return false;
+        }
+        let merged = match self.interrupt.get() {
+            Some(pending) => pending.stronger(interrupt),
+            None => interrupt,
+        };
+        self.interrupt.set(Some(merged));
+        match self.state.get() {
+            State::Parked(Park::Internal | Park::User) => {
+                self.park_seq.set(self.park_seq.get().wrapping_add(1));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Withdraws a pending deadline interrupt of timeout scope `scope` (the
+    /// scope ended before it was delivered).
+    pub(crate) fn withdraw_deadline(&self, scope: u64) {
+        if self.interrupt.get() == Some(Interrupt::Deadline(scope)) {
+            self.interrupt.set(None);
+        }
     }
 }
 
@@ -139,6 +257,51 @@ mod tests {
 
     fn task() -> Rc<TaskCell> {
         Rc::new(TaskCell::new(7, None, None, Box::new(|_| {})))
+    }
+
+    #[test]
+    fn interrupt_requests_merge_to_the_strongest_and_wake_parked_tasks() {
+        let t = task();
+        t.state.set(State::Running);
+        assert!(
+            !t.request_interrupt(Interrupt::Deadline(5)),
+            "running: no wake"
+        );
+        assert!(!t.request_interrupt(Interrupt::Deadline(3)));
+        assert_eq!(
+            t.interrupt.get(),
+            Some(Interrupt::Deadline(3)),
+            "outer scope wins"
+        );
+        t.withdraw_deadline(5);
+        assert_eq!(
+            t.interrupt.get(),
+            Some(Interrupt::Deadline(3)),
+            "not that scope's"
+        );
+        t.withdraw_deadline(3);
+        assert_eq!(t.interrupt.get(), None);
+
+        t.state.set(State::Parked(Park::Internal));
+        let stale = Waker::for_next_park(t.clone());
+        assert!(
+            t.request_interrupt(Interrupt::Deadline(9)),
+            "parked: wake it"
+        );
+        assert!(stale.end_park().is_none(), "the interrupted park has ended");
+        assert!(t.request_interrupt(Interrupt::Cancel));
+        assert_eq!(t.interrupt.get(), Some(Interrupt::Cancel));
+
+        t.state.set(State::Parked(Park::Forever));
+        assert!(
+            !t.request_interrupt(Interrupt::Cancel),
+            "exit's park is final"
+        );
+        t.cancelled.set(true);
+        t.state.set(State::Parked(Park::User));
+        assert!(!t.request_interrupt(Interrupt::Cancel), "already cancelled");
+        t.state.set(State::Done);
+        assert!(!t.request_interrupt(Interrupt::Cancel));
     }
 
     #[test]

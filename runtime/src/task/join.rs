@@ -4,6 +4,7 @@ use std::any::Any;
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use super::cell::Waker;
 use super::Task;
@@ -11,7 +12,7 @@ use crate::context;
 
 /// The outcome slot shared by a task and its [`JoinHandle`].
 pub(crate) struct JoinState<T> {
-    result: RefCell<Option<Result<T, Panicked>>>,
+    result: RefCell<Option<Result<T, JoinError>>>,
     waiter: RefCell<Option<Waker>>,
     finished: std::cell::Cell<bool>,
 }
@@ -25,7 +26,7 @@ impl<T> JoinState<T> {
         }
     }
 
-    pub(crate) fn complete(&self, outcome: Result<T, Panicked>) {
+    pub(crate) fn complete(&self, outcome: Result<T, JoinError>) {
         *self.result.borrow_mut() = Some(outcome);
         self.finished.set(true);
         let waiter = self.waiter.borrow_mut().take();
@@ -62,7 +63,7 @@ impl<T> JoinHandle<T> {
     ///     assert_eq!(err.message(), Some("boom"));
     /// });
     /// ```
-    pub fn join(self) -> Result<T, Panicked> {
+    pub fn join(self) -> Result<T, JoinError> {
         loop {
             if let Some(outcome) = self.state.result.borrow_mut().take() {
                 return outcome;
@@ -72,7 +73,40 @@ impl<T> JoinHandle<T> {
         }
     }
 
-    /// Whether the task has ended (returned or panicked).
+    /// [`join`](Self::join), waiting at most `timeout`: `Err(self)` gives the
+    /// handle back if the task has not ended by then (it runs on; join again,
+    /// or [`cancel`](super::Task::cancel) it).
+    ///
+    /// ```
+    /// use silly_runtime::{run, task, time};
+    /// use std::time::Duration;
+    ///
+    /// run(|| {
+    ///     let slow = task::fork(|| time::sleep(Duration::from_secs(60)));
+    ///     let slow = slow.join_timeout(Duration::from_millis(10)).unwrap_err();
+    ///     slow.task().cancel();
+    ///     assert!(slow.join().unwrap_err().is_cancelled());
+    /// });
+    /// ```
+    pub fn join_timeout(self, timeout: Duration) -> Result<Result<T, JoinError>, Self> {
+        self.join_until(Instant::now() + timeout)
+    }
+
+    /// [`join_timeout`](Self::join_timeout) with the deadline as an instant.
+    pub fn join_until(self, deadline: Instant) -> Result<Result<T, JoinError>, Self> {
+        loop {
+            if let Some(outcome) = self.state.result.borrow_mut().take() {
+                return Ok(outcome);
+            }
+            if Instant::now() >= deadline {
+                return Err(self);
+            }
+            *self.state.waiter.borrow_mut() = Some(context::waker());
+            context::park_until(Some(deadline));
+        }
+    }
+
+    /// Whether the task has ended (returned, panicked or was cancelled).
     pub fn is_finished(&self) -> bool {
         self.state.finished.get()
     }
@@ -82,58 +116,111 @@ impl<T> JoinHandle<T> {
         &self.task
     }
 
-    pub(crate) fn try_take(&self) -> Option<Result<T, Panicked>> {
+    pub(crate) fn try_take(&self) -> Option<Result<T, JoinError>> {
         self.state.result.borrow_mut().take()
     }
 }
 
-/// A task ended with a panic (or could not start). Holds the panic payload.
-pub struct Panicked {
+/// Why a task gave no value: it panicked, was cancelled, or could not start.
+pub struct JoinError {
     task_id: u64,
-    payload: Box<dyn Any + Send>,
+    cause: Cause,
 }
 
-impl Panicked {
-    pub(crate) fn new(task_id: u64, payload: Box<dyn Any + Send>) -> Self {
-        Panicked { task_id, payload }
+enum Cause {
+    Panic(Box<dyn Any + Send>),
+    Cancelled,
+    NotStarted(String),
+}
+
+impl JoinError {
+    pub(crate) fn panic(task_id: u64, payload: Box<dyn Any + Send>) -> Self {
+        JoinError {
+            task_id,
+            cause: Cause::Panic(payload),
+        }
     }
 
-    /// Id of the task that panicked.
+    pub(crate) fn cancelled(task_id: u64) -> Self {
+        JoinError {
+            task_id,
+            cause: Cause::Cancelled,
+        }
+    }
+
+    pub(crate) fn not_started(task_id: u64, reason: String) -> Self {
+        JoinError {
+            task_id,
+            cause: Cause::NotStarted(reason),
+        }
+    }
+
+    /// Id of the task.
     pub fn task_id(&self) -> u64 {
         self.task_id
     }
 
-    /// The panic message, when the payload is a string (as `panic!` makes it).
+    /// Whether the task panicked.
+    pub fn is_panic(&self) -> bool {
+        matches!(self.cause, Cause::Panic(_))
+    }
+
+    /// Whether the task was cancelled ([`Task::cancel`](super::Task::cancel)).
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.cause, Cause::Cancelled)
+    }
+
+    /// The panic message, when the task panicked with a string (as `panic!`
+    /// makes it), or why it could not start.
     pub fn message(&self) -> Option<&str> {
-        if let Some(s) = self.payload.downcast_ref::<&'static str>() {
-            Some(s)
-        } else {
-            self.payload.downcast_ref::<String>().map(String::as_str)
+        match &self.cause {
+            Cause::Panic(payload) => payload
+                .downcast_ref::<&'static str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str)),
+            Cause::NotStarted(reason) => Some(reason),
+            Cause::Cancelled => None,
         }
     }
 
-    /// The payload, to continue the panic with `std::panic::resume_unwind`.
+    /// The panic payload, to continue the panic with
+    /// `std::panic::resume_unwind`. For a task that was cancelled or could not
+    /// start, a `String` saying so.
     pub fn into_panic(self) -> Box<dyn Any + Send> {
-        self.payload
+        match self.cause {
+            Cause::Panic(payload) => payload,
+            Cause::Cancelled => Box::new(format!("task {} was cancelled", self.task_id)),
+            Cause::NotStarted(reason) => Box::new(reason),
+        }
     }
 }
 
-impl fmt::Debug for Panicked {
+impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Panicked")
+        let cause = match self.cause {
+            Cause::Panic(_) => "panic",
+            Cause::Cancelled => "cancelled",
+            Cause::NotStarted(_) => "not started",
+        };
+        f.debug_struct("JoinError")
             .field("task_id", &self.task_id)
+            .field("cause", &cause)
             .field("message", &self.message())
             .finish()
     }
 }
 
-impl fmt::Display for Panicked {
+impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.message() {
-            Some(m) => write!(f, "task {} panicked: {}", self.task_id, m),
-            None => write!(f, "task {} panicked", self.task_id),
+        match (&self.cause, self.message()) {
+            (Cause::Cancelled, _) => write!(f, "task {} was cancelled", self.task_id),
+            (Cause::NotStarted(reason), _) => {
+                write!(f, "task {} could not start: {reason}", self.task_id)
+            }
+            (Cause::Panic(_), Some(m)) => write!(f, "task {} panicked: {}", self.task_id, m),
+            (Cause::Panic(_), None) => write!(f, "task {} panicked", self.task_id),
         }
     }
 }
 
-impl std::error::Error for Panicked {}
+impl std::error::Error for JoinError {}

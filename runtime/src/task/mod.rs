@@ -30,13 +30,13 @@ use std::rc::Rc;
 
 pub use self::blocking::spawn_blocking;
 pub use self::builder::Builder;
-pub use self::join::{JoinHandle, Panicked};
+pub use self::join::{JoinError, JoinHandle};
 pub use crate::pool::{BlockingPool, DEFAULT_BLOCKING_THREADS};
 
 pub(crate) use self::cell::{State, TaskCell};
 pub(crate) use self::panic::install_panic_reporter;
 
-use self::cell::Park;
+use self::cell::{Interrupt, Interrupted, Park};
 use crate::context;
 
 /// Queues `f` to run in a new coroutine and returns a handle to join it.
@@ -59,7 +59,7 @@ where
 pub fn yield_now() {
     let task = context::current_task();
     context::with(|cx| cx.scheduler.ready().push(task.clone()));
-    task.yielder.suspend();
+    task.yield_now();
 }
 
 /// Suspends the running task until another calls [`Task::unpark`] on it, and
@@ -85,8 +85,9 @@ pub fn park() -> Box<dyn Any> {
 }
 
 /// Runs `f`, catching a panic in it like [`std::panic::catch_unwind`], except
-/// the unwinding the runtime uses to drop suspended coroutines at shutdown: that
-/// one passes through, as it must reach the coroutine's root.
+/// the unwinding the runtime itself starts: dropping suspended coroutines at
+/// shutdown, [`Task::cancel`] and [`time::timeout`](crate::time::timeout).
+/// Those pass through, as they must reach the task's root or the timeout.
 ///
 /// Servers use this to turn a handler's panic into an error response.
 ///
@@ -98,7 +99,10 @@ pub fn park() -> Box<dyn Any> {
 /// ```
 pub fn catch_unwind<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Err(payload) if try_current().is_some_and(|t| t.0.unwinding.get()) => {
+        Err(payload)
+            if payload.is::<Interrupted>()
+                || try_current().is_some_and(|t| t.0.unwinding.get()) =>
+        {
             std::panic::resume_unwind(payload)
         }
         other => other,
@@ -196,6 +200,33 @@ impl Task {
             State::Done => Err(UnparkError::Finished),
             _ => Err(UnparkError::NotParked),
         }
+    }
+
+    /// Cancels the task: the blocking call it waits in (I/O, sleep, channel,
+    /// lock, join, [`park`]) or, if it is running or ready, the next one it
+    /// makes does not return; the task is unwound from there instead, its
+    /// destructors run (sockets close, locks release), and whoever joins it
+    /// gets a [`JoinError`] whose [`is_cancelled`](JoinError::is_cancelled) is
+    /// true. A task that has not started yet never runs.
+    ///
+    /// The unwind is not a panic (no report is printed) and passes through
+    /// [`catch_unwind`]. A task that computes without blocking is cancelled
+    /// when it next blocks or yields. Cancelling a task that has finished, or
+    /// was already cancelled, does nothing; a task may cancel itself.
+    ///
+    /// ```
+    /// use silly_runtime::{run, sync, task};
+    ///
+    /// run(|| {
+    ///     let (_tx, rx) = sync::channel::<u32>();
+    ///     let waiter = task::fork(move || rx.recv());
+    ///     task::yield_now(); // it starts and waits
+    ///     waiter.task().cancel();
+    ///     assert!(waiter.join().unwrap_err().is_cancelled());
+    /// });
+    /// ```
+    pub fn cancel(&self) {
+        context::interrupt(&self.0, Interrupt::Cancel);
     }
 }
 

@@ -6,22 +6,27 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use silly::sync::Notify;
-use silly::task;
+use silly::task::{self, JoinHandle};
+
+/// Three tasks that wait, in order, and then log their number.
+fn three_waiters(notify: &Notify, woken: &Rc<RefCell<Vec<i32>>>) -> Vec<JoinHandle<()>> {
+    (0..3)
+        .map(|i| {
+            let (notify, woken) = (notify.clone(), woken.clone());
+            task::fork(move || {
+                notify.wait();
+                woken.borrow_mut().push(i);
+            })
+        })
+        .collect()
+}
 
 #[test]
 fn notify_waiters_wakes_every_waiter_and_leaves_no_permit() {
     silly::run(|| {
         let notify = Notify::new();
         let woken = Rc::new(RefCell::new(Vec::new()));
-        let waiters: Vec<_> = (0..3)
-            .map(|i| {
-                let (notify, woken) = (notify.clone(), woken.clone());
-                task::fork(move || {
-                    notify.wait();
-                    woken.borrow_mut().push(i);
-                })
-            })
-            .collect();
+        let waiters = three_waiters(&notify, &woken);
         task::yield_now(); // all three park
         assert!(
             woken.borrow().is_empty(),
@@ -45,15 +50,7 @@ fn notify_one_wakes_the_longest_waiter_or_stores_one_permit() {
     silly::run(|| {
         let notify = Notify::new();
         let woken = Rc::new(RefCell::new(Vec::new()));
-        let waiters: Vec<_> = (0..3)
-            .map(|i| {
-                let (notify, woken) = (notify.clone(), woken.clone());
-                task::fork(move || {
-                    notify.wait();
-                    woken.borrow_mut().push(i);
-                })
-            })
-            .collect();
+        let waiters = three_waiters(&notify, &woken);
         task::yield_now();
         notify.notify_one();
         task::yield_now();

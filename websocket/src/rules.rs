@@ -109,7 +109,8 @@ impl Rules {
         }
         // 5.5: "All control frames MUST have a payload length of 125 bytes or
         // less and MUST NOT be fragmented."
-        if kind.is_control() && (h.len > 125 || !h.fin) {
+        let control = kind.is_control();
+        if control && (h.len > 125 || !h.fin) {
             return Err(protocol_error("control frame too long or fragmented"));
         }
         // 10.4: "implementations SHOULD impose implementation-specific limits
@@ -118,7 +119,7 @@ impl Rules {
         if h.len > self.max_frame {
             return Err(too_big("frame over the size limit"));
         }
-        if kind.is_control() {
+        if control {
             // 5.4: "Control frames MAY be injected in the middle of a
             // fragmented message."
             return Ok(kind);

@@ -28,10 +28,10 @@ pub(super) struct Reader {
     message: Vec<u8>,
     message_type: Option<FrameType>,
     utf8: Utf8Validator,
-    /// The payload length of the frame whose header is next in `buf` when its
-    /// payload, unmasked, is already at the end of `message` (see
-    /// [`take_frame`](Self::take_frame)).
-    prefilled: Option<u64>,
+    /// The type of the frame whose header is next in `buf` when the rules
+    /// have accepted it and its payload, unmasked, is already at the end of
+    /// `message` (see [`take_frame`](Self::take_frame)).
+    prefilled: Option<FrameType>,
 }
 
 /// What [`Reader::next_frame`] read.
@@ -123,6 +123,7 @@ impl Reader {
     /// [`fill`](Self::fill) when the buffer is empty and a frame header comes
     /// next: a whole data frame read at once has its payload put straight into
     /// the message ([`take_frame`](Self::take_frame)).
+    #[inline]
     fn fill_at_header(
         &mut self,
         conn: &Conn,
@@ -152,16 +153,19 @@ impl Reader {
             // `h.len` is the peer's 64-bit claim: compare, never add, before
             // the rules have checked it.
             let in_this_read = (bytes.len() - h.size) as u64;
-            if h.len <= in_this_read
-                && matches!(rules.check(&h, self.assembly(0)), Ok(kind) if !kind.is_control())
-            {
+            let accepted = if h.len <= in_this_read {
+                rules.check(&h, self.assembly()).ok()
+            } else {
+                None
+            };
+            if let Some(kind) = accepted.filter(|kind| !kind.is_control()) {
                 let frame_end = h.size + h.len as usize;
                 let from = self.message.len();
                 self.message.extend_from_slice(&bytes[h.size..frame_end]);
                 if let Some(key) = h.mask {
                     apply_mask(&mut self.message[from..], key, 0);
                 }
-                self.prefilled = Some(h.len);
+                self.prefilled = Some(kind);
                 self.buf.extend_from_slice(&bytes[..h.size]);
                 self.buf.extend_from_slice(&bytes[frame_end..]);
                 return;
@@ -170,18 +174,18 @@ impl Reader {
         self.buf.extend_from_slice(bytes);
     }
 
-    /// The message in progress as the rules see it, `prefilled` bytes of
-    /// `message` not counted (they belong to the frame being checked).
+    /// The message in progress as the rules see it.
     #[inline]
-    fn assembly(&self, prefilled: u64) -> Assembly {
+    fn assembly(&self) -> Assembly {
         Assembly {
             kind: self.message_type,
-            len: self.message.len() as u64 - prefilled,
+            len: self.message.len() as u64,
         }
     }
 
     /// Reads the next frame header. With `rules`, a whole data frame that
     /// arrives in one read skips the buffer ([`fill_at_header`](Self::fill_at_header)).
+    #[inline]
     pub(super) fn read_header(
         &mut self,
         conn: &Conn,
@@ -210,6 +214,7 @@ impl Reader {
     /// frame it is not, and data frames are read (to find the peer's close
     /// frame behind them) and dropped, their text unchecked (RFC 6455, section
     /// 5.5.1). It is asked again after each suspension.
+    #[inline]
     pub(super) fn next_frame(
         &mut self,
         conn: &Conn,
@@ -218,12 +223,14 @@ impl Reader {
         open: impl Fn() -> bool,
     ) -> Result<Frame, Stop> {
         let h = self.read_header(conn, open().then_some(rules), deadline)?;
-        // Set only when `take_frame` found this frame acceptable: the check
-        // below then passes too, being the same one.
         let prefilled = self.prefilled.take();
-        let kind = match rules.check(&h, self.assembly(prefilled.unwrap_or(0))) {
-            Ok(kind) => kind,
-            Err(violation) => return Err(Stop::Header(violation, h)),
+        let kind = match prefilled {
+            // `take_frame` has checked this very header, the message as now.
+            Some(kind) => kind,
+            None => match rules.check(&h, self.assembly()) {
+                Ok(kind) => kind,
+                Err(violation) => return Err(Stop::Header(violation, h)),
+            },
         };
         if kind.is_control() {
             let payload = self.read_control_payload(conn, &h, deadline)?;
@@ -278,6 +285,7 @@ impl Reader {
 
     /// Appends the payload of data frame `h` to the message, unmasked, checking
     /// text as it arrives. A `prefilled` payload is there already.
+    #[inline]
     fn read_data_payload(
         &mut self,
         conn: &Conn,

@@ -47,6 +47,7 @@ impl Writer {
     /// Sends a message after the writer before it: a ping or pong whole, text
     /// or binary in fragments of `fragment_size` when it is that large or
     /// more. Pending control frames go out between fragments.
+    #[inline]
     pub(super) fn send_message(
         &self,
         conn: &Conn,

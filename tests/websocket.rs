@@ -323,3 +323,50 @@ fn write_argument_errors() {
         server.close();
     });
 }
+
+#[test]
+fn close_while_another_coroutine_reads_returns_when_that_read_ends_the_handshake() {
+    silly::run(|| {
+        let (tx, rx) = sync::channel();
+        let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
+            let mut config = websocket::Config::default();
+            config.close_timeout = Duration::from_secs(20);
+            let sock = Rc::new(websocket::upgrade_with(stream, config).unwrap());
+            let (got_tx, got_rx) = sync::channel();
+            let reader = {
+                let sock = sock.clone();
+                task::fork(move || loop {
+                    match sock.read() {
+                        Ok((_, FrameType::Close)) => return Ok(FrameType::Close),
+                        Ok((data, _)) => got_tx.send(data).unwrap(),
+                        Err(e) => return Err(e.to_string()),
+                    }
+                })
+            };
+            assert_eq!(got_rx.recv().unwrap(), b"hello");
+            let started = std::time::Instant::now();
+            sock.close_with(4001, "bye").unwrap();
+            tx.send((
+                started.elapsed(),
+                reader.join().unwrap(),
+                sock.peer_close(),
+                sock.is_closed(),
+            ))
+            .unwrap();
+        }))
+        .unwrap();
+        let sock = websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap();
+        sock.write(b"hello", FrameType::Text).unwrap();
+        let (data, kind) = sock.read().unwrap();
+        assert_eq!((kind, &data[..]), (FrameType::Close, &b"\x0f\xa1bye"[..]));
+        let (waited, read, peer_close, closed) = rx.recv().unwrap();
+        assert_eq!(read, Ok(FrameType::Close), "the reader got the answer");
+        assert_eq!(peer_close, Some((4001, String::new())), "our code echoed");
+        assert!(closed);
+        assert!(
+            waited < Duration::from_secs(20),
+            "close returned with the reader, not at the close timeout: {waited:?}"
+        );
+        server.close();
+    });
+}

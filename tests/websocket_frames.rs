@@ -484,3 +484,59 @@ fn frames_together_in_one_read_or_cut_across_reads() {
         server.close();
     });
 }
+
+/// RFC 6455, section 7.1.1: once both close frames have passed, the server
+/// closes TCP first. A server that fails a text frame early (invalid UTF-8 in
+/// its first bytes) and gets the peer's close before the rest of the frame
+/// (Autobahn cases 6.4.3-4) must see that close and close TCP then, not wait
+/// for payload that will never come.
+#[test]
+fn a_frame_failed_early_then_the_peers_close_ends_the_connection_at_once() {
+    silly::run(|| {
+        let (tx, rx) = silly::sync::channel();
+        let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
+            let sock = websocket::upgrade(stream).unwrap();
+            let result = sock.read().map(|(data, _)| data);
+            tx.send((result.map_err(|e| e.to_string()), sock.peer_close()))
+                .unwrap();
+        }))
+        .unwrap();
+        let conn = open(server.local_addr());
+        // Valid text, then U+110000 (out of range), then text the server never gets.
+        let payload = [
+            &[
+                0xCE, 0xBA, 0xE1, 0xBD, 0xB9, 0xCF, 0x83, 0xCE, 0xBC, 0xCE, 0xB5,
+            ][..],
+            &[0xF4, 0x90, 0x80, 0x80],
+            b"edited",
+        ]
+        .concat();
+        let whole = text(true, &payload);
+        let sent = whole.len() - b"edited".len();
+        conn.write_all(&whole[..sent]).unwrap();
+        let (_, opcode, reply, _) = read_frame(&conn).unwrap();
+        assert_eq!((opcode, &reply[..]), (8, &1007u16.to_be_bytes()[..]));
+        conn.write_all(&frame(true, 0, 8, &1000u16.to_be_bytes(), Some(MASK)))
+            .unwrap();
+        // The server's close timeout is 5 s: 2 s tell closing at once from
+        // closing when it expires.
+        conn.set_read_timeout(Some(Duration::from_secs(2)));
+        let mut byte = [0u8; 1];
+        assert_eq!(
+            conn.read(&mut byte).map_err(|e| e.kind()),
+            Ok(0),
+            "the server closed TCP"
+        );
+        let (result, peer_close) = rx.recv().unwrap();
+        assert_eq!(
+            result.unwrap_err(),
+            "websocket: protocol error (1007): text message is not valid UTF-8"
+        );
+        assert_eq!(
+            peer_close,
+            Some((1000, String::new())),
+            "our close was seen"
+        );
+        server.close();
+    });
+}

@@ -32,6 +32,7 @@ mod frame;
 mod handshake;
 mod mask;
 mod random;
+mod rules;
 mod socket;
 mod upgrade;
 mod utf8;

@@ -23,6 +23,7 @@
 
 mod channel;
 mod mutex;
+mod notify;
 mod semaphore;
 mod wait_group;
 mod wait_list;
@@ -32,5 +33,6 @@ pub use self::channel::{
     TrySendError,
 };
 pub use self::mutex::{Mutex, MutexGuard};
+pub use self::notify::Notify;
 pub use self::semaphore::{Semaphore, SemaphorePermit};
 pub use self::wait_group::WaitGroup;

@@ -1,0 +1,168 @@
+//! Waking tasks that wait for something to happen, no value passed.
+
+use std::cell::Cell;
+use std::fmt;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use super::wait_list::WaitList;
+use crate::time::{self, Timer};
+
+/// Wakes tasks that wait for an event (tokio's `Notify`, for the coroutines of
+/// one runtime). It carries no value: the waiter checks, once woken, whatever
+/// state the event changed. Cloning shares the same notifier.
+///
+/// - [`notify_waiters`](Self::notify_waiters) wakes every task waiting at that
+///   moment. With nobody waiting it does nothing, and nothing is remembered.
+/// - [`notify_one`](Self::notify_one) wakes the task that has waited longest;
+///   with nobody waiting it stores a permit, and the next wait returns at once.
+///   Permits do not add up: there is at most one.
+///
+/// Check the condition before waiting and again after: a notification sent
+/// before the wait began is lost unless it left a permit.
+///
+/// ```
+/// use silly_runtime::{run, sync::Notify, task};
+/// use std::{cell::Cell, rc::Rc};
+///
+/// run(|| {
+///     let done = Rc::new(Cell::new(false));
+///     let notify = Notify::new();
+///     let (d, n) = (done.clone(), notify.clone());
+///     let waiter = task::fork(move || {
+///         while !d.get() {
+///             n.wait();
+///         }
+///     });
+///     task::yield_now(); // the waiter parks
+///     done.set(true);
+///     notify.notify_waiters();
+///     waiter.join().unwrap();
+///
+///     notify.notify_one(); // nobody waits: a permit is kept
+///     assert!(notify.wait_timeout(std::time::Duration::ZERO));
+/// });
+/// ```
+#[derive(Clone, Default)]
+pub struct Notify {
+    /// Shared so that the timer of a deadline wait can reach the waiters.
+    shared: Rc<Shared>,
+}
+
+#[derive(Default)]
+struct Shared {
+    waiters: WaitList,
+    /// Left by `notify_one` when nobody waited; taken by the next wait.
+    permit: Cell<bool>,
+    /// Counts `notify_waiters` calls. A deadline wakes every waiter (the wait
+    /// list wakes one picked task or all); a waiter that finds this unchanged and
+    /// was not picked was woken by someone else's deadline, and waits on.
+    generation: Cell<u64>,
+}
+
+impl fmt::Debug for Notify {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notify")
+            .field("waiting", &self.shared.waiters.len())
+            .field("permit", &self.shared.permit.get())
+            .finish()
+    }
+}
+
+impl Notify {
+    /// A notifier with nobody waiting and no permit.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Wakes the task that has waited longest, or, if none waits, stores a
+    /// permit for the next [`wait`](Self::wait) (at most one).
+    pub fn notify_one(&self) {
+        if !self.shared.waiters.notify_one() {
+            self.shared.permit.set(true);
+        }
+    }
+
+    /// Wakes every task waiting now. Stores no permit: a wait that starts
+    /// afterwards waits for the next notification.
+    pub fn notify_waiters(&self) {
+        let shared = &self.shared;
+        shared
+            .generation
+            .set(shared.generation.get().wrapping_add(1));
+        shared.waiters.notify_all();
+    }
+
+    /// Suspends the calling coroutine until it is notified, or returns at once
+    /// if a permit is stored (taking it).
+    ///
+    /// # Panics
+    ///
+    /// Panics outside a coroutine.
+    pub fn wait(&self) {
+        self.wait_deadline(None);
+    }
+
+    /// [`wait`](Self::wait), giving up at `deadline`: `true` if notified (or a
+    /// permit was stored), `false` if the deadline passed first.
+    ///
+    /// A deadline that passes also wakes the other tasks waiting here; they
+    /// find they were not notified and wait again, behind those still waiting.
+    /// Meant for a few waiters, as in a close handshake, not for many.
+    ///
+    /// # Panics
+    ///
+    /// Panics outside a coroutine.
+    pub fn wait_until(&self, deadline: Instant) -> bool {
+        self.wait_deadline(Some(deadline))
+    }
+
+    /// [`wait_until`](Self::wait_until) `timeout` from now. A zero timeout
+    /// only takes a stored permit.
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        // A timeout too long for the clock to represent is no deadline.
+        self.wait_deadline(Instant::now().checked_add(timeout))
+    }
+
+    fn wait_deadline(&self, deadline: Option<Instant>) -> bool {
+        let shared = &*self.shared;
+        if shared.permit.replace(false) {
+            return true;
+        }
+        let generation = shared.generation.get();
+        loop {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return false;
+            }
+            // Timers may fire a little early (1 ms resolution): each round
+            // arms its own, and the loop checks the clock.
+            let _timer = deadline.map(|d| {
+                let shared = Rc::downgrade(&self.shared);
+                CancelOnDrop(time::at(d, move || {
+                    if let Some(shared) = shared.upgrade() {
+                        shared.waiters.notify_all();
+                    }
+                }))
+            });
+            // A waiter picked by `notify_one` but unwound before it runs passes
+            // the notification on, so it is not lost.
+            let picked = shared.waiters.wait(|picked| {
+                if picked {
+                    self.notify_one();
+                }
+            });
+            if picked || shared.generation.get() != generation {
+                return true;
+            }
+        }
+    }
+}
+
+/// Cancels a deadline's timer when the wait ends, however it ends.
+struct CancelOnDrop(Timer);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}

@@ -1,0 +1,266 @@
+//! The close handshake (RFC 6455, sections 5.5.1 and 7): answering the peer's
+//! close frame, failing the connection when the peer broke a rule, starting a
+//! close and waiting for the answer, and closing TCP: the one place where a
+//! connection ends.
+
+use std::cell::{Cell, OnceCell, RefCell};
+use std::net::Shutdown;
+use std::time::{Duration, Instant};
+
+use silly_net::Conn;
+use silly_runtime::sync::Notify;
+
+use super::reader::{Reader, Stop};
+use super::writer::Writer;
+use crate::close;
+use crate::frame::FrameType;
+use crate::rules::{Rules, Violation};
+use crate::{Error, Result};
+
+/// Most payload bytes dropped to find the peer's close after we failed the
+/// connection; beyond this we close without waiting for it.
+const MAX_SKIP: u64 = 1024 * 1024;
+
+/// Where the connection is in its life (RFC 6455, section 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum State {
+    Open,
+    /// We sent a close frame (or answered the peer's) and wait for the rest
+    /// of the handshake.
+    CloseSent,
+    /// Both close frames have passed, or the connection failed: TCP is closed.
+    Closed,
+}
+
+/// What the close handshake works with: the socket's connection, its writer,
+/// and the rules for what the peer sends.
+#[derive(Clone, Copy)]
+pub(super) struct Wire<'a> {
+    pub(super) conn: &'a Conn,
+    pub(super) writer: &'a Writer,
+    pub(super) rules: &'a Rules,
+}
+
+/// The state of the close handshake of one socket.
+pub(super) struct Closing {
+    state: Cell<State>,
+    /// The peer's close code and reason, once received.
+    peer: RefCell<Option<(u16, String)>>,
+    /// Wakes a `close` that waits for the coroutine in `read` to end the
+    /// connection. Made by the first such `close`: most connections never
+    /// need one, and an idle connection holds nothing for it.
+    ended: OnceCell<Notify>,
+    /// Client side: after the handshake, wait for the server to close TCP.
+    client: bool,
+    /// `Config::close_timeout`.
+    timeout: Duration,
+}
+
+impl Closing {
+    pub(super) fn new(client: bool, timeout: Duration) -> Closing {
+        Closing {
+            state: Cell::new(State::Open),
+            peer: RefCell::new(None),
+            ended: OnceCell::new(),
+            client,
+            timeout,
+        }
+    }
+
+    pub(super) fn state(&self) -> State {
+        self.state.get()
+    }
+
+    /// Whether messages may still be sent and are still delivered.
+    pub(super) fn is_open(&self) -> bool {
+        self.state.get() == State::Open
+    }
+
+    pub(super) fn is_closed(&self) -> bool {
+        self.state.get() == State::Closed
+    }
+
+    pub(super) fn peer_close(&self) -> Option<(u16, String)> {
+        self.peer.borrow().clone()
+    }
+
+    /// The error for a read that stopped: the end of the connection as it is,
+    /// or a broken rule, for which the connection is failed first.
+    pub(super) fn stop(&self, wire: Wire<'_>, r: &mut Reader, stop: Stop) -> Error {
+        match stop {
+            // The connection stays usable: a timeout is the caller's to judge.
+            Stop::Io(e) => Error::Io(e),
+            Stop::Eof => {
+                self.terminate(wire.conn);
+                Error::Eof {
+                    partial: r.take_message(),
+                }
+            }
+            // A bad close frame is still the peer's last word: no other comes.
+            Stop::Header(violation, h) if h.opcode == FrameType::Close.opcode() => {
+                self.fail(wire, r, violation, None)
+            }
+            Stop::Header(violation, h) => self.fail(wire, r, violation, Some(h.len)),
+            Stop::Payload(violation, unread) => self.fail(wire, r, violation, Some(unread)),
+        }
+    }
+
+    /// A close frame arrived: answer it (unless we started the close), close
+    /// the connection, and hand the frame back for the caller.
+    pub(super) fn on_close_frame(
+        &self,
+        wire: Wire<'_>,
+        r: &mut Reader,
+        payload: Vec<u8>,
+    ) -> Result<(Vec<u8>, FrameType)> {
+        let parsed = match close::parse_close(&payload) {
+            Ok(parsed) => parsed,
+            // The peer's close was its last frame: answer and close, without waiting.
+            Err(bad) => return Err(self.fail(wire, r, bad.into(), None)),
+        };
+        *self.peer.borrow_mut() = parsed.clone();
+        if self.is_open() {
+            self.state.set(State::CloseSent);
+            // 5.5.1: "the endpoint MUST send a Close frame in response. (When
+            // sending a Close frame in response, the endpoint typically echos
+            // the status code it received.)" An empty close gets an empty one.
+            let reply = match &parsed {
+                Some((c, _)) => c.to_be_bytes().to_vec(),
+                None => Vec::new(),
+            };
+            let _ = wire
+                .writer
+                .send_control(wire.conn, FrameType::Close, &reply);
+        }
+        self.finish(wire.conn, r);
+        Ok((payload, FrameType::Close))
+    }
+
+    /// Fails the connection (RFC 6455, section 7.1.7): sends a close frame
+    /// with the violation's code, waits (bounded) for the peer's close, closes
+    /// TCP.
+    ///
+    /// `skip` is how much of the offending frame's payload is still unread: it
+    /// is dropped first so the peer's close frame is found where it starts.
+    /// `None`, or a frame too large to skip, means no waiting: the connection
+    /// just closes.
+    fn fail(
+        &self,
+        wire: Wire<'_>,
+        r: &mut Reader,
+        violation: Violation,
+        skip: Option<u64>,
+    ) -> Error {
+        if self.is_open() {
+            let code = violation.code.to_be_bytes();
+            let _ = wire.writer.send_control(wire.conn, FrameType::Close, &code);
+            self.state.set(State::CloseSent);
+            if let Some(skip) = skip.filter(|&skip| skip <= MAX_SKIP) {
+                self.await_peer_close(wire, r, skip, Instant::now() + self.timeout);
+            }
+        }
+        self.terminate(wire.conn);
+        Error::Protocol {
+            code: violation.code,
+            reason: violation.reason,
+        }
+    }
+
+    /// After our close frame: drops the unread `skip` bytes of the frame being
+    /// read, then whole frames, until the peer's close frame (recorded), the
+    /// end of the connection or `deadline`.
+    fn await_peer_close(&self, wire: Wire<'_>, r: &mut Reader, skip: u64, deadline: Instant) {
+        let deadline = Some(deadline);
+        let mut skip = skip;
+        loop {
+            match r.skip_payload(wire.conn, wire.rules, skip, deadline) {
+                Ok(None) => {}
+                Ok(Some(payload)) => return self.record_peer_close(&payload),
+                Err(_) => return,
+            }
+            let Ok(h) = r.read_header(wire.conn, None, deadline) else {
+                return;
+            };
+            if h.opcode == FrameType::Close.opcode() {
+                if h.len <= 125 {
+                    if let Ok(payload) = r.read_control_payload(wire.conn, &h, deadline) {
+                        self.record_peer_close(&payload);
+                    }
+                }
+                return;
+            }
+            skip = h.len;
+        }
+    }
+
+    fn record_peer_close(&self, payload: &[u8]) {
+        if let Ok(parsed) = close::parse_close(payload) {
+            *self.peer.borrow_mut() = parsed;
+        }
+    }
+
+    /// After both close frames: the server closes TCP first (RFC 6455, section
+    /// 7.1.1); the client waits (bounded) for that, then closes too.
+    fn finish(&self, conn: &Conn, r: &mut Reader) {
+        if self.client {
+            let deadline = Instant::now() + self.timeout;
+            while r.fill(conn, Some(deadline)).unwrap_or(false) {
+                let n = r.available().len();
+                r.consume(n);
+            }
+        }
+        self.terminate(conn);
+    }
+
+    /// Ends the connection: closes TCP, and wakes a `close` waiting for that.
+    fn terminate(&self, conn: &Conn) {
+        self.state.set(State::Closed);
+        let _ = conn.shutdown(Shutdown::Both);
+        if let Some(ended) = self.ended.get() {
+            ended.notify_waiters();
+        }
+    }
+
+    /// Starts the close handshake with a close frame's `payload` (a valid code
+    /// and reason): sends it after the message being written, waits up to the
+    /// close timeout for the peer's close frame, and closes the connection.
+    /// Does nothing once the handshake has begun.
+    ///
+    /// `reader` is the socket's; `reading` says a coroutine is inside `read`
+    /// with it, which then receives the peer's close and ends the connection.
+    pub(super) fn close(
+        &self,
+        wire: Wire<'_>,
+        reader: &RefCell<Reader>,
+        reading: &Cell<bool>,
+        payload: &[u8],
+    ) -> Result<()> {
+        if !self.is_open() {
+            return Ok(());
+        }
+        self.state.set(State::CloseSent);
+        let sent = wire
+            .writer
+            .send_control_in_turn(wire.conn, FrameType::Close, payload);
+        if let Err(err) = sent {
+            // The peer does not take data (a write timeout): no handshake is
+            // possible. Close, which also ends a `read` waiting in another coroutine.
+            self.terminate(wire.conn);
+            return Err(err.into());
+        }
+        let deadline = Instant::now() + self.timeout;
+        if reading.get() {
+            let ended = self.ended.get_or_init(Notify::new);
+            while !self.is_closed() && ended.wait_until(deadline) {}
+            if !self.is_closed() {
+                self.terminate(wire.conn);
+            }
+        } else {
+            let mut r = std::mem::take(&mut *reader.borrow_mut());
+            self.await_peer_close(wire, &mut r, 0, deadline);
+            self.finish(wire.conn, &mut r);
+            *reader.borrow_mut() = r;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,269 @@
+//! An open WebSocket: the public [`Socket`], composed of a [`reader`] (frames
+//! in, messages reassembled), a [`writer`] (frames out) and the close
+//! handshake ([`closing`]); what the peer may send is decided by
+//! [`Rules`](crate::rules::Rules).
+
+mod closing;
+mod reader;
+mod writer;
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::time::Instant;
+
+use silly_net::http::Headers;
+use silly_net::Conn;
+
+use self::closing::{Closing, Wire};
+use self::reader::{Frame, Reader};
+use self::writer::Writer;
+use crate::close::{self, code};
+use crate::frame::FrameType;
+use crate::rules::Rules;
+use crate::{Config, Error, Result};
+
+/// Which end of the connection we are: it decides who masks (RFC 6455,
+/// section 5.1: clients mask every frame, servers never do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Server,
+    Client,
+}
+
+/// What the handshake carried, kept for the application (silly's `sock.stream`).
+#[derive(Debug, Clone)]
+pub struct HandshakeInfo {
+    /// Request target (server side) or URL path (client side).
+    pub path: String,
+    /// Request headers (server side) or response headers (client side).
+    pub headers: Headers,
+    /// The subprotocol agreed on, if any.
+    pub protocol: Option<String>,
+}
+
+/// A WebSocket connection. Get one from [`upgrade`](crate::upgrade) (server)
+/// or [`connect`](crate::connect) (client).
+///
+/// One coroutine may read while others write: share it with `Rc<Socket>`.
+/// Frames of one message are never interleaved with another writer's; pongs
+/// and the close handshake are handled for you.
+pub struct Socket {
+    /// On the heap: a socket is moved into and held in the frames of the
+    /// coroutine that serves it, and every byte of those frames is stack a
+    /// parked connection keeps resident. A pointer keeps the frames small.
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    conn: Conn,
+    role: Role,
+    config: Config,
+    info: HandshakeInfo,
+    /// What the peer may send, from `role` and `config`.
+    rules: Rules,
+    reader: RefCell<Reader>,
+    /// Whether a coroutine is inside `read` (then `close` leaves the peer's
+    /// close frame to it).
+    reading: Cell<bool>,
+    writer: Writer,
+    closing: Closing,
+}
+
+impl Inner {
+    fn wire(&self) -> Wire<'_> {
+        Wire {
+            conn: &self.conn,
+            writer: &self.writer,
+            rules: &self.rules,
+        }
+    }
+}
+
+impl fmt::Debug for Socket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Socket")
+            .field("role", &self.inner.role)
+            .field("state", &self.inner.closing.state())
+            .field("path", &self.inner.info.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Socket {
+    pub(crate) fn new(
+        conn: Conn,
+        early: Vec<u8>,
+        role: Role,
+        config: Config,
+        info: HandshakeInfo,
+    ) -> Socket {
+        conn.set_write_timeout(config.write_timeout);
+        let rules = Rules {
+            masked: role == Role::Server,
+            max_frame: config.max_frame_size as u64,
+            max_message: config.max_message_size as u64,
+        };
+        let inner = Box::new(Inner {
+            conn,
+            role,
+            rules,
+            reader: RefCell::new(Reader::new(early)),
+            reading: Cell::new(false),
+            writer: Writer::new(role == Role::Client),
+            closing: Closing::new(role == Role::Client, config.close_timeout),
+            config,
+            info,
+        });
+        Socket { inner }
+    }
+
+    /// The underlying connection (plain TCP or TLS), for its addresses.
+    pub fn conn(&self) -> &Conn {
+        &self.inner.conn
+    }
+
+    /// What the handshake carried: path, headers, subprotocol.
+    pub fn stream(&self) -> &HandshakeInfo {
+        &self.inner.info
+    }
+
+    /// The subprotocol agreed on in the handshake.
+    pub fn protocol(&self) -> Option<&str> {
+        self.inner.info.protocol.as_deref()
+    }
+
+    /// The peer's close code and reason, once its close frame has arrived.
+    pub fn peer_close(&self) -> Option<(u16, String)> {
+        self.inner.closing.peer_close()
+    }
+
+    /// Whether the close handshake has finished (or the connection failed).
+    pub fn is_closed(&self) -> bool {
+        self.inner.closing.is_closed()
+    }
+
+    /// Reads the next message, suspending until it is complete: a whole text or
+    /// binary message (fragments reassembled), or a ping, pong or close frame.
+    ///
+    /// With `auto_pong` (default) a ping is answered before it is returned. A
+    /// close frame is answered (its code echoed) and the connection closed; it
+    /// is returned as `(payload, FrameType::Close)`, the payload being the code
+    /// and reason as sent (see [`peer_close`](Self::peer_close)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Eof`] if the connection closed without a close frame (with the
+    /// partial message), [`Error::Io`] with `TimedOut` after `Config::read_timeout`
+    /// (the connection stays usable), [`Error::Protocol`] if the peer broke the protocol (we
+    /// closed with 1002, 1007 or 1009), [`Error::Closed`] after the close
+    /// handshake, [`Error::Io`] for socket errors.
+    pub fn read(&self) -> Result<(Vec<u8>, FrameType)> {
+        if self.inner.closing.is_closed() {
+            return Err(Error::Closed);
+        }
+        self.inner.reading.set(true);
+        let mut reader = std::mem::take(&mut *self.inner.reader.borrow_mut());
+        let deadline = self.inner.config.read_timeout.map(|t| Instant::now() + t);
+        let result = self.read_message(&mut reader, deadline);
+        *self.inner.reader.borrow_mut() = reader;
+        self.inner.reading.set(false);
+        result
+    }
+
+    fn read_message(
+        &self,
+        r: &mut Reader,
+        deadline: Option<Instant>,
+    ) -> Result<(Vec<u8>, FrameType)> {
+        let inner = &*self.inner;
+        loop {
+            let frame = r.next_frame(&inner.conn, &inner.rules, deadline, || {
+                inner.closing.is_open()
+            });
+            match frame {
+                Ok(Frame::Message(kind)) => return Ok((r.take_message(), kind)),
+                Ok(Frame::Fragment) => {}
+                Ok(Frame::Control(FrameType::Close, payload)) => {
+                    return inner.closing.on_close_frame(inner.wire(), r, payload)
+                }
+                Ok(Frame::Control(kind, payload)) => {
+                    if kind == FrameType::Ping && inner.config.auto_pong && inner.closing.is_open()
+                    {
+                        inner
+                            .writer
+                            .send_control(&inner.conn, FrameType::Pong, &payload)?;
+                    }
+                    return Ok((payload, kind));
+                }
+                Err(stop) => return Err(inner.closing.stop(inner.wire(), r, stop)),
+            }
+        }
+    }
+
+    /// Sends a message: `Text` (must be UTF-8) or `Binary` (fragmented when it is
+    /// `fragment_size` or more), or a `Ping`/`Pong` (at most 125 bytes). A
+    /// `Close` frame type sends a normal close, as [`close`](Self::close).
+    ///
+    /// Suspends while the peer does not read (bounded by `write_timeout`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`] once closing; [`Error::InvalidUtf8`];
+    /// [`Error::ControlFrameTooLarge`]; [`Error::InvalidFrameType`] for
+    /// `Continuation`; [`Error::Io`] (a timeout included).
+    pub fn write(&self, data: &[u8], kind: FrameType) -> Result<()> {
+        match kind {
+            FrameType::Close => return self.close(),
+            FrameType::Continuation => return Err(Error::InvalidFrameType),
+            FrameType::Ping | FrameType::Pong if data.len() > 125 => {
+                return Err(Error::ControlFrameTooLarge)
+            }
+            FrameType::Text if std::str::from_utf8(data).is_err() => {
+                return Err(Error::InvalidUtf8)
+            }
+            _ => {}
+        }
+        let inner = &*self.inner;
+        if !inner.closing.is_open() {
+            return Err(Error::Closed);
+        }
+        inner
+            .writer
+            .send_message(&inner.conn, data, kind, inner.config.fragment_size)?;
+        Ok(())
+    }
+
+    /// Closes with 1000 (normal closure); see [`close_with`](Self::close_with).
+    ///
+    /// # Errors
+    ///
+    /// As [`close_with`](Self::close_with).
+    pub fn close(&self) -> Result<()> {
+        self.close_with(code::NORMAL, "")
+    }
+
+    /// Starts the close handshake with `code` and `reason`: sends the close
+    /// frame, waits (up to `close_timeout`) for the peer's, then closes the
+    /// connection. Calling it again, or after the peer closed, does nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidCloseCode`] for a code that may not be sent;
+    /// [`Error::ControlFrameTooLarge`] for a reason over 123 bytes;
+    /// [`Error::Io`] if the close frame could not be sent (the connection is
+    /// closed then).
+    pub fn close_with(&self, code: u16, reason: &str) -> Result<()> {
+        if !close::is_valid_close_code(code) {
+            return Err(Error::InvalidCloseCode(code));
+        }
+        if reason.len() > 123 {
+            return Err(Error::ControlFrameTooLarge);
+        }
+        let mut payload = code.to_be_bytes().to_vec();
+        payload.extend_from_slice(reason.as_bytes());
+        let inner = &*self.inner;
+        inner
+            .closing
+            .close(inner.wire(), &inner.reader, &inner.reading, &payload)
+    }
+}

@@ -1,0 +1,375 @@
+//! The reading side of a socket: the receive buffer, frames read from it, and
+//! data frames reassembled into messages. What a frame may be is decided by
+//! [`Rules`]; this module only reports a broken rule, it does not act on it.
+
+use std::io;
+use std::time::Instant;
+
+use silly_net::Conn;
+
+use crate::frame::{self, FrameType, Header};
+use crate::mask::apply_mask;
+use crate::rules::{Assembly, Rules, Violation};
+use crate::utf8::Utf8Validator;
+
+/// A frame buffer up to this size is kept between messages; a larger one is
+/// freed once drained.
+const KEEP_BUFFER: usize = 1024;
+
+/// The reading side's state. The socket takes it out of its cell while a read
+/// runs, so no borrow is held across a suspension.
+#[derive(Default)]
+pub(super) struct Reader {
+    /// Received bytes are `buf[start..end]` (`end == buf.len()`).
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// The message being reassembled and its type.
+    message: Vec<u8>,
+    message_type: Option<FrameType>,
+    utf8: Utf8Validator,
+    /// The type of the frame whose header is next in `buf` when the rules
+    /// have accepted it and its payload, unmasked, is already at the end of
+    /// `message` (see [`take_frame`](Self::take_frame)).
+    prefilled: Option<FrameType>,
+}
+
+/// What [`Reader::next_frame`] read.
+pub(super) enum Frame {
+    /// The last frame of a text or binary message: the whole message is ready
+    /// for [`take_message`](Reader::take_message).
+    Message(FrameType),
+    /// A data frame that did not end its message, or one dropped because it
+    /// arrived after our close frame.
+    Fragment,
+    /// A ping, pong or close frame, with its payload unmasked.
+    Control(FrameType, Vec<u8>),
+}
+
+/// Why reading stopped before a frame was complete.
+#[derive(Debug)]
+pub(super) enum Stop {
+    /// The connection ended (EOF).
+    Eof,
+    /// A socket error, or the read deadline passed.
+    Io(io::Error),
+    /// The header broke a rule; none of its frame's payload has been read.
+    Header(Violation, Header),
+    /// The payload broke a rule; `unread` bytes of its frame are still to come.
+    Payload(Violation, u64),
+}
+
+impl From<io::Error> for Stop {
+    fn from(e: io::Error) -> Self {
+        Stop::Io(e)
+    }
+}
+
+impl Reader {
+    /// A reader that starts with `early`: bytes that came in behind the
+    /// handshake.
+    pub(super) fn new(early: Vec<u8>) -> Reader {
+        Reader {
+            end: early.len(),
+            buf: early,
+            ..Reader::default()
+        }
+    }
+
+    #[inline]
+    pub(super) fn available(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    #[inline]
+    pub(super) fn consume(&mut self, n: usize) {
+        self.start += n;
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+            // Keep a small buffer for the next message; give a large one back.
+            if self.buf.capacity() > KEEP_BUFFER {
+                self.buf = Vec::new();
+            } else {
+                self.buf.clear();
+            }
+        }
+    }
+
+    /// The message reassembled so far (all of it after [`Frame::Message`]).
+    pub(super) fn take_message(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.message)
+    }
+
+    /// Drops consumed bytes from the front.
+    fn compact(&mut self) {
+        if self.start > 0 {
+            self.buf.drain(..self.start);
+            self.end -= self.start;
+            self.start = 0;
+        }
+    }
+
+    /// Reads more bytes into the buffer; `Ok(false)` at EOF. Over plain TCP no
+    /// read buffer is held while waiting (see `Conn::read_into`), so an idle
+    /// connection owns none, and a large frame arrives in one `read`.
+    pub(super) fn fill(&mut self, conn: &Conn, deadline: Option<Instant>) -> io::Result<bool> {
+        self.compact();
+        let n = conn.read_into(deadline, &mut self.buf)?;
+        self.end = self.buf.len();
+        Ok(n > 0)
+    }
+
+    /// [`fill`](Self::fill) when the buffer is empty and a frame header comes
+    /// next: a whole data frame read at once has its payload put straight into
+    /// the message ([`take_frame`](Self::take_frame)).
+    #[inline]
+    fn fill_at_header(
+        &mut self,
+        conn: &Conn,
+        rules: &Rules,
+        deadline: Option<Instant>,
+    ) -> io::Result<bool> {
+        if conn.is_tls() || self.prefilled.is_some() {
+            return self.fill(conn, deadline);
+        }
+        self.compact();
+        let n = conn.read_with(deadline, |bytes| {
+            self.take_frame(bytes, rules);
+            bytes.len()
+        })?;
+        self.end = self.buf.len();
+        Ok(n > 0)
+    }
+
+    /// Takes freshly read `bytes`, which start with a frame header, into the
+    /// empty buffer. When they hold a whole data frame that the rules accept,
+    /// its payload goes straight into `message`, unmasked, and only its header
+    /// and what follows the frame into `buf`: the payload is copied once, not
+    /// through `buf`.
+    fn take_frame(&mut self, bytes: &[u8], rules: &Rules) {
+        debug_assert!(self.buf.is_empty() && self.prefilled.is_none());
+        if let Some(h) = frame::parse_header(bytes) {
+            // `h.len` is the peer's 64-bit claim: compare, never add, before
+            // the rules have checked it.
+            let in_this_read = (bytes.len() - h.size) as u64;
+            let accepted = if h.len <= in_this_read {
+                rules.check(&h, self.assembly()).ok()
+            } else {
+                None
+            };
+            if let Some(kind) = accepted.filter(|kind| !kind.is_control()) {
+                let frame_end = h.size + h.len as usize;
+                let from = self.message.len();
+                self.message.extend_from_slice(&bytes[h.size..frame_end]);
+                if let Some(key) = h.mask {
+                    apply_mask(&mut self.message[from..], key, 0);
+                }
+                self.prefilled = Some(kind);
+                self.buf.extend_from_slice(&bytes[..h.size]);
+                self.buf.extend_from_slice(&bytes[frame_end..]);
+                return;
+            }
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// The message in progress as the rules see it.
+    #[inline]
+    fn assembly(&self) -> Assembly {
+        Assembly {
+            kind: self.message_type,
+            len: self.message.len() as u64,
+        }
+    }
+
+    /// Reads the next frame header. With `rules`, a whole data frame that
+    /// arrives in one read skips the buffer ([`fill_at_header`](Self::fill_at_header)).
+    #[inline]
+    pub(super) fn read_header(
+        &mut self,
+        conn: &Conn,
+        rules: Option<&Rules>,
+        deadline: Option<Instant>,
+    ) -> Result<Header, Stop> {
+        loop {
+            if let Some(header) = frame::parse_header(self.available()) {
+                self.consume(header.size);
+                return Ok(header);
+            }
+            let more = match rules {
+                Some(rules) if self.available().is_empty() => {
+                    self.fill_at_header(conn, rules, deadline)?
+                }
+                _ => self.fill(conn, deadline)?,
+            };
+            if !more {
+                return Err(Stop::Eof);
+            }
+        }
+    }
+
+    /// Reads the next frame: a control frame whole, a data frame into the
+    /// message. `open` says whether data is still taken: after our close
+    /// frame it is not, and data frames are read (to find the peer's close
+    /// frame behind them) and dropped, their text unchecked (RFC 6455, section
+    /// 5.5.1). It is asked again after each suspension.
+    #[inline]
+    pub(super) fn next_frame(
+        &mut self,
+        conn: &Conn,
+        rules: &Rules,
+        deadline: Option<Instant>,
+        open: impl Fn() -> bool,
+    ) -> Result<Frame, Stop> {
+        let h = self.read_header(conn, open().then_some(rules), deadline)?;
+        let prefilled = self.prefilled.take();
+        let kind = match prefilled {
+            // `take_frame` has checked this very header, the message as now.
+            Some(kind) => kind,
+            None => match rules.check(&h, self.assembly()) {
+                Ok(kind) => kind,
+                Err(violation) => return Err(Stop::Header(violation, h)),
+            },
+        };
+        if kind.is_control() {
+            let payload = self.read_control_payload(conn, &h, deadline)?;
+            return Ok(Frame::Control(kind, payload));
+        }
+        if kind != FrameType::Continuation {
+            self.message_type = Some(kind);
+            self.utf8 = Utf8Validator::default();
+        }
+        self.read_data_payload(conn, &h, prefilled.is_some(), deadline, &open)?;
+        if !h.fin {
+            return Ok(Frame::Fragment);
+        }
+        let kind = self.message_type.take().expect("set by the first fragment");
+        if !open() {
+            self.message.clear();
+            self.utf8 = Utf8Validator::default();
+            return Ok(Frame::Fragment);
+        }
+        if kind == FrameType::Text && self.utf8.finish().is_err() {
+            return Err(Stop::Payload(Violation::INVALID_TEXT, 0));
+        }
+        Ok(Frame::Message(kind))
+    }
+
+    /// Reads the payload of control frame `h` (at most 125 bytes: checked).
+    pub(super) fn read_control_payload(
+        &mut self,
+        conn: &Conn,
+        h: &Header,
+        deadline: Option<Instant>,
+    ) -> Result<Vec<u8>, Stop> {
+        while self.available().len() < h.len as usize {
+            if !self.fill(conn, deadline)? {
+                return Err(Stop::Eof);
+            }
+        }
+        Ok(self.take_control_payload(h))
+    }
+
+    /// The payload of control frame `h`, unmasked, from the buffer, which
+    /// holds all of it.
+    fn take_control_payload(&mut self, h: &Header) -> Vec<u8> {
+        let len = h.len as usize;
+        let mut payload = self.available()[..len].to_vec();
+        self.consume(len);
+        if let Some(key) = h.mask {
+            apply_mask(&mut payload, key, 0);
+        }
+        payload
+    }
+
+    /// Appends the payload of data frame `h` to the message, unmasked, checking
+    /// text as it arrives. A `prefilled` payload is there already.
+    #[inline]
+    fn read_data_payload(
+        &mut self,
+        conn: &Conn,
+        h: &Header,
+        prefilled: bool,
+        deadline: Option<Instant>,
+        open: &impl Fn() -> bool,
+    ) -> Result<(), Stop> {
+        let text = self.message_type == Some(FrameType::Text);
+        let mut remaining = h.len as usize;
+        let mut offset = 0;
+        // A prefilled payload is the first and only piece, already unmasked.
+        let mut prefilled_from = prefilled.then(|| self.message.len() - remaining);
+        while remaining > 0 {
+            let from = match prefilled_from.take() {
+                Some(from) => from,
+                None => {
+                    if self.available().is_empty() && !self.fill(conn, deadline)? {
+                        return Err(Stop::Eof);
+                    }
+                    let n = remaining.min(self.available().len());
+                    let from = self.message.len();
+                    self.message
+                        .extend_from_slice(&self.buf[self.start..self.start + n]);
+                    self.consume(n);
+                    if let Some(key) = h.mask {
+                        apply_mask(&mut self.message[from..], key, offset);
+                    }
+                    from
+                }
+            };
+            let n = self.message.len() - from;
+            // Validate as bytes arrive: an invalid text fails at once, not when
+            // the (possibly huge, possibly never-ending) message completes.
+            if text && open() && self.utf8.feed(&self.message[from..]).is_err() {
+                let unread = (remaining - n) as u64;
+                return Err(Stop::Payload(Violation::INVALID_TEXT, unread));
+            }
+            remaining -= n;
+            offset += n;
+        }
+        Ok(())
+    }
+
+    /// Drops `len` payload bytes of a frame we failed the connection on.
+    /// `Ok(None)` once they are dropped; `Err` if the connection ended or the
+    /// deadline passed first.
+    ///
+    /// A peer that answers our close frame at once gives up on the frame it
+    /// was sending (Autobahn's client does, cases 6.4.3 and 6.4.4): its close
+    /// frame comes where the rest of the payload was due, and the rest never
+    /// does. So a read that holds one whole close frame the rules accept, and
+    /// nothing else, is taken as that answer: `Ok(Some(payload))`, unmasked.
+    pub(super) fn skip_payload(
+        &mut self,
+        conn: &Conn,
+        rules: &Rules,
+        mut len: u64,
+        deadline: Option<Instant>,
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        while len > 0 {
+            if self.available().is_empty() {
+                if !self.fill(conn, deadline)? {
+                    return Err(Stop::Eof);
+                }
+                if let Some(payload) = self.lone_close_frame(rules) {
+                    return Ok(Some(payload));
+                }
+            }
+            let n = len.min(self.available().len() as u64);
+            self.consume(n as usize);
+            len -= n;
+        }
+        Ok(None)
+    }
+
+    /// The payload of the close frame that the buffer holds exactly, if so.
+    fn lone_close_frame(&mut self, rules: &Rules) -> Option<Vec<u8>> {
+        let h = frame::parse_header(self.available())?;
+        let whole = h.len == (self.available().len() - h.size) as u64;
+        if !whole || rules.check(&h, Assembly::default()) != Ok(FrameType::Close) {
+            return None;
+        }
+        self.consume(h.size);
+        Some(self.take_control_payload(&h))
+    }
+}

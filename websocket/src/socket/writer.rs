@@ -1,0 +1,169 @@
+//! The writing side of a socket: frames on the wire one at a time, and control
+//! frames that wait for the writer holding the wire.
+
+use std::cell::{Cell, RefCell};
+use std::io;
+
+use silly_net::Conn;
+use silly_runtime::sync::Semaphore;
+
+use crate::frame::{self, FrameType};
+use crate::mask::apply_mask;
+use crate::random;
+
+/// Payload bytes masked per write on the client side (a scratch copy: the
+/// caller's data is borrowed, not ours to mask in place).
+const MASK_CHUNK: usize = 16 * 1024;
+
+/// Unmasked frames up to this payload size are copied behind their header and
+/// sent with one `write`; larger ones go out with `writev`, uncopied.
+const SMALL_FRAME: usize = 2 * 1024;
+
+thread_local! {
+    static SMALL_FRAME_OUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// Writes frames to a connection; every method takes that connection.
+pub(super) struct Writer {
+    /// Whether our frames are masked (RFC 6455, section 5.1: a client masks
+    /// every frame, a server none).
+    masked: bool,
+    /// One frame (or one fragmented message) on the wire at a time.
+    lock: Semaphore,
+    /// Control frames (pongs) that could not be sent at once because a writer
+    /// held the lock; that writer sends them after its current frame.
+    pending: RefCell<Vec<(FrameType, Vec<u8>)>>,
+}
+
+impl Writer {
+    pub(super) fn new(masked: bool) -> Writer {
+        Writer {
+            masked,
+            lock: Semaphore::new(1),
+            pending: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Sends a message after the writer before it: a ping or pong whole, text
+    /// or binary in fragments of `fragment_size` when it is that large or
+    /// more. Pending control frames go out between fragments.
+    #[inline]
+    pub(super) fn send_message(
+        &self,
+        conn: &Conn,
+        data: &[u8],
+        kind: FrameType,
+        fragment_size: usize,
+    ) -> io::Result<()> {
+        let _writer = self.lock.acquire();
+        if kind.is_control() || data.len() < fragment_size.max(1) {
+            self.send_frame(conn, true, kind, data)?;
+        } else {
+            let mut chunks = data.chunks(fragment_size).peekable();
+            let mut opcode = kind;
+            while let Some(chunk) = chunks.next() {
+                self.send_frame(conn, chunks.peek().is_none(), opcode, chunk)?;
+                opcode = FrameType::Continuation;
+                self.send_pending(conn)?;
+            }
+        }
+        self.send_pending(conn)
+    }
+
+    /// Sends a control frame now if no writer is busy, else leaves it to the
+    /// writer (which sends it after its current frame).
+    pub(super) fn send_control(
+        &self,
+        conn: &Conn,
+        kind: FrameType,
+        payload: &[u8],
+    ) -> io::Result<()> {
+        match self.lock.try_acquire() {
+            Some(_writer) => {
+                self.send_pending(conn)?;
+                self.send_frame(conn, true, kind, payload)
+            }
+            None => {
+                self.pending.borrow_mut().push((kind, payload.to_vec()));
+                Ok(())
+            }
+        }
+    }
+
+    /// Sends a control frame after the writer before it (its whole message,
+    /// fragments included) and any pending control frames.
+    pub(super) fn send_control_in_turn(
+        &self,
+        conn: &Conn,
+        kind: FrameType,
+        payload: &[u8],
+    ) -> io::Result<()> {
+        let _writer = self.lock.acquire();
+        self.send_pending(conn)?;
+        self.send_frame(conn, true, kind, payload)
+    }
+
+    /// Sends queued control frames. The caller holds the lock.
+    fn send_pending(&self, conn: &Conn) -> io::Result<()> {
+        let pending = std::mem::take(&mut *self.pending.borrow_mut());
+        for (kind, payload) in pending {
+            self.send_frame(conn, true, kind, &payload)?;
+        }
+        Ok(())
+    }
+
+    /// Writes one frame. The caller holds the lock.
+    fn send_frame(
+        &self,
+        conn: &Conn,
+        fin: bool,
+        kind: FrameType,
+        payload: &[u8],
+    ) -> io::Result<()> {
+        let mask = self.masked.then(|| {
+            random::next_u64().to_ne_bytes()[..4]
+                .try_into()
+                .expect("4 bytes")
+        });
+        let (header, size) = frame::encode_header(fin, kind.opcode(), mask, payload.len() as u64);
+        match mask {
+            None if payload.len() <= SMALL_FRAME => {
+                // One plain write: copying a small payload costs less than the
+                // kernel's vectored path. The buffer is per thread, not per socket
+                // (idle sockets hold none); a writer that suspends keeps it, and
+                // another meanwhile uses a fresh one.
+                let mut out = SMALL_FRAME_OUT.take();
+                out.clear();
+                out.extend_from_slice(&header[..size]);
+                out.extend_from_slice(payload);
+                let result = conn.write_all(&out);
+                SMALL_FRAME_OUT.set(out);
+                result?;
+            }
+            None => {
+                // One syscall, header and payload together, and no copy of either.
+                conn.write_all_vectored(&mut [
+                    io::IoSlice::new(&header[..size]),
+                    io::IoSlice::new(payload),
+                ])?;
+            }
+            Some(key) => {
+                let mut out = Vec::with_capacity(size + payload.len().min(MASK_CHUNK));
+                out.extend_from_slice(&header[..size]);
+                let mut offset = 0;
+                for chunk in payload.chunks(MASK_CHUNK) {
+                    let from = out.len();
+                    out.extend_from_slice(chunk);
+                    apply_mask(&mut out[from..], key, offset);
+                    offset += chunk.len();
+                    conn.write_all(&out)?;
+                    out.clear();
+                }
+                if payload.is_empty() {
+                    conn.write_all(&out)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -6,7 +6,6 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::wait_list::WaitList;
-use crate::time::{self, Timer};
 
 /// Wakes tasks that wait for an event (tokio's `Notify`, for the coroutines of
 /// one runtime). It carries no value: the waiter checks, once woken, whatever
@@ -45,7 +44,7 @@ use crate::time::{self, Timer};
 /// ```
 #[derive(Clone, Default)]
 pub struct Notify {
-    /// Shared so that the timer of a deadline wait can reach the waiters.
+    /// Shared by the clones, so any of them notifies the same waiters.
     shared: Rc<Shared>,
 }
 
@@ -54,10 +53,6 @@ struct Shared {
     waiters: WaitList,
     /// Left by `notify_one` when nobody waited; taken by the next wait.
     permit: Cell<bool>,
-    /// Counts `notify_waiters` calls. A deadline wakes every waiter (the wait
-    /// list wakes one picked task or all); a waiter that finds this unchanged and
-    /// was not picked was woken by someone else's deadline, and waits on.
-    generation: Cell<u64>,
 }
 
 impl fmt::Debug for Notify {
@@ -87,9 +82,6 @@ impl Notify {
     /// afterwards waits for the next notification.
     pub fn notify_waiters(&self) {
         let shared = &self.shared;
-        shared
-            .generation
-            .set(shared.generation.get().wrapping_add(1));
         shared.waiters.notify_all();
     }
 
@@ -105,10 +97,7 @@ impl Notify {
 
     /// [`wait`](Self::wait), giving up at `deadline`: `true` if notified (or a
     /// permit was stored), `false` if the deadline passed first.
-    ///
-    /// A deadline that passes also wakes the other tasks waiting here; they
-    /// find they were not notified and wait again, behind those still waiting.
-    /// Meant for a few waiters, as in a close handshake, not for many.
+    /// A passing deadline ends only this task's wait.
     ///
     /// # Panics
     ///
@@ -129,40 +118,18 @@ impl Notify {
         if shared.permit.replace(false) {
             return true;
         }
-        let generation = shared.generation.get();
-        loop {
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                return false;
-            }
-            // Timers may fire a little early (1 ms resolution): each round
-            // arms its own, and the loop checks the clock.
-            let _timer = deadline.map(|d| {
-                let shared = Rc::downgrade(&self.shared);
-                CancelOnDrop(time::at(d, move || {
-                    if let Some(shared) = shared.upgrade() {
-                        shared.waiters.notify_all();
-                    }
-                }))
-            });
-            // A waiter picked by `notify_one` but unwound before it runs passes
-            // the notification on, so it is not lost.
-            let picked = shared.waiters.wait(|picked| {
-                if picked {
-                    self.notify_one();
-                }
-            });
-            if picked || shared.generation.get() != generation {
-                return true;
-            }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return false;
         }
-    }
-}
-
-/// Cancels a deadline's timer when the wait ends, however it ends.
-struct CancelOnDrop(Timer);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        self.0.cancel();
+        // A waiter picked by `notify_one` but unwound before it runs passes
+        // the notification on, so it is not lost. Only this waiter's own
+        // deadline ends its wait early: the others wait on.
+        let picked = shared.waiters.wait_until(deadline, |picked| {
+            if picked {
+                self.notify_one();
+            }
+        });
+        // Some(false): woken by `notify_waiters`; None: the deadline passed.
+        picked.is_some()
     }
 }

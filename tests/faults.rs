@@ -102,21 +102,14 @@ fn disconnect_storm_leaves_nothing_behind() {
         let wg = silly::sync::WaitGroup::new();
         for i in 0..clients {
             wg.fork(move || {
-                let conn = TcpStream::connect(addr).unwrap();
-                conn.write_all(
-                    b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-                      Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-                )
-                .unwrap();
-                let mut head = Vec::new();
-                while !head.ends_with(b"\r\n\r\n") {
-                    if conn.read_until(b'\n', &mut head).unwrap_or(0) == 0 {
-                        return;
-                    }
-                }
+                let Ok(conn) = util::ws::open_raw(addr) else {
+                    return;
+                };
                 match i % 3 {
                     // Half a frame, then FIN.
-                    0 => conn.write_all(&[0x82, 0x80 | 100, 1, 2, 3, 4, 9, 9, 9]).unwrap(),
+                    0 => conn
+                        .write_all(&[0x82, 0x80 | 100, 1, 2, 3, 4, 9, 9, 9])
+                        .unwrap(),
                     // A ping whose pong is never read, then close: the unread pong makes
                     // the kernel send RST.
                     1 => {

@@ -68,19 +68,7 @@ fn read_frame(conn: &TcpStream) -> Option<(bool, u8, Vec<u8>, Vec<u8>)> {
 
 /// Opens a raw WebSocket connection to `addr`.
 fn open(addr: std::net::SocketAddr) -> TcpStream {
-    let conn = TcpStream::connect(addr).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(5)));
-    conn.write_all(
-        b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-          Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-    )
-    .unwrap();
-    let mut head = Vec::new();
-    while !head.ends_with(b"\r\n\r\n") {
-        conn.read_until(b'\n', &mut head).unwrap();
-    }
-    assert!(head.starts_with(b"HTTP/1.1 101"));
-    conn
+    util::ws::open_raw(addr).unwrap()
 }
 
 /// Sends `frames`, answers the server's close with ours, and returns the close

@@ -14,8 +14,10 @@ use std::time::Duration;
 /// A job as the pool threads see it.
 pub(crate) type Job = Box<dyn FnOnce() + Send>;
 
-/// Threads of [`DEFAULT_POOL`] unless [`Builder::blocking_threads`] says otherwise.
+/// Threads of the default pool (the one [`spawn_blocking`] uses) unless
+/// [`Builder::blocking_threads`] says otherwise.
 ///
+/// [`spawn_blocking`]: crate::task::spawn_blocking
 /// [`Builder::blocking_threads`]: crate::Builder::blocking_threads
 pub const DEFAULT_BLOCKING_THREADS: usize = 16;
 

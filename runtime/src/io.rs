@@ -28,6 +28,7 @@ pub use mio::Interest;
 use mio::event::Source;
 
 use crate::context::{self, Context};
+use crate::sync::{SelectWaiter, Selectable, Watch};
 use crate::task::cell::{Park, Waker};
 
 /// A non-blocking I/O source registered with the current runtime's reactor.
@@ -152,6 +153,30 @@ impl<S: Source> Registered<S> {
         self.cx
             .reactor
             .wake_all(self.key, self.cx.scheduler.ready());
+    }
+}
+
+impl<S: Source> Selectable for Registered<S> {
+    /// Readable: an edge arrived that no read consumed yet, or the read side
+    /// is closed. A read may still find nothing (then it waits).
+    fn is_ready(&self) -> bool {
+        Registered::is_ready(self, Interest::READABLE)
+    }
+
+    fn watch(&self, waiter: &SelectWaiter) -> Watch<'_> {
+        let waker = waiter.waker();
+        let added = self
+            .cx
+            .reactor
+            .add_waiter(self.key, Interest::READABLE, waker.clone(), None);
+        if added.is_err() {
+            return Watch::none(); // deregistered: never ready again
+        }
+        Watch::new(move || {
+            self.cx
+                .reactor
+                .remove_waiter(self.key, Interest::READABLE, &waker)
+        })
     }
 }
 

@@ -6,6 +6,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use super::select::{SelectWaiter, Selectable, Watch};
 use super::wait_list::WaitList;
 
 /// An unbounded channel: `send` never suspends. Senders and receivers can be
@@ -47,6 +48,7 @@ fn new<T>(capacity: Option<usize>) -> (Sender<T>, Receiver<T>) {
         receiving: WaitList::default(),
         sending: WaitList::default(),
         handed_over: WaitList::default(),
+        selecting: WaitList::default(),
         pushed: Cell::new(0),
         taken: Cell::new(0),
     });
@@ -71,6 +73,8 @@ struct Shared<T> {
     sending: WaitList,
     /// Rendezvous senders waiting for their message to be taken.
     handed_over: WaitList,
+    /// `Select`s watching for a message or the close (woken all at once).
+    selecting: WaitList,
     /// Messages ever queued / taken; a rendezvous sender waits until `taken`
     /// passes the number its message got.
     pushed: Cell<u64>,
@@ -83,6 +87,7 @@ impl<T> Shared<T> {
         self.receiving.notify_all();
         self.sending.notify_all();
         self.handed_over.notify_all();
+        self.selecting.notify_all();
     }
 
     fn is_full(&self) -> bool {
@@ -155,6 +160,7 @@ impl<T> Sender<T> {
         let number = shared.pushed.get() + 1;
         shared.pushed.set(number);
         shared.receiving.notify_one();
+        shared.selecting.notify_all();
         if shared.capacity == Some(0) {
             while shared.taken.get() < number && !shared.closed.get() {
                 shared.handed_over.wait(|_| {});
@@ -193,6 +199,7 @@ impl<T> Sender<T> {
         shared.queue.borrow_mut().push_back(value);
         shared.pushed.set(shared.pushed.get() + 1);
         shared.receiving.notify_one();
+        shared.selecting.notify_all();
         Ok(())
     }
 
@@ -302,6 +309,19 @@ impl<T> Receiver<T> {
     /// Whether the channel is closed (messages may still be queued).
     pub fn is_closed(&self) -> bool {
         self.shared.closed.get()
+    }
+}
+
+impl<T> Selectable for Receiver<T> {
+    /// A message is queued, or the channel is closed: `try_recv` returns at once.
+    fn is_ready(&self) -> bool {
+        !self.shared.queue.borrow().is_empty() || self.shared.closed.get()
+    }
+
+    fn watch(&self, waiter: &SelectWaiter) -> Watch<'_> {
+        let selecting = &self.shared.selecting;
+        let watcher = selecting.watch(waiter.waker());
+        Watch::new(move || selecting.unwatch(&watcher))
     }
 }
 

@@ -24,6 +24,7 @@
 mod channel;
 mod mutex;
 mod notify;
+mod select;
 mod semaphore;
 mod wait_group;
 mod wait_list;
@@ -34,5 +35,6 @@ pub use self::channel::{
 };
 pub use self::mutex::{Mutex, MutexGuard};
 pub use self::notify::Notify;
+pub use self::select::{Select, SelectWaiter, Selectable, Watch};
 pub use self::semaphore::{Semaphore, SemaphorePermit};
 pub use self::wait_group::WaitGroup;

@@ -15,6 +15,9 @@ struct Waiter {
     notified: Cell<bool>,
 }
 
+/// A waiter added by [`WaitList::watch`].
+pub(crate) struct Watcher(Rc<Waiter>);
+
 #[derive(Default)]
 pub(crate) struct WaitList {
     waiters: RefCell<VecDeque<Rc<Waiter>>>,
@@ -72,6 +75,26 @@ impl WaitList {
             }
             None => Some(false),
         }
+    }
+
+    /// Adds `waker` at the back of the list without parking (a `Select`
+    /// watching several lists at once); [`unwatch`](Self::unwatch) takes it off.
+    /// Meant for lists woken with `notify_all`: a `notify_one` that picks a
+    /// watcher hands it nothing.
+    pub(crate) fn watch(&self, waker: Waker) -> Watcher {
+        let waiter = Rc::new(Waiter {
+            waker,
+            notified: Cell::new(false),
+        });
+        self.waiters.borrow_mut().push_back(waiter.clone());
+        Watcher(waiter)
+    }
+
+    /// Takes a watcher off the list, if it is still there.
+    pub(crate) fn unwatch(&self, watcher: &Watcher) {
+        self.waiters
+            .borrow_mut()
+            .retain(|w| !Rc::ptr_eq(w, &watcher.0));
     }
 
     /// Wakes the first waiter; returns `false` if there was none.

@@ -26,6 +26,24 @@
 //! * Everything runs on one thread: closures need not be `Send`, shared state is
 //!   `Rc`/`RefCell`, and a coroutine is never preempted, so there are no data races.
 //!
+//! # Pitfalls
+//!
+//! * **A blocking call blocks every coroutine.** `std::thread::sleep`,
+//!   `std::net`, a slow `std::fs` call, a C library, a `std::sync::Mutex` held
+//!   across something that blocks, or a long computation hold up the whole
+//!   runtime. Use [`time::sleep`], the sockets of `silly-net`, [`sync::Mutex`],
+//!   and [`task::spawn_blocking`] for the rest.
+//! * **The blocking pool is bounded and shared** by the process's runtimes:
+//!   [`Builder::blocking_threads`] jobs at once (16 by default), more queue.
+//!   Work that must not queue behind them gets a [`task::BlockingPool`].
+//! * **Stacks are fixed in size** ([`DEFAULT_STACK_SIZE`], 512 KiB; only touched
+//!   pages cost memory). Recursion past it aborts with a clear message: give
+//!   deep tasks more with [`task::Builder::stack_size`].
+//! * **Interruption is an unwind.** [`task::Task::cancel`] and
+//!   [`time::timeout`] unwind the task from where it blocks; a
+//!   `std::panic::catch_unwind` that swallows every unwind defeats them, while
+//!   [`task::catch_unwind`] lets them through.
+//!
 //! # Inside
 //!
 //! The modules form layers, and no module imports one above it:

@@ -44,6 +44,7 @@ impl YielderSlot {
     /// Panics unless called from inside that coroutine while it runs (not from
     /// another coroutine, not from the scheduler, not while it is being unwound
     /// by its drop).
+    #[inline]
     pub(crate) fn suspend(&self) {
         let yielder = self.yielder.get();
         assert!(

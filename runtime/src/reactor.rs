@@ -63,6 +63,7 @@ struct Registration {
 }
 
 impl Registration {
+    #[inline]
     fn is_ready(&self, interest: Interest) -> bool {
         if interest.is_readable() {
             self.readable || self.read_closed
@@ -71,6 +72,7 @@ impl Registration {
         }
     }
 
+    #[inline]
     fn waiters(&mut self, interest: Interest) -> &mut Waiters {
         if interest.is_readable() {
             &mut self.readers
@@ -261,6 +263,7 @@ impl Reactor {
 
     /// Whether an edge for `interest` may not have been consumed yet (or the
     /// direction is closed): a syscall is worth trying. `false` once deregistered.
+    #[inline]
     pub(crate) fn is_ready(&self, key: usize, interest: Interest) -> bool {
         let registrations = self.registrations.borrow();
         registrations.get(key).is_some_and(|r| r.is_ready(interest))
@@ -268,6 +271,7 @@ impl Reactor {
 
     /// Records that the source is drained for `interest` (a `WouldBlock`, or a
     /// read shorter than its buffer): the next edge is news.
+    #[inline]
     pub(crate) fn clear_ready(&self, key: usize, interest: Interest) {
         if let Some(r) = self.registrations.borrow_mut().get_mut(key) {
             if interest.is_readable() {
@@ -284,6 +288,7 @@ impl Reactor {
     /// # Errors
     ///
     /// `Other` if `key` is no longer registered.
+    #[inline]
     pub(crate) fn add_waiter(
         &self,
         key: usize,
@@ -306,6 +311,7 @@ impl Reactor {
 
     /// Takes `waker` off `key`'s `interest` list: its wait ended another way (a
     /// timeout, the task being unwound). Its deadline timer stays armed, lazily.
+    #[inline]
     pub(crate) fn remove_waiter(&self, key: usize, interest: Interest, waker: &Waker) {
         if let Some(r) = self.registrations.borrow_mut().get_mut(key) {
             r.waiters(interest).remove(waker);

@@ -143,6 +143,7 @@ impl TaskCell {
     /// Suspends this task, which must be the one running, as parked for `kind`.
     /// Unwinds with [`Interrupted`] instead if an interrupt is pending, before
     /// parking or once woken.
+    #[inline]
     pub(crate) fn park(&self, kind: Park) {
         self.deliver_interrupt();
         self.state.set(State::Parked(kind));
@@ -159,8 +160,17 @@ impl TaskCell {
     }
 
     /// Unwinds the running task if an interrupt is pending and may be delivered.
+    #[inline]
     pub(crate) fn deliver_interrupt(&self) {
-        if self.interrupt.get().is_none() || self.unwinding.get() || std::thread::panicking() {
+        if self.interrupt.get().is_some() {
+            self.deliver_pending();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn deliver_pending(&self) {
+        if self.unwinding.get() || std::thread::panicking() {
             return;
         }
         let Some(interrupt) = self.interrupt.take() else {

@@ -185,6 +185,21 @@ impl Conn {
     }
 }
 
+/// The TCP socket's descriptor, for socket options (see [`TcpStream`]).
+#[cfg(unix)]
+impl std::os::fd::AsFd for Conn {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        either!(self, s => std::os::fd::AsFd::as_fd(s))
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for Conn {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        either!(self, s => std::os::fd::AsRawFd::as_raw_fd(s))
+    }
+}
+
 impl From<TcpStream> for Conn {
     fn from(s: TcpStream) -> Self {
         Conn::Tcp(s)

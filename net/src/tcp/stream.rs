@@ -28,6 +28,28 @@ use crate::timeout::deadline;
 ///
 /// Dropping the stream (or [`close`](Self::close)) deregisters and closes the
 /// socket, also when its coroutine is unwound while blocked on it.
+///
+/// Socket options this API does not cover (keep-alive probes, buffer sizes) are
+/// set through the file descriptor: the stream implements `AsFd` and `AsRawFd`,
+/// so `socket2::SockRef::from(&stream)` works. Use the descriptor for options
+/// only: reading or writing it directly would bypass the stream's read buffer,
+/// and changing its blocking mode would stall the runtime.
+///
+/// ```
+/// use silly_net::tcp::{self, TcpStream};
+/// use std::os::fd::AsRawFd;
+///
+/// silly_runtime::run(|| {
+///     let server = tcp::listen("127.0.0.1:0", |conn| {
+///         // An accepted socket, as `socket2::SockRef::from(&conn)` would see it.
+///         assert!(conn.as_raw_fd() >= 0);
+///     })
+///     .unwrap();
+///     let client = TcpStream::connect(server.local_addr()).unwrap();
+///     assert!(client.as_raw_fd() >= 0);
+///     server.close();
+/// });
+/// ```
 pub struct TcpStream {
     io: Registered<mio::net::TcpStream>,
     /// Read buffer and read timeout.
@@ -412,6 +434,20 @@ impl TcpStream {
     /// Whether `TCP_NODELAY` is set.
     pub fn nodelay(&self) -> io::Result<bool> {
         self.io.get_ref().nodelay()
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsFd for TcpStream {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(self.io.get_ref())
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for TcpStream {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(self.io.get_ref())
     }
 }
 

@@ -51,6 +51,10 @@ pub fn connect(
 ///
 /// One coroutine may read while another writes; two concurrent readers (or two
 /// concurrent writers) of one stream are not supported.
+///
+/// `AsFd` and `AsRawFd` give the TCP socket's descriptor, for socket options
+/// (`socket2::SockRef::from(&stream)`); reading or writing it directly would
+/// corrupt the TLS stream.
 pub struct TlsStream {
     tcp: TcpStream,
     tls: RefCell<rustls::Connection>,
@@ -425,6 +429,20 @@ impl TlsStream {
     /// Limits how long one write call waits for the peer to read.
     pub fn set_write_timeout(&self, timeout: Option<Duration>) {
         self.tcp.set_write_timeout(timeout);
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsFd for TlsStream {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(&self.tcp)
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for TlsStream {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(&self.tcp)
     }
 }
 

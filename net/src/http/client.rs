@@ -15,10 +15,25 @@ use super::headers::check_outgoing;
 use super::wire::Wire;
 use super::{Error, Headers, ResponseError, Result, Upgraded};
 use crate::conn::Conn;
+use crate::setters::setters;
 use crate::tcp::TcpStream;
 use crate::tls::{self, TlsStream};
 
-/// Client settings. Each default is documented on its field.
+/// Client settings. Each default is documented on its field. Start from
+/// `ClientConfig::default()` and change fields with the setters of the same
+/// name:
+///
+/// ```
+/// use silly_net::http::ClientConfig;
+/// use silly_net::tls;
+/// use std::time::Duration;
+/// let config = ClientConfig::default()
+///     .connect_timeout(Duration::from_secs(2))
+///     .max_redirects(5)
+///     .tls(tls::ClientConfig::builder().alpn(["http/1.1"]).build().unwrap());
+/// assert_eq!(config.max_redirects, 5);
+/// assert_eq!(config.max_idle_per_host, 8, "the default");
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ClientConfig {
@@ -56,6 +71,17 @@ impl Default for ClientConfig {
     }
 }
 
+setters!(ClientConfig {
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    max_idle_per_host: usize,
+    idle_timeout: Duration,
+    max_redirects: usize,
+    max_response_head: usize,
+    max_response_body: u64,
+    tls: tls::ClientConfig,
+});
+
 /// A whole response.
 #[derive(Debug, Clone)]
 pub struct Response {
@@ -87,9 +113,7 @@ struct Idle {
 /// ```no_run
 /// use silly_net::http::{Client, ClientConfig};
 /// silly_runtime::run(|| {
-///     let mut config = ClientConfig::default();
-///     config.max_redirects = 5;
-///     let client = Client::new(config);
+///     let client = Client::new(ClientConfig::default().max_redirects(5));
 ///     let page = client.get("https://example.com/").unwrap();
 ///     println!("{} {} bytes", page.status, page.body.len());
 /// });

@@ -179,6 +179,12 @@ impl Conn {
         either!(self, s => s.local_addr())
     }
 
+    /// Whether the connection is open with nothing to read: a non-blocking
+    /// read would block. Never suspends.
+    pub(crate) fn is_idle_open(&self) -> bool {
+        either!(self, s => s.is_idle_open())
+    }
+
     /// Whether this is a TLS connection.
     pub fn is_tls(&self) -> bool {
         matches!(self, Conn::Tls(_))

@@ -110,6 +110,19 @@ struct Idle {
 /// An HTTP client with its own connection pool. The free functions [`get`],
 /// [`post`] and [`request`] use one per thread with the default config.
 ///
+/// # Connection reuse
+///
+/// A connection goes back to the pool when its response has been read to the
+/// end and neither side asked to close it. Before a pooled connection carries a
+/// request, a non-blocking read checks it: if the server has closed it (its
+/// keep-alive timeout may be shorter than `idle_timeout`) or sent anything
+/// unasked, it is dropped and the next one (or a new connection) is used, so
+/// no request is written into a connection already closed. A pooled connection
+/// that still breaks before the response head (the server closed it at that very
+/// moment) is retried on a new connection for idempotent methods only (GET,
+/// HEAD, OPTIONS, PUT, DELETE, TRACE); any other request returns the error, as
+/// the server may have acted on it.
+///
 /// ```no_run
 /// use silly_net::http::{Client, ClientConfig};
 /// silly_runtime::run(|| {
@@ -399,8 +412,11 @@ impl Client {
     fn checkout(&self, key: &PoolKey) -> Option<Wire> {
         let mut pool = self.pool.borrow_mut();
         let idle = pool.get_mut(key)?;
+        // The server may have closed a connection while it sat here (its
+        // keep-alive timeout is often shorter than ours): a request written to
+        // it would be lost, and only idempotent ones could be repeated.
         while let Some(entry) = idle.pop() {
-            if entry.since.elapsed() < self.config.idle_timeout {
+            if entry.since.elapsed() < self.config.idle_timeout && entry.wire.is_idle_open() {
                 return Some(entry.wire);
             }
         }

@@ -225,6 +225,25 @@ impl TcpStream {
         })
     }
 
+    /// Whether the connection is open with nothing to read, as a non-blocking
+    /// peek that would block shows. False once the peer has closed or reset it,
+    /// or has sent bytes nobody has read: a client pool reuses a connection only
+    /// when this holds. Never suspends.
+    pub(crate) fn is_idle_open(&self) -> bool {
+        if self.reader.has_buffered() {
+            return false;
+        }
+        let mut byte = [0u8; 1];
+        loop {
+            match self.io.get_ref().peek(&mut byte) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return e.kind() == io::ErrorKind::WouldBlock,
+                // EOF, or bytes that are not the answer to a request not yet sent.
+                Ok(_) => return false,
+            }
+        }
+    }
+
     /// Hands buffered input to `consume`, first filling the buffer from the socket
     /// (suspending until data, EOF or `deadline`) if it is empty; at EOF `consume`
     /// gets an empty slice. `consume` returns how many bytes it used and must not

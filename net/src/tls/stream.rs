@@ -277,6 +277,13 @@ impl TlsStream {
         matches!(reader.fill_buf(), Err(err) if err.kind() == io::ErrorKind::WouldBlock)
     }
 
+    /// Whether the connection is open with nothing to read (see
+    /// [`TcpStream::is_idle_open`]): no plaintext or EOF held by rustls or the
+    /// buffer, no ciphertext (a close_notify included) waiting in the socket.
+    pub(crate) fn is_idle_open(&self) -> bool {
+        !self.reader.has_buffered() && self.no_plaintext() && self.tcp.is_idle_open()
+    }
+
     /// Reads plaintext rustls already holds, without suspending.
     fn read_decrypted(&self, out: &mut [u8]) -> io::Result<usize> {
         self.tls.borrow_mut().reader().read(out)

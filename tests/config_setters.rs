@@ -47,6 +47,7 @@ fn every_http_setter_sets_its_field_and_only_it() {
     let client = ClientConfig::default()
         .connect_timeout(ms(6))
         .read_timeout(ms(7))
+        .request_timeout(ms(13))
         .max_idle_per_host(8)
         .idle_timeout(ms(9))
         .max_redirects(10)
@@ -66,6 +67,8 @@ fn every_http_setter_sets_its_field_and_only_it() {
         ),
         (ms(6), ms(7), 8, ms(9), 10, 11, 12, ms(5))
     );
+    assert_eq!(client.request_timeout, Some(ms(13)));
+    assert_eq!(ClientConfig::default().request_timeout, None, "no limit");
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use silly::net::http::{self, Client, ClientConfig, Config, Timeouts};
-use silly::net::tcp::{TcpListener, TcpStream};
+use silly::net::tcp::TcpListener;
 use silly::net::tls;
 use silly::task;
 use util::pki::Ca;
@@ -125,18 +125,6 @@ fn a_live_pooled_tls_connection_is_reused() {
     live_connection_is_reused(Some((server, client)));
 }
 
-/// Reads one request head (and no body: the tests send none).
-fn read_request(conn: &TcpStream) -> Option<String> {
-    let mut head = Vec::new();
-    while !head.ends_with(b"\r\n\r\n") {
-        match conn.read_until(b'\n', &mut head) {
-            Ok(0) | Err(_) => return None,
-            Ok(_) => {}
-        }
-    }
-    Some(String::from_utf8_lossy(&head).into_owned())
-}
-
 /// A raw server whose first connection answers one request, then reads the
 /// next and closes without answering (it dies mid-request); later connections
 /// answer every request. Returns its address and the request lines it read.
@@ -152,7 +140,7 @@ fn dies_mid_request() -> (SocketAddr, Rc<RefCell<Vec<String>>>) {
             let dies = std::mem::take(&mut first);
             task::fork(move || {
                 let mut answered = 0;
-                while let Some(head) = read_request(&conn) {
+                while let Some(head) = util::read_request_head(&conn) {
                     seen.borrow_mut()
                         .push(head.lines().next().unwrap_or_default().to_owned());
                     if dies && answered == 1 {

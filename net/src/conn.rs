@@ -152,6 +152,16 @@ impl Conn {
         either!(self, s => s.write_all_vectored(bufs))
     }
 
+    /// [`write_all_vectored`](Self::write_all_vectored) with an explicit
+    /// deadline for the whole call instead of the write timeout.
+    pub(crate) fn write_all_vectored_until(
+        &self,
+        bufs: &mut [io::IoSlice<'_>],
+        deadline: Option<Instant>,
+    ) -> io::Result<()> {
+        either!(self, s => s.write_all_vectored_until(bufs, deadline))
+    }
+
     /// Shuts down one or both halves (TLS sends close_notify first).
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         either!(self, s => s.shutdown(how))

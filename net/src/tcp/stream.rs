@@ -100,7 +100,11 @@ impl TcpStream {
         Self::connect_until(addr, Some(Instant::now() + timeout))
     }
 
-    fn connect_until(addr: impl ToAddr, deadline: Option<Instant>) -> io::Result<TcpStream> {
+    /// [`connect`](Self::connect), giving up with `TimedOut` at `deadline`.
+    pub(crate) fn connect_until(
+        addr: impl ToAddr,
+        deadline: Option<Instant>,
+    ) -> io::Result<TcpStream> {
         let addrs = addr.to_addr()?.resolve()?;
         let mut last_error = None;
         for addr in addrs {
@@ -320,15 +324,34 @@ impl TcpStream {
     ///
     /// As [`write_all`](Self::write_all); what was written before an error is
     /// not reported.
-    pub fn write_all_vectored(&self, mut bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
+    pub fn write_all_vectored(&self, bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
+        self.write_all_vectored_by(bufs, || deadline(self.write_timeout.get()))
+    }
+
+    /// [`write_all_vectored`](Self::write_all_vectored) with an explicit
+    /// deadline for the whole call.
+    pub(crate) fn write_all_vectored_until(
+        &self,
+        bufs: &mut [io::IoSlice<'_>],
+        deadline: Option<Instant>,
+    ) -> io::Result<()> {
+        self.write_all_vectored_by(bufs, || deadline)
+    }
+
+    /// `write_all_vectored` under the deadline `due` gives, asked for on the
+    /// first wait only: a write that fits reads no clock.
+    fn write_all_vectored_by(
+        &self,
+        mut bufs: &mut [io::IoSlice<'_>],
+        due: impl Fn() -> Option<Instant>,
+    ) -> io::Result<()> {
         io::IoSlice::advance_slices(&mut bufs, 0);
-        // Computed on the first wait only: a write that fits reads no clock.
-        let mut due: Option<Option<Instant>> = None;
+        let mut first_wait: Option<Option<Instant>> = None;
         while !bufs.is_empty() {
             let total: usize = bufs.iter().map(|b| b.len()).sum();
             let n = match self.try_write_with(total, |mut s| s.write_vectored(bufs))? {
                 0 => {
-                    let deadline = *due.get_or_insert_with(|| deadline(self.write_timeout.get()));
+                    let deadline = *first_wait.get_or_insert_with(&due);
                     let n = self
                         .io
                         .io(Interest::WRITABLE, deadline, |mut s| s.write_vectored(bufs))?;

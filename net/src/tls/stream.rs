@@ -155,10 +155,11 @@ impl TlsStream {
     /// # silly_runtime::run(|| {
     /// # let config = silly_net::tls::ClientConfig::default();
     /// let err = silly_net::tls::connect("example.com:443", "example.com", &config).unwrap_err();
-    /// match err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
-    ///     Some(rustls::Error::InvalidCertificate(why)) => eprintln!("bad certificate: {why:?}"),
-    ///     _ => eprintln!("{err}"),
-    /// }
+    /// let reason = match err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+    ///     Some(rustls::Error::InvalidCertificate(why)) => format!("bad certificate: {why:?}"),
+    ///     _ => err.to_string(),
+    /// };
+    /// # drop(reason);
     /// # });
     /// ```
     pub fn handshake(&self) -> io::Result<()> {
@@ -168,7 +169,9 @@ impl TlsStream {
         self.handshake_until(Some(Instant::now() + self.handshake_timeout))
     }
 
-    fn handshake_until(&self, deadline: Option<Instant>) -> io::Result<()> {
+    /// [`handshake`](Self::handshake) bounded by `deadline` instead of the
+    /// handshake timeout.
+    pub(crate) fn handshake_until(&self, deadline: Option<Instant>) -> io::Result<()> {
         let _driver = self.handshake_lock.acquire();
         let result = self.drive_handshake(deadline);
         result.map_err(|err| match err.kind() {
@@ -346,10 +349,20 @@ impl TlsStream {
     /// # Errors
     ///
     /// As [`write_all`](Self::write_all).
-    pub fn write_all_vectored(&self, mut bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
+    pub fn write_all_vectored(&self, bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
+        self.write_all_vectored_until(bufs, deadline(self.tcp.write_timeout()))
+    }
+
+    /// [`write_all_vectored`](Self::write_all_vectored) with an explicit
+    /// deadline for the whole call (the handshake, if it has not run, keeps its
+    /// own timeout).
+    pub(crate) fn write_all_vectored_until(
+        &self,
+        mut bufs: &mut [io::IoSlice<'_>],
+        deadline: Option<Instant>,
+    ) -> io::Result<()> {
         self.handshake()?;
         let _writer = self.write_lock.acquire();
-        let deadline = deadline(self.tcp.write_timeout());
         io::IoSlice::advance_slices(&mut bufs, 0);
         while !bufs.is_empty() {
             let n = self.tls.borrow_mut().writer().write_vectored(bufs)?;

@@ -180,7 +180,7 @@ fn bad_urls_timeouts_and_refusals_are_clear_errors() {
             .get(&format!("http://{addr}/"))
             .unwrap_err();
         match err {
-            http::Error::Io(e) => assert_eq!(e.kind(), std::io::ErrorKind::TimedOut),
+            http::Error::Timeout { phase } => assert_eq!(phase, http::Phase::Head),
             other => panic!("expected a timeout, got {other}"),
         }
         drop(holder.join());

@@ -152,6 +152,16 @@ impl Conn {
         either!(self, s => s.write_all_vectored(bufs))
     }
 
+    /// [`write_all_vectored`](Self::write_all_vectored) with an explicit
+    /// deadline for the whole call instead of the write timeout.
+    pub(crate) fn write_all_vectored_until(
+        &self,
+        bufs: &mut [io::IoSlice<'_>],
+        deadline: Option<Instant>,
+    ) -> io::Result<()> {
+        either!(self, s => s.write_all_vectored_until(bufs, deadline))
+    }
+
     /// Shuts down one or both halves (TLS sends close_notify first).
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         either!(self, s => s.shutdown(how))
@@ -179,9 +189,30 @@ impl Conn {
         either!(self, s => s.local_addr())
     }
 
+    /// Whether the connection is open with nothing to read: a non-blocking
+    /// read would block. Never suspends.
+    pub(crate) fn is_idle_open(&self) -> bool {
+        either!(self, s => s.is_idle_open())
+    }
+
     /// Whether this is a TLS connection.
     pub fn is_tls(&self) -> bool {
         matches!(self, Conn::Tls(_))
+    }
+}
+
+/// The TCP socket's descriptor, for socket options (see [`TcpStream`]).
+#[cfg(unix)]
+impl std::os::fd::AsFd for Conn {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        either!(self, s => std::os::fd::AsFd::as_fd(s))
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for Conn {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        either!(self, s => std::os::fd::AsRawFd::as_raw_fd(s))
     }
 }
 

@@ -53,6 +53,7 @@ mod conn;
 pub mod dns;
 pub mod http;
 mod read_buf;
+mod setters;
 pub mod tcp;
 mod timeout;
 pub mod tls;

@@ -136,3 +136,16 @@ pub fn status_of(reply: &str) -> u16 {
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no status line in {reply:?}"))
 }
+
+/// Reads one request head (through its blank line) off a raw connection; `None`
+/// if the connection ends or fails first. Any body stays unread.
+pub fn read_request_head(conn: &TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        match conn.read_until(b'\n', &mut head) {
+            Ok(0) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
+    Some(String::from_utf8_lossy(&head).into_owned())
+}

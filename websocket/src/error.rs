@@ -83,6 +83,11 @@ impl From<silly_net::http::Error> for Error {
     fn from(e: silly_net::http::Error) -> Self {
         match e {
             silly_net::http::Error::Io(io) => Error::Io(io),
+            // The handshake's timeouts stay what they were before the HTTP
+            // client typed them: an `Io` error of kind `TimedOut`.
+            timeout @ silly_net::http::Error::Timeout { .. } => {
+                Error::Io(io::Error::new(io::ErrorKind::TimedOut, timeout))
+            }
             other => Error::Http(other),
         }
     }

@@ -13,19 +13,46 @@ use super::body::Body;
 use super::head::{self, BodyKind, Version};
 use super::headers::check_outgoing;
 use super::wire::Wire;
-use super::{Error, Headers, ResponseError, Result, Upgraded};
+use super::{Error, Headers, Phase, RequestBuilder, ResponseError, Result, Upgraded};
 use crate::conn::Conn;
+use crate::setters::setters;
 use crate::tcp::TcpStream;
 use crate::tls::{self, TlsStream};
 
-/// Client settings. Each default is documented on its field.
+/// Client settings. Each default is documented on its field. Start from
+/// `ClientConfig::default()` and change fields with the setters of the same
+/// name:
+///
+/// ```
+/// use silly_net::http::ClientConfig;
+/// use silly_net::tls;
+/// use std::time::Duration;
+/// let config = ClientConfig::default()
+///     .connect_timeout(Duration::from_secs(2))
+///     .max_redirects(5)
+///     .tls(tls::ClientConfig::builder().alpn(["http/1.1"]).build().unwrap());
+/// assert_eq!(config.max_redirects, 5);
+/// assert_eq!(config.max_idle_per_host, 8, "the default");
+/// ```
+///
+/// Time limits: each step has its own timeout (`connect_timeout` for connect
+/// and handshake, `read_timeout` for sending the request and for each read of
+/// the response), and `request_timeout` bounds a whole request. The first to
+/// pass ends the request with [`Error::Timeout`], which names the [`Phase`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ClientConfig {
     /// Longest wait for TCP connect plus TLS handshake. Default 10 s.
     pub connect_timeout: Duration,
-    /// Longest wait for each read of the response. Default 30 s.
+    /// Longest wait for the server to take the request (head and body
+    /// together), and for each read of the response. Default 30 s.
     pub read_timeout: Duration,
+    /// Longest time for a whole request: connect, send, response head and
+    /// body (read with [`Client::request`], or from the [`ResponseReader`]),
+    /// redirects included. Default `None`: only the step timeouts apply.
+    /// [`RequestBuilder::timeout`] sets it per request. Name resolution cannot
+    /// be cut short: the deadline is checked once it returns.
+    pub request_timeout: Option<Duration>,
     /// Idle connections kept per host (scheme, host, port). Default 8.
     pub max_idle_per_host: usize,
     /// An idle connection older than this is not reused. Default 60 s.
@@ -46,6 +73,7 @@ impl Default for ClientConfig {
         ClientConfig {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
+            request_timeout: None,
             max_idle_per_host: 8,
             idle_timeout: Duration::from_secs(60),
             max_redirects: 0,
@@ -53,6 +81,26 @@ impl Default for ClientConfig {
             max_response_body: 64 * 1024 * 1024,
             tls: tls::ClientConfig::default(),
         }
+    }
+}
+
+setters!(ClientConfig {
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    max_idle_per_host: usize,
+    idle_timeout: Duration,
+    max_redirects: usize,
+    max_response_head: usize,
+    max_response_body: u64,
+    tls: tls::ClientConfig,
+});
+
+impl ClientConfig {
+    /// Sets [`request_timeout`](#structfield.request_timeout) to `timeout`.
+    #[must_use]
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = Some(timeout);
+        self
     }
 }
 
@@ -84,14 +132,25 @@ struct Idle {
 /// An HTTP client with its own connection pool. The free functions [`get`],
 /// [`post`] and [`request`] use one per thread with the default config.
 ///
+/// # Connection reuse
+///
+/// A connection goes back to the pool when its response has been read to the
+/// end and neither side asked to close it. Before a pooled connection carries a
+/// request, a non-blocking read checks it: if the server has closed it (its
+/// keep-alive timeout may be shorter than `idle_timeout`) or sent anything
+/// unasked, it is dropped and the next one (or a new connection) is used, so
+/// no request is written into a connection already closed. A pooled connection
+/// that still breaks before the response head (the server closed it at that very
+/// moment) is retried on a new connection for idempotent methods only (GET,
+/// HEAD, OPTIONS, PUT, DELETE, TRACE); any other request returns the error, as
+/// the server may have acted on it.
+///
 /// ```no_run
 /// use silly_net::http::{Client, ClientConfig};
 /// silly_runtime::run(|| {
-///     let mut config = ClientConfig::default();
-///     config.max_redirects = 5;
-///     let client = Client::new(config);
+///     let client = Client::new(ClientConfig::default().max_redirects(5));
 ///     let page = client.get("https://example.com/").unwrap();
-///     println!("{} {} bytes", page.status, page.body.len());
+///     assert_eq!(page.status, 200);
 /// });
 /// ```
 pub struct Client {
@@ -175,12 +234,15 @@ impl Client {
 
     /// Sends a request and reads the whole response. `Host`, and `Content-Length`
     /// for a body, are added unless given. Redirects are followed only up to
-    /// `max_redirects` (default none).
+    /// `max_redirects` (default none). The config's `request_timeout`, if set,
+    /// bounds the whole call; [`build_request`](Self::build_request) sets time
+    /// limits per request.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidUrl`] (bad URL, or a scheme other than http/https),
-    /// [`Error::InvalidHeader`], [`Error::Io`] (connect, TLS, timeouts),
+    /// [`Error::InvalidHeader`], [`Error::Io`] (connect, TLS, a broken
+    /// connection), [`Error::Timeout`] with the [`Phase`] that ran out of time,
     /// [`Error::InvalidResponse`], [`Error::InvalidBody`],
     /// [`Error::BodyTooLarge`] past `max_response_body`, [`Error::TooManyRedirects`].
     pub fn request(
@@ -190,18 +252,12 @@ impl Client {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<Response> {
-        let mut reader = self.send(method, url, headers, body)?;
-        let body = reader.read_all()?;
-        Ok(Response {
-            status: reader.status,
-            version: reader.version,
-            header: std::mem::take(&mut reader.header),
-            body,
-        })
+        self.send(method, url, headers, body)?.into_response()
     }
 
     /// Sends a request and returns once the response head has arrived; the body is
-    /// read from the returned [`ResponseReader`] (the streaming form).
+    /// read from the returned [`ResponseReader`] (the streaming form). The
+    /// config's `request_timeout` counts from this call to the end of the body.
     ///
     /// # Errors
     ///
@@ -213,12 +269,61 @@ impl Client {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<ResponseReader<'_>> {
+        self.send_until(method, url, headers, body, self.total_deadline(None, None))
+    }
+
+    /// A request with per-request settings (headers one by one, a body, its own
+    /// timeout or deadline), sent with [`RequestBuilder::send`].
+    ///
+    /// ```no_run
+    /// use silly_net::http::{Client, ClientConfig};
+    /// use std::time::Duration;
+    /// silly_runtime::run(|| {
+    ///     let client = Client::new(ClientConfig::default());
+    ///     let response = client
+    ///         .build_request("POST", "http://127.0.0.1:8080/api")
+    ///         .header("Content-Type", "application/json")
+    ///         .body(br#"{"x":1}"#)
+    ///         .timeout(Duration::from_secs(2))
+    ///         .send()
+    ///         .unwrap();
+    ///     assert_eq!(response.status, 200);
+    /// });
+    /// ```
+    pub fn build_request<'a>(&'a self, method: &'a str, url: &'a str) -> RequestBuilder<'a> {
+        RequestBuilder::new(self, method, url)
+    }
+
+    /// The total deadline of a request starting now: `timeout` from now (else
+    /// the config's `request_timeout`), or `deadline` if that comes first;
+    /// `None` (no limit) if none is set or the instant cannot be represented.
+    pub(crate) fn total_deadline(
+        &self,
+        timeout: Option<Duration>,
+        deadline: Option<Instant>,
+    ) -> Option<Instant> {
+        let timeout = timeout.or(self.config.request_timeout);
+        earliest(
+            deadline,
+            timeout.and_then(|t| Instant::now().checked_add(t)),
+        )
+    }
+
+    /// [`send`](Self::send) under the total deadline `deadline`.
+    pub(crate) fn send_until(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        deadline: Option<Instant>,
+    ) -> Result<ResponseReader<'_>> {
         let mut url = Url::parse(url).map_err(|e| Error::InvalidUrl(format!("{url}: {e}")))?;
         let mut method = method.to_owned();
         let mut body = body;
         let mut redirects = 0;
         loop {
-            let mut reader = self.send_once(&method, &url, headers, body)?;
+            let mut reader = self.send_once(&method, &url, headers, body, deadline)?;
             let location = reader.header.get("location").map(str::to_owned);
             let status = reader.status;
             let redirect = matches!(status, 301 | 302 | 303 | 307 | 308);
@@ -252,7 +357,9 @@ impl Client {
     /// returns the response. On `101 Switching Protocols`, also returns the
     /// connection and any bytes the server sent past the response head; the
     /// connection then belongs to the caller (WebSocket clients use this).
-    /// Any other response is read whole (up to `max_response_body`).
+    /// Any other response is read whole (up to `max_response_body`). The
+    /// config's `request_timeout` bounds the exchange, not the connection's
+    /// later life.
     ///
     /// # Errors
     ///
@@ -262,13 +369,14 @@ impl Client {
         url: &str,
         headers: &[(&str, &str)],
     ) -> Result<(Response, Option<Upgraded>)> {
+        let deadline = self.total_deadline(None, None);
         let url = Url::parse(url).map_err(|e| Error::InvalidUrl(format!("{url}: {e}")))?;
         let key = pool_key(&url)?;
         let request = encode_request("GET", &url, headers, b"")?;
         // A connection that will be taken over is always a new one.
-        let mut wire = self.dial(&key)?;
-        let head = self.exchange(&mut wire, &request, b"")?;
-        let mut reader = self.reader(key, wire, "GET", head)?;
+        let mut wire = self.dial(&key, deadline)?;
+        let head = self.exchange(&mut wire, &request, b"", deadline)?;
+        let mut reader = self.reader(key, wire, "GET", head, deadline)?;
         let mut response = Response {
             status: reader.status,
             version: reader.version,
@@ -289,6 +397,7 @@ impl Client {
         url: &Url,
         headers: &[(&str, &str)],
         body: &[u8],
+        deadline: Option<Instant>,
     ) -> Result<ResponseReader<'_>> {
         let key = pool_key(url)?;
         let request = encode_request(method, url, headers, body)?;
@@ -298,11 +407,11 @@ impl Client {
                 Some(wire) => wire,
                 None => {
                     fresh = true;
-                    self.dial(&key)?
+                    self.dial(&key, deadline)?
                 }
             };
-            match self.exchange(&mut wire, &request, body) {
-                Ok(head) => return self.reader(key, wire, method, head),
+            match self.exchange(&mut wire, &request, body, deadline) {
+                Ok(head) => return self.reader(key, wire, method, head, deadline),
                 // A pooled connection the server had already closed: try a new one,
                 // if repeating the request is safe.
                 Err(Error::Io(err)) if !fresh && idempotent(method) && stale(&err) => continue,
@@ -312,12 +421,21 @@ impl Client {
     }
 
     /// Writes the request and reads the final (non-1xx) response head.
-    fn exchange(&self, wire: &mut Wire, request: &[u8], body: &[u8]) -> Result<head::ResponseHead> {
-        wire.write(request)?;
-        wire.write(body)?;
-        wire.flush()?;
+    fn exchange(
+        &self,
+        wire: &mut Wire,
+        request: &[u8],
+        body: &[u8],
+        deadline: Option<Instant>,
+    ) -> Result<head::ResponseHead> {
+        let send_by = step_deadline(deadline, self.config.read_timeout, Phase::Send)?;
+        wire.conn
+            .write_all_vectored_until(
+                &mut [std::io::IoSlice::new(request), std::io::IoSlice::new(body)],
+                send_by,
+            )
+            .map_err(in_phase(Phase::Send))?;
         loop {
-            let deadline = Some(Instant::now() + self.config.read_timeout);
             let parsed = head::parse_response(wire.available(), self.config.max_response_head)
                 .map_err(Error::InvalidResponse)?;
             match parsed {
@@ -327,7 +445,8 @@ impl Client {
                     return Ok(h);
                 }
                 None => {
-                    if wire.fill(deadline)? == 0 {
+                    let read_by = step_deadline(deadline, self.config.read_timeout, Phase::Head)?;
+                    if wire.fill(read_by).map_err(in_phase(Phase::Head))? == 0 {
                         return Err(if wire.available().is_empty() {
                             Error::Io(std::io::Error::new(
                                 std::io::ErrorKind::UnexpectedEof,
@@ -348,6 +467,7 @@ impl Client {
         wire: Wire,
         method: &str,
         head: head::ResponseHead,
+        deadline: Option<Instant>,
     ) -> Result<ResponseReader<'_>> {
         let kind = head::response_body(method, head.status, &head.headers)
             .map_err(Error::InvalidResponse)?;
@@ -369,14 +489,18 @@ impl Client {
                 self.config.max_response_head,
             ),
             keep_alive,
+            deadline,
         })
     }
 
     fn checkout(&self, key: &PoolKey) -> Option<Wire> {
         let mut pool = self.pool.borrow_mut();
         let idle = pool.get_mut(key)?;
+        // The server may have closed a connection while it sat here (its
+        // keep-alive timeout is often shorter than ours): a request written to
+        // it would be lost, and only idempotent ones could be repeated.
         while let Some(entry) = idle.pop() {
-            if entry.since.elapsed() < self.config.idle_timeout {
+            if entry.since.elapsed() < self.config.idle_timeout && entry.wire.is_idle_open() {
                 return Some(entry.wire);
             }
         }
@@ -395,29 +519,66 @@ impl Client {
         }
     }
 
-    fn dial(&self, key: &PoolKey) -> Result<Wire> {
-        let started = Instant::now();
+    /// A new connection for `key`: TCP connect and, for https, the TLS
+    /// handshake, together within `connect_timeout` and the total `deadline`
+    /// (the handshake also within the TLS config's handshake timeout).
+    fn dial(&self, key: &PoolKey, deadline: Option<Instant>) -> Result<Wire> {
+        let connect_by = step_deadline(deadline, self.config.connect_timeout, Phase::Connect)?;
         let addr = if key.host.contains(':') {
             format!("[{}]:{}", key.host, key.port)
         } else {
             format!("{}:{}", key.host, key.port)
         };
-        let tcp = TcpStream::connect_timeout(addr.as_str(), self.config.connect_timeout)?;
+        let tcp = TcpStream::connect_until(addr.as_str(), connect_by)
+            .map_err(in_phase(Phase::Connect))?;
         tcp.set_write_timeout(Some(self.config.read_timeout));
         let conn = if key.https {
             let stream = TlsStream::client(tcp, &key.host, &self.config.tls)?;
-            stream.handshake()?;
-            if started.elapsed() > self.config.connect_timeout {
-                return Err(Error::Io(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "connect timed out",
-                )));
-            }
+            let handshake_by = earliest(
+                connect_by,
+                Instant::now().checked_add(self.config.tls.handshake_timeout()),
+            );
+            stream
+                .handshake_until(handshake_by)
+                .map_err(in_phase(Phase::Connect))?;
             Conn::from(stream)
         } else {
             Conn::Tcp(tcp)
         };
         Ok(Wire::new(conn))
+    }
+}
+
+/// The deadline of one step of `phase` that starts now: `step` from now, or the
+/// request's total `deadline` if that comes first. `Error::Timeout` if the total
+/// deadline has passed already: a step whose data is at hand would otherwise
+/// still succeed after it.
+fn step_deadline(
+    deadline: Option<Instant>,
+    step: Duration,
+    phase: Phase,
+) -> Result<Option<Instant>> {
+    let now = Instant::now();
+    if deadline.is_some_and(|d| d <= now) {
+        return Err(Error::Timeout { phase });
+    }
+    Ok(earliest(deadline, now.checked_add(step)))
+}
+
+/// The earlier of two optional deadlines (`None` is no limit).
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Maps an error of a step of `phase`: a connection's timeout becomes
+/// [`Error::Timeout`] naming the phase; other errors stay as they are.
+fn in_phase<E: Into<Error>>(phase: Phase) -> impl Fn(E) -> Error {
+    move |err| match err.into() {
+        Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => Error::Timeout { phase },
+        other => other,
     }
 }
 
@@ -504,6 +665,8 @@ pub struct ResponseReader<'a> {
     header: Headers,
     body: Body,
     keep_alive: bool,
+    /// The request's total deadline, which the body's reads count against too.
+    deadline: Option<Instant>,
 }
 
 impl fmt::Debug for ResponseReader<'_> {
@@ -536,18 +699,26 @@ impl ResponseReader<'_> {
         &self.body.trailers
     }
 
-    /// Reads body bytes; `Ok(0)` at the end.
+    /// Reads body bytes; `Ok(0)` at the end. Each read waits at most the
+    /// client's `read_timeout`, and not past the request's total deadline.
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] (read timeout, broken connection), [`Error::InvalidBody`],
-    /// [`Error::BodyTooLarge`].
+    /// [`Error::Timeout`] ([`Phase::Body`]), [`Error::Io`] (broken
+    /// connection), [`Error::InvalidBody`], [`Error::BodyTooLarge`].
     pub fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
         let Some(wire) = self.wire.as_mut() else {
             return Ok(0);
         };
-        let deadline = Some(Instant::now() + self.client.config.read_timeout);
-        match self.body.read(wire, buf, deadline) {
+        let read = if self.body.is_done() {
+            // The end is known: no wait, so no deadline to miss.
+            self.body.read(wire, buf, None)
+        } else {
+            step_deadline(self.deadline, self.client.config.read_timeout, Phase::Body)
+                .and_then(|read_by| self.body.read(wire, buf, read_by))
+                .map_err(in_phase(Phase::Body))
+        };
+        match read {
             Ok(0) => {
                 if let Some(wire) = self.wire.take() {
                     if self.keep_alive {
@@ -571,5 +742,16 @@ impl ResponseReader<'_> {
     /// As [`read`](Self::read).
     pub fn read_all(&mut self) -> Result<Vec<u8>> {
         super::body::read_to_end(|buf| self.read(buf))
+    }
+
+    /// Reads the rest of the body into a whole [`Response`].
+    pub(crate) fn into_response(mut self) -> Result<Response> {
+        let body = self.read_all()?;
+        Ok(Response {
+            status: self.status,
+            version: self.version,
+            header: std::mem::take(&mut self.header),
+            body,
+        })
     }
 }

@@ -5,9 +5,19 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::Stream;
+use crate::setters::setters;
 use crate::tls;
 
 /// Size limits of the server. Each default is chosen for a public-facing server.
+/// Start from `Limits::default()` and change fields with the setters of the
+/// same name:
+///
+/// ```
+/// use silly_net::http::Limits;
+/// let limits = Limits::default().max_body(1024 * 1024).max_headers(50);
+/// assert_eq!((limits.max_body, limits.max_headers), (1024 * 1024, 50));
+/// assert_eq!(limits.max_header_bytes, 64 * 1024, "the default");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
@@ -31,7 +41,24 @@ impl Default for Limits {
     }
 }
 
-/// Timeouts of the server, against slow or idle clients.
+setters!(Limits {
+    max_header_bytes: usize,
+    max_headers: usize,
+    max_body: u64,
+});
+
+/// Timeouts of the server, against slow or idle clients. Start from
+/// `Timeouts::default()` and change fields with the setters of the same name:
+///
+/// ```
+/// use silly_net::http::Timeouts;
+/// use std::time::Duration;
+/// let timeouts = Timeouts::default()
+///     .keep_alive(Duration::from_secs(5))
+///     .request_head(Duration::from_secs(2));
+/// assert_eq!(timeouts.keep_alive, Duration::from_secs(5));
+/// assert_eq!(timeouts.write, Duration::from_secs(30), "the default");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Timeouts {
@@ -59,19 +86,27 @@ impl Default for Timeouts {
     }
 }
 
+setters!(Timeouts {
+    request_head: Duration,
+    keep_alive: Duration,
+    body_read: Duration,
+    write: Duration,
+});
+
 /// The handler type: called once per request, in the connection's coroutine.
 pub type Handler = Rc<dyn Fn(&mut Stream)>;
 
-/// Everything [`listen`](super::listen) needs.
+/// Everything [`listen`](super::listen) needs: [`Config::new`] with the
+/// address and handler, then a setter for each part to change.
 ///
 /// ```no_run
-/// use silly_net::http::{self, Config, Limits};
-/// let mut limits = Limits::default();
-/// limits.max_body = 1024 * 1024;
-/// silly_runtime::run(move || {
-///     let server = http::listen(
-///         Config::new("127.0.0.1:8080", |s| { let _ = s.close(b"hi"); }).limits(limits),
-///     ).unwrap();
+/// use silly_net::http::{self, Config, Limits, Timeouts};
+/// use std::time::Duration;
+/// silly_runtime::run(|| {
+///     let config = Config::new("127.0.0.1:8080", |s| { let _ = s.close(b"hi"); })
+///         .limits(Limits::default().max_body(1024 * 1024))
+///         .timeouts(Timeouts::default().keep_alive(Duration::from_secs(5)));
+///     let server = http::listen(config).unwrap();
 ///     silly_runtime::task::park();
 /// });
 /// ```
@@ -114,18 +149,21 @@ impl Config {
     }
 
     /// Serves HTTPS with `config`.
+    #[must_use]
     pub fn tls(mut self, config: tls::ServerConfig) -> Config {
         self.tls = Some(config);
         self
     }
 
     /// Replaces the limits.
+    #[must_use]
     pub fn limits(mut self, limits: Limits) -> Config {
         self.limits = limits;
         self
     }
 
     /// Replaces the timeouts.
+    #[must_use]
     pub fn timeouts(mut self, timeouts: Timeouts) -> Config {
         self.timeouts = timeouts;
         self

@@ -7,8 +7,35 @@ use std::io;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// The connection failed or timed out.
+    /// The connection failed, or (on the server side) timed out.
     Io(io::Error),
+    /// A client request ran out of time in `phase`: the step's own timeout
+    /// (`connect_timeout`, `read_timeout` of
+    /// [`ClientConfig`](super::ClientConfig)) or the request's total deadline
+    /// ([`ClientConfig::request_timeout`](super::ClientConfig::request_timeout),
+    /// [`RequestBuilder::timeout`](super::RequestBuilder::timeout),
+    /// [`RequestBuilder::deadline`](super::RequestBuilder::deadline)) passed.
+    /// The connection is closed, not pooled.
+    ///
+    /// ```no_run
+    /// use silly_net::http::{Client, ClientConfig, Error, Phase};
+    /// use std::time::Duration;
+    /// silly_runtime::run(|| {
+    ///     let client = Client::new(ClientConfig::default());
+    ///     let request = client
+    ///         .build_request("GET", "http://127.0.0.1:8080/slow")
+    ///         .timeout(Duration::from_secs(2));
+    ///     match request.send() {
+    ///         Err(Error::Timeout { phase: Phase::Connect }) => { /* unreachable host */ }
+    ///         Err(Error::Timeout { phase }) => { /* the server was slow in `phase` */ }
+    ///         _ => {}
+    ///     }
+    /// });
+    /// ```
+    Timeout {
+        /// The part of the exchange that was under way.
+        phase: Phase,
+    },
     /// A header name or value that cannot be sent (CR, LF or NUL in a value, a
     /// name that is not an HTTP token): refused to prevent header injection.
     InvalidHeader(String),
@@ -39,6 +66,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Io(e) => write!(f, "http: {e}"),
+            Error::Timeout { phase } => write!(f, "http: timed out {phase}"),
             Error::InvalidHeader(h) => write!(f, "http: invalid header {h:?}"),
             Error::AlreadyResponded => f.write_str("http: response already started"),
             Error::NotResponded => f.write_str("http: respond() must come before the body"),
@@ -61,6 +89,31 @@ impl std::error::Error for Error {
             Error::InvalidResponse(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+/// The part of a client request that ran out of time ([`Error::Timeout`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Phase {
+    /// Resolving the host, connecting, and the TLS handshake for `https://`.
+    Connect,
+    /// Writing the request head and body.
+    Send,
+    /// Waiting for the response head (interim 1xx responses included).
+    Head,
+    /// Reading the response body.
+    Body,
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Phase::Connect => "connecting",
+            Phase::Send => "sending the request",
+            Phase::Head => "waiting for the response head",
+            Phase::Body => "reading the response body",
+        })
     }
 }
 

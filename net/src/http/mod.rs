@@ -6,7 +6,9 @@
 //! safe defaults, and the protocol's status for every bad input.
 //!
 //! Client: [`get`], [`post`], [`request`] and [`Client`] with a keep-alive pool,
-//! over `http://` and `https://` (certificates verified).
+//! over `http://` and `https://` (certificates verified); per-step timeouts and
+//! a total deadline per request ([`ClientConfig`], [`RequestBuilder`]), with
+//! [`Error::Timeout`] naming the [`Phase`] that ran out of time.
 
 mod body;
 mod client;
@@ -17,15 +19,17 @@ mod error;
 pub(crate) mod fuzzing;
 mod head;
 mod headers;
+mod request;
 mod server;
 mod stream;
 mod wire;
 
 pub use self::client::{get, post, request, Client, ClientConfig, Response, ResponseReader};
 pub use self::config::{Config, Handler, Limits, Timeouts};
-pub use self::error::{Error, ResponseError, Result};
+pub use self::error::{Error, Phase, ResponseError, Result};
 pub use self::head::Version;
 pub use self::headers::Headers;
+pub use self::request::RequestBuilder;
 pub use self::server::listen;
 pub use self::stream::Stream;
 /// The running server [`listen`] returns (the TCP server it runs on):

@@ -50,6 +50,12 @@ impl Wire {
         }
     }
 
+    /// Whether the connection can carry a new request: open, with no input
+    /// or output left over from the last exchange. Never suspends.
+    pub(crate) fn is_idle_open(&self) -> bool {
+        self.available().is_empty() && self.output.is_empty() && self.conn.is_idle_open()
+    }
+
     /// Reads more input (suspending until some arrives, EOF, or `deadline`);
     /// returns the bytes added, 0 at EOF. Pending output is sent first: the peer
     /// may be waiting for it before it sends more.

@@ -26,7 +26,9 @@ fn listen_socket(addr: SocketAddr) -> io::Result<mio::net::TcpListener> {
 }
 
 /// A listening socket. [`accept`](Self::accept) suspends the calling coroutine
-/// until a connection arrives.
+/// until a connection arrives. It implements `AsFd` and `AsRawFd`, for socket
+/// options (`socket2::SockRef::from(&listener)`); accepting through the
+/// descriptor directly would bypass the runtime.
 ///
 /// ```
 /// use silly_net::tcp::{TcpListener, TcpStream};
@@ -131,5 +133,19 @@ impl TcpListener {
     /// The bound address (with the port the system chose for port 0).
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.io.get_ref().local_addr()
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsFd for TcpListener {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(self.io.get_ref())
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for TcpListener {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(self.io.get_ref())
     }
 }

@@ -28,6 +28,28 @@ use crate::timeout::deadline;
 ///
 /// Dropping the stream (or [`close`](Self::close)) deregisters and closes the
 /// socket, also when its coroutine is unwound while blocked on it.
+///
+/// Socket options this API does not cover (keep-alive probes, buffer sizes) are
+/// set through the file descriptor: the stream implements `AsFd` and `AsRawFd`,
+/// so `socket2::SockRef::from(&stream)` works. Use the descriptor for options
+/// only: reading or writing it directly would bypass the stream's read buffer,
+/// and changing its blocking mode would stall the runtime.
+///
+/// ```
+/// use silly_net::tcp::{self, TcpStream};
+/// use std::os::fd::AsRawFd;
+///
+/// silly_runtime::run(|| {
+///     let server = tcp::listen("127.0.0.1:0", |conn| {
+///         // An accepted socket, as `socket2::SockRef::from(&conn)` would see it.
+///         assert!(conn.as_raw_fd() >= 0);
+///     })
+///     .unwrap();
+///     let client = TcpStream::connect(server.local_addr()).unwrap();
+///     assert!(client.as_raw_fd() >= 0);
+///     server.close();
+/// });
+/// ```
 pub struct TcpStream {
     io: Registered<mio::net::TcpStream>,
     /// Read buffer and read timeout.
@@ -78,7 +100,11 @@ impl TcpStream {
         Self::connect_until(addr, Some(Instant::now() + timeout))
     }
 
-    fn connect_until(addr: impl ToAddr, deadline: Option<Instant>) -> io::Result<TcpStream> {
+    /// [`connect`](Self::connect), giving up with `TimedOut` at `deadline`.
+    pub(crate) fn connect_until(
+        addr: impl ToAddr,
+        deadline: Option<Instant>,
+    ) -> io::Result<TcpStream> {
         let addrs = addr.to_addr()?.resolve()?;
         let mut last_error = None;
         for addr in addrs {
@@ -203,6 +229,25 @@ impl TcpStream {
         })
     }
 
+    /// Whether the connection is open with nothing to read, as a non-blocking
+    /// peek that would block shows. False once the peer has closed or reset it,
+    /// or has sent bytes nobody has read: a client pool reuses a connection only
+    /// when this holds. Never suspends.
+    pub(crate) fn is_idle_open(&self) -> bool {
+        if self.reader.has_buffered() {
+            return false;
+        }
+        let mut byte = [0u8; 1];
+        loop {
+            match self.io.get_ref().peek(&mut byte) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return e.kind() == io::ErrorKind::WouldBlock,
+                // EOF, or bytes that are not the answer to a request not yet sent.
+                Ok(_) => return false,
+            }
+        }
+    }
+
     /// Hands buffered input to `consume`, first filling the buffer from the socket
     /// (suspending until data, EOF or `deadline`) if it is empty; at EOF `consume`
     /// gets an empty slice. `consume` returns how many bytes it used and must not
@@ -279,15 +324,34 @@ impl TcpStream {
     ///
     /// As [`write_all`](Self::write_all); what was written before an error is
     /// not reported.
-    pub fn write_all_vectored(&self, mut bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
+    pub fn write_all_vectored(&self, bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
+        self.write_all_vectored_by(bufs, || deadline(self.write_timeout.get()))
+    }
+
+    /// [`write_all_vectored`](Self::write_all_vectored) with an explicit
+    /// deadline for the whole call.
+    pub(crate) fn write_all_vectored_until(
+        &self,
+        bufs: &mut [io::IoSlice<'_>],
+        deadline: Option<Instant>,
+    ) -> io::Result<()> {
+        self.write_all_vectored_by(bufs, || deadline)
+    }
+
+    /// `write_all_vectored` under the deadline `due` gives, asked for on the
+    /// first wait only: a write that fits reads no clock.
+    fn write_all_vectored_by(
+        &self,
+        mut bufs: &mut [io::IoSlice<'_>],
+        due: impl Fn() -> Option<Instant>,
+    ) -> io::Result<()> {
         io::IoSlice::advance_slices(&mut bufs, 0);
-        // Computed on the first wait only: a write that fits reads no clock.
-        let mut due: Option<Option<Instant>> = None;
+        let mut first_wait: Option<Option<Instant>> = None;
         while !bufs.is_empty() {
             let total: usize = bufs.iter().map(|b| b.len()).sum();
             let n = match self.try_write_with(total, |mut s| s.write_vectored(bufs))? {
                 0 => {
-                    let deadline = *due.get_or_insert_with(|| deadline(self.write_timeout.get()));
+                    let deadline = *first_wait.get_or_insert_with(&due);
                     let n = self
                         .io
                         .io(Interest::WRITABLE, deadline, |mut s| s.write_vectored(bufs))?;
@@ -412,6 +476,20 @@ impl TcpStream {
     /// Whether `TCP_NODELAY` is set.
     pub fn nodelay(&self) -> io::Result<bool> {
         self.io.get_ref().nodelay()
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsFd for TcpStream {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(self.io.get_ref())
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for TcpStream {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(self.io.get_ref())
     }
 }
 

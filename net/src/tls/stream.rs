@@ -51,6 +51,10 @@ pub fn connect(
 ///
 /// One coroutine may read while another writes; two concurrent readers (or two
 /// concurrent writers) of one stream are not supported.
+///
+/// `AsFd` and `AsRawFd` give the TCP socket's descriptor, for socket options
+/// (`socket2::SockRef::from(&stream)`); reading or writing it directly would
+/// corrupt the TLS stream.
 pub struct TlsStream {
     tcp: TcpStream,
     tls: RefCell<rustls::Connection>,
@@ -151,10 +155,11 @@ impl TlsStream {
     /// # silly_runtime::run(|| {
     /// # let config = silly_net::tls::ClientConfig::default();
     /// let err = silly_net::tls::connect("example.com:443", "example.com", &config).unwrap_err();
-    /// match err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
-    ///     Some(rustls::Error::InvalidCertificate(why)) => eprintln!("bad certificate: {why:?}"),
-    ///     _ => eprintln!("{err}"),
-    /// }
+    /// let reason = match err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+    ///     Some(rustls::Error::InvalidCertificate(why)) => format!("bad certificate: {why:?}"),
+    ///     _ => err.to_string(),
+    /// };
+    /// # drop(reason);
     /// # });
     /// ```
     pub fn handshake(&self) -> io::Result<()> {
@@ -164,7 +169,9 @@ impl TlsStream {
         self.handshake_until(Some(Instant::now() + self.handshake_timeout))
     }
 
-    fn handshake_until(&self, deadline: Option<Instant>) -> io::Result<()> {
+    /// [`handshake`](Self::handshake) bounded by `deadline` instead of the
+    /// handshake timeout.
+    pub(crate) fn handshake_until(&self, deadline: Option<Instant>) -> io::Result<()> {
         let _driver = self.handshake_lock.acquire();
         let result = self.drive_handshake(deadline);
         result.map_err(|err| match err.kind() {
@@ -273,6 +280,13 @@ impl TlsStream {
         matches!(reader.fill_buf(), Err(err) if err.kind() == io::ErrorKind::WouldBlock)
     }
 
+    /// Whether the connection is open with nothing to read (see
+    /// [`TcpStream::is_idle_open`]): no plaintext or EOF held by rustls or the
+    /// buffer, no ciphertext (a close_notify included) waiting in the socket.
+    pub(crate) fn is_idle_open(&self) -> bool {
+        !self.reader.has_buffered() && self.no_plaintext() && self.tcp.is_idle_open()
+    }
+
     /// Reads plaintext rustls already holds, without suspending.
     fn read_decrypted(&self, out: &mut [u8]) -> io::Result<usize> {
         self.tls.borrow_mut().reader().read(out)
@@ -335,10 +349,20 @@ impl TlsStream {
     /// # Errors
     ///
     /// As [`write_all`](Self::write_all).
-    pub fn write_all_vectored(&self, mut bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
+    pub fn write_all_vectored(&self, bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
+        self.write_all_vectored_until(bufs, deadline(self.tcp.write_timeout()))
+    }
+
+    /// [`write_all_vectored`](Self::write_all_vectored) with an explicit
+    /// deadline for the whole call (the handshake, if it has not run, keeps its
+    /// own timeout).
+    pub(crate) fn write_all_vectored_until(
+        &self,
+        mut bufs: &mut [io::IoSlice<'_>],
+        deadline: Option<Instant>,
+    ) -> io::Result<()> {
         self.handshake()?;
         let _writer = self.write_lock.acquire();
-        let deadline = deadline(self.tcp.write_timeout());
         io::IoSlice::advance_slices(&mut bufs, 0);
         while !bufs.is_empty() {
             let n = self.tls.borrow_mut().writer().write_vectored(bufs)?;
@@ -425,6 +449,20 @@ impl TlsStream {
     /// Limits how long one write call waits for the peer to read.
     pub fn set_write_timeout(&self, timeout: Option<Duration>) {
         self.tcp.set_write_timeout(timeout);
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsFd for TlsStream {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(&self.tcp)
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for TlsStream {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(&self.tcp)
     }
 }
 

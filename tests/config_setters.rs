@@ -1,0 +1,97 @@
+//! Configs are `#[non_exhaustive]`: code outside the crate builds them from
+//! `default()` with setters only (a struct literal would not compile, E0639).
+
+mod util;
+
+use std::time::Duration;
+
+use silly::net::http::{self, ClientConfig, Config, Limits, Timeouts};
+use silly::net::tls;
+
+#[test]
+fn every_http_setter_sets_its_field_and_only_it() {
+    let limits = Limits::default()
+        .max_header_bytes(1000)
+        .max_headers(7)
+        .max_body(42);
+    assert_eq!(
+        (limits.max_header_bytes, limits.max_headers, limits.max_body),
+        (1000, 7, 42)
+    );
+    assert_eq!(
+        Limits::default().max_headers(7).max_body,
+        Limits::default().max_body,
+        "other fields keep their defaults"
+    );
+
+    let ms = Duration::from_millis;
+    let timeouts = Timeouts::default()
+        .request_head(ms(1))
+        .keep_alive(ms(2))
+        .body_read(ms(3))
+        .write(ms(4));
+    assert_eq!(
+        (
+            timeouts.request_head,
+            timeouts.keep_alive,
+            timeouts.body_read,
+            timeouts.write
+        ),
+        (ms(1), ms(2), ms(3), ms(4))
+    );
+
+    let tls = tls::ClientConfig::builder()
+        .handshake_timeout(ms(5))
+        .build()
+        .unwrap();
+    let client = ClientConfig::default()
+        .connect_timeout(ms(6))
+        .read_timeout(ms(7))
+        .request_timeout(ms(13))
+        .max_idle_per_host(8)
+        .idle_timeout(ms(9))
+        .max_redirects(10)
+        .max_response_head(11)
+        .max_response_body(12)
+        .tls(tls);
+    assert_eq!(
+        (
+            client.connect_timeout,
+            client.read_timeout,
+            client.max_idle_per_host,
+            client.idle_timeout,
+            client.max_redirects,
+            client.max_response_head,
+            client.max_response_body,
+            client.tls.handshake_timeout()
+        ),
+        (ms(6), ms(7), 8, ms(9), 10, 11, 12, ms(5))
+    );
+    assert_eq!(client.request_timeout, Some(ms(13)));
+    assert_eq!(ClientConfig::default().request_timeout, None, "no limit");
+}
+
+#[test]
+fn a_server_built_with_setters_enforces_them() {
+    silly::run(|| {
+        let config = Config::new("127.0.0.1:0", |s| {
+            let body = s.read_all().unwrap_or_default();
+            let _ = s.reply(200, &[], &body);
+        })
+        .limits(Limits::default().max_body(10))
+        .timeouts(Timeouts::default().request_head(Duration::from_secs(5)));
+        let server = http::listen(config).unwrap();
+        let addr = server.local_addr();
+        let small = util::raw_exchange(
+            addr,
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789",
+        );
+        assert_eq!(util::status_of(&small), 200, "{small}");
+        let large = util::raw_exchange(
+            addr,
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n0123456789A",
+        );
+        assert_eq!(util::status_of(&large), 413, "{large}");
+        server.close();
+    });
+}

@@ -1,5 +1,7 @@
 //! `sync::Select`: the first ready of several channels, a socket, a deadline.
 
+mod util;
+
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
@@ -149,5 +151,34 @@ fn a_cancelled_select_leaves_its_channels_clean() {
 fn ready_with_nothing_to_wait_for_panics() {
     silly::run(|| {
         Select::new().ready();
+    });
+}
+
+#[test]
+fn a_tcp_stream_in_a_select() {
+    silly::run(|| {
+        let (client, server) = util::tcp_pair();
+        let (_tx, quiet) = channel::<()>();
+        // Nothing read yet: the reactor assumes data may be there. A read that
+        // finds none tells it otherwise.
+        server.set_read_timeout(Some(ms(1)));
+        let mut buf = [0u8; 8];
+        assert!(server.read(&mut buf).is_err());
+        let mut select = Select::new();
+        let isock = select.add(&server);
+        select.recv(&quiet);
+        assert_eq!(select.ready_timeout(ms(10)), Err(Elapsed));
+        let writer = task::fork(move || {
+            time::sleep(ms(5));
+            client.write_all(b"line\nrest").unwrap();
+            client
+        });
+        assert_eq!(select.ready_timeout(ms(5_000)), Ok(isock));
+        let mut line = String::new();
+        server.read_line(&mut line).unwrap();
+        assert_eq!(line, "line\n");
+        // "rest" is buffered now: ready without touching the socket.
+        assert_eq!(select.try_ready(), Some(isock));
+        drop(writer.join().unwrap());
     });
 }

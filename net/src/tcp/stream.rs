@@ -7,6 +7,7 @@ use std::net::{Shutdown, SocketAddr};
 use std::time::{Duration, Instant};
 
 use silly_runtime::io::{Interest, Registered};
+use silly_runtime::sync::{SelectWaiter, Selectable, Watch};
 
 use crate::dns::ToAddr;
 use crate::read_buf::{BufReader, Fill};
@@ -476,6 +477,20 @@ impl TcpStream {
     /// Whether `TCP_NODELAY` is set.
     pub fn nodelay(&self) -> io::Result<bool> {
         self.io.get_ref().nodelay()
+    }
+}
+
+/// In a [`Select`](silly_runtime::sync::Select): ready when a read would not
+/// wait, as far as the runtime knows: bytes are buffered, or the socket had
+/// an event no read consumed yet (data, EOF or an error). A read may then
+/// still find nothing and wait.
+impl Selectable for TcpStream {
+    fn is_ready(&self) -> bool {
+        self.reader.has_buffered() || Selectable::is_ready(&self.io)
+    }
+
+    fn watch(&self, waiter: &SelectWaiter) -> Watch<'_> {
+        self.io.watch(waiter)
     }
 }
 

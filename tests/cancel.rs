@@ -79,11 +79,13 @@ fn cancel_a_task_blocked_reading_a_socket() {
 
 #[test]
 fn cancel_a_sleeping_task() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| cancel_while_blocked(|| time::sleep(Duration::from_secs(60))));
 }
 
 #[test]
 fn cancel_a_task_waiting_on_a_channel_loses_no_message() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let (tx, rx) = sync::channel::<u32>();
         let rx2 = rx.clone();
@@ -101,6 +103,7 @@ fn cancel_a_task_waiting_on_a_channel_loses_no_message() {
 
 #[test]
 fn cancel_a_task_waiting_for_a_lock_and_one_holding_it() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let lock = Rc::new(Mutex::new(0));
         let held = lock.lock();
@@ -125,6 +128,7 @@ fn cancel_a_task_waiting_for_a_lock_and_one_holding_it() {
 
 #[test]
 fn cancel_a_task_joining_another_leaves_the_other_running() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let (tx, rx) = sync::channel::<()>();
         let target = task::fork(move || rx.recv().is_ok());
@@ -143,6 +147,7 @@ fn cancel_a_task_joining_another_leaves_the_other_running() {
 
 #[test]
 fn cancel_a_parked_task() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         cancel_while_blocked(|| {
             let _ = task::park();
@@ -152,6 +157,7 @@ fn cancel_a_parked_task() {
 
 #[test]
 fn a_task_cancelled_before_it_starts_never_runs() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let ran = Rc::new(Cell::new(false));
         let r = ran.clone();
@@ -164,6 +170,7 @@ fn a_task_cancelled_before_it_starts_never_runs() {
 
 #[test]
 fn a_running_task_is_cancelled_at_its_next_blocking_call() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let steps = Rc::new(RefCell::new(Vec::new()));
         let s = steps.clone();
@@ -181,6 +188,7 @@ fn a_running_task_is_cancelled_at_its_next_blocking_call() {
 
 #[test]
 fn cancellation_passes_through_task_catch_unwind() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let caught = Rc::new(Cell::new(false));
         let c = caught.clone();
@@ -197,6 +205,7 @@ fn cancellation_passes_through_task_catch_unwind() {
 
 #[test]
 fn destructors_of_a_cancelled_task_may_block() {
+    let _serial = util::serial(); // fds are counted process-wide
     struct FlushOnDrop(Rc<Cell<bool>>);
     impl Drop for FlushOnDrop {
         fn drop(&mut self) {
@@ -221,6 +230,7 @@ fn destructors_of_a_cancelled_task_may_block() {
 
 #[test]
 fn cancelling_a_finished_task_does_nothing() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let h = task::fork(|| 5);
         let t = h.task().clone();
@@ -232,6 +242,7 @@ fn cancelling_a_finished_task_does_nothing() {
 
 #[test]
 fn cancellation_prints_no_panic_report() {
+    let _serial = util::serial(); // fds are counted process-wide
     if util::child_scenario().is_some() {
         silly::run(|| {
             let h = task::fork(|| time::sleep(Duration::from_secs(60)));

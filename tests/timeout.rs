@@ -49,6 +49,7 @@ fn a_blocked_read_is_interrupted_and_its_socket_closed() {
 
 #[test]
 fn work_that_finishes_in_time_returns_its_value_and_leaves_no_timer() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let r = time::timeout(ms(500), || {
             time::sleep(ms(5));
@@ -63,6 +64,7 @@ fn work_that_finishes_in_time_returns_its_value_and_leaves_no_timer() {
 
 #[test]
 fn timeouts_nest_and_the_outer_one_wins_when_both_pass() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let inner_result = Rc::new(Cell::new(None));
         let ir = inner_result.clone();
@@ -85,6 +87,7 @@ fn timeouts_nest_and_the_outer_one_wins_when_both_pass() {
 
 #[test]
 fn a_panic_inside_the_scope_continues_from_timeout() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let h = task::fork(|| {
             let _ = time::timeout(ms(500), || -> u32 { panic!("inside") });
@@ -97,12 +100,14 @@ fn a_panic_inside_the_scope_continues_from_timeout() {
 
 #[test]
 fn elapsed_converts_to_an_io_timeout() {
+    let _serial = util::serial(); // fds are counted process-wide
     let err: std::io::Error = Elapsed.into();
     assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
 }
 
 #[test]
 fn recv_timeout_times_out_delivers_and_reports_close() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let (tx, rx) = sync::channel::<u32>();
         let started = Instant::now();
@@ -121,6 +126,7 @@ fn recv_timeout_times_out_delivers_and_reports_close() {
 
 #[test]
 fn a_timed_out_receiver_takes_no_later_message() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let (tx, rx) = sync::channel::<u32>();
         let rx2 = rx.clone();
@@ -134,6 +140,7 @@ fn a_timed_out_receiver_takes_no_later_message() {
 
 #[test]
 fn join_timeout_gives_the_handle_back() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let h = task::fork(|| {
             time::sleep(ms(30));

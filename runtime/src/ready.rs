@@ -15,12 +15,14 @@ pub(crate) struct ReadyQueue {
 
 impl ReadyQueue {
     /// Queues `task` at the back, marked ready.
+    #[inline]
     pub(crate) fn push(&self, task: Rc<TaskCell>) {
         task.state.set(State::Ready);
         self.tasks.borrow_mut().push_back(task);
     }
 
     /// Queues the task `waker` parks, if that park has not ended yet.
+    #[inline]
     pub(crate) fn wake(&self, waker: &Waker) {
         if let Some(task) = waker.end_park() {
             self.push(task.clone());
@@ -28,16 +30,19 @@ impl ReadyQueue {
     }
 
     /// [`wake`](Self::wake), moving the waker's task reference into the queue.
+    #[inline]
     pub(crate) fn wake_owned(&self, waker: Waker) {
         if let Some(task) = waker.into_end_park() {
             self.push(task);
         }
     }
 
+    #[inline]
     pub(crate) fn pop(&self) -> Option<Rc<TaskCell>> {
         self.tasks.borrow_mut().pop_front()
     }
 
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         self.tasks.borrow().len()
     }

@@ -231,6 +231,7 @@ impl std::fmt::Debug for Waker {
 
 impl Waker {
     /// A waker for the next park of `task`.
+    #[inline]
     pub(crate) fn for_next_park(task: Rc<TaskCell>) -> Waker {
         let seq = task.park_seq.get();
         Waker { task, seq }
@@ -238,6 +239,7 @@ impl Waker {
 
     /// Ends the park this waker was made for and returns the task to make
     /// ready; `None` if that park already ended (or has not begun).
+    #[inline]
     pub(crate) fn end_park(&self) -> Option<&Rc<TaskCell>> {
         self.is_live().then(|| {
             self.task.park_seq.set(self.seq.wrapping_add(1));
@@ -246,16 +248,19 @@ impl Waker {
     }
 
     /// [`end_park`](Self::end_park), handing over the waker's reference to the task.
+    #[inline]
     pub(crate) fn into_end_park(self) -> Option<Rc<TaskCell>> {
         self.end_park().is_some().then_some(self.task)
     }
 
+    #[inline]
     fn is_live(&self) -> bool {
         self.task.state.get() == State::Parked(Park::Internal)
             && self.task.park_seq.get() == self.seq
     }
 
     /// Whether both wake the same park of the same task.
+    #[inline]
     pub(crate) fn same_as(&self, other: &Waker) -> bool {
         Rc::ptr_eq(&self.task, &other.task) && self.seq == other.seq
     }

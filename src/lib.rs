@@ -26,7 +26,7 @@
 //! `silly-net` (tcp, tls, http, dns: [`net`]) and `silly-websocket`
 //! ([`net::websocket`]).
 
-pub use silly_runtime::{exit, io, run, stats, sync, task, time, Builder, Stats};
+pub use silly_runtime::{exit, io, run, signal, stats, sync, task, time, Builder, Stats};
 
 /// Networking: TCP, TLS (rustls), HTTP/1.1 server and client, DNS, and
 /// WebSocket ([`websocket`](crate::net::websocket)).

@@ -8,6 +8,7 @@
 //! loop over it. The subsystems do not know this module: they are handed what
 //! they need (a ready queue to wake into, a `mio::Waker`).
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::io;
 use std::rc::Rc;
@@ -54,6 +55,9 @@ pub(crate) struct Context {
     /// Unique in the process, so handles from an earlier runtime on this thread
     /// (a `time::Timer`) are not mistaken for this one's.
     pub(crate) id: u64,
+    /// State an API module keeps per runtime (the signal hub), made on first
+    /// use by [`local`], dropped at shutdown.
+    pub(crate) locals: RefCell<Vec<Rc<dyn Any>>>,
 }
 
 impl std::fmt::Debug for Context {
@@ -79,6 +83,7 @@ impl Context {
             exit_code: Cell::new(None),
             loop_now: Cell::new(Instant::now()),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            locals: RefCell::new(Vec::new()),
         })
     }
 }
@@ -115,6 +120,29 @@ pub(crate) fn with<R>(f: impl FnOnce(&Context) -> R) -> R {
 /// [`with`], or `None` outside `run`.
 pub(crate) fn try_with<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {
     CURRENT.with(|c| c.borrow().as_deref().map(f))
+}
+
+/// This runtime's `T`, made with `init` the first time it is asked for.
+///
+/// # Errors
+///
+/// What `init` returns.
+///
+/// # Panics
+///
+/// Panics outside `run`.
+pub(crate) fn local<T: 'static>(init: impl FnOnce() -> io::Result<T>) -> io::Result<Rc<T>> {
+    let found = with(|cx| {
+        let locals = cx.locals.borrow();
+        locals.iter().find_map(|l| l.clone().downcast::<T>().ok())
+    });
+    if let Some(found) = found {
+        return Ok(found);
+    }
+    // Made with no borrow held: `init` may register with the reactor.
+    let made = Rc::new(init()?);
+    with(|cx| cx.locals.borrow_mut().push(made.clone()));
+    Ok(made)
 }
 
 /// The running task.

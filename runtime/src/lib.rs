@@ -51,7 +51,7 @@
 //! * leaves, plain data that knows nothing of the runtime: `stack` (the stack
 //!   pool), `coroutine` (stack switching only), `task::cell` (a task's state and
 //!   its one-shot `Waker`), `ready` (the ready queue), `timer` (a timer heap),
-//!   `signal` (the stack-overflow reporter);
+//!   `overflow` (the stack-overflow reporter);
 //! * subsystems built on them: `scheduler` (runs ready tasks, owns the stacks),
 //!   `reactor` (mio, readiness, waiters, I/O deadlines; it wakes into a ready
 //!   queue it is handed), `blocking` (a runtime's blocking calls and their
@@ -64,7 +64,7 @@
 //! `.ci/check-layers` checks that the `use crate::` lines form no cycle.
 //!
 //! The unsafe code of this crate lives only in `coroutine.rs` (stack switching through
-//! corosensei), `stack.rs` (releasing stack pages) and `signal.rs` (the
+//! corosensei), `stack.rs` (releasing stack pages) and `overflow.rs` (the
 //! stack-overflow reporter).
 
 #![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
@@ -73,13 +73,14 @@ mod blocking;
 mod context;
 mod coroutine;
 pub mod io;
+mod overflow;
 mod pool;
 mod reactor;
 mod ready;
 mod report;
 mod runtime;
 mod scheduler;
-mod signal;
+pub mod signal;
 mod stack;
 pub mod sync;
 pub mod task;

@@ -9,8 +9,8 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::context::{self, Context, TimerAction};
+use crate::overflow;
 use crate::ready::ReadyQueue;
-use crate::signal;
 use crate::task::{self, TaskCell};
 use crate::timer::Timers;
 
@@ -189,7 +189,7 @@ fn start<T: 'static>(builder: Builder, f: impl FnOnce() -> T + 'static) -> T {
         crate::pool::DEFAULT_POOL.set_max_threads(threads);
     }
     context::replace(Some(cx.clone()));
-    let alt_stack = signal::install();
+    let alt_stack = overflow::install();
     task::install_panic_reporter();
 
     let main = task::Builder::new().fork_in(&cx, f);
@@ -288,6 +288,10 @@ fn shutdown(cx: &Context) {
         drop(ready);
         drop(timers);
     }
+    // Per-runtime state (the signal hub) holds registrations that refer back
+    // to the runtime: dropped here, or the two would keep each other alive.
+    let locals = std::mem::take(&mut *cx.locals.borrow_mut());
+    drop(locals);
 }
 
 #[cfg(test)]

@@ -11,9 +11,9 @@ use std::rc::Rc;
 use slab::Slab;
 
 use crate::coroutine::Coroutine;
+use crate::overflow;
 use crate::ready::ReadyQueue;
 use crate::report::report;
-use crate::signal;
 use crate::stack::StackPool;
 use crate::task::cell::{Interrupt, Start, State, TaskCell};
 
@@ -107,9 +107,9 @@ impl Scheduler {
         let coroutine = slot.as_mut().expect("started above");
         task.state.set(State::Running);
         *self.current.borrow_mut() = Some(task.clone());
-        signal::enter(task.id, coroutine.guard_range(), coroutine.stack_size());
+        overflow::enter(task.id, coroutine.guard_range(), coroutine.stack_size());
         let finished = coroutine.resume(&task.yielder);
-        signal::leave();
+        overflow::leave();
         self.current.borrow_mut().take();
         if finished {
             let coroutine = slot.take().expect("still here");
@@ -174,9 +174,9 @@ impl Scheduler {
         let entry = task.entry.take();
         *self.current.borrow_mut() = Some(task.clone());
         if let Some(coroutine) = coroutine {
-            signal::enter(task.id, coroutine.guard_range(), coroutine.stack_size());
+            overflow::enter(task.id, coroutine.guard_range(), coroutine.stack_size());
             drop(coroutine);
-            signal::leave();
+            overflow::leave();
         }
         drop(entry);
         let value = task.unpark_value.borrow_mut().take();

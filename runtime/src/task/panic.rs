@@ -2,8 +2,8 @@
 
 use std::sync::Once;
 
+use crate::overflow;
 use crate::report::report;
-use crate::signal;
 
 /// Wraps the process's panic hook (once): a panic inside a coroutine first prints
 /// `silly: task N panicked`, then whatever the previous hook prints (location,
@@ -13,7 +13,7 @@ pub(crate) fn install_panic_reporter() {
     INSTALL.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if let Some(task) = signal::running_task() {
+            if let Some(task) = overflow::running_task() {
                 report(format_args!("task {task} panicked"));
             }
             previous(info);

@@ -44,6 +44,13 @@
 //!   `std::panic::catch_unwind` that swallows every unwind defeats them, while
 //!   [`task::catch_unwind`] lets them through.
 //!
+//! # Dependencies
+//!
+//! `mio` (the poller), `corosensei` (stack switching), `slab` (registrations
+//! and timers by key), `libc` (stacks and the overflow handler), `log` (the
+//! runtime's diagnostics reach the application's logger), `signal-hook` and
+//! `signal-hook-mio` ([`signal`]: catching signals and waking the loop).
+//!
 //! # Inside
 //!
 //! The modules form layers, and no module imports one above it:

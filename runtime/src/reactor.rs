@@ -32,7 +32,6 @@ use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
 use crate::ready::ReadyQueue;
-use crate::report::report;
 use crate::task::cell::Waker;
 use crate::timer::{TimerKey, Timers};
 
@@ -350,7 +349,7 @@ impl Reactor {
         let mut events = self.events.borrow_mut();
         if let Err(err) = self.poll.borrow_mut().poll(&mut events, timeout) {
             if err.kind() != io::ErrorKind::Interrupted {
-                report(format_args!("epoll_wait failed: {err}"));
+                log::error!("silly: epoll_wait failed: {err}");
             }
             return false;
         }

@@ -1,7 +1,8 @@
-//! Diagnostics the runtime writes to stderr: a task's panic, a task that could
-//! not start, a failed `epoll_wait`.
+//! The report the runtime writes to stderr itself: a task's panic, next to the
+//! panic hook's own output (its other diagnostics go through the `log` crate,
+//! so the application's logger routes them).
 //!
-//! Writing them must never fail loudly. `eprintln!` panics when stderr is gone
+//! Writing it must never fail loudly. `eprintln!` panics when stderr is gone
 //! (a closed pipe: `prog 2>&1 | head` after `head` exits), and a panic inside
 //! the panic hook aborts the process; so a report that cannot be written is
 //! dropped.

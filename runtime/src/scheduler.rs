@@ -13,7 +13,6 @@ use slab::Slab;
 use crate::coroutine::Coroutine;
 use crate::overflow;
 use crate::ready::ReadyQueue;
-use crate::report::report;
 use crate::stack::StackPool;
 use crate::task::cell::{Interrupt, Start, State, TaskCell};
 
@@ -139,10 +138,7 @@ impl Scheduler {
         match stack {
             Ok(stack) => Some(Coroutine::new(stack, move || entry(Start::Run))),
             Err(err) => {
-                report(format_args!(
-                    "task {} not started: no stack ({err})",
-                    task.id
-                ));
+                log::error!("silly: task {} not started: no stack ({err})", task.id);
                 // The entry fills the task's JoinHandle with the failure instead of
                 // running the user's closure.
                 entry(Start::NoStack(format!("no stack for the coroutine: {err}")));

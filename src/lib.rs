@@ -26,7 +26,10 @@
 //! `silly-net` (tcp, tls, http, dns: [`net`]) and `silly-websocket`
 //! ([`net::websocket`]).
 
-pub use silly_runtime::{exit, io, run, signal, stats, sync, task, time, Builder, Stats};
+pub use silly_runtime::{
+    current_runtime, exit, io, run, runtime_index, runtimes, signal, stats, sync, task, time,
+    Builder, RuntimeHandle, Stats,
+};
 
 /// Networking: TCP, TLS (rustls), HTTP/1.1 server and client, DNS, and
 /// WebSocket ([`websocket`](crate::net::websocket)).

@@ -1,40 +1,22 @@
 //! A runtime's side of blocking calls (`task::spawn_blocking`, `BlockingPool::run`):
-//! which task waits for which job, and the list where pool threads file results.
+//! which task waits for which job.
 //!
-//! A finished job puts its result on its runtime's completion list and wakes
-//! that runtime's loop through the `mio::Waker` the runtime gave it; the loop
-//! then calls [`Blocking::collect`], which hands the result to the waiting task.
+//! A finished job posts its result to the runtime's [`Inbox`]; the loop then
+//! hands it to [`Blocking::deliver`], which wakes the waiting task.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread;
 
 use slab::Slab;
 
+use crate::inbox::Inbox;
 use crate::ready::ReadyQueue;
 use crate::task::cell::Waker;
 
 /// What a job returned (boxed), or the payload of its panic.
 pub(crate) type Outcome = thread::Result<Box<dyn Any + Send>>;
-
-/// Results handed from pool threads to one runtime.
-pub(crate) struct Completions {
-    done: Mutex<Vec<(usize, u64, Outcome)>>,
-    waker: mio::Waker,
-}
-
-impl Completions {
-    /// Called on a pool thread: files `outcome` for call `(slot, id)` and wakes
-    /// the runtime's loop.
-    pub(crate) fn push(&self, slot: usize, id: u64, outcome: Outcome) {
-        self.done
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((slot, id, outcome));
-        let _ = self.waker.wake();
-    }
-}
 
 struct Call {
     id: u64,
@@ -44,7 +26,7 @@ struct Call {
 
 /// The runtime's side: which tasks wait for which job.
 pub(crate) struct Blocking {
-    completions: Arc<Completions>,
+    inbox: Arc<Inbox>,
     calls: RefCell<Slab<Call>>,
     next_id: Cell<u64>,
 }
@@ -67,13 +49,10 @@ impl Drop for PendingCall<'_> {
 }
 
 impl Blocking {
-    /// A runtime's side of the pool; finished jobs wake its loop with `waker`.
-    pub(crate) fn new(waker: mio::Waker) -> Self {
+    /// A runtime's side of the pool; finished jobs post to `inbox`.
+    pub(crate) fn new(inbox: Arc<Inbox>) -> Self {
         Blocking {
-            completions: Arc::new(Completions {
-                done: Mutex::new(Vec::new()),
-                waker,
-            }),
+            inbox,
             calls: RefCell::new(Slab::new()),
             next_id: Cell::new(0),
         }
@@ -83,9 +62,9 @@ impl Blocking {
         self.calls.borrow().len()
     }
 
-    /// Where finished jobs file their results (shared with pool threads).
-    pub(crate) fn completions(&self) -> Arc<Completions> {
-        self.completions.clone()
+    /// Where finished jobs post their results (shared with pool threads).
+    pub(crate) fn inbox(&self) -> Arc<Inbox> {
+        self.inbox.clone()
     }
 
     /// Records a call whose caller `waker` wakes when its result is collected.
@@ -117,23 +96,23 @@ impl Blocking {
         }
     }
 
-    /// Moves finished jobs' results to their calls and wakes the callers.
-    pub(crate) fn collect(&self, ready: &ReadyQueue) {
-        let done = std::mem::take(
-            &mut *self
-                .completions
-                .done
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()),
-        );
-        let mut calls = self.calls.borrow_mut();
-        for (slot, id, outcome) in done {
-            if let Some(call) = calls.get_mut(slot).filter(|c| c.id == id) {
-                call.outcome = Some(outcome);
-                if let Some(waker) = call.waker.take() {
-                    ready.wake_owned(waker);
+    /// A finished job's result for call `(slot, id)`: kept for its caller,
+    /// who is woken. Dropped if the call was abandoned.
+    pub(crate) fn deliver(&self, slot: usize, id: u64, outcome: Outcome, ready: &ReadyQueue) {
+        let unclaimed = {
+            let mut calls = self.calls.borrow_mut();
+            match calls.get_mut(slot).filter(|c| c.id == id) {
+                Some(call) => {
+                    call.outcome = Some(outcome);
+                    if let Some(waker) = call.waker.take() {
+                        ready.wake_owned(waker);
+                    }
+                    None
                 }
+                None => Some(outcome),
             }
-        }
+        };
+        // Dropped with no borrow held: the value's destructor may block again.
+        drop(unclaimed);
     }
 }

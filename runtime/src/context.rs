@@ -10,17 +10,22 @@
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
+use std::fmt;
 use std::io;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
 use std::time::Instant;
 
 use crate::blocking::Blocking;
+use crate::inbox::Inbox;
 use crate::reactor::Reactor;
 use crate::scheduler::Scheduler;
 use crate::stack::StackPool;
 use crate::task::cell::{Interrupt, Park, TaskCell, Waker};
 use crate::timer::{TimerKey, Timers};
+
+use slab::Slab;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Context>>> = const { RefCell::new(None) };
@@ -46,7 +51,10 @@ pub(crate) struct Context {
     pub(crate) reactor: Reactor,
     /// Sleeps and `time::after` callbacks.
     pub(crate) timers: RefCell<Timers<TimerAction>>,
-    /// Results coming back from the blocking thread pool.
+    /// What other threads hand to this runtime (blocking results, wake-ups,
+    /// tasks to start), and the waker that tells the loop.
+    pub(crate) inbox: Arc<Inbox>,
+    /// Tasks waiting for a blocking-pool job.
     pub(crate) blocking: Blocking,
     /// Set by `exit`: the loop stops and the process ends with this code.
     pub(crate) exit_code: Cell<Option<i32>>,
@@ -58,10 +66,76 @@ pub(crate) struct Context {
     /// State an API module keeps per runtime (the signal hub), made on first
     /// use by [`local`], dropped at shutdown.
     pub(crate) locals: RefCell<Vec<Rc<dyn Any>>>,
+    /// Tasks parked where another thread may wake them (a cross-runtime
+    /// channel): the waker, under a generation a stale [`RemoteWaker`] fails.
+    remote_waiters: RefCell<Slab<(u64, Waker)>>,
+    next_remote: Cell<u64>,
+    /// This runtime's place among the runtimes started together.
+    pub(crate) index: usize,
+    /// The runtimes started together (one `Builder` run), this one included.
+    pub(crate) group: Arc<Group>,
 }
 
-impl std::fmt::Debug for Context {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+/// The runtimes one `Builder` started: their inboxes by index, filled in as
+/// each creates its context, complete before any main task runs.
+pub(crate) struct Group {
+    inboxes: Mutex<Vec<Option<Arc<Inbox>>>>,
+    all_in: Barrier,
+}
+
+impl Group {
+    /// A group of `size` runtimes.
+    pub(crate) fn new(size: usize) -> Group {
+        Group {
+            inboxes: Mutex::new(vec![None; size]),
+            all_in: Barrier::new(size),
+        }
+    }
+
+    /// Records runtime `index`'s inbox, then waits until every runtime of the
+    /// group has (so each can reach all the others from its first task on).
+    pub(crate) fn join(&self, index: usize, inbox: Option<Arc<Inbox>>) {
+        self.inboxes.lock().unwrap_or_else(|e| e.into_inner())[index] = inbox;
+        self.all_in.wait();
+    }
+
+    /// Handles to every runtime of the group, by index.
+    pub(crate) fn handles(&self) -> Vec<RuntimeHandle> {
+        let inboxes = self.inboxes.lock().unwrap_or_else(|e| e.into_inner());
+        inboxes
+            .iter()
+            .enumerate()
+            .filter_map(|(index, inbox)| inbox.clone().map(|inbox| RuntimeHandle { inbox, index }))
+            .collect()
+    }
+}
+
+/// A runtime of this process, as other threads see it: `Send + Sync`, cheap
+/// to clone. [`task::spawn_on`](crate::task::spawn_on) starts tasks on it.
+#[derive(Clone)]
+pub struct RuntimeHandle {
+    pub(crate) inbox: Arc<Inbox>,
+    index: usize,
+}
+
+impl RuntimeHandle {
+    /// The runtime's index among those started together (0 for the first;
+    /// always 0 for a runtime started alone).
+    pub fn index(&self) -> usize {
+        self.index
+    }
+}
+
+impl fmt::Debug for RuntimeHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuntimeHandle")
+            .field("index", &self.index)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
             .field("id", &self.id)
             .finish_non_exhaustive()
@@ -70,21 +144,139 @@ impl std::fmt::Debug for Context {
 
 impl Context {
     /// A runtime whose coroutines get `stack_size`-byte stacks, keeping at most
-    /// `max_idle_stacks` of them for reuse.
-    pub(crate) fn new(stack_size: usize, max_idle_stacks: usize) -> io::Result<Self> {
+    /// `max_idle_stacks` of them for reuse; runtime `index` of `group`.
+    pub(crate) fn new(
+        stack_size: usize,
+        max_idle_stacks: usize,
+        index: usize,
+        group: Arc<Group>,
+    ) -> io::Result<Self> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let reactor = Reactor::new()?;
-        let blocking = Blocking::new(reactor.waker()?);
+        let inbox = Arc::new(Inbox::new(reactor.waker()?));
+        let blocking = Blocking::new(inbox.clone());
         Ok(Context {
             scheduler: Scheduler::new(StackPool::new(stack_size, max_idle_stacks)),
             reactor,
             timers: RefCell::new(Timers::new()),
+            inbox,
             blocking,
             exit_code: Cell::new(None),
             loop_now: Cell::new(Instant::now()),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             locals: RefCell::new(Vec::new()),
+            remote_waiters: RefCell::new(Slab::new()),
+            next_remote: Cell::new(0),
+            index,
+            group,
         })
+    }
+}
+
+impl Context {
+    /// A handle to this runtime.
+    pub(crate) fn handle(&self) -> RuntimeHandle {
+        RuntimeHandle {
+            inbox: self.inbox.clone(),
+            index: self.index,
+        }
+    }
+
+    /// Tasks parked on something another thread will wake: while any are, the
+    /// loop may sleep with nothing else to wait for (no deadlock).
+    pub(crate) fn remote_waits(&self) -> usize {
+        self.remote_waiters.borrow().len()
+    }
+
+    fn wake_remote(&self, slot: usize, generation: u64) {
+        let waker = {
+            let mut waiters = self.remote_waiters.borrow_mut();
+            match waiters.get(slot) {
+                Some((g, _)) if *g == generation => Some(waiters.remove(slot).1),
+                _ => None,
+            }
+        };
+        if let Some(waker) = waker {
+            self.scheduler.ready().wake_owned(waker);
+        }
+    }
+
+    fn forget_remote(&self, slot: usize, generation: u64) {
+        let mut waiters = self.remote_waiters.borrow_mut();
+        if waiters.get(slot).is_some_and(|(g, _)| *g == generation) {
+            waiters.remove(slot);
+        }
+    }
+}
+
+/// Wakes the next park of a task from any thread: `Send`, unlike [`Waker`].
+/// Made by [`remote_waker`] before the task parks; a wake that comes after the
+/// park ended another way does nothing.
+pub(crate) struct RemoteWaker {
+    inbox: Arc<Inbox>,
+    slot: usize,
+    generation: u64,
+}
+
+impl RemoteWaker {
+    /// Makes the task ready: directly when called on its own runtime's
+    /// thread, else through that runtime's inbox.
+    pub(crate) fn wake(self) {
+        let (slot, generation) = (self.slot, self.generation);
+        let local = try_with(|cx| {
+            let own = Arc::ptr_eq(&cx.inbox, &self.inbox);
+            if own {
+                cx.wake_remote(slot, generation);
+            }
+            own
+        });
+        if local != Some(true) {
+            let _ = self.inbox.post(Box::new(move || {
+                with(|cx| cx.wake_remote(slot, generation));
+            }));
+        }
+    }
+
+    /// Tells this waker from others: its runtime, slot and generation.
+    pub(crate) fn id(&self) -> (usize, usize, u64) {
+        (
+            Arc::as_ptr(&self.inbox) as usize,
+            self.slot,
+            self.generation,
+        )
+    }
+}
+
+/// A [`RemoteWaker`] for the running task's next park, and a guard that
+/// withdraws it when dropped (after the park, however it ended).
+///
+/// # Panics
+///
+/// Panics outside a coroutine.
+pub(crate) fn remote_waker() -> (RemoteWaker, RemoteWait) {
+    let waker = waker();
+    with(|cx| {
+        let generation = cx.next_remote.get();
+        cx.next_remote.set(generation + 1);
+        let slot = cx.remote_waiters.borrow_mut().insert((generation, waker));
+        let remote = RemoteWaker {
+            inbox: cx.inbox.clone(),
+            slot,
+            generation,
+        };
+        (remote, RemoteWait { slot, generation })
+    })
+}
+
+/// Withdraws a [`remote_waker`] when dropped.
+pub(crate) struct RemoteWait {
+    slot: usize,
+    generation: u64,
+}
+
+impl Drop for RemoteWait {
+    fn drop(&mut self) {
+        try_with(|cx| cx.forget_remote(self.slot, self.generation));
     }
 }
 

@@ -79,6 +79,7 @@
 mod blocking;
 mod context;
 mod coroutine;
+mod inbox;
 pub mod io;
 mod overflow;
 mod pool;
@@ -94,6 +95,8 @@ pub mod task;
 pub mod time;
 mod timer;
 
+pub use crate::context::RuntimeHandle;
 pub use crate::runtime::{
-    exit, run, stats, Builder, Stats, DEFAULT_MAX_IDLE_STACKS, DEFAULT_STACK_SIZE,
+    current_runtime, exit, run, runtime_index, runtimes, stats, Builder, Stats,
+    DEFAULT_MAX_IDLE_STACKS, DEFAULT_STACK_SIZE,
 };

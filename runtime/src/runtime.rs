@@ -6,9 +6,10 @@
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::context::{self, Context, TimerAction};
+use crate::context::{self, Context, Group, RuntimeHandle, TimerAction};
 use crate::overflow;
 use crate::ready::ReadyQueue;
 use crate::task::{self, TaskCell};
@@ -46,6 +47,8 @@ pub struct Builder {
     stack_size: usize,
     max_idle_stacks: usize,
     blocking_threads: Option<usize>,
+    threads: usize,
+    pin_threads: bool,
 }
 
 impl Default for Builder {
@@ -62,6 +65,8 @@ impl Builder {
             stack_size: DEFAULT_STACK_SIZE,
             max_idle_stacks: DEFAULT_MAX_IDLE_STACKS,
             blocking_threads: None,
+            threads: 1,
+            pin_threads: false,
         }
     }
 
@@ -103,9 +108,76 @@ impl Builder {
         self
     }
 
+    /// How many runtimes [`run_each`](Self::run_each) starts, each on its own
+    /// thread (default 1; 0 means one per available core). Each runtime is
+    /// what one `run` is: its own tasks, sockets, timers and stacks, shared
+    /// with no other; they reach each other only through
+    /// [`sync::remote`](crate::sync::remote) channels and
+    /// [`task::spawn_on`](crate::task::spawn_on).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self
+    }
+
+    /// Pins runtime `i`'s thread to core `i` (modulo the cores there are),
+    /// so each keeps its caches; off by default.
+    pub fn pin_threads(mut self, pin: bool) -> Self {
+        self.pin_threads = pin;
+        self
+    }
+
     /// Runs `f` as the main task of a new runtime on this thread; see [`run`].
+    /// Starts one runtime whatever [`threads`](Self::threads) says.
     pub fn run<T: 'static>(self, f: impl FnOnce() -> T + 'static) -> T {
-        start(self, f)
+        let group = Arc::new(Group::new(1));
+        start(self, 0, group, f)
+    }
+
+    /// Starts [`threads`](Self::threads) runtimes, runtime 0 on this thread
+    /// and the others on threads of their own, each with `f` as its main
+    /// task; returns each main task's value, by runtime index, once all have
+    /// returned. [`runtime_index`] tells `f` where it runs. A panic of one
+    /// main task continues from here after the others have returned.
+    ///
+    /// ```
+    /// use silly_runtime::{runtime_index, Builder};
+    ///
+    /// let indexes = Builder::new().threads(2).run_each(runtime_index);
+    /// assert_eq!(indexes, [0, 1]);
+    /// ```
+    pub fn run_each<T, F>(self, f: F) -> Vec<T>
+    where
+        T: Send + 'static,
+        F: Fn() -> T + Send + Sync + 'static,
+    {
+        let count = match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        let group = Arc::new(Group::new(count));
+        let f = Arc::new(f);
+        let others: Vec<_> = (1..count)
+            .map(|index| {
+                let (builder, group, f) = (self.clone(), group.clone(), f.clone());
+                std::thread::Builder::new()
+                    .name(format!("silly-runtime-{index}"))
+                    .spawn(move || start(builder, index, group, move || f()))
+                    .expect("silly: cannot start a runtime thread")
+            })
+            .collect();
+        let first = panic::catch_unwind(AssertUnwindSafe(|| start(self, 0, group, move || f())));
+        let mut values = Vec::with_capacity(count);
+        let mut panicked = None;
+        for outcome in std::iter::once(first).chain(others.into_iter().map(|t| t.join())) {
+            match outcome {
+                Ok(value) => values.push(value),
+                Err(payload) => panicked = panicked.or(Some(payload)),
+            }
+        }
+        if let Some(payload) = panicked {
+            panic::resume_unwind(payload);
+        }
+        values
     }
 }
 
@@ -176,15 +248,61 @@ pub fn stats() -> Stats {
     })
 }
 
-fn start<T: 'static>(builder: Builder, f: impl FnOnce() -> T + 'static) -> T {
+/// The index of the runtime the caller runs on among those started together
+/// ([`Builder::run_each`]); 0 for a runtime started alone.
+///
+/// # Panics
+///
+/// Panics outside a runtime.
+pub fn runtime_index() -> usize {
+    context::with(|cx| cx.index)
+}
+
+/// A handle to the runtime the caller runs on.
+///
+/// # Panics
+///
+/// Panics outside a runtime.
+pub fn current_runtime() -> RuntimeHandle {
+    context::with(|cx| cx.handle())
+}
+
+/// Handles to every runtime started together with the caller's
+/// ([`Builder::run_each`]), by index; just the caller's for a runtime started
+/// alone.
+///
+/// # Panics
+///
+/// Panics outside a runtime.
+pub fn runtimes() -> Vec<RuntimeHandle> {
+    context::with(|cx| cx.group.handles())
+}
+
+fn start<T: 'static>(
+    builder: Builder,
+    index: usize,
+    group: Arc<Group>,
+    f: impl FnOnce() -> T + 'static,
+) -> T {
     assert!(
         context::try_with(|_| ()).is_none(),
         "silly::run: a runtime is already running on this thread"
     );
-    let cx = Rc::new(
-        Context::new(builder.stack_size, builder.max_idle_stacks)
-            .expect("silly::run: cannot create the event poller"),
+    if builder.pin_threads {
+        if let Some(cores) = core_affinity::get_core_ids().filter(|c| !c.is_empty()) {
+            core_affinity::set_for_current(cores[index % cores.len()]);
+        }
+    }
+    let made = Context::new(
+        builder.stack_size,
+        builder.max_idle_stacks,
+        index,
+        group.clone(),
     );
+    // Joined even on failure, so the group's other runtimes do not wait for
+    // this one forever.
+    group.join(index, made.as_ref().ok().map(|cx| cx.inbox.clone()));
+    let cx = Rc::new(made.expect("silly::run: cannot create the event poller"));
     if let Some(threads) = builder.blocking_threads {
         crate::pool::DEFAULT_POOL.set_max_threads(threads);
     }
@@ -238,17 +356,24 @@ fn drive(cx: &Context, done: impl Fn() -> bool) {
             };
             next.map(|deadline| deadline.saturating_duration_since(Instant::now()))
         };
-        if timeout.is_none() && cx.reactor.len() == 0 && cx.blocking.pending() == 0 {
+        if timeout.is_none()
+            && cx.reactor.len() == 0
+            && cx.blocking.pending() == 0
+            && cx.remote_waits() == 0
+        {
             panic!(
                 "silly::run: deadlock: the main task waits, and no coroutine is ready, \
-                 no timer is armed, no socket is open and no blocking call is pending"
+                 no timer is armed, no socket is open, no blocking call is pending \
+                 and nothing waits for another thread"
             );
         }
-        let woke_blocking = cx.reactor.poll(timeout, ready);
+        let posted = cx.reactor.poll(timeout, ready);
         let now = Instant::now();
         cx.loop_now.set(now);
-        if woke_blocking {
-            cx.blocking.collect(ready);
+        if posted {
+            for job in cx.inbox.take() {
+                job();
+            }
         }
         cx.reactor.expire(now, ready);
         fire_timers(&cx.timers, now, ready);
@@ -288,6 +413,8 @@ fn shutdown(cx: &Context) {
         drop(ready);
         drop(timers);
     }
+    // Nothing more comes in from other threads; what did is dropped here.
+    drop(cx.inbox.close());
     // Per-runtime state (the signal hub) holds registrations that refer back
     // to the runtime: dropped here, or the two would keep each other alive.
     let locals = std::mem::take(&mut *cx.locals.borrow_mut());

@@ -24,6 +24,7 @@
 mod channel;
 mod mutex;
 mod notify;
+pub mod remote;
 mod select;
 mod semaphore;
 mod wait_group;

@@ -52,12 +52,16 @@ where
         return f();
     };
     let call = cx.blocking.start(context::waker());
-    let completions = cx.blocking.completions();
+    let inbox = cx.blocking.inbox();
     let (slot, id) = (call.slot, call.id);
     pool.submit(Box::new(move || {
         let outcome: Outcome =
             catch_unwind(AssertUnwindSafe(|| Box::new(f()) as Box<dyn Any + Send>));
-        completions.push(slot, id, outcome);
+        // Runs on the caller's loop; refused (and dropped here) if that
+        // runtime has stopped meanwhile.
+        let _ = inbox.post(Box::new(move || {
+            context::with(|cx| cx.blocking.deliver(slot, id, outcome, cx.scheduler.ready()))
+        }));
     }));
     let outcome = loop {
         context::park();

@@ -23,6 +23,7 @@ mod builder;
 pub(crate) mod cell;
 mod join;
 mod panic;
+mod spawn_on;
 
 use std::any::Any;
 use std::fmt;
@@ -31,6 +32,7 @@ use std::rc::Rc;
 pub use self::blocking::spawn_blocking;
 pub use self::builder::Builder;
 pub use self::join::{JoinError, JoinHandle};
+pub use self::spawn_on::{spawn_on, RemoteJoinHandle};
 pub use crate::pool::{BlockingPool, DEFAULT_BLOCKING_THREADS};
 
 pub(crate) use self::cell::{State, TaskCell};

@@ -242,3 +242,65 @@ fn recurse(n: u64) -> u64 {
     let buf = std::hint::black_box([n as u8; 256]);
     recurse(n + 1) + buf[0] as u64
 }
+
+/// Each runtime listens on the same address (SO_REUSEPORT, set by `bind` when
+/// several runtimes run); the kernel spreads connections over them.
+#[test]
+fn every_runtime_accepts_some_connections_on_one_address() {
+    const CONNECTIONS: usize = 1_000;
+    let (port_tx, port_rx) = remote::channel::<std::net::SocketAddr>();
+    let port_rx = PerRuntime::new(vec![None, Some(port_rx)]);
+    let (bound_tx, bound_rx) = remote::channel::<()>();
+    let bound_rx = Mutex::new(Some(bound_rx));
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let total = accepted.clone();
+    let counts = Builder::new().threads(2).run_each(move || {
+        use silly::net::tcp::TcpListener;
+        // Runtime 0 picks the port; runtime 1 binds the same one.
+        let listener = match port_rx.take() {
+            None => {
+                let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+                port_tx.send(listener.local_addr().unwrap()).unwrap();
+                listener
+            }
+            Some(port_rx) => {
+                let addr = port_rx.recv().unwrap();
+                let listener = TcpListener::bind(addr).unwrap();
+                bound_tx.send(()).unwrap();
+                listener
+            }
+        };
+        if runtime_index() == 0 {
+            // Both listen: connect from a plain thread.
+            let bound = bound_rx_take(&bound_rx);
+            bound.recv().unwrap();
+            let addr = listener.local_addr().unwrap();
+            std::thread::spawn(move || {
+                let conns: Vec<_> = (0..CONNECTIONS)
+                    .map(|_| std::net::TcpStream::connect(addr).unwrap())
+                    .collect();
+                std::thread::sleep(Duration::from_millis(200));
+                drop(conns);
+            });
+        }
+        let mut mine = 0;
+        while total.load(Ordering::SeqCst) < CONNECTIONS {
+            match time::timeout(Duration::from_millis(20), || listener.accept()) {
+                Ok(Ok(_conn)) => {
+                    mine += 1;
+                    total.fetch_add(1, Ordering::SeqCst);
+                }
+                Ok(Err(err)) => panic!("{err}"),
+                Err(_elapsed) => {}
+            }
+        }
+        mine
+    });
+    eprintln!("connections per runtime: {counts:?}");
+    assert_eq!(counts.iter().sum::<usize>(), CONNECTIONS);
+    assert!(counts.iter().all(|&n| n > 0), "{counts:?}");
+}
+
+fn bound_rx_take(slot: &Mutex<Option<remote::Receiver<()>>>) -> remote::Receiver<()> {
+    slot.lock().unwrap().take().unwrap()
+}

@@ -27,8 +27,8 @@
 //! ([`net::websocket`]).
 
 pub use silly_runtime::{
-    current_runtime, exit, io, run, runtime_index, runtimes, signal, stats, sync, task, time,
-    Builder, RuntimeHandle, Stats,
+    current_runtime, exit, io, run, runtime_index, runtimes, signal, stats, stats_all, sync, task,
+    time, Builder, RuntimeHandle, Stats,
 };
 
 /// Networking: TCP, TLS (rustls), HTTP/1.1 server and client, DNS, and

@@ -304,3 +304,31 @@ fn every_runtime_accepts_some_connections_on_one_address() {
 fn bound_rx_take(slot: &Mutex<Option<remote::Receiver<()>>>) -> remote::Receiver<()> {
     slot.lock().unwrap().take().unwrap()
 }
+
+#[test]
+fn stats_per_runtime_and_in_total() {
+    let (done, wait_done) = remote::channel::<()>();
+    let wait_done = PerRuntime::new(vec![None, Some(wait_done)]);
+    let all = Builder::new().threads(2).run_each(move || {
+        if let Some(wait_done) = wait_done.take() {
+            let sleepers: Vec<_> = (0..5)
+                .map(|_| task::fork(|| time::sleep(Duration::from_secs(60))))
+                .collect();
+            let _ = wait_done.recv();
+            for s in sleepers {
+                s.task().cancel();
+            }
+            return Vec::new();
+        }
+        time::sleep(Duration::from_millis(20)); // runtime 1's sleepers start
+        let all = silly::stats_all();
+        done.send(()).unwrap();
+        all
+    });
+    let all = &all[0];
+    assert_eq!(all.len(), 2);
+    assert!(all[1].timers >= 5, "{:?}", all[1]);
+    assert!(all[1].live_tasks >= 6, "main + 5 sleepers: {:?}", all[1]);
+    let total: silly::Stats = all.iter().copied().sum();
+    assert_eq!(total.timers, all[0].timers + all[1].timers);
+}

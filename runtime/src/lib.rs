@@ -97,6 +97,6 @@ mod timer;
 
 pub use crate::context::RuntimeHandle;
 pub use crate::runtime::{
-    current_runtime, exit, run, runtime_index, runtimes, stats, Builder, Stats,
+    current_runtime, exit, run, runtime_index, runtimes, stats, stats_all, Builder, Stats,
     DEFAULT_MAX_IDLE_STACKS, DEFAULT_STACK_SIZE,
 };

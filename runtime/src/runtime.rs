@@ -248,6 +248,42 @@ pub fn stats() -> Stats {
     })
 }
 
+/// [`stats`] of every runtime started together with the caller's, by index
+/// (each asked on its own thread through [`task::spawn_on`]: that request
+/// counts as a live task there). Sum them for the process:
+/// `stats_all().into_iter().sum::<Stats>()`.
+///
+/// # Panics
+///
+/// Panics outside a coroutine.
+pub fn stats_all() -> Vec<Stats> {
+    let me = runtime_index();
+    runtimes()
+        .iter()
+        .map(|runtime| {
+            if runtime.index() == me {
+                stats()
+            } else {
+                // A runtime that stopped holds nothing.
+                task::spawn_on(runtime, stats).join().unwrap_or_default()
+            }
+        })
+        .collect()
+}
+
+impl std::iter::Sum for Stats {
+    fn sum<I: Iterator<Item = Stats>>(iter: I) -> Stats {
+        iter.fold(Stats::default(), |total, s| Stats {
+            live_tasks: total.live_tasks + s.live_tasks,
+            ready_tasks: total.ready_tasks + s.ready_tasks,
+            registrations: total.registrations + s.registrations,
+            timers: total.timers + s.timers,
+            blocking_calls: total.blocking_calls + s.blocking_calls,
+            idle_stacks: total.idle_stacks + s.idle_stacks,
+        })
+    }
+}
+
 /// The index of the runtime the caller runs on among those started together
 /// ([`Builder::run_each`]); 0 for a runtime started alone.
 ///

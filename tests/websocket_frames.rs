@@ -228,6 +228,52 @@ fn utf8_is_checked_as_it_arrives_and_across_fragments() {
     });
 }
 
+/// A text frame that arrives in several reads: the pieces before the last are
+/// checked as they come, the last with the whole message (see `read_message`).
+#[test]
+fn text_frames_cut_across_reads_inside_code_points() {
+    silly::run(|| {
+        let server = util::ws::echo_server();
+        let addr = server.local_addr();
+        let word = "κόσμε🦀".repeat(1000);
+        // Cut points inside code points: 2-byte, and 4-byte, sequences.
+        let valid = text(true, word.as_bytes());
+        let cuts = [5, 7_001, valid.len() - 3];
+        let conn = open(addr);
+        let mut from = 0;
+        for to in cuts.into_iter().chain([valid.len()]) {
+            conn.write_all(&valid[from..to]).unwrap();
+            from = to;
+            silly::time::sleep(Duration::from_millis(20));
+        }
+        let (_, opcode, payload, _) = read_frame(&conn).unwrap();
+        assert_eq!(opcode, 1);
+        assert!(payload == word.as_bytes(), "text intact");
+
+        // An invalid byte in the last piece: 1007 once it arrives.
+        let mut bad = word.clone().into_bytes();
+        *bad.last_mut().unwrap() = 0xFF;
+        let bad = text(true, &bad);
+        let conn = open(addr);
+        conn.write_all(&bad[..bad.len() - 10]).unwrap();
+        silly::time::sleep(Duration::from_millis(20));
+        conn.write_all(&bad[bad.len() - 10..]).unwrap();
+        let (_, opcode, payload, _) = read_frame(&conn).unwrap();
+        assert_eq!((opcode, &payload[..2]), (8, &1007u16.to_be_bytes()[..]));
+
+        // An invalid byte in the first piece of a long frame: 1007 at once,
+        // while the rest of the frame has not come.
+        let mut early = word.into_bytes();
+        early[1] = 0xFF;
+        let early = text(true, &early);
+        let conn = open(addr);
+        conn.write_all(&early[..100]).unwrap();
+        let (_, opcode, payload, _) = read_frame(&conn).unwrap();
+        assert_eq!((opcode, &payload[..2]), (8, &1007u16.to_be_bytes()[..]));
+        server.close();
+    });
+}
+
 #[test]
 fn control_frames_inside_a_fragmented_message() {
     silly::run(|| {
@@ -294,9 +340,9 @@ fn lengths_are_minimally_encoded_and_large_messages_fragmented() {
 fn message_and_frame_limits_close_with_1009() {
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |stream| {
-            let mut config = websocket::Config::default();
-            config.max_message_size = 1000;
-            config.max_frame_size = 800;
+            let config = websocket::Config::default()
+                .max_message_size(1000)
+                .max_frame_size(800);
             let Ok(sock) = websocket::upgrade_with(stream, config) else {
                 return;
             };
@@ -351,8 +397,7 @@ fn close_gives_up_on_a_peer_that_never_answers() {
     silly::run(|| {
         let (tx, rx) = silly::sync::channel();
         let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
-            let mut config = websocket::Config::default();
-            config.close_timeout = Duration::from_millis(200);
+            let config = websocket::Config::default().close_timeout(Duration::from_millis(200));
             let sock = websocket::upgrade_with(stream, config).unwrap();
             let started = std::time::Instant::now();
             sock.close().unwrap();
@@ -382,8 +427,8 @@ fn read_timeout_is_an_idle_timeout_the_connection_survives() {
     silly::run(|| {
         let (tx, rx) = silly::sync::channel();
         let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
-            let mut config = websocket::Config::default();
-            config.read_timeout = Some(Duration::from_millis(100));
+            let config =
+                websocket::Config::default().read_timeout(Some(Duration::from_millis(100)));
             let sock = websocket::upgrade_with(stream, config).unwrap();
             let mut timeouts = 0;
             loop {

@@ -1,8 +1,13 @@
-//! WebSocket test servers.
+//! WebSocket test servers, and raw frames for tests that play a client by hand.
+
+use std::time::Duration;
 
 use silly::net::http::{self, Config};
-use silly::net::tcp::Server;
+use silly::net::tcp::{Server, TcpStream};
 use silly::net::websocket::{self, FrameType};
+
+/// The masking key of the frames [`frame`] makes.
+pub const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 
 /// An echo server: text and binary back with their type.
 pub fn echo_server() -> Server {
@@ -23,4 +28,78 @@ pub fn echo_server() -> Server {
         }
     }))
     .unwrap()
+}
+
+/// A frame as a client would send it (masked unless `mask` is None).
+pub fn frame(fin: bool, rsv: u8, opcode: u8, payload: &[u8], mask: Option<[u8; 4]>) -> Vec<u8> {
+    let mut out = vec![(if fin { 0x80 } else { 0 }) | (rsv << 4) | opcode];
+    let m = if mask.is_some() { 0x80 } else { 0 };
+    match payload.len() {
+        n if n < 126 => out.push(m | n as u8),
+        n if n <= 65535 => {
+            out.push(m | 126);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            out.push(m | 127);
+            out.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    match mask {
+        Some(key) => {
+            out.extend_from_slice(&key);
+            out.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+        }
+        None => out.extend_from_slice(payload),
+    }
+    out
+}
+
+/// A frame as the server sent it: (fin, opcode, payload, raw header bytes);
+/// `None` once the connection ends (or its read timeout passes).
+pub fn read_frame(conn: &TcpStream) -> Option<(bool, u8, Vec<u8>, Vec<u8>)> {
+    let mut head = [0u8; 2];
+    conn.read_exact(&mut head).ok()?;
+    assert_eq!(head[1] & 0x80, 0, "server frames are never masked");
+    let mut raw = head.to_vec();
+    let len = match head[1] & 0x7f {
+        126 => {
+            let mut b = [0u8; 2];
+            conn.read_exact(&mut b).ok()?;
+            raw.extend_from_slice(&b);
+            u16::from_be_bytes(b) as usize
+        }
+        127 => {
+            let mut b = [0u8; 8];
+            conn.read_exact(&mut b).ok()?;
+            raw.extend_from_slice(&b);
+            u64::from_be_bytes(b) as usize
+        }
+        n => n as usize,
+    };
+    let mut payload = vec![0u8; len];
+    conn.read_exact(&mut payload).ok()?;
+    Some((head[0] & 0x80 != 0, head[0] & 0x0f, payload, raw))
+}
+
+/// Opens a raw WebSocket connection to `path` on `addr` (the handshake done,
+/// a 5 s read timeout set).
+pub fn open(addr: std::net::SocketAddr, path: &str) -> TcpStream {
+    let conn = TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    );
+    conn.write_all(request.as_bytes()).unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        conn.read_until(b'\n', &mut head).unwrap();
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 101"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    conn
 }

@@ -1,9 +1,12 @@
 //! Broadcast server (the seed's Example 1, made robust): every text message a
 //! client sends goes to all connected clients.
 //!
-//! - Each client has its own bounded outbox and writer coroutine, so a slow
-//!   client never blocks the broadcaster; one whose outbox fills up is dropped
-//!   with close code 1008.
+//! - Each client has its own outbox and writer coroutine
+//!   (`examples/shared/outbox.rs`): a broadcast only queues, it never
+//!   suspends, so a slow client never blocks the others, and a burst drops
+//!   nobody who keeps reading. A client whose socket takes nothing for 10 s,
+//!   or that has over 16 MiB waiting while its socket takes nothing, is
+//!   dropped with close code 1008.
 //! - A client that vanishes is removed when its read fails.
 //! - Messages are limited to 64 KiB (larger ones close with 1009).
 //!
@@ -11,19 +14,32 @@
 //! cargo run --example broadcast -- 127.0.0.1:8080
 //! ```
 
-use std::cell::RefCell;
+#[path = "shared/outbox.rs"]
+mod outbox;
+
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::time::Duration;
 
 use silly::net::http::{self, Config};
-use silly::net::websocket::{self, code, FrameType, Socket};
-use silly::sync::{self, Sender, TrySendError};
+use silly::net::websocket::{self, Message, Socket};
 use silly::task;
 
-/// Messages queued per client before it counts as too slow.
-const OUTBOX: usize = 64;
+use self::outbox::Outbox;
 
-type Clients = Rc<RefCell<HashMap<u64, Sender<Rc<Vec<u8>>>>>>;
+/// Largest message a client may send, in bytes.
+const MAX_MESSAGE: usize = 64 * 1024;
+
+/// Bytes queued for a client whose socket takes nothing, beyond which it is
+/// too slow.
+const MAX_BACKLOG: usize = 16 * 1024 * 1024;
+
+/// Longest a client's socket may take nothing before it is dropped.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Every connected client's outbox, by client id.
+type Clients = Rc<RefCell<HashMap<u64, Rc<Outbox>>>>;
 
 fn main() {
     let addr = std::env::args()
@@ -31,48 +47,30 @@ fn main() {
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     silly::run(move || {
         let clients: Clients = Rc::default();
-        let (broadcast, inbox) = sync::channel::<Rc<Vec<u8>>>();
-        let everyone = clients.clone();
-        task::fork(move || {
-            while let Ok(message) = inbox.recv() {
-                everyone
-                    .borrow_mut()
-                    .retain(|_, outbox| match outbox.try_send(message.clone()) {
-                        Ok(()) => true,
-                        Err(TrySendError::Full(_)) | Err(TrySendError::Closed(_)) => false,
-                    });
-            }
-        });
-        let next_id = Rc::new(std::cell::Cell::new(0u64));
+        let next_id = Rc::new(Cell::new(0u64));
         let config = Config::new(addr.as_str(), move |stream| {
-            let mut ws_config = websocket::Config::default();
-            ws_config.max_message_size = 64 * 1024;
+            let ws_config = websocket::Config::default()
+                .max_message_size(MAX_MESSAGE)
+                .write_timeout(Some(WRITE_TIMEOUT));
             let Ok(sock) = websocket::upgrade_with(stream, ws_config) else {
                 return;
             };
             let sock = Rc::new(sock);
             let id = next_id.get();
             next_id.set(id + 1);
-            let (outbox, queue) = sync::bounded::<Rc<Vec<u8>>>(OUTBOX);
-            clients.borrow_mut().insert(id, outbox);
+            let outbox = Rc::new(Outbox::new(MAX_BACKLOG));
+            clients.borrow_mut().insert(id, outbox.clone());
             let writer_sock = sock.clone();
-            let writer = task::fork(move || {
-                while let Ok(message) = queue.recv() {
-                    if writer_sock.write(&message, FrameType::Text).is_err() {
-                        return;
-                    }
-                }
-                // The outbox was dropped: the client was too slow (or has left).
-                let _ = writer_sock.close_with(code::POLICY_VIOLATION, "too slow");
-            });
-            read_loop(&sock, &broadcast);
+            let writer_outbox = outbox.clone();
+            task::fork(move || writer_outbox.write_to(&writer_sock));
+            read_loop(&sock, &clients);
             clients.borrow_mut().remove(&id);
-            drop(writer);
+            outbox.close();
         });
         match http::listen(config) {
             Ok(server) => {
                 println!("listening on {}", server.local_addr());
-                silly::task::park();
+                task::park();
             }
             Err(err) => {
                 eprintln!("broadcast: cannot listen on {addr}: {err}");
@@ -82,13 +80,18 @@ fn main() {
     });
 }
 
-fn read_loop(sock: &Socket, broadcast: &Sender<Rc<Vec<u8>>>) {
+/// Queues each text message the client sends for every client (itself
+/// included), forgetting those found too slow, until the client leaves.
+fn read_loop(sock: &Socket, clients: &Clients) {
     loop {
-        match sock.read() {
-            Ok((data, FrameType::Text)) => {
-                let _ = broadcast.send(Rc::new(data));
+        match sock.read_message() {
+            Ok(Message::Text(text)) => {
+                let message: Rc<str> = text.into();
+                clients
+                    .borrow_mut()
+                    .retain(|_, outbox| outbox.push(message.clone()).is_ok());
             }
-            Ok((_, FrameType::Close)) | Err(_) => return,
+            Ok(Message::Close(_)) | Err(_) => return,
             Ok(_) => {}
         }
     }

@@ -14,13 +14,19 @@
 //!   `{"kind":"join","name":"user-2"}`,
 //!   `{"kind":"message","name":"user-1","text":"hi"}`,
 //!   `{"kind":"leave","name":"user-2","reason":"left"}`.
-//! - Each client has a bounded outbox and its own writer coroutine; the
-//!   broadcast never suspends (`try_send`). A client whose outbox is full is
-//!   dropped (close code 1008, "too slow") and the others are told.
-//! - Messages are limited to 4 KiB (larger ones close with 1009), writes to 10 s;
-//!   the server pings every 20 s and drops a client silent for 60 s.
+//! - Each client has an outbox and its own writer coroutine
+//!   (`examples/shared/outbox.rs`); a broadcast only queues, it never
+//!   suspends, so nobody waits for a slow client, and a burst drops nobody
+//!   who keeps reading. A client is too slow when its socket takes nothing
+//!   for 10 s, or when over 1 MiB waits for it while its socket takes
+//!   nothing: it is dropped (close code 1008, "too slow") and the others told.
+//! - Messages are limited to 4 KiB (larger ones close with 1009); the server
+//!   pings every 20 s and drops a client silent for 60 s.
 //! - Browsers from another origin are refused (403): only this page, or
 //!   non-browser clients (no `Origin` header), may connect.
+
+#[path = "shared/outbox.rs"]
+mod outbox;
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -30,20 +36,22 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use silly::net::http::{self, Config, Stream};
-use silly::net::websocket::{self, code, FrameType, Socket};
-use silly::sync::{self, Sender};
+use silly::net::websocket::{self, FrameType, Message, Socket};
 use silly::{task, time};
+
+use self::outbox::Outbox;
 
 /// The page, embedded at build time.
 const PAGE: &str = include_str!("chat/index.html");
 
-/// Messages queued per client before it counts as too slow.
-const OUTBOX: usize = 64;
+/// Bytes queued for a client whose socket takes nothing, beyond which it is
+/// too slow.
+const MAX_BACKLOG: usize = 1024 * 1024;
 
 /// Largest message a client may send, in bytes.
 const MAX_MESSAGE: usize = 4 * 1024;
 
-/// Longest a write to one client may take before it is dropped.
+/// Longest a client's socket may take nothing before it is dropped.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How often the server pings each client.
@@ -55,9 +63,7 @@ const IDLE_LIMIT: Duration = Duration::from_secs(60);
 /// One connected client, as the room sees it.
 struct Member {
     name: Rc<str>,
-    outbox: Sender<Rc<str>>,
-    /// Set when the room drops the client for being too slow.
-    kicked: Rc<Cell<bool>>,
+    outbox: Rc<Outbox>,
 }
 
 /// Everyone connected.
@@ -70,7 +76,7 @@ struct Room {
 impl Room {
     /// Adds a client; sends it a welcome and tells the others. Returns its id
     /// and name.
-    fn join(&self, outbox: Sender<Rc<str>>, kicked: Rc<Cell<bool>>) -> (u64, Rc<str>) {
+    fn join(&self, outbox: Rc<Outbox>) -> (u64, Rc<str>) {
         let id = self.next_id.get() + 1;
         self.next_id.set(id);
         let name: Rc<str> = format!("user-{id}").into();
@@ -80,45 +86,50 @@ impl Room {
             ("name", &name),
             ("online", &online.to_string()),
         ]);
-        // A fresh outbox has room: this cannot fail.
-        let _ = outbox.try_send(welcome.into());
+        // A fresh outbox is never too slow.
+        let _ = outbox.push(welcome.into());
         self.broadcast(event(&[("kind", "join"), ("name", &name)]).into());
         self.members.borrow_mut().insert(
             id,
             Member {
                 name: name.clone(),
                 outbox,
-                kicked,
             },
         );
         (id, name)
     }
 
-    /// Removes a client that went away; the others are told once.
+    /// Removes a client that went away (or whose socket stopped taking data);
+    /// the others are told once.
     fn leave(&self, id: u64) {
         let member = self.members.borrow_mut().remove(&id);
         if let Some(member) = member {
+            member.outbox.close();
+            let reason = if member.outbox.is_too_slow() {
+                "too slow"
+            } else {
+                "left"
+            };
             self.broadcast(
                 event(&[
                     ("kind", "leave"),
                     ("name", &member.name),
-                    ("reason", "left"),
+                    ("reason", reason),
                 ])
                 .into(),
             );
         }
     }
 
-    /// Queues `line` for every client, without suspending. Clients whose
-    /// outbox is full are dropped, and the others told.
+    /// Queues `line` for every client, without suspending. Clients found too
+    /// slow are dropped, and the others told.
     fn broadcast(&self, line: Rc<str>) {
         let mut dropped = Vec::new();
         self.members
             .borrow_mut()
-            .retain(|_, member| match member.outbox.try_send(line.clone()) {
+            .retain(|_, member| match member.outbox.push(line.clone()) {
                 Ok(()) => true,
-                Err(_) => {
-                    member.kicked.set(true);
+                Err(outbox::TooSlow) => {
                     dropped.push(member.name.clone());
                     false
                 }
@@ -214,41 +225,30 @@ fn main() {
 
 /// One chat client, from the handshake to its leave notice.
 fn serve_client(stream: &mut Stream, room: &Room) {
-    let mut config = websocket::Config::default();
-    config.max_message_size = MAX_MESSAGE;
-    config.max_frame_size = MAX_MESSAGE;
-    config.write_timeout = Some(WRITE_TIMEOUT);
     // A browser page from elsewhere may not use this socket.
     let host = stream.header("host").unwrap_or_default().to_owned();
-    config.origin_check = Some(Rc::new(move |origin| match origin {
-        None => true,
-        Some(origin) => {
-            origin.strip_prefix("http://") == Some(host.as_str())
-                || origin.strip_prefix("https://") == Some(host.as_str())
-        }
-    }));
+    let config = websocket::Config::default()
+        .max_message_size(MAX_MESSAGE)
+        .max_frame_size(MAX_MESSAGE)
+        .write_timeout(Some(WRITE_TIMEOUT))
+        .origin_check(move |origin| match origin {
+            None => true,
+            Some(origin) => {
+                origin.strip_prefix("http://") == Some(host.as_str())
+                    || origin.strip_prefix("https://") == Some(host.as_str())
+            }
+        });
     let Ok(sock) = websocket::upgrade_with(stream, config) else {
         return; // refused: answered 400/403/426 already
     };
     let sock = Rc::new(sock);
-    let (outbox, queue) = sync::bounded::<Rc<str>>(OUTBOX);
-    let kicked = Rc::new(Cell::new(false));
-    let (id, name) = room.join(outbox, kicked.clone());
+    let outbox = Rc::new(Outbox::new(MAX_BACKLOG));
+    let (id, name) = room.join(outbox.clone());
 
     // The writer: the only coroutine that waits on this client's pace.
+    // Whatever ends it also ends the reader below (it shuts the connection).
     let writer_sock = sock.clone();
-    task::fork(move || {
-        while let Ok(line) = queue.recv() {
-            if kicked.get() || writer_sock.write(line.as_bytes(), FrameType::Text).is_err() {
-                break;
-            }
-        }
-        if kicked.get() {
-            let _ = writer_sock.close_with(code::POLICY_VIOLATION, "too slow");
-        }
-        // Whatever ended the writer also ends the reader below.
-        let _ = writer_sock.conn().shutdown(Shutdown::Both);
-    });
+    task::fork(move || outbox.write_to(&writer_sock));
 
     // The heartbeat: finds clients that vanished without closing.
     let last_seen = Rc::new(Cell::new(Instant::now()));
@@ -272,12 +272,10 @@ fn serve_client(stream: &mut Stream, room: &Room) {
 /// (a message over the limit, invalid UTF-8: the library closes with 1009, 1007).
 fn read_loop(sock: &Socket, room: &Room, name: &str, last_seen: &Cell<Instant>) {
     loop {
-        let message = sock.read();
+        let message = sock.read_message();
         last_seen.set(Instant::now());
         match message {
-            Ok((data, FrameType::Text)) => {
-                // Text messages arrive checked as UTF-8.
-                let text = String::from_utf8_lossy(&data);
+            Ok(Message::Text(text)) => {
                 let text = text.trim();
                 if !text.is_empty() {
                     room.broadcast(
@@ -285,7 +283,7 @@ fn read_loop(sock: &Socket, room: &Room, name: &str, last_seen: &Cell<Instant>) 
                     );
                 }
             }
-            Ok((_, FrameType::Close)) | Err(_) => return,
+            Ok(Message::Close(_)) | Err(_) => return,
             Ok(_) => {} // binary is ignored; pings are answered for us; pongs
         }
     }

@@ -32,8 +32,7 @@ fn main() {
     silly::run(move || {
         let last_close = Rc::new(RefCell::new(String::from("none")));
         let config = Config::new(addr.as_str(), move |stream| {
-            let mut ws_config = websocket::Config::default();
-            ws_config.max_message_size = limit;
+            let ws_config = websocket::Config::default().max_message_size(limit);
             let report = stream.path() == "/last-close";
             let Ok(sock) = websocket::upgrade_with(stream, ws_config) else {
                 return;

@@ -102,7 +102,7 @@ fn disconnect_storm_leaves_nothing_behind() {
         let wg = silly::sync::WaitGroup::new();
         for i in 0..clients {
             wg.fork(move || {
-                let Ok(conn) = util::ws::open_raw(addr) else {
+                let Ok(conn) = util::ws::open_raw(addr, "/") else {
                     return;
                 };
                 match i % 3 {

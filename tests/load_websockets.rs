@@ -4,49 +4,12 @@
 
 mod util;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
 use std::time::Duration;
 
 use silly::net::websocket::{self, FrameType};
 use silly::sync::WaitGroup;
 use silly::{task, time};
-
-/// `examples/websocket_echo` (cargo test builds the examples next to the tests).
-fn start_echo_server() -> (Child, String) {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples/websocket_echo");
-    if !bin.exists() {
-        // `cargo test` builds the examples; `cargo test --test load_websockets` may not.
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let built = Command::new(cargo)
-            .args(["build", "--example", "websocket_echo"])
-            .status()
-            .unwrap();
-        assert!(built.success(), "building examples/websocket_echo failed");
-    }
-    let mut child = Command::new(&bin)
-        .arg("127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("listening line")
-        .to_owned();
-    (child, addr)
-}
 
 #[test]
 fn ten_thousand_concurrent_websockets() {
@@ -57,8 +20,8 @@ fn ten_thousand_concurrent_websockets() {
         10_000
     };
     const MESSAGES: usize = 3;
-    let (mut server, addr) = start_echo_server();
-    let url = format!("ws://{addr}/");
+    let server = util::example::Example::start("websocket_echo", &["127.0.0.1:0"]);
+    let url = format!("ws://{}/", server.addr);
     let delivered = silly::run(move || {
         let received = Rc::new(std::cell::Cell::new(0usize));
         let wg = WaitGroup::new();
@@ -89,8 +52,7 @@ fn ten_thousand_concurrent_websockets() {
         wg.wait();
         received.get()
     });
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert_eq!(
         delivered,
         clients * MESSAGES,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use silly::net::http::{self, Config};
 use silly::net::tls;
-use silly::net::websocket::{self, code, Error, FrameType, Socket};
+use silly::net::websocket::{self, code, Error, FrameType, Message, Socket};
 use silly::sync;
 use silly::task;
 use util::pki::Ca;
@@ -80,6 +80,74 @@ fn ping_pong_and_peer_close_code() {
         );
         assert_eq!(sock.peer_close(), Some((4000, "done".to_owned())));
         assert!(sock.is_closed());
+        server.close();
+    });
+}
+
+#[test]
+fn read_message_gives_text_as_a_string_and_close_as_code_and_reason() {
+    silly::run(|| {
+        // The server answers each message with what `read_message` made of it.
+        let server = http::listen(Config::new("127.0.0.1:0", |stream| {
+            let sock = websocket::upgrade(stream).unwrap();
+            loop {
+                let reply = match sock.read_message().unwrap() {
+                    Message::Text(text) => format!("text {} chars: {text}", text.chars().count()),
+                    Message::Binary(data) => format!("binary {data:?}"),
+                    Message::Ping(data) => format!("ping {data:?}"),
+                    Message::Pong(data) => format!("pong {data:?}"),
+                    Message::Close(close) => panic!("the client closed first: {close:?}"),
+                };
+                sock.write(reply.as_bytes(), FrameType::Text).unwrap();
+                if reply.ends_with("bye") {
+                    sock.close_with(4001, "done, é").unwrap();
+                    return;
+                }
+            }
+        }))
+        .unwrap();
+        // Small enough to be fragmented: the code points are cut between fragments.
+        let config = websocket::Config::default().fragment_size(3);
+        let url = format!("ws://{}/", server.local_addr());
+        let sock = websocket::connect_with(&url, &[], config).unwrap();
+        let mut replies = Vec::new();
+        for (data, kind) in [
+            ("κόσμε 🦀".as_bytes(), FrameType::Text),
+            (&[1, 2, 3][..], FrameType::Binary),
+            (b"hi", FrameType::Ping),
+            (b"bye", FrameType::Text),
+        ] {
+            sock.write(data, kind).unwrap();
+            loop {
+                match sock.read_message().unwrap() {
+                    Message::Text(text) => break replies.push(text),
+                    Message::Pong(data) => assert_eq!(data, b"hi", "the auto-pong"),
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+        }
+        assert_eq!(
+            replies,
+            [
+                "text 7 chars: κόσμε 🦀",
+                "binary [1, 2, 3]",
+                "ping [104, 105]",
+                "text 3 chars: bye",
+            ]
+        );
+        let close = sock.read_message().unwrap();
+        assert_eq!(close, Message::Close(Some((4001, "done, é".into()))));
+        assert_eq!(close.frame_type(), FrameType::Close);
+        assert_eq!(
+            close.into_parts(),
+            (
+                [&4001u16.to_be_bytes()[..], "done, é".as_bytes()].concat(),
+                FrameType::Close
+            ),
+            "what `read` returns for it"
+        );
+        assert!(sock.is_closed());
+        assert!(matches!(sock.read_message(), Err(Error::Closed)));
         server.close();
     });
 }
@@ -190,9 +258,9 @@ fn wss_with_a_generated_certificate_and_wss_against_plain() {
     let leaf = ca.leaf(&["localhost"]);
     let server_tls =
         tls::ServerConfig::from_pem(leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes()).unwrap();
-    let mut config = websocket::Config::default();
-    config.tls = tls::ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap();
-    config.connect_timeout = Duration::from_secs(2);
+    let config = websocket::Config::default()
+        .tls(tls::ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap())
+        .connect_timeout(Duration::from_secs(2));
     silly::run(move || {
         let secure = http::listen(
             Config::new("127.0.0.1:0", |stream| {
@@ -228,9 +296,9 @@ fn wss_with_a_generated_certificate_and_wss_against_plain() {
 fn subprotocol_origin_check_and_bad_handshakes() {
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |stream| {
-            let mut config = websocket::Config::default();
-            config.protocols = vec!["chat.v2".into(), "chat".into()];
-            config.origin_check = Some(Rc::new(|origin| origin != Some("http://evil.example")));
+            let config = websocket::Config::default()
+                .protocols(["chat.v2", "chat"])
+                .origin_check(|origin| origin != Some("http://evil.example"));
             if let Ok(sock) = websocket::upgrade_with(stream, config) {
                 let p = sock.protocol().unwrap_or("none").to_owned();
                 sock.write(p.as_bytes(), FrameType::Text).unwrap();
@@ -239,8 +307,7 @@ fn subprotocol_origin_check_and_bad_handshakes() {
         }))
         .unwrap();
         let url = format!("ws://{}/", server.local_addr());
-        let mut config = websocket::Config::default();
-        config.protocols = vec!["chat".into()];
+        let config = websocket::Config::default().protocols(["chat"]);
         let sock = websocket::connect_with(&url, &[], config).unwrap();
         assert_eq!(sock.protocol(), Some("chat"));
         assert_eq!(sock.read().unwrap().0, b"chat");
@@ -329,8 +396,7 @@ fn close_while_another_coroutine_reads_returns_when_that_read_ends_the_handshake
     silly::run(|| {
         let (tx, rx) = sync::channel();
         let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
-            let mut config = websocket::Config::default();
-            config.close_timeout = Duration::from_secs(20);
+            let config = websocket::Config::default().close_timeout(Duration::from_secs(20));
             let sock = Rc::new(websocket::upgrade_with(stream, config).unwrap());
             let (got_tx, got_rx) = sync::channel();
             let reader = {

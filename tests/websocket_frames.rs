@@ -6,75 +6,17 @@ mod util;
 use std::time::Duration;
 
 use silly::net::http::{self, Config};
-use silly::net::tcp::TcpStream;
 use silly::net::websocket::{self, FrameType};
-
-const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
-
-/// A frame as a client would send it (masked unless `mask` is None).
-fn frame(fin: bool, rsv: u8, opcode: u8, payload: &[u8], mask: Option<[u8; 4]>) -> Vec<u8> {
-    let mut out = vec![(if fin { 0x80 } else { 0 }) | (rsv << 4) | opcode];
-    let m = if mask.is_some() { 0x80 } else { 0 };
-    match payload.len() {
-        n if n < 126 => out.push(m | n as u8),
-        n if n <= 65535 => {
-            out.push(m | 126);
-            out.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-        n => {
-            out.push(m | 127);
-            out.extend_from_slice(&(n as u64).to_be_bytes());
-        }
-    }
-    match mask {
-        Some(key) => {
-            out.extend_from_slice(&key);
-            out.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
-        }
-        None => out.extend_from_slice(payload),
-    }
-    out
-}
+use util::ws::{frame, open, read_frame, MASK};
 
 fn text(fin: bool, payload: &[u8]) -> Vec<u8> {
     frame(fin, 0, 1, payload, Some(MASK))
 }
 
-/// A frame as the server sent it: (fin, opcode, payload, raw header bytes).
-fn read_frame(conn: &TcpStream) -> Option<(bool, u8, Vec<u8>, Vec<u8>)> {
-    let mut head = [0u8; 2];
-    conn.read_exact(&mut head).ok()?;
-    assert_eq!(head[1] & 0x80, 0, "server frames are never masked");
-    let mut raw = head.to_vec();
-    let len = match head[1] & 0x7f {
-        126 => {
-            let mut b = [0u8; 2];
-            conn.read_exact(&mut b).ok()?;
-            raw.extend_from_slice(&b);
-            u16::from_be_bytes(b) as usize
-        }
-        127 => {
-            let mut b = [0u8; 8];
-            conn.read_exact(&mut b).ok()?;
-            raw.extend_from_slice(&b);
-            u64::from_be_bytes(b) as usize
-        }
-        n => n as usize,
-    };
-    let mut payload = vec![0u8; len];
-    conn.read_exact(&mut payload).ok()?;
-    Some((head[0] & 0x80 != 0, head[0] & 0x0f, payload, raw))
-}
-
-/// Opens a raw WebSocket connection to `addr`.
-fn open(addr: std::net::SocketAddr) -> TcpStream {
-    util::ws::open_raw(addr).unwrap()
-}
-
 /// Sends `frames`, answers the server's close with ours, and returns the close
 /// code the server sent (None if it closed without one).
 fn close_code_after(addr: std::net::SocketAddr, frames: &[Vec<u8>]) -> Option<u16> {
-    let conn = open(addr);
+    let conn = open(addr, "/");
     for f in frames {
         if conn.write_all(f).is_err() {
             break;
@@ -159,7 +101,7 @@ fn valid_close_codes_are_echoed_and_data_after_close_ignored() {
         let server = util::ws::echo_server();
         let addr = server.local_addr();
         for code in [1000u16, 1001, 1003, 1007, 1011, 3000, 4999] {
-            let conn = open(addr);
+            let conn = open(addr, "/");
             let mut payload = code.to_be_bytes().to_vec();
             payload.extend_from_slice(b"bye");
             conn.write_all(&frame(true, 0, 8, &payload, Some(MASK)))
@@ -187,7 +129,7 @@ fn utf8_is_checked_as_it_arrives_and_across_fragments() {
         let addr = server.local_addr();
         // "κόσμε" split inside its code points across three fragments.
         let word = "κόσμε".as_bytes();
-        let conn = open(addr);
+        let conn = open(addr, "/");
         conn.write_all(&text(false, &word[..1])).unwrap();
         conn.write_all(&frame(false, 0, 0, &word[1..6], Some(MASK)))
             .unwrap();
@@ -216,11 +158,57 @@ fn utf8_is_checked_as_it_arrives_and_across_fragments() {
     });
 }
 
+/// A text frame that arrives in several reads: the pieces before the last are
+/// checked as they come, the last with the whole message (see `read_message`).
+#[test]
+fn text_frames_cut_across_reads_inside_code_points() {
+    silly::run(|| {
+        let server = util::ws::echo_server();
+        let addr = server.local_addr();
+        let word = "κόσμε🦀".repeat(1000);
+        // Cut points inside code points: 2-byte, and 4-byte, sequences.
+        let valid = text(true, word.as_bytes());
+        let cuts = [5, 7_001, valid.len() - 3];
+        let conn = open(addr, "/");
+        let mut from = 0;
+        for to in cuts.into_iter().chain([valid.len()]) {
+            conn.write_all(&valid[from..to]).unwrap();
+            from = to;
+            silly::time::sleep(Duration::from_millis(20));
+        }
+        let (_, opcode, payload, _) = read_frame(&conn).unwrap();
+        assert_eq!(opcode, 1);
+        assert!(payload == word.as_bytes(), "text intact");
+
+        // An invalid byte in the last piece: 1007 once it arrives.
+        let mut bad = word.clone().into_bytes();
+        *bad.last_mut().unwrap() = 0xFF;
+        let bad = text(true, &bad);
+        let conn = open(addr, "/");
+        conn.write_all(&bad[..bad.len() - 10]).unwrap();
+        silly::time::sleep(Duration::from_millis(20));
+        conn.write_all(&bad[bad.len() - 10..]).unwrap();
+        let (_, opcode, payload, _) = read_frame(&conn).unwrap();
+        assert_eq!((opcode, &payload[..2]), (8, &1007u16.to_be_bytes()[..]));
+
+        // An invalid byte in the first piece of a long frame: 1007 at once,
+        // while the rest of the frame has not come.
+        let mut early = word.into_bytes();
+        early[1] = 0xFF;
+        let early = text(true, &early);
+        let conn = open(addr, "/");
+        conn.write_all(&early[..100]).unwrap();
+        let (_, opcode, payload, _) = read_frame(&conn).unwrap();
+        assert_eq!((opcode, &payload[..2]), (8, &1007u16.to_be_bytes()[..]));
+        server.close();
+    });
+}
+
 #[test]
 fn control_frames_inside_a_fragmented_message() {
     silly::run(|| {
         let server = util::ws::echo_server();
-        let conn = open(server.local_addr());
+        let conn = open(server.local_addr(), "/");
         conn.write_all(&text(false, b"frag1 ")).unwrap();
         conn.write_all(&frame(true, 0, 9, b"ping!", Some(MASK)))
             .unwrap();
@@ -250,7 +238,7 @@ fn control_frames_inside_a_fragmented_message() {
 fn lengths_are_minimally_encoded_and_large_messages_fragmented() {
     silly::run(|| {
         let server = util::ws::echo_server();
-        let conn = open(server.local_addr());
+        let conn = open(server.local_addr(), "/");
         for (len, header_len) in [(125usize, 2usize), (126, 4), (65535, 4)] {
             conn.write_all(&frame(true, 0, 2, &vec![7u8; len], Some(MASK)))
                 .unwrap();
@@ -282,9 +270,9 @@ fn lengths_are_minimally_encoded_and_large_messages_fragmented() {
 fn message_and_frame_limits_close_with_1009() {
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |stream| {
-            let mut config = websocket::Config::default();
-            config.max_message_size = 1000;
-            config.max_frame_size = 800;
+            let config = websocket::Config::default()
+                .max_message_size(1000)
+                .max_frame_size(800);
             let Ok(sock) = websocket::upgrade_with(stream, config) else {
                 return;
             };
@@ -297,7 +285,7 @@ fn message_and_frame_limits_close_with_1009() {
         .unwrap();
         let addr = server.local_addr();
         // Frame limit: 800 passes, 801 fails.
-        let conn = open(addr);
+        let conn = open(addr, "/");
         conn.write_all(&frame(true, 0, 2, &[0u8; 800], Some(MASK)))
             .unwrap();
         assert_eq!(read_frame(&conn).unwrap().2.len(), 800);
@@ -310,7 +298,7 @@ fn message_and_frame_limits_close_with_1009() {
             frame(false, 0, 2, &[0u8; 600], Some(MASK)),
             frame(true, 0, 0, &[0u8; 400], Some(MASK)),
         ];
-        let conn = open(addr);
+        let conn = open(addr, "/");
         for f in &ok {
             conn.write_all(f).unwrap();
         }
@@ -321,7 +309,7 @@ fn message_and_frame_limits_close_with_1009() {
         ];
         assert_eq!(close_code_after(addr, &too_big), Some(1009));
         // The same, each message's frames arriving in one read.
-        let conn = open(addr);
+        let conn = open(addr, "/");
         conn.write_all(&ok.concat()).unwrap();
         assert_eq!(read_frame(&conn).unwrap().2.len(), 1000);
         assert_eq!(close_code_after(addr, &[too_big.concat()]), Some(1009));
@@ -339,15 +327,14 @@ fn close_gives_up_on_a_peer_that_never_answers() {
     silly::run(|| {
         let (tx, rx) = silly::sync::channel();
         let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
-            let mut config = websocket::Config::default();
-            config.close_timeout = Duration::from_millis(200);
+            let config = websocket::Config::default().close_timeout(Duration::from_millis(200));
             let sock = websocket::upgrade_with(stream, config).unwrap();
             let started = std::time::Instant::now();
             sock.close().unwrap();
             tx.send(started.elapsed()).unwrap();
         }))
         .unwrap();
-        let conn = open(server.local_addr());
+        let conn = open(server.local_addr(), "/");
         // Read the server's close frame, never answer it.
         let (_, opcode, payload, _) = read_frame(&conn).unwrap();
         assert_eq!((opcode, &payload[..]), (8, &1000u16.to_be_bytes()[..]));
@@ -370,8 +357,8 @@ fn read_timeout_is_an_idle_timeout_the_connection_survives() {
     silly::run(|| {
         let (tx, rx) = silly::sync::channel();
         let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
-            let mut config = websocket::Config::default();
-            config.read_timeout = Some(Duration::from_millis(100));
+            let config =
+                websocket::Config::default().read_timeout(Some(Duration::from_millis(100)));
             let sock = websocket::upgrade_with(stream, config).unwrap();
             let mut timeouts = 0;
             loop {
@@ -393,7 +380,7 @@ fn read_timeout_is_an_idle_timeout_the_connection_survives() {
             }
         }))
         .unwrap();
-        let conn = open(server.local_addr());
+        let conn = open(server.local_addr(), "/");
         // Half a message before the timeout, the rest after: nothing is lost.
         conn.write_all(&text(false, b"hel")).unwrap();
         silly::time::sleep(Duration::from_millis(250));
@@ -418,7 +405,7 @@ fn frames_together_in_one_read_or_cut_across_reads() {
     silly::run(|| {
         let server = util::ws::echo_server();
         let addr = server.local_addr();
-        let conn = open(addr);
+        let conn = open(addr, "/");
         // A fragmented message with a ping inside, then two whole messages: one write.
         let together = [
             text(false, b"frag1 "),
@@ -489,7 +476,7 @@ fn a_frame_failed_early_then_the_peers_close_ends_the_connection_at_once() {
                 .unwrap();
         }))
         .unwrap();
-        let conn = open(server.local_addr());
+        let conn = open(server.local_addr(), "/");
         // Valid text, then U+110000 (out of range), then text the server never gets.
         let payload = [
             &[

@@ -55,6 +55,15 @@ pub(crate) fn parse_close(payload: &[u8]) -> Result<Option<(u16, String)>, BadCl
     }
 }
 
+/// The close payload for `code` and `reason`: the inverse of [`parse_close`]
+/// for what it accepts.
+pub(crate) fn payload(code: u16, reason: &str) -> Vec<u8> {
+    let mut payload = Vec::with_capacity(2 + reason.len());
+    payload.extend_from_slice(&code.to_be_bytes());
+    payload.extend_from_slice(reason.as_bytes());
+    payload
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +99,9 @@ mod tests {
             "1005 is reserved"
         );
         assert_eq!(parse_close(&[0x03, 0xE8, 0xFF]), Err(BadClose::Utf8));
+        assert_eq!(
+            parse_close(&payload(4001, "bye é")),
+            Ok(Some((4001, "bye é".into())))
+        );
     }
 }

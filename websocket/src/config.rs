@@ -9,11 +9,21 @@ pub type OriginCheck = Rc<dyn Fn(Option<&str>) -> bool>;
 
 /// Settings of a WebSocket, server or client side. Each default is documented.
 ///
+/// The struct is `#[non_exhaustive]`: outside this crate, start from
+/// [`Config::default()`] and change what you need with the builder-style
+/// setters, one per field (or assign the public fields).
+///
 /// ```
-/// let mut config = silly_websocket::Config::default();
-/// config.max_message_size = 1024 * 1024;
-/// config.protocols = vec!["chat".into()];
-/// config.origin_check = Some(std::rc::Rc::new(|origin| origin == Some("https://example.com")));
+/// use std::time::Duration;
+/// use silly_websocket::Config;
+///
+/// let config = Config::default()
+///     .max_message_size(1024 * 1024)
+///     .write_timeout(Some(Duration::from_secs(10)))
+///     .protocols(["chat"])
+///     .origin_check(|origin| origin == Some("https://example.com"));
+/// assert_eq!(config.max_message_size, 1024 * 1024);
+/// assert_eq!(config.protocols, ["chat"]);
 /// ```
 #[derive(Clone)]
 #[non_exhaustive]
@@ -77,6 +87,81 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// Sets `max_frame_size`: the largest frame payload accepted.
+    pub fn max_frame_size(mut self, bytes: usize) -> Self {
+        self.max_frame_size = bytes;
+        self
+    }
+
+    /// Sets `max_message_size`: the largest message accepted.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Sets `fragment_size`: the size from which messages
+    /// are sent in fragments, and of each fragment.
+    pub fn fragment_size(mut self, bytes: usize) -> Self {
+        self.fragment_size = bytes;
+        self
+    }
+
+    /// Sets `auto_pong`: whether pings are answered for you.
+    pub fn auto_pong(mut self, on: bool) -> Self {
+        self.auto_pong = on;
+        self
+    }
+
+    /// Sets `close_timeout`: how long the close handshake may take.
+    pub fn close_timeout(mut self, timeout: Duration) -> Self {
+        self.close_timeout = timeout;
+        self
+    }
+
+    /// Sets `read_timeout`: the longest one `read` waits
+    /// (`None`: no limit).
+    pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// Sets `write_timeout`: the longest a write waits
+    /// for the peer to take data (`None`: no limit).
+    pub fn write_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
+    /// Sets `protocols`: the subprotocols, preferred first.
+    pub fn protocols<P: Into<String>>(mut self, protocols: impl IntoIterator<Item = P>) -> Self {
+        self.protocols = protocols.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets `origin_check` (server side): `check` gets the
+    /// handshake's `Origin` (`None` when absent) and says whether to accept it.
+    pub fn origin_check(mut self, check: impl Fn(Option<&str>) -> bool + 'static) -> Self {
+        self.origin_check = Some(Rc::new(check));
+        self
+    }
+
+    /// Sets `tls` (client side): the TLS settings for `wss://`,
+    /// e.g. [`ClientConfig::with_ca_pem`](silly_net::tls::ClientConfig::with_ca_pem)
+    /// to trust a private CA or a self-signed certificate.
+    pub fn tls(mut self, tls: silly_net::tls::ClientConfig) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Sets `connect_timeout` (client side): the
+    /// longest wait for TCP, TLS and the handshake response.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+}
+
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
@@ -90,5 +175,34 @@ impl fmt::Debug for Config {
             .field("protocols", &self.protocols)
             .field("origin_check", &self.origin_check.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_setter_sets_its_field() {
+        let config = Config::default()
+            .max_frame_size(1)
+            .max_message_size(2)
+            .fragment_size(3)
+            .auto_pong(false)
+            .close_timeout(Duration::from_secs(4))
+            .read_timeout(Some(Duration::from_secs(5)))
+            .write_timeout(None)
+            .protocols(["a", "b"])
+            .origin_check(|origin| origin.is_none())
+            .connect_timeout(Duration::from_secs(6));
+        assert_eq!((config.max_frame_size, config.max_message_size), (1, 2));
+        assert_eq!((config.fragment_size, config.auto_pong), (3, false));
+        assert_eq!(config.close_timeout, Duration::from_secs(4));
+        assert_eq!(config.read_timeout, Some(Duration::from_secs(5)));
+        assert_eq!(config.write_timeout, None);
+        assert_eq!(config.protocols, ["a", "b"]);
+        let check = config.origin_check.expect("set");
+        assert!(check(None) && !check(Some("https://example.com")));
+        assert_eq!(config.connect_timeout, Duration::from_secs(6));
     }
 }

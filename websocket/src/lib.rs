@@ -1,7 +1,9 @@
 //! WebSocket (RFC 6455) for silly-rs: the server side upgrades an HTTP request
 //! ([`upgrade`]), the client side connects to `ws://` and `wss://` URLs
 //! ([`connect`]). Both give a [`Socket`] with blocking-style `read` and `write`
-//! that suspend the calling coroutine.
+//! that suspend the calling coroutine; [`Socket::read_message`] reads a
+//! [`Message`], text as a `String` (already checked as UTF-8). Settings are
+//! a [`Config`] built with its setters.
 //!
 //! Follows silly's `silly.net.websocket` API, and the RFC beyond it: strict
 //! framing checks (reserved bits and opcodes, masking direction, control frame
@@ -31,6 +33,7 @@ mod error;
 mod frame;
 mod handshake;
 mod mask;
+mod message;
 mod random;
 mod rules;
 mod socket;
@@ -49,5 +52,6 @@ pub use self::connect::{connect, connect_with};
 pub use self::error::{Error, Result};
 pub use self::frame::FrameType;
 pub use self::handshake::accept_key;
+pub use self::message::Message;
 pub use self::socket::{HandshakeInfo, Socket};
 pub use self::upgrade::{upgrade, upgrade_with};

@@ -1,6 +1,12 @@
 //! Incremental UTF-8 validation across fragments and reads: a text message
 //! fails on the first invalid byte sequence, not after it is complete, and a
 //! code point split between fragments is accepted.
+//!
+//! The validator answers whether the bytes so far can still become UTF-8. The
+//! last piece of a message is not fed to it: the reader checks the whole
+//! message once more with `String::from_utf8`, which is what makes it a
+//! `String` without `unsafe`, and which also rejects a message ending inside a
+//! code point. A message that arrives in one piece is so checked exactly once.
 
 /// Validates a byte stream in pieces.
 #[derive(Debug, Default, Clone)]
@@ -22,7 +28,8 @@ fn sequence_len(first: u8) -> usize {
 }
 
 impl Utf8Validator {
-    /// Checks the next piece; `Err` as soon as the stream cannot be UTF-8.
+    /// Checks the next piece; `Err` as soon as the stream cannot be UTF-8
+    /// whatever follows. `Ok` means the bytes so far are a prefix of UTF-8 text.
     pub(crate) fn feed(&mut self, mut bytes: &[u8]) -> Result<(), ()> {
         if self.pending_len > 0 {
             let need = sequence_len(self.pending[0]);
@@ -48,37 +55,36 @@ impl Utf8Validator {
             Err(_) => Err(()),
         }
     }
+}
 
-    /// Checks that the stream did not end inside a code point; resets.
-    pub(crate) fn finish(&mut self) -> Result<(), ()> {
-        let complete = self.pending_len == 0;
-        self.pending_len = 0;
-        if complete {
-            Ok(())
-        } else {
-            Err(())
-        }
+/// Whether `bytes` can begin UTF-8 text: what [`Utf8Validator::feed`] must
+/// accept, in any pieces. The oracle of its tests.
+#[cfg(any(test, fuzzing))]
+pub(crate) fn is_valid_prefix(bytes: &[u8]) -> bool {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Utf8Validator;
+    use super::{is_valid_prefix, Utf8Validator};
 
+    /// Every split of the input into 1, 2 and 3 pieces agrees with std on
+    /// whether it can begin UTF-8; returns whether it is UTF-8 as a whole.
     fn check_split(text: &[u8]) -> bool {
-        // Every split of the input into 1, 2 and 3 pieces agrees with std.
-        let whole = std::str::from_utf8(text).is_ok();
+        let prefix = is_valid_prefix(text);
         for i in 0..=text.len() {
             for j in i..=text.len() {
                 let mut v = Utf8Validator::default();
                 let ok = v.feed(&text[..i]).is_ok()
                     && v.feed(&text[i..j]).is_ok()
-                    && v.feed(&text[j..]).is_ok()
-                    && v.finish().is_ok();
-                assert_eq!(ok, whole, "{text:?} split at {i}, {j}");
+                    && v.feed(&text[j..]).is_ok();
+                assert_eq!(ok, prefix, "{text:?} split at {i}, {j}");
             }
         }
-        whole
+        std::str::from_utf8(text).is_ok()
     }
 
     #[test]
@@ -89,7 +95,8 @@ mod tests {
             0xCE, 0xBA, 0xE1, 0xBD, 0xB9, 0xCF, 0x83, 0xCE, 0xBC, 0xCE, 0xB5, 0xED, 0xA0, 0x80
         ]));
         assert!(!check_split(&[0xF4, 0x90, 0x80, 0x80])); // above U+10FFFF
-        assert!(!check_split(&[0xE2, 0x82])); // cut short
+        assert!(!check_split(&[0xE2, 0x82])); // cut short: a prefix, not whole
+        assert!(is_valid_prefix(&[0xE2, 0x82]));
         assert!(!check_split(&[0xC0, 0xAF])); // overlong
     }
 

@@ -106,13 +106,13 @@ impl Closing {
     }
 
     /// A close frame arrived: answer it (unless we started the close), close
-    /// the connection, and hand the frame back for the caller.
+    /// the connection, and hand its code and reason back for the caller.
     pub(super) fn on_close_frame(
         &self,
         wire: Wire<'_>,
         r: &mut Reader,
         payload: Vec<u8>,
-    ) -> Result<(Vec<u8>, FrameType)> {
+    ) -> Result<Option<(u16, String)>> {
         let parsed = match close::parse_close(&payload) {
             Ok(parsed) => parsed,
             // The peer's close was its last frame: answer and close, without waiting.
@@ -125,7 +125,7 @@ impl Closing {
             // sending a Close frame in response, the endpoint typically echos
             // the status code it received.)" An empty close gets an empty one.
             let reply = match &parsed {
-                Some((c, _)) => c.to_be_bytes().to_vec(),
+                Some((c, _)) => close::payload(*c, ""),
                 None => Vec::new(),
             };
             let _ = wire
@@ -133,7 +133,7 @@ impl Closing {
                 .send_control(wire.conn, FrameType::Close, &reply);
         }
         self.finish(wire.conn, r);
-        Ok((payload, FrameType::Close))
+        Ok(parsed)
     }
 
     /// Fails the connection (RFC 6455, section 7.1.7): sends a close frame

@@ -19,6 +19,7 @@ use self::reader::{Frame, Reader};
 use self::writer::Writer;
 use crate::close::{self, code};
 use crate::frame::FrameType;
+use crate::message::Message;
 use crate::rules::Rules;
 use crate::{Config, Error, Result};
 
@@ -144,6 +145,8 @@ impl Socket {
 
     /// Reads the next message, suspending until it is complete: a whole text or
     /// binary message (fragments reassembled), or a ping, pong or close frame.
+    /// Text is checked as UTF-8 as it arrives; [`read_message`](Self::read_message)
+    /// returns it as a `String`, with no second check.
     ///
     /// With `auto_pong` (default) a ping is answered before it is returned. A
     /// close frame is answered (its code echoed) and the connection closed; it
@@ -158,33 +161,55 @@ impl Socket {
     /// closed with 1002, 1007 or 1009), [`Error::Closed`] after the close
     /// handshake, [`Error::Io`] for socket errors.
     pub fn read(&self) -> Result<(Vec<u8>, FrameType)> {
+        self.read_message().map(Message::into_parts)
+    }
+
+    /// [`read`](Self::read), giving a [`Message`]: text as a `String` (checked
+    /// as UTF-8 while it arrived, not again), binary as bytes, a close frame
+    /// as its code and reason.
+    ///
+    /// ```no_run
+    /// use silly_websocket::{connect, Message};
+    ///
+    /// silly_runtime::run(|| {
+    ///     let sock = connect("ws://127.0.0.1:8080", &[]).unwrap();
+    ///     if let Ok(Message::Text(text)) = sock.read_message() {
+    ///         let words: Vec<&str> = text.split_whitespace().collect();
+    ///         println!("{words:?}");
+    ///     }
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`read`](Self::read).
+    pub fn read_message(&self) -> Result<Message> {
         if self.inner.closing.is_closed() {
             return Err(Error::Closed);
         }
         self.inner.reading.set(true);
         let mut reader = std::mem::take(&mut *self.inner.reader.borrow_mut());
         let deadline = self.inner.config.read_timeout.map(|t| Instant::now() + t);
-        let result = self.read_message(&mut reader, deadline);
+        let result = self.next_message(&mut reader, deadline);
         *self.inner.reader.borrow_mut() = reader;
         self.inner.reading.set(false);
         result
     }
 
-    fn read_message(
-        &self,
-        r: &mut Reader,
-        deadline: Option<Instant>,
-    ) -> Result<(Vec<u8>, FrameType)> {
+    fn next_message(&self, r: &mut Reader, deadline: Option<Instant>) -> Result<Message> {
         let inner = &*self.inner;
         loop {
             let frame = r.next_frame(&inner.conn, &inner.rules, deadline, || {
                 inner.closing.is_open()
             });
             match frame {
-                Ok(Frame::Message(kind)) => return Ok((r.take_message(), kind)),
+                Ok(Frame::Message(message)) => return Ok(message),
                 Ok(Frame::Fragment) => {}
                 Ok(Frame::Control(FrameType::Close, payload)) => {
-                    return inner.closing.on_close_frame(inner.wire(), r, payload)
+                    return inner
+                        .closing
+                        .on_close_frame(inner.wire(), r, payload)
+                        .map(Message::Close)
                 }
                 Ok(Frame::Control(kind, payload)) => {
                     if kind == FrameType::Ping && inner.config.auto_pong && inner.closing.is_open()
@@ -193,7 +218,10 @@ impl Socket {
                             .writer
                             .send_control(&inner.conn, FrameType::Pong, &payload)?;
                     }
-                    return Ok((payload, kind));
+                    return Ok(match kind {
+                        FrameType::Ping => Message::Ping(payload),
+                        _ => Message::Pong(payload),
+                    });
                 }
                 Err(stop) => return Err(inner.closing.stop(inner.wire(), r, stop)),
             }
@@ -259,8 +287,7 @@ impl Socket {
         if reason.len() > 123 {
             return Err(Error::ControlFrameTooLarge);
         }
-        let mut payload = code.to_be_bytes().to_vec();
-        payload.extend_from_slice(reason.as_bytes());
+        let payload = close::payload(code, reason);
         let inner = &*self.inner;
         inner
             .closing

@@ -9,6 +9,7 @@ use silly_net::Conn;
 
 use crate::frame::{self, FrameType, Header};
 use crate::mask::apply_mask;
+use crate::message::Message;
 use crate::rules::{Assembly, Rules, Violation};
 use crate::utf8::Utf8Validator;
 
@@ -36,9 +37,9 @@ pub(super) struct Reader {
 
 /// What [`Reader::next_frame`] read.
 pub(super) enum Frame {
-    /// The last frame of a text or binary message: the whole message is ready
-    /// for [`take_message`](Reader::take_message).
-    Message(FrameType),
+    /// The last frame of a text or binary message, and the whole message
+    /// (a [`Message::Text`] or [`Message::Binary`]).
+    Message(Message),
     /// A data frame that did not end its message, or one dropped because it
     /// arrived after our close frame.
     Fragment,
@@ -96,7 +97,7 @@ impl Reader {
         }
     }
 
-    /// The message reassembled so far (all of it after [`Frame::Message`]).
+    /// The message reassembled so far.
     pub(super) fn take_message(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.message)
     }
@@ -250,10 +251,16 @@ impl Reader {
             self.utf8 = Utf8Validator::default();
             return Ok(Frame::Fragment);
         }
-        if kind == FrameType::Text && self.utf8.finish().is_err() {
-            return Err(Stop::Payload(Violation::INVALID_TEXT, 0));
+        let data = self.take_message();
+        if kind != FrameType::Text {
+            return Ok(Frame::Message(Message::Binary(data)));
         }
-        Ok(Frame::Message(kind))
+        // The check of the last piece (see `crate::utf8`), which also makes
+        // the text a `String`.
+        match String::from_utf8(data) {
+            Ok(text) => Ok(Frame::Message(Message::Text(text))),
+            Err(_) => Err(Stop::Payload(Violation::INVALID_TEXT, 0)),
+        }
     }
 
     /// Reads the payload of control frame `h` (at most 125 bytes: checked).
@@ -319,8 +326,11 @@ impl Reader {
             };
             let n = self.message.len() - from;
             // Validate as bytes arrive: an invalid text fails at once, not when
-            // the (possibly huge, possibly never-ending) message completes.
-            if text && open() && self.utf8.feed(&self.message[from..]).is_err() {
+            // the (possibly huge, possibly never-ending) message completes. The
+            // piece that completes the message is checked with all of it, once
+            // it is whole (`next_frame`).
+            let completes = h.fin && n == remaining;
+            if text && !completes && open() && self.utf8.feed(&self.message[from..]).is_err() {
                 let unread = (remaining - n) as u64;
                 return Err(Stop::Payload(Violation::INVALID_TEXT, unread));
             }

@@ -100,12 +100,13 @@ struct Waiter {
 
 impl Waiters {
     /// Parks `waker` here until the direction's next event, or `deadline`;
-    /// `at` is what the deadline timer will check.
+    /// `at` is what the deadline timer will check. The timer heap is borrowed
+    /// only for a deadline that needs a timer.
     fn push(
         &mut self,
         waker: Waker,
         deadline: Option<Instant>,
-        timers: &mut Timers<Deadline>,
+        timers: &RefCell<Timers<Deadline>>,
         at: Deadline,
     ) {
         let waiter = Waiter { waker, deadline };
@@ -115,6 +116,7 @@ impl Waiters {
             self.more.push(waiter);
         }
         let Some(deadline) = deadline else { return };
+        let mut timers = timers.borrow_mut();
         if let Some((armed, old)) = self.timer {
             if armed <= deadline {
                 return; // fires in time; the waiter's own deadline is checked then
@@ -301,10 +303,9 @@ impl Reactor {
             key,
             readable: interest.is_readable(),
         };
-        let mut deadlines = self.deadlines.borrow_mut();
         registration
             .waiters(interest)
-            .push(waker, deadline, &mut deadlines, at);
+            .push(waker, deadline, &self.deadlines, at);
         Ok(())
     }
 

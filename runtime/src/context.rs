@@ -143,20 +143,15 @@ impl fmt::Debug for Context {
 }
 
 impl Context {
-    /// A runtime whose coroutines get `stack_size`-byte stacks, keeping at most
-    /// `max_idle_stacks` of them for reuse; runtime `index` of `group`.
-    pub(crate) fn new(
-        stack_size: usize,
-        max_idle_stacks: usize,
-        index: usize,
-        group: Arc<Group>,
-    ) -> io::Result<Self> {
+    /// A runtime whose coroutines take their stacks from `stacks`; runtime
+    /// `index` of `group`.
+    pub(crate) fn new(stacks: StackPool, index: usize, group: Arc<Group>) -> io::Result<Self> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let reactor = Reactor::new()?;
         let inbox = Arc::new(Inbox::new(reactor.waker()?));
         let blocking = Blocking::new(inbox.clone());
         Ok(Context {
-            scheduler: Scheduler::new(StackPool::new(stack_size, max_idle_stacks)),
+            scheduler: Scheduler::new(stacks),
             reactor,
             timers: RefCell::new(Timers::new()),
             inbox,

@@ -9,10 +9,10 @@
 
 use std::cell::Cell;
 
-use corosensei::stack::{DefaultStack, Stack};
+use corosensei::stack::Stack as _;
 use corosensei::{CoroutineResult, Yielder};
 
-use crate::stack::page_size;
+use crate::stack::{page_size, Stack};
 
 /// What a resume passes in: the slot where the coroutine publishes its `Yielder`.
 type ResumeInput = *const YielderSlot;
@@ -67,7 +67,7 @@ impl YielderSlot {
 
 /// A closure on its own stack, with the guard page below it.
 pub(crate) struct Coroutine {
-    raw: corosensei::Coroutine<ResumeInput, (), (), DefaultStack>,
+    raw: corosensei::Coroutine<ResumeInput, (), (), Stack>,
     /// The guard page below the stack, as `[start, end)`, for the overflow reporter.
     guard: (usize, usize),
     stack_size: usize,
@@ -75,7 +75,7 @@ pub(crate) struct Coroutine {
 
 impl Coroutine {
     /// A coroutine that will run `body` on `stack` when first resumed.
-    pub(crate) fn new(stack: DefaultStack, body: impl FnOnce() + 'static) -> Self {
+    pub(crate) fn new(stack: Stack, body: impl FnOnce() + 'static) -> Self {
         let limit = stack.limit().get();
         let guard = (limit, limit + page_size());
         let stack_size = stack.base().get() - guard.1;
@@ -112,7 +112,7 @@ impl Coroutine {
     }
 
     /// Gives back the stack of a coroutine that has returned.
-    pub(crate) fn into_stack(self) -> DefaultStack {
+    pub(crate) fn into_stack(self) -> Stack {
         self.raw.into_stack()
     }
 }
@@ -122,8 +122,8 @@ mod tests {
     use super::*;
     use std::rc::Rc;
 
-    fn stack() -> DefaultStack {
-        DefaultStack::new(64 * 1024).unwrap()
+    fn stack() -> Stack {
+        Stack::Mapped(corosensei::stack::DefaultStack::new(64 * 1024).unwrap())
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use crate::context::{self, Context, Group, RuntimeHandle, TimerAction};
 use crate::overflow;
 use crate::ready::ReadyQueue;
+use crate::stack::StackPool;
 use crate::task::{self, TaskCell};
 use crate::timer::Timers;
 
@@ -49,6 +50,7 @@ pub struct Builder {
     blocking_threads: Option<usize>,
     threads: usize,
     pin_threads: bool,
+    stack_arenas: bool,
 }
 
 impl Default for Builder {
@@ -67,6 +69,7 @@ impl Builder {
             blocking_threads: None,
             threads: 1,
             pin_threads: false,
+            stack_arenas: true,
         }
     }
 
@@ -94,6 +97,18 @@ impl Builder {
     /// Stacks beyond this are unmapped when their coroutine ends.
     pub fn max_idle_stacks(mut self, count: usize) -> Self {
         self.max_idle_stacks = count;
+        self
+    }
+
+    /// Whether default-size stacks are carved from shared arenas with
+    /// `MADV_GUARD_INSTALL` guard pages (default `true`; used only where the
+    /// kernel supports guard regions, Linux 6.13 and later). `false` maps
+    /// every stack on its own with an `mprotect`ed guard page: two memory
+    /// mappings each, so at most about 32,700 coroutines hold a stack at once
+    /// under the default `vm.max_map_count`. With arenas a million take about
+    /// a thousand mappings.
+    pub fn stack_arenas(mut self, arenas: bool) -> Self {
+        self.stack_arenas = arenas;
         self
     }
 
@@ -329,12 +344,12 @@ fn start<T: 'static>(
             core_affinity::set_for_current(cores[index % cores.len()]);
         }
     }
-    let made = Context::new(
+    let stacks = StackPool::new(
         builder.stack_size,
         builder.max_idle_stacks,
-        index,
-        group.clone(),
+        builder.stack_arenas,
     );
+    let made = Context::new(stacks, index, group.clone());
     // Joined even on failure, so the group's other runtimes do not wait for
     // this one forever.
     group.join(index, made.as_ref().ok().map(|cx| cx.inbox.clone()));

@@ -10,7 +10,7 @@ use crate::task::cell::{Entry, Interrupt, Park, Start, State, TaskCell, Waker};
 type Log = Rc<RefCell<Vec<String>>>;
 
 fn scheduler() -> Scheduler {
-    Scheduler::new(StackPool::new(64 * 1024, 8))
+    Scheduler::new(StackPool::new(64 * 1024, 8, true))
 }
 
 /// Spawns a task running `body`, which gets its own cell (to park on).

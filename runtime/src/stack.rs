@@ -14,7 +14,8 @@
 //! about a thousand mappings. Address space is reserved with `MAP_NORESERVE`;
 //! only the pages a coroutine touches cost memory.
 //!
-//! Where the kernel refuses guard regions (older kernels), or when
+//! Where the kernel refuses guard regions (older kernels), under valgrind
+//! (which needs each stack registered), or when
 //! [`Builder::stack_arenas`](crate::Builder::stack_arenas) turns arenas off,
 //! stacks are mapped one by one as before, each with its own guard page: the
 //! ~32,700 limit then holds (raise `vm.max_map_count` to go past it). Stacks
@@ -66,6 +67,19 @@ pub(crate) fn page_size() -> usize {
 pub(crate) fn usable_size(requested: usize) -> usize {
     let page = page_size();
     requested.max(MIN_STACK_SIZE).div_ceil(page) * page
+}
+
+/// Whether the process runs under valgrind (it preloads its `vgpreload_*`
+/// libraries). Valgrind must be told where each coroutine stack lies, or it
+/// takes a switch between two nearby arena stacks for a huge stack frame and
+/// callgrind's profile is lost; corosensei's own stacks register themselves,
+/// so under valgrind every stack is mapped on its own.
+fn under_valgrind() -> bool {
+    static UNDER: OnceLock<bool> = OnceLock::new();
+    *UNDER.get_or_init(|| {
+        std::env::var_os("LD_PRELOAD")
+            .is_some_and(|preload| preload.to_string_lossy().contains("vgpreload"))
+    })
 }
 
 /// A coroutine stack: a slot of an arena, or a mapping of its own.
@@ -194,7 +208,7 @@ impl StackPool {
         StackPool {
             default_size: usable_size(default_size),
             max_idle,
-            arenas,
+            arenas: arenas && !under_valgrind(),
             current: None,
             idle: Vec::new(),
             idle_other: Vec::new(),

@@ -57,6 +57,9 @@ fn main() {
         if let Some((cert, key)) = files.clone() {
             let reloading = server.clone();
             task::fork(move || reload_on_hangup(&reloading, &cert, &key));
+            // It starts catching SIGHUP before `listening on` is printed:
+            // until then SIGHUP would end the process.
+            task::yield_now();
         }
         Ok(server)
     });

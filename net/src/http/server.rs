@@ -50,7 +50,7 @@ use crate::tls::{self, CurrentConfig, ServerConfig};
 ///
 /// # Shutdown
 ///
-/// [`Server::shutdown`] (through `Deref` to [`tcp::Server`]) closes the
+/// [`tcp::Server::shutdown`] (reached through `Deref` from [`Server`]) closes the
 /// listener, then: a connection waiting for its next request is closed at
 /// once; a request in progress completes and its response carries
 /// `Connection: close`; a request that arrives as shutdown begins is either

@@ -9,13 +9,20 @@
 //!   dropped with close code 1008.
 //! - A client that vanishes is removed when its read fails.
 //! - Messages are limited to 64 KiB (larger ones close with 1009).
+//! - With `--threads N`, N runtimes serve; a message reaches the clients of
+//!   every runtime (`examples/shared/relay.rs`), in order.
+//! - SIGINT or SIGTERM: every client gets close 1001, the process exits 0.
 //!
 //! ```text
-//! cargo run --example broadcast -- 127.0.0.1:8080
+//! cargo run --example broadcast -- 127.0.0.1:8080 [--threads N] [--grace SECS]
 //! ```
 
 #[path = "shared/outbox.rs"]
 mod outbox;
+#[path = "shared/relay.rs"]
+mod relay;
+#[path = "shared/serve.rs"]
+mod serve;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -27,6 +34,8 @@ use silly::net::websocket::{self, Message, Socket};
 use silly::task;
 
 use self::outbox::Outbox;
+use self::relay::Relay;
+use self::serve::Options;
 
 /// Largest message a client may send, in bytes.
 const MAX_MESSAGE: usize = 64 * 1024;
@@ -42,13 +51,15 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 type Clients = Rc<RefCell<HashMap<u64, Rc<Outbox>>>>;
 
 fn main() {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    silly::run(move || {
+    let options = Options::parse("broadcast", "127.0.0.1:8080");
+    let relay = Relay::new(options.threads);
+    serve::serve("broadcast", options, move |addr| {
         let clients: Clients = Rc::default();
+        let local = clients.clone();
+        relay.start(move |message| fan_out(&local, message));
+        let relay = relay.clone();
         let next_id = Rc::new(Cell::new(0u64));
-        let config = Config::new(addr.as_str(), move |stream| {
+        http::listen(Config::new(addr, move |stream| {
             let ws_config = websocket::Config::default()
                 .max_message_size(MAX_MESSAGE)
                 .write_timeout(Some(WRITE_TIMEOUT));
@@ -63,33 +74,30 @@ fn main() {
             let writer_sock = sock.clone();
             let writer_outbox = outbox.clone();
             task::fork(move || writer_outbox.write_to(&writer_sock));
-            read_loop(&sock, &clients);
+            read_loop(&sock, &clients, &relay);
             clients.borrow_mut().remove(&id);
             outbox.close();
-        });
-        match http::listen(config) {
-            Ok(server) => {
-                println!("listening on {}", server.local_addr());
-                task::park();
-            }
-            Err(err) => {
-                eprintln!("broadcast: cannot listen on {addr}: {err}");
-                silly::exit(1);
-            }
-        }
+        }))
     });
 }
 
-/// Queues each text message the client sends for every client (itself
-/// included), forgetting those found too slow, until the client leaves.
-fn read_loop(sock: &Socket, clients: &Clients) {
+/// Queues `message` for every client of this runtime, forgetting those found
+/// too slow.
+fn fan_out(clients: &Clients, message: Rc<str>) {
+    clients
+        .borrow_mut()
+        .retain(|_, outbox| outbox.push(message.clone()).is_ok());
+}
+
+/// Queues each text message the client sends for every client of every
+/// runtime (itself included), forgetting those found too slow, until the
+/// client leaves.
+fn read_loop(sock: &Socket, clients: &Clients, relay: &Relay) {
     loop {
         match sock.read_message() {
             Ok(Message::Text(text)) => {
-                let message: Rc<str> = text.into();
-                clients
-                    .borrow_mut()
-                    .retain(|_, outbox| outbox.push(message.clone()).is_ok());
+                relay.forward(&text);
+                fan_out(clients, text.into());
             }
             Ok(Message::Close(_)) | Err(_) => return,
             Ok(_) => {}

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example chat                  # http://127.0.0.1:8080/
-//! cargo run --release --example chat -- 127.0.0.1:9000
+//! cargo run --release --example chat -- 127.0.0.1:9000 [--threads N] [--grace SECS]
 //! ```
 //!
 //! - The page (`examples/chat/index.html`, inline JS and CSS) is embedded in the
@@ -24,15 +24,25 @@
 //!   pings every 20 s and drops a client silent for 60 s.
 //! - Browsers from another origin are refused (403): only this page, or
 //!   non-browser clients (no `Origin` header), may connect.
+//! - With `--threads N`, N runtimes serve; what a client says reaches the
+//!   clients of every runtime (`examples/shared/relay.rs`), in order.
+//! - SIGINT or SIGTERM: every client gets close 1001 (Going Away), the
+//!   close handshake completes, and the process exits 0.
 
 #[path = "shared/outbox.rs"]
 mod outbox;
+#[path = "shared/relay.rs"]
+mod relay;
+#[path = "shared/serve.rs"]
+mod serve;
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::Shutdown;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use silly::net::http::{self, Config, Stream};
@@ -40,6 +50,8 @@ use silly::net::websocket::{self, FrameType, Message, Socket};
 use silly::{task, time};
 
 use self::outbox::Outbox;
+use self::relay::Relay;
+use self::serve::Options;
 
 /// The page, embedded at build time.
 const PAGE: &str = include_str!("chat/index.html");
@@ -66,21 +78,29 @@ struct Member {
     outbox: Rc<Outbox>,
 }
 
-/// Everyone connected.
-#[derive(Default)]
+/// What the runtimes share: the relay between them, and who is online.
+struct Lobby {
+    relay: Arc<Relay>,
+    online: AtomicUsize,
+}
+
+/// Everyone connected to this runtime.
 struct Room {
     members: RefCell<BTreeMap<u64, Member>>,
     next_id: Cell<u64>,
+    lobby: Arc<Lobby>,
 }
 
 impl Room {
     /// Adds a client; sends it a welcome and tells the others. Returns its id
     /// and name.
     fn join(&self, outbox: Rc<Outbox>) -> (u64, Rc<str>) {
-        let id = self.next_id.get() + 1;
-        self.next_id.set(id);
+        // Unique across runtimes: runtime i of N numbers i+1, i+1+N, ...
+        let runtimes = silly::runtimes().len() as u64;
+        let id = self.next_id.get() * runtimes + silly::runtime_index() as u64 + 1;
+        self.next_id.set(self.next_id.get() + 1);
         let name: Rc<str> = format!("user-{id}").into();
-        let online = self.members.borrow().len() + 1;
+        let online = self.lobby.online.fetch_add(1, Ordering::Relaxed) + 1;
         let welcome = event(&[
             ("kind", "welcome"),
             ("name", &name),
@@ -88,7 +108,7 @@ impl Room {
         ]);
         // A fresh outbox is never too slow.
         let _ = outbox.push(welcome.into());
-        self.broadcast(event(&[("kind", "join"), ("name", &name)]).into());
+        self.announce(event(&[("kind", "join"), ("name", &name)]).into());
         self.members.borrow_mut().insert(
             id,
             Member {
@@ -104,13 +124,14 @@ impl Room {
     fn leave(&self, id: u64) {
         let member = self.members.borrow_mut().remove(&id);
         if let Some(member) = member {
+            self.lobby.online.fetch_sub(1, Ordering::Relaxed);
             member.outbox.close();
             let reason = if member.outbox.is_too_slow() {
                 "too slow"
             } else {
                 "left"
             };
-            self.broadcast(
+            self.announce(
                 event(&[
                     ("kind", "leave"),
                     ("name", &member.name),
@@ -121,8 +142,14 @@ impl Room {
         }
     }
 
-    /// Queues `line` for every client, without suspending. Clients found too
-    /// slow are dropped, and the others told.
+    /// Queues `line` for every client of every runtime.
+    fn announce(&self, line: Rc<str>) {
+        self.lobby.relay.forward(&line);
+        self.broadcast(line);
+    }
+
+    /// Queues `line` for every client of this runtime, without suspending.
+    /// Clients found too slow are dropped, and everyone told.
     fn broadcast(&self, line: Rc<str>) {
         let mut dropped = Vec::new();
         self.members
@@ -134,9 +161,12 @@ impl Room {
                     false
                 }
             });
+        self.lobby
+            .online
+            .fetch_sub(dropped.len(), Ordering::Relaxed);
         // Each round removes someone, so this ends.
         for name in dropped {
-            self.broadcast(
+            self.announce(
                 event(&[("kind", "leave"), ("name", &name), ("reason", "too slow")]).into(),
             );
         }
@@ -184,12 +214,20 @@ fn json_string(s: &str) -> String {
 }
 
 fn main() {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    silly::run(move || {
-        let room = Rc::new(Room::default());
-        let config = Config::new(addr.as_str(), move |stream| match stream.path() {
+    let options = Options::parse("chat", "127.0.0.1:8080");
+    let lobby = Arc::new(Lobby {
+        relay: Relay::new(options.threads),
+        online: AtomicUsize::new(0),
+    });
+    serve::serve("chat", options, move |addr| {
+        let room = Rc::new(Room {
+            members: RefCell::default(),
+            next_id: Cell::new(0),
+            lobby: lobby.clone(),
+        });
+        let local = room.clone();
+        lobby.relay.start(move |line| local.broadcast(line));
+        http::listen(Config::new(addr, move |stream| match stream.path() {
             "/" => {
                 let _ = stream.reply(
                     200,
@@ -209,17 +247,7 @@ fn main() {
             _ => {
                 let _ = stream.reply(404, &[("Content-Type", "text/plain")], b"not found\n");
             }
-        });
-        match http::listen(config) {
-            Ok(server) => {
-                println!("listening on {}", server.local_addr());
-                task::park();
-            }
-            Err(err) => {
-                eprintln!("chat: cannot listen on {addr}: {err}");
-                silly::exit(1);
-            }
-        }
+        }))
     });
 }
 
@@ -278,7 +306,7 @@ fn read_loop(sock: &Socket, room: &Room, name: &str, last_seen: &Cell<Instant>) 
             Ok(Message::Text(text)) => {
                 let text = text.trim();
                 if !text.is_empty() {
-                    room.broadcast(
+                    room.announce(
                         event(&[("kind", "message"), ("name", name), ("text", text)]).into(),
                     );
                 }

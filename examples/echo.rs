@@ -1,20 +1,35 @@
 //! TCP echo server, one coroutine per connection (silly's benchmark shape).
 //!
 //! ```text
-//! cargo run --release --example echo -- 127.0.0.1:8080
+//! cargo run --release --example echo -- 127.0.0.1:8080 [--threads N] [--grace SECS]
 //! ```
+//!
+//! Stops on SIGINT or SIGTERM: idle connections close at once, an echo in
+//! progress finishes (`examples/shared/serve.rs`).
+
+#[path = "shared/serve.rs"]
+mod serve;
 
 use silly::net::tcp;
 
+use self::serve::Options;
+
 fn main() {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    silly::run(move || {
-        let server = tcp::listen(addr.as_str(), |conn| {
+    let options = Options::parse("echo", "127.0.0.1:8080");
+    serve::serve("echo", options, |addr| {
+        tcp::listen_with_shutdown(addr, |conn, shutdown| {
             let mut buf = vec![0u8; 16 * 1024];
             loop {
-                match conn.read(&mut buf) {
+                // Waiting for the client's next bytes holds no work: a
+                // shutdown closes the connection at once.
+                if !shutdown.enter_idle() {
+                    return;
+                }
+                let read = conn.read(&mut buf);
+                if !shutdown.leave_idle() {
+                    return;
+                }
+                match read {
                     Ok(0) | Err(_) => return,
                     Ok(n) => {
                         if conn.write_all(&buf[..n]).is_err() {
@@ -23,16 +38,6 @@ fn main() {
                     }
                 }
             }
-        });
-        match server {
-            Ok(server) => {
-                println!("listening on {}", server.local_addr());
-                silly::task::park(); // serve until killed
-            }
-            Err(err) => {
-                eprintln!("echo: cannot listen on {addr}: {err}");
-                silly::exit(1);
-            }
-        }
+        })
     });
 }

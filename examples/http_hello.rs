@@ -1,29 +1,25 @@
 //! Plaintext "Hello, World!" HTTP server: any path, keep-alive (the benchmark shape).
 //!
 //! ```text
-//! cargo run --release --example http_hello -- 127.0.0.1:8080
+//! cargo run --release --example http_hello -- 127.0.0.1:8080 [--threads N] [--grace SECS]
 //! curl http://127.0.0.1:8080/
 //! ```
+//!
+//! Stops on SIGINT or SIGTERM: requests in progress are answered with
+//! `Connection: close`, idle keep-alive connections close at once.
+
+#[path = "shared/serve.rs"]
+mod serve;
 
 use silly::net::http::{self, Config};
 
+use self::serve::Options;
+
 fn main() {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    silly::run(move || {
-        let config = Config::new(addr.as_str(), |stream| {
+    let options = Options::parse("http_hello", "127.0.0.1:8080");
+    serve::serve("http_hello", options, |addr| {
+        http::listen(Config::new(addr, |stream| {
             let _ = stream.reply(200, &[("Content-Type", "text/plain")], b"Hello, World!");
-        });
-        match http::listen(config) {
-            Ok(server) => {
-                println!("listening on {}", server.local_addr());
-                silly::task::park();
-            }
-            Err(err) => {
-                eprintln!("http_hello: cannot listen on {addr}: {err}");
-                silly::exit(1);
-            }
-        }
+        }))
     });
 }

@@ -2,18 +2,23 @@
 //! their type. The Autobahn TestSuite's fuzzing client runs against it.
 //!
 //! ```text
-//! cargo run --release --example websocket_echo -- 127.0.0.1:9001
+//! cargo run --release --example websocket_echo -- 127.0.0.1:9001 [--threads N] [--grace SECS]
 //! ```
+//!
+//! Stops on SIGINT or SIGTERM: every client gets close 1001 (Going Away).
+
+#[path = "shared/serve.rs"]
+mod serve;
 
 use silly::net::http::{self, Config};
 use silly::net::websocket::{self, FrameType};
 
+use self::serve::Options;
+
 fn main() {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    silly::run(move || {
-        let config = Config::new(addr.as_str(), |stream| {
+    let options = Options::parse("websocket_echo", "127.0.0.1:8080");
+    serve::serve("websocket_echo", options, |addr| {
+        http::listen(Config::new(addr, |stream| {
             let Ok(sock) = websocket::upgrade(stream) else {
                 return; // not a WebSocket handshake: answered 400/426 already
             };
@@ -24,20 +29,11 @@ fn main() {
                             return;
                         }
                     }
+                    // Also how a shutdown ends it: the server sent close 1001.
                     Ok((_, FrameType::Close)) | Err(_) => return,
                     Ok(_) => {} // ping (answered for us) or pong
                 }
             }
-        });
-        match http::listen(config) {
-            Ok(server) => {
-                println!("listening on {}", server.local_addr());
-                silly::task::park();
-            }
-            Err(err) => {
-                eprintln!("websocket_echo: cannot listen on {addr}: {err}");
-                silly::exit(1);
-            }
-        }
+        }))
     });
 }

@@ -12,26 +12,30 @@
 //! cargo run --release --example ws_check_server -- 127.0.0.1:9002 65536
 //! ```
 
+#[path = "shared/serve.rs"]
+mod serve;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use silly::net::http::{self, Config};
 use silly::net::websocket::{self, FrameType};
 
+use self::serve::Options;
+
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let addr = args.next().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    let limit: usize = match args.next().map(|s| s.parse()) {
+    let options = Options::parse("ws_check_server", "127.0.0.1:8080");
+    let limit: usize = match options.rest.first().map(|s| s.parse()) {
         None => 64 * 1024,
         Some(Ok(n)) => n,
         Some(Err(_)) => {
-            eprintln!("usage: ws_check_server [ADDR] [MAX_MESSAGE_BYTES]");
+            eprintln!("usage: ws_check_server [ADDR] [MAX_MESSAGE_BYTES] [--grace SECS]");
             std::process::exit(2);
         }
     };
-    silly::run(move || {
+    serve::serve("ws_check_server", options, move |addr| {
         let last_close = Rc::new(RefCell::new(String::from("none")));
-        let config = Config::new(addr.as_str(), move |stream| {
+        http::listen(Config::new(addr, move |stream| {
             let ws_config = websocket::Config::default().max_message_size(limit);
             let report = stream.path() == "/last-close";
             let Ok(sock) = websocket::upgrade_with(stream, ws_config) else {
@@ -58,16 +62,6 @@ fn main() {
             if let Some((code, reason)) = sock.peer_close() {
                 *last_close.borrow_mut() = format!("{code} {reason}");
             }
-        });
-        match http::listen(config) {
-            Ok(server) => {
-                println!("listening on {}", server.local_addr());
-                silly::task::park();
-            }
-            Err(err) => {
-                eprintln!("ws_check_server: cannot listen on {addr}: {err}");
-                silly::exit(1);
-            }
-        }
+        }))
     });
 }

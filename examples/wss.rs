@@ -6,7 +6,7 @@
 //! directory), which a client can trust:
 //!
 //! ```text
-//! cargo run --example wss -- 127.0.0.1:8443 /tmp/wss-cert.pem
+//! cargo run --example wss -- 127.0.0.1:8443 /tmp/wss-cert.pem [--grace SECS]
 //! cargo run --example websocket_client -- --ca /tmp/wss-cert.pem wss://localhost:8443 hello
 //! ```
 //!
@@ -25,17 +25,22 @@
 //! });
 //! ```
 
+#[path = "shared/serve.rs"]
+mod serve;
+
 use std::path::PathBuf;
 
 use silly::net::http::{self, Config};
 use silly::net::tls::ServerConfig;
 use silly::net::websocket::{self, FrameType};
 
+use self::serve::Options;
+
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let addr = args.next().unwrap_or_else(|| "127.0.0.1:8443".to_owned());
-    let cert_file = args
-        .next()
+    let options = Options::parse("wss", "127.0.0.1:8443");
+    let cert_file = options
+        .rest
+        .first()
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("silly-wss-cert.pem"));
     let cert =
@@ -53,39 +58,31 @@ fn main() {
         cert.signing_key.serialize_pem().as_bytes(),
     )
     .expect("a valid TLS config");
-    silly::run(move || {
-        let config = Config::new(addr.as_str(), |stream| {
-            let Ok(sock) = websocket::upgrade(stream) else {
-                return;
-            };
-            let _ = sock.write(b"Secure connection established", FrameType::Text);
-            loop {
-                match sock.read() {
-                    Ok((data, kind @ (FrameType::Text | FrameType::Binary))) => {
-                        if sock.write(&data, kind).is_err() {
-                            return;
+    serve::say(format_args!(
+        "certificate: {} (trust it in a client with \
+         tls::ClientConfig::with_ca_pem, or websocket_client --ca FILE)",
+        cert_file.display()
+    ));
+    serve::serve("wss", options, move |addr| {
+        http::listen(
+            Config::new(addr, |stream| {
+                let Ok(sock) = websocket::upgrade(stream) else {
+                    return;
+                };
+                let _ = sock.write(b"Secure connection established", FrameType::Text);
+                loop {
+                    match sock.read() {
+                        Ok((data, kind @ (FrameType::Text | FrameType::Binary))) => {
+                            if sock.write(&data, kind).is_err() {
+                                return;
+                            }
                         }
+                        Ok((_, FrameType::Close)) | Err(_) => return,
+                        Ok(_) => {}
                     }
-                    Ok((_, FrameType::Close)) | Err(_) => return,
-                    Ok(_) => {}
                 }
-            }
-        })
-        .tls(tls);
-        match http::listen(config) {
-            Ok(server) => {
-                println!("listening on {}", server.local_addr());
-                println!(
-                    "certificate: {} (trust it in a client with \
-                     tls::ClientConfig::with_ca_pem, or websocket_client --ca FILE)",
-                    cert_file.display()
-                );
-                silly::task::park();
-            }
-            Err(err) => {
-                eprintln!("wss: cannot listen on {addr}: {err}");
-                silly::exit(1);
-            }
-        }
+            })
+            .tls(tls.clone()),
+        )
     });
 }

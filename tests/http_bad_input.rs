@@ -9,7 +9,7 @@ use silly::net::tcp::TcpStream;
 use silly::time;
 use util::{raw_exchange, status_of};
 
-fn server_with(limits: Limits, timeouts: Timeouts) -> silly::net::tcp::Server {
+fn server_with(limits: Limits, timeouts: Timeouts) -> silly::net::http::Server {
     http::listen(
         Config::new("127.0.0.1:0", |s| {
             // On an oversized body, read_all fails and 413 is already sent.

@@ -20,7 +20,9 @@ const KEEP_ALIVE: Duration = Duration::from_millis(200);
 
 /// A server that closes connections idle for [`KEEP_ALIVE`], answering each
 /// request with its method and body; records the client port of each request.
-fn echo_server(tls: Option<tls::ServerConfig>) -> (silly::net::tcp::Server, Rc<RefCell<Vec<u16>>>) {
+fn echo_server(
+    tls: Option<tls::ServerConfig>,
+) -> (silly::net::http::Server, Rc<RefCell<Vec<u16>>>) {
     let ports = Rc::new(RefCell::new(Vec::new()));
     let seen = ports.clone();
     let mut config = Config::new("127.0.0.1:0", move |s| {

@@ -36,7 +36,7 @@ fn curl(args: &[&str]) -> String {
 /// A server that answers with what it saw, and records each connection's peer.
 fn recording_server(
     tls: Option<tls::ServerConfig>,
-) -> (silly::net::tcp::Server, Rc<RefCell<HashSet<SocketAddr>>>) {
+) -> (silly::net::http::Server, Rc<RefCell<HashSet<SocketAddr>>>) {
     let peers = Rc::new(RefCell::new(HashSet::new()));
     let p = peers.clone();
     let mut config = Config::new("127.0.0.1:0", move |s| {

@@ -12,6 +12,24 @@
 //! * [`Conn`]: a connection that is either TCP or TLS, as the HTTP server
 //!   accepts it and a WebSocket takes it over.
 //!
+//! ## Graceful shutdown
+//!
+//! Every server handle ([`tcp::Server`], and through `Deref` the TLS and
+//! HTTP ones) has `shutdown(grace)`: the listener closes at once, handlers see
+//! it through a [`ShutdownToken`](tcp::ShutdownToken), idle keep-alive
+//! connections close, upgraded ones (WebSockets) are asked to close, and what
+//! is left at the deadline is cancelled; a
+//! [`ShutdownReport`](tcp::ShutdownReport) says what happened. TLS servers
+//! replace their certificates with `reload_tls`.
+//!
+//! ## Diagnostics
+//!
+//! Dependency `log`: the crate's own messages (accept errors and the back-off
+//! after them at warn level, failed TLS handshakes at debug level) go
+//! through the `log` facade, so the application routes them to its logger
+//! (env_logger, tracing via tracing-log, journald); without one they are
+//! dropped.
+//!
 //! ## Read timeouts
 //!
 //! A stream's read timeout (`set_read_timeout`, on [`TcpStream`](tcp::TcpStream),

@@ -1,14 +1,17 @@
 //! Example programs run as child processes, the way their users run them.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// A running example server, killed when dropped (a failing test leaves no
 /// process behind).
 pub struct Example {
     child: Child,
-    /// Held open so a late line on stdout never meets a closed pipe.
-    _stdout: BufReader<ChildStdout>,
+    /// The lines it prints after `listening on`, read by a thread that keeps
+    /// the pipe open (a late line never meets a closed pipe).
+    lines: mpsc::Receiver<String>,
     /// What it printed after `listening on `.
     pub addr: String,
 }
@@ -50,10 +53,51 @@ impl Example {
                 break addr.to_owned();
             }
         };
-        Example {
-            addr,
-            _stdout: stdout,
-            child,
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Example { addr, lines, child }
+    }
+
+    /// Sends `signal` (`"TERM"`, `"INT"`, `"HUP"`) with `kill`.
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -{signal}");
+    }
+
+    /// Waits (up to `limit`) for a line on stdout that starts with `prefix`,
+    /// skipping others; panics if none comes.
+    pub fn expect_line(&self, prefix: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.starts_with(prefix) => return line,
+                Ok(_) => {}
+                Err(_) => panic!("no line starting with {prefix:?} within {limit:?}"),
+            }
+        }
+    }
+
+    /// Waits (up to `limit`) for the process to exit; panics if it does not.
+    pub fn wait_exit(&mut self, limit: Duration) -> ExitStatus {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "still running after {limit:?}");
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 

@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
+use silly::net::http::Server;
 use silly::net::http::{self, Config};
-use silly::net::tcp::{Server, TcpStream};
+use silly::net::tcp::TcpStream;
 use silly::net::websocket::{self, FrameType};
 
 /// The masking key of the frames [`frame`] makes.

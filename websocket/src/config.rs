@@ -67,6 +67,12 @@ pub struct Config {
     /// Client side: longest wait for TCP, TLS and the handshake response.
     /// Default 10 s.
     pub connect_timeout: Duration,
+    /// Server side: the close code sent to this socket when the HTTP server
+    /// shuts down gracefully. Default 1001 (Going Away); an application code
+    /// (4000-4999) can say "restarting, reconnect". A code that may not be
+    /// sent ([`is_valid_close_code`](crate::is_valid_close_code)) is replaced
+    /// by 1001.
+    pub shutdown_close_code: u16,
 }
 
 impl Default for Config {
@@ -83,6 +89,7 @@ impl Default for Config {
             origin_check: None,
             tls: silly_net::tls::ClientConfig::default(),
             connect_timeout: Duration::from_secs(10),
+            shutdown_close_code: crate::code::GOING_AWAY,
         }
     }
 }
@@ -160,6 +167,13 @@ impl Config {
         self.connect_timeout = timeout;
         self
     }
+
+    /// Sets `shutdown_close_code` (server side): the close code sent when
+    /// the server shuts down.
+    pub fn shutdown_close_code(mut self, code: u16) -> Self {
+        self.shutdown_close_code = code;
+        self
+    }
 }
 
 impl fmt::Debug for Config {
@@ -174,6 +188,7 @@ impl fmt::Debug for Config {
             .field("write_timeout", &self.write_timeout)
             .field("protocols", &self.protocols)
             .field("origin_check", &self.origin_check.is_some())
+            .field("shutdown_close_code", &self.shutdown_close_code)
             .finish_non_exhaustive()
     }
 }
@@ -194,7 +209,8 @@ mod tests {
             .write_timeout(None)
             .protocols(["a", "b"])
             .origin_check(|origin| origin.is_none())
-            .connect_timeout(Duration::from_secs(6));
+            .connect_timeout(Duration::from_secs(6))
+            .shutdown_close_code(4000);
         assert_eq!((config.max_frame_size, config.max_message_size), (1, 2));
         assert_eq!((config.fragment_size, config.auto_pong), (3, false));
         assert_eq!(config.close_timeout, Duration::from_secs(4));
@@ -204,5 +220,6 @@ mod tests {
         let check = config.origin_check.expect("set");
         assert!(check(None) && !check(Some("https://example.com")));
         assert_eq!(config.connect_timeout, Duration::from_secs(6));
+        assert_eq!(config.shutdown_close_code, 4000);
     }
 }

@@ -11,6 +11,11 @@
 //! echoed, a close handshake with a timeout, size limits with safe defaults, and
 //! no unbounded write queue.
 //!
+//! Server sockets close with 1001 Going Away when their HTTP server shuts
+//! down gracefully ([`Config::shutdown_close_code`] to change it). Dependency
+//! `log`: a connection failed for a protocol violation is logged at debug
+//! level, through the application's logger.
+//!
 //! ```no_run
 //! use silly_websocket::{connect, FrameType};
 //!

@@ -39,6 +39,12 @@ pub fn upgrade(stream: &mut Stream) -> Result<Socket> {
 /// handshake (RFC 6455, section 4.2.1), picks a subprotocol, runs the origin
 /// check, answers 101 and takes the connection.
 ///
+/// The socket is registered with the HTTP server's shutdown (a weak
+/// reference: no coroutine, no memory beyond it): when
+/// `Server::shutdown` runs, the socket gets a close frame with
+/// `Config::shutdown_close_code` (default 1001 Going Away), the close
+/// handshake completes, and a `read` in progress returns the close.
+///
 /// # Errors
 ///
 /// [`Error::Handshake`] when the request is not a valid WebSocket handshake;
@@ -101,5 +107,7 @@ fn accept(stream: &mut Stream, config: Config) -> Result<Socket> {
         protocol,
     };
     let (conn, early) = stream.upgrade()?;
-    Ok(Socket::new(conn, early, Role::Server, config, info))
+    let socket = Socket::new(conn, early, Role::Server, config, info);
+    socket.close_on_shutdown(stream.shutdown_token());
+    Ok(socket)
 }

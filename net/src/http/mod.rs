@@ -30,11 +30,8 @@ pub use self::error::{Error, Phase, ResponseError, Result};
 pub use self::head::Version;
 pub use self::headers::Headers;
 pub use self::request::RequestBuilder;
-pub use self::server::listen;
+pub use self::server::{listen, Server};
 pub use self::stream::Stream;
-/// The running server [`listen`] returns (the TCP server it runs on):
-/// `local_addr`, `close`.
-pub use crate::tcp::Server;
 
 /// A connection taken over after `101 Switching Protocols`, with the bytes the
 /// peer already sent past the HTTP head (the start of the new protocol).

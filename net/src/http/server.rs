@@ -1,5 +1,6 @@
 //! `http::listen`: a coroutine per connection, requests answered in order.
 
+use std::fmt;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::rc::Rc;
@@ -13,8 +14,8 @@ use super::stream::Response;
 use super::wire::Wire;
 use super::{Config, Stream};
 use crate::conn::Conn;
-use crate::tcp::{self, Server};
-use crate::tls::{ServerConfig, TlsStream};
+use crate::tcp::{self, ShutdownToken};
+use crate::tls::{self, CurrentConfig, ServerConfig};
 
 /// Serves HTTP/1.1 (and 1.0) on `config.addr`: each connection runs in its own
 /// coroutine, which reads requests one after the other (keep-alive, pipelining)
@@ -47,46 +48,110 @@ use crate::tls::{ServerConfig, TlsStream};
 /// 505, a head not received within the timeout 408. A handler that panics or
 /// returns without responding gives 500.
 ///
+/// # Shutdown
+///
+/// [`tcp::Server::shutdown`] (reached through `Deref` from [`Server`]) closes the
+/// listener, then: a connection waiting for its next request is closed at
+/// once; a request in progress completes and its response carries
+/// `Connection: close`; a request that arrives as shutdown begins is either
+/// answered that way or its connection closed before any byte of a response,
+/// never cut in half. Handlers see shutdown through
+/// [`Stream::is_shutting_down`] and [`Stream::shutdown_token`]; upgraded
+/// connections that registered with
+/// [`ShutdownToken::on_shutdown`](crate::tcp::ShutdownToken::on_shutdown)
+/// (WebSockets do) are asked to close.
+///
 /// # Errors
 ///
 /// Those of binding the listener.
 pub fn listen(config: Config) -> io::Result<Server> {
+    let tls = config.tls.clone().map(CurrentConfig::new);
     let config = Rc::new(config);
     let addr = config.addr.clone();
-    tcp::listen(addr.as_str(), move |tcp| {
+    let current_tls = tls.clone();
+    let tcp = tcp::listen_with_shutdown(addr.as_str(), move |tcp, shutdown| {
         let config = config.clone();
         let Ok(remote) = tcp.peer_addr() else { return };
         tcp.set_write_timeout(Some(config.timeouts.write));
-        let conn = match &config.tls {
+        let conn = match &current_tls {
             None => Conn::Tcp(tcp),
             Some(tls) => match accept_tls(tcp, tls) {
                 Some(conn) => conn,
                 None => return,
             },
         };
-        serve(Wire::new(conn), remote, &config);
-    })
+        serve(Wire::new(conn), remote, &config, shutdown);
+    })?;
+    Ok(Server { tcp, tls })
 }
 
-/// The TLS handshake of a new connection. Not inlined: its large temporaries
-/// (rustls's connection state while it is built) would otherwise widen the
-/// frame that stays on the connection's stack for its whole life.
+/// A running [`listen`] server: the [`tcp::Server`] it runs on (reached
+/// through `Deref`: `local_addr`, `close`, `shutdown`, `connections`) and,
+/// for HTTPS, its replaceable TLS config.
+pub struct Server {
+    tcp: tcp::Server,
+    tls: Option<CurrentConfig>,
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("tcp", &self.tcp)
+            .field("tls", &self.tls.is_some())
+            .finish()
+    }
+}
+
+impl Server {
+    /// HTTPS: replaces the TLS config; handshakes that start from now on use
+    /// `config`, connections already open keep theirs. Returns `false` (and
+    /// changes nothing) for a plain HTTP server.
+    pub fn reload_tls(&self, config: ServerConfig) -> bool {
+        match &self.tls {
+            Some(current) => {
+                current.set(config);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl std::ops::Deref for Server {
+    type Target = tcp::Server;
+
+    fn deref(&self) -> &tcp::Server {
+        &self.tcp
+    }
+}
+
+/// The TLS handshake of a new connection, with the config current now. Not
+/// inlined: its large temporaries (rustls's connection state while it is
+/// built) would otherwise widen the frame that stays on the connection's
+/// stack for its whole life.
 #[inline(never)]
-fn accept_tls(tcp: tcp::TcpStream, tls: &ServerConfig) -> Option<Conn> {
-    let stream = TlsStream::server(tcp, tls).ok()?;
-    stream.handshake().ok()?;
-    Some(Conn::from(stream))
+fn accept_tls(tcp: tcp::TcpStream, tls: &CurrentConfig) -> Option<Conn> {
+    tls::accept(tcp, &tls.get()).map(Conn::from)
 }
 
-/// Answers the requests of one connection until it closes, fails, or is upgraded.
-fn serve(wire: Wire, remote: SocketAddr, config: &Config) {
-    let mut stream = Stream::new(wire, remote, config.timeouts.body_read);
+/// Answers the requests of one connection until it closes, fails, is
+/// upgraded, or shutdown closes it between two requests.
+fn serve(wire: Wire, remote: SocketAddr, config: &Config, shutdown: ShutdownToken) {
+    let mut stream = Stream::new(wire, remote, config.timeouts.body_read, shutdown);
     let mut first = true;
     loop {
         let Some(wire) = stream.wire.as_mut() else {
             return; // upgraded: the handler owns the connection now
         };
-        match read_head(wire, config, first, &mut stream.head) {
+        // Between requests the connection holds no work: shutdown may close it.
+        if !stream.shutdown.enter_idle() {
+            break;
+        }
+        let head = read_head(wire, config, first, &mut stream.head);
+        if !stream.shutdown.leave_idle() {
+            return; // closed by shutdown as a request arrived: no byte sent
+        }
+        match head {
             Ok(true) => {}
             Ok(false) => break,
             Err(status) => {

@@ -10,6 +10,7 @@ use super::head::{reason_phrase, status_line, RequestHead, Version};
 use super::headers::check_outgoing;
 use super::wire::Wire;
 use super::{date, Error, Headers, Result, Upgraded};
+use crate::tcp::ShutdownToken;
 
 /// How the response body is delimited, once the head is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +61,8 @@ pub struct Stream {
     expect_continue: bool,
     pub(crate) response: Response,
     pub(crate) keep_alive: bool,
+    /// The server's shutdown, as this connection sees it.
+    pub(crate) shutdown: ShutdownToken,
 }
 
 impl fmt::Debug for Stream {
@@ -82,6 +85,7 @@ impl Stream {
         wire: Wire,
         remote_addr: SocketAddr,
         body_timeout: std::time::Duration,
+        shutdown: ShutdownToken,
     ) -> Stream {
         Stream {
             wire: Some(wire),
@@ -93,6 +97,7 @@ impl Stream {
             expect_continue: false,
             response: Response::NotStarted,
             keep_alive: false,
+            shutdown,
         }
     }
 
@@ -172,6 +177,19 @@ impl Stream {
     /// The client's address.
     pub fn remote_addr(&self) -> SocketAddr {
         self.remote_addr
+    }
+
+    /// Whether the server's shutdown has begun. Responses sent from then on
+    /// carry `Connection: close`; a handler doing long work can end it early.
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutdown.is_shutting_down()
+    }
+
+    /// The connection's view of the server's shutdown: wait for it, or
+    /// register an upgraded connection to be closed by it
+    /// ([`ShutdownToken::on_shutdown`], which `silly_websocket::upgrade` does).
+    pub fn shutdown_token(&self) -> &ShutdownToken {
+        &self.shutdown
     }
 
     /// `"https"` over TLS, else `"http"`.
@@ -269,6 +287,9 @@ impl Stream {
         }
         if !(100..=999).contains(&status) {
             return Err(Error::InvalidStatus(status));
+        }
+        if self.shutdown.is_shutting_down() {
+            self.keep_alive = false;
         }
         let mut content_length = length;
         let mut chunked = false;

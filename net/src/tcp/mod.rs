@@ -9,8 +9,10 @@
 
 mod listener;
 mod server;
+mod shutdown;
 mod stream;
 
 pub use self::listener::{TcpListener, LISTEN_BACKLOG};
-pub use self::server::{listen, Server, ACCEPT_ERROR_BACKOFF};
+pub use self::server::{listen, listen_with_shutdown, Server, ACCEPT_ERROR_BACKOFF};
+pub use self::shutdown::{OnShutdown, ShutdownReport, ShutdownToken};
 pub use self::stream::TcpStream;

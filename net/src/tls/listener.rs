@@ -1,12 +1,14 @@
 //! Accepting TLS connections.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+use std::rc::Rc;
 
 use super::{ServerConfig, TlsStream};
 use crate::dns::ToAddr;
-use crate::tcp::{self, Server, TcpListener};
+use crate::tcp::{self, TcpListener};
 
 /// A TCP listener whose connections speak TLS.
 #[derive(Debug)]
@@ -53,7 +55,9 @@ impl TlsListener {
 
 /// Listens on `addr` and, for each connection, runs the TLS handshake (bounded by
 /// the config's handshake timeout) and then `handler`, in a new coroutine.
-/// Connections whose handshake fails are closed without calling `handler`.
+/// Connections whose handshake fails are closed without calling `handler`
+/// (logged at debug level). [`Server::reload_tls`] replaces the config for
+/// later handshakes.
 ///
 /// # Errors
 ///
@@ -62,14 +66,82 @@ pub fn listen<F>(addr: impl ToAddr, config: ServerConfig, handler: F) -> io::Res
 where
     F: Fn(TlsStream) + 'static,
 {
-    tcp::listen(addr, move |tcp| {
-        let Ok(stream) = TlsStream::server(tcp, &config) else {
-            return;
-        };
-        if stream.handshake().is_ok() {
+    let current = CurrentConfig::new(config);
+    let config = current.clone();
+    let tcp = tcp::listen(addr, move |tcp| {
+        if let Some(stream) = accept(tcp, &config.get()) {
             handler(stream);
         }
+    })?;
+    Ok(Server {
+        tcp,
+        config: current,
     })
+}
+
+/// The server side of a new connection's handshake: `None` (logged at debug
+/// level, with the peer) if it failed or timed out.
+pub(crate) fn accept(tcp: tcp::TcpStream, config: &ServerConfig) -> Option<TlsStream> {
+    let peer = tcp.peer_addr().ok();
+    let result = TlsStream::server(tcp, config).and_then(|stream| {
+        stream.handshake()?;
+        Ok(stream)
+    });
+    match result {
+        Ok(stream) => Some(stream),
+        Err(err) => {
+            log::debug!("tls handshake with {peer:?} failed: {err}");
+            None
+        }
+    }
+}
+
+/// The config new TLS handshakes use, replaceable while the server runs.
+/// Each handshake takes the config current when it starts.
+#[derive(Debug, Clone)]
+pub(crate) struct CurrentConfig(Rc<RefCell<ServerConfig>>);
+
+impl CurrentConfig {
+    pub(crate) fn new(config: ServerConfig) -> Self {
+        CurrentConfig(Rc::new(RefCell::new(config)))
+    }
+
+    /// The config now (a cheap clone: it shares rustls's).
+    pub(crate) fn get(&self) -> ServerConfig {
+        self.0.borrow().clone()
+    }
+
+    pub(crate) fn set(&self, config: ServerConfig) {
+        *self.0.borrow_mut() = config;
+    }
+}
+
+/// A running [`listen`] server: the [`tcp::Server`] it runs on (reached
+/// through `Deref`: `local_addr`, `shutdown`, ...) and its TLS config.
+#[derive(Debug)]
+pub struct Server {
+    tcp: tcp::Server,
+    config: CurrentConfig,
+}
+
+impl Server {
+    /// Replaces the TLS config (certificates, ALPN, handshake timeout):
+    /// handshakes that start from now on use `config`; connections already
+    /// open, or already in their handshake, keep the one they started with.
+    ///
+    /// Typically called on SIGHUP after reading the renewed certificate files
+    /// (see `examples/https.rs`).
+    pub fn reload_tls(&self, config: ServerConfig) {
+        self.config.set(config);
+    }
+}
+
+impl std::ops::Deref for Server {
+    type Target = tcp::Server;
+
+    fn deref(&self) -> &tcp::Server {
+        &self.tcp
+    }
 }
 
 impl fmt::Display for TlsListener {

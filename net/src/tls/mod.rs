@@ -34,5 +34,6 @@ pub use self::config::{
     ClientConfig, ClientConfigBuilder, ServerConfig, ServerConfigBuilder, DEFAULT_HANDSHAKE_TIMEOUT,
 };
 pub use self::error::TlsError;
-pub use self::listener::{listen, TlsListener};
+pub(crate) use self::listener::{accept, CurrentConfig};
+pub use self::listener::{listen, Server, TlsListener};
 pub use self::stream::{connect, TlsStream};

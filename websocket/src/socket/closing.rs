@@ -151,6 +151,11 @@ impl Closing {
         violation: Violation,
         skip: Option<u64>,
     ) -> Error {
+        log::debug!(
+            "websocket failed: {} (closing with {})",
+            violation.reason,
+            violation.code
+        );
         if self.is_open() {
             let code = violation.code.to_be_bytes();
             let _ = wire.writer.send_control(wire.conn, FrameType::Close, &code);

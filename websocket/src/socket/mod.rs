@@ -9,9 +9,11 @@ mod writer;
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::rc::{Rc, Weak};
 use std::time::Instant;
 
 use silly_net::http::Headers;
+use silly_net::tcp::{OnShutdown, ShutdownToken};
 use silly_net::Conn;
 
 use self::closing::{Closing, Wire};
@@ -52,7 +54,8 @@ pub struct Socket {
     /// On the heap: a socket is moved into and held in the frames of the
     /// coroutine that serves it, and every byte of those frames is stack a
     /// parked connection keeps resident. A pointer keeps the frames small.
-    inner: Box<Inner>,
+    /// Counted, so the server's shutdown can hold a weak reference to it.
+    inner: Rc<Inner>,
 }
 
 struct Inner {
@@ -104,7 +107,7 @@ impl Socket {
             max_frame: config.max_frame_size as u64,
             max_message: config.max_message_size as u64,
         };
-        let inner = Box::new(Inner {
+        let inner = Rc::new(Inner {
             conn,
             role,
             rules,
@@ -116,6 +119,13 @@ impl Socket {
             info,
         });
         Socket { inner }
+    }
+
+    /// Server side: has the HTTP server's shutdown close this socket with
+    /// `Config::shutdown_close_code` (see [`upgrade`](crate::upgrade)).
+    pub(crate) fn close_on_shutdown(&self, token: &ShutdownToken) {
+        let weak: Weak<Inner> = Rc::downgrade(&self.inner);
+        token.on_shutdown(weak);
     }
 
     /// The underlying connection (plain TCP or TLS), for its addresses.
@@ -281,6 +291,12 @@ impl Socket {
     /// [`Error::Io`] if the close frame could not be sent (the connection is
     /// closed then).
     pub fn close_with(&self, code: u16, reason: &str) -> Result<()> {
+        self.inner.close_with(code, reason)
+    }
+}
+
+impl Inner {
+    fn close_with(&self, code: u16, reason: &str) -> Result<()> {
         if !close::is_valid_close_code(code) {
             return Err(Error::InvalidCloseCode(code));
         }
@@ -288,9 +304,19 @@ impl Socket {
             return Err(Error::ControlFrameTooLarge);
         }
         let payload = close::payload(code, reason);
-        let inner = &*self.inner;
-        inner
-            .closing
-            .close(inner.wire(), &inner.reader, &inner.reading, &payload)
+        self.closing
+            .close(self.wire(), &self.reader, &self.reading, &payload)
+    }
+}
+
+impl OnShutdown for Inner {
+    /// The server shuts down: the close handshake with
+    /// `Config::shutdown_close_code` (1001 if that code may not be sent). A
+    /// coroutine inside `read` gets the peer's answering close frame.
+    fn shutdown(&self) {
+        let code = self.config.shutdown_close_code;
+        if self.close_with(code, "server shutting down").is_err() {
+            let _ = self.close_with(code::GOING_AWAY, "server shutting down");
+        }
     }
 }

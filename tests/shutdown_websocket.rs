@@ -84,7 +84,8 @@ fn the_configured_close_code_is_sent_and_read_returns_the_close() {
         let handler_saw = Rc::new(RefCell::new(None));
         let saw = handler_saw.clone();
         let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
-            let config = websocket::Config::default().shutdown_close_code(4000);
+            let config =
+                websocket::Config::default().shutdown_close_code(websocket::code::SERVICE_RESTART);
             let sock = websocket::upgrade_with(stream, config).unwrap();
             *saw.borrow_mut() = Some(sock.read_message());
         }))
@@ -99,12 +100,12 @@ fn the_configured_close_code_is_sent_and_read_returns_the_close() {
         let report = server.shutdown(Duration::from_secs(5));
         assert_eq!((report.finished, report.forced, report.notified), (1, 0, 1));
         match reader.join().unwrap() {
-            Ok(Message::Close(Some((code, _)))) => assert_eq!(code, 4000),
+            Ok(Message::Close(Some((code, _)))) => assert_eq!(code, 1012),
             other => panic!("client: {other:?}"),
         }
         let saw = handler_saw.borrow_mut().take();
         match saw {
-            Some(Ok(Message::Close(Some((code, _))))) => assert_eq!(code, 4000),
+            Some(Ok(Message::Close(Some((code, _))))) => assert_eq!(code, 1012),
             other => panic!("handler: {other:?}"),
         }
     });

@@ -20,13 +20,21 @@ pub mod code {
     pub const MANDATORY_EXTENSION: u16 = 1010;
     /// 1011: an unexpected condition on the server.
     pub const INTERNAL_ERROR: u16 = 1011;
+    /// 1012: the server is restarting; reconnect (IANA registry, not in the RFC).
+    pub const SERVICE_RESTART: u16 = 1012;
+    /// 1013: the server is overloaded; try again later (IANA registry).
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// 1014: a gateway got an invalid response upstream (IANA registry).
+    pub const BAD_GATEWAY: u16 = 1014;
 }
 
 /// Whether `code` may appear in a close frame: 1000-1003 and 1007-1011 defined
-/// by the RFC, 3000-4999 for libraries and applications. 1004-1006 and 1015 are
-/// reserved and never sent; the rest of 0-2999 is unassigned.
+/// by the RFC, 1012-1014 registered with IANA since (service restart, try
+/// again later, bad gateway: browsers accept them), 3000-4999 for libraries
+/// and applications. 1004-1006 and 1015 are reserved and never sent; the rest
+/// of 0-2999 is unassigned.
 pub fn is_valid_close_code(code: u16) -> bool {
-    matches!(code, 1000..=1003 | 1007..=1011 | 3000..=4999)
+    matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
 }
 
 /// Why a received close payload is refused, with the code to fail with.
@@ -71,12 +79,13 @@ mod tests {
     #[test]
     fn close_code_ranges() {
         for valid in [
-            1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999,
+            1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999,
+            4000, 4999,
         ] {
             assert!(is_valid_close_code(valid), "{valid}");
         }
         for invalid in [
-            0, 999, 1004, 1005, 1006, 1012, 1015, 1016, 2000, 2999, 5000, 65535,
+            0, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65535,
         ] {
             assert!(!is_valid_close_code(invalid), "{invalid}");
         }

@@ -68,8 +68,9 @@ pub struct Config {
     /// Default 10 s.
     pub connect_timeout: Duration,
     /// Server side: the close code sent to this socket when the HTTP server
-    /// shuts down gracefully. Default 1001 (Going Away); an application code
-    /// (4000-4999) can say "restarting, reconnect". A code that may not be
+    /// shuts down gracefully. Default 1001 (Going Away); 1012 (Service
+    /// Restart) tells clients to reconnect, and an application code
+    /// (4000-4999) can say more. A code that may not be
     /// sent ([`is_valid_close_code`](crate::is_valid_close_code)) is replaced
     /// by 1001.
     pub shutdown_close_code: u16,

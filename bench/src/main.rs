@@ -59,6 +59,7 @@ fn workloads(quick: bool) -> Vec<WorkloadSpec> {
             loader_args: args(&["--workload", "tcp", "--size", "100", "--connections", "100"]),
             servers: vec![
                 server("silly-rs", "silly_echo", &[]),
+                server("silly-rs 2 runtimes", "silly_echo", &["--threads", "2"]),
                 server("tokio current_thread", "tokio_echo", &[]),
                 server("tokio multi_thread", "tokio_echo", &["--multi"]),
                 server("floor", "floor", &["tcp"]),
@@ -82,7 +83,16 @@ fn workloads(quick: bool) -> Vec<WorkloadSpec> {
             key: "ws20",
             title: "WebSocket echo, 100 connections x 20 B",
             loader_args: args(&["--workload", "ws", "--size", "20", "--connections", "100"]),
-            servers: ws_servers(),
+            servers: {
+                // Both runtimes on the one server core: what running several
+                // costs, with nothing shared between them.
+                let mut servers = ws_servers();
+                servers.insert(
+                    1,
+                    server("silly-rs 2 runtimes", "silly_ws", &["--threads", "2"]),
+                );
+                servers
+            },
             idle: false,
         },
         WorkloadSpec {

@@ -20,6 +20,12 @@
 //! stacks are mapped one by one as before, each with its own guard page: the
 //! ~32,700 limit then holds (raise `vm.max_map_count` to go past it). Stacks
 //! of other sizes (`task::Builder::stack_size`) are always mapped one by one.
+//!
+//! Stacks without a guard page (folly's fallback: arena stacks with a canary
+//! word checked at each switch) are deliberately not offered: an overflow
+//! there writes over the stack below before any check can see it, which safe
+//! code must never be able to cause; that mode would need an `unsafe`
+//! opt-in.
 //! Tasks that are queued but have not started hold no stack.
 
 use std::io;

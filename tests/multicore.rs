@@ -211,38 +211,6 @@ fn spawn_on_a_stopped_runtime_is_an_error() {
     assert!(err.to_string().contains("stopped"), "{err}");
 }
 
-#[test]
-fn a_stack_overflow_on_another_runtime_is_reported_by_name() {
-    if util::child_scenario().is_some() {
-        Builder::new().threads(2).run_each(|| {
-            if runtime_index() == 1 {
-                task::Builder::new()
-                    .stack_size(64 * 1024)
-                    .fork(|| recurse(0))
-                    .join()
-                    .ok();
-            }
-        });
-        unreachable!("the overflow aborts the process");
-    }
-    let out = util::run_child(
-        "a_stack_overflow_on_another_runtime_is_reported_by_name",
-        "overflow",
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("coroutine stack overflow (task 2, stack size 65536)"),
-        "{stderr}"
-    );
-    assert!(!out.status.success());
-}
-
-#[allow(unconditional_recursion)] // the point: run off the end of the stack
-fn recurse(n: u64) -> u64 {
-    let buf = std::hint::black_box([n as u8; 256]);
-    recurse(n + 1) + buf[0] as u64
-}
-
 /// Each runtime listens on the same address (SO_REUSEPORT, set by `bind` when
 /// several runtimes run); the kernel spreads connections over them.
 #[test]

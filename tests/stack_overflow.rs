@@ -34,3 +34,52 @@ fn overflow_prints_message_and_aborts() {
         out.status
     );
 }
+
+#[test]
+fn an_overflow_in_an_arena_stack_is_reported_by_name() {
+    if util::child_scenario().is_some() {
+        silly::run(|| {
+            // The default size: an arena stack.
+            silly::task::fork(|| recurse(0)).join().ok();
+        });
+        unreachable!("the overflow aborts the process");
+    }
+    let out = util::run_child(
+        "an_overflow_in_an_arena_stack_is_reported_by_name",
+        "overflow",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expected = format!(
+        "coroutine stack overflow (task 2, stack size {})",
+        silly::DEFAULT_STACK_SIZE
+    );
+    assert!(stderr.contains(&expected), "stderr: {stderr}");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(libc::SIGABRT), "{:?}", out.status);
+}
+
+#[test]
+fn a_stack_overflow_on_another_runtime_is_reported_by_name() {
+    if util::child_scenario().is_some() {
+        silly::Builder::new().threads(2).run_each(|| {
+            if silly::runtime_index() == 1 {
+                silly::task::Builder::new()
+                    .stack_size(64 * 1024)
+                    .fork(|| recurse(0))
+                    .join()
+                    .ok();
+            }
+        });
+        unreachable!("the overflow aborts the process");
+    }
+    let out = util::run_child(
+        "a_stack_overflow_on_another_runtime_is_reported_by_name",
+        "overflow",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("coroutine stack overflow (task 2, stack size 65536)"),
+        "{stderr}"
+    );
+    assert!(!out.status.success());
+}

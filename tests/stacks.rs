@@ -46,32 +46,3 @@ fn without_arenas_each_stack_is_its_own_mapping() {
         "{added} mappings for 1,000 separately mapped stacks"
     );
 }
-
-#[test]
-fn an_overflow_in_an_arena_stack_is_reported_by_name() {
-    if util::child_scenario().is_some() {
-        silly::run(|| {
-            // The default size: an arena stack.
-            task::fork(|| recurse(0)).join().ok();
-        });
-        unreachable!("the overflow aborts the process");
-    }
-    let out = util::run_child(
-        "an_overflow_in_an_arena_stack_is_reported_by_name",
-        "overflow",
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let expected = format!(
-        "coroutine stack overflow (task 2, stack size {})",
-        silly::DEFAULT_STACK_SIZE
-    );
-    assert!(stderr.contains(&expected), "stderr: {stderr}");
-    use std::os::unix::process::ExitStatusExt;
-    assert_eq!(out.status.signal(), Some(libc::SIGABRT), "{:?}", out.status);
-}
-
-#[allow(unconditional_recursion)] // the point: run off the end of the stack
-fn recurse(n: u64) -> u64 {
-    let buf = std::hint::black_box([n as u8; 256]);
-    recurse(n + 1) + buf[0] as u64
-}

@@ -90,6 +90,16 @@ impl TcpListener {
     /// listeners drops the connections waiting in its queue, so close them
     /// only at shutdown.
     ///
+    /// Two ways to place connections by load are not offered (yet): steering
+    /// by the CPU that received the packet (`SO_ATTACH_REUSEPORT_CBPF` with a
+    /// CPU-modulo program; it pays off with runtimes pinned one per core and
+    /// the NIC's queues spread the same way, and it needs a BPF program
+    /// attached through raw `setsockopt`, which this crate's no-`unsafe` rule
+    /// keeps out until `socket2` offers it), and Seastar's hand-off of each
+    /// accepted socket to the runtime with the fewest connections (one
+    /// cross-thread message per connection, and one listener for all). For
+    /// many short connections the hash spreads evenly and costs nothing.
+    ///
     /// # Errors
     ///
     /// As [`bind`](Self::bind).

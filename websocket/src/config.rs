@@ -67,6 +67,12 @@ pub struct Config {
     /// Client side: longest wait for TCP, TLS and the handshake response.
     /// Default 10 s.
     pub connect_timeout: Duration,
+    /// permessage-deflate (RFC 7692): offered by a client, accepted by a
+    /// server when the peer offers it. Default `None` (off): compression
+    /// costs CPU on every message and, with per-connection contexts, memory,
+    /// and pays only for compressible messages of some size; turn it on with
+    /// `.compression(Some(Compression::shared()))` (see [`Compression`](crate::Compression)).
+    pub compression: Option<crate::Compression>,
 }
 
 impl Default for Config {
@@ -83,6 +89,7 @@ impl Default for Config {
             origin_check: None,
             tls: silly_net::tls::ClientConfig::default(),
             connect_timeout: Duration::from_secs(10),
+            compression: None,
         }
     }
 }
@@ -160,6 +167,12 @@ impl Config {
         self.connect_timeout = timeout;
         self
     }
+
+    /// Sets `compression`: permessage-deflate settings, `None` for off.
+    pub fn compression(mut self, compression: Option<crate::Compression>) -> Self {
+        self.compression = compression;
+        self
+    }
 }
 
 impl fmt::Debug for Config {
@@ -174,6 +187,7 @@ impl fmt::Debug for Config {
             .field("write_timeout", &self.write_timeout)
             .field("protocols", &self.protocols)
             .field("origin_check", &self.origin_check.is_some())
+            .field("compression", &self.compression)
             .finish_non_exhaustive()
     }
 }
@@ -194,7 +208,8 @@ mod tests {
             .write_timeout(None)
             .protocols(["a", "b"])
             .origin_check(|origin| origin.is_none())
-            .connect_timeout(Duration::from_secs(6));
+            .connect_timeout(Duration::from_secs(6))
+            .compression(Some(crate::Compression::shared()));
         assert_eq!((config.max_frame_size, config.max_message_size), (1, 2));
         assert_eq!((config.fragment_size, config.auto_pong), (3, false));
         assert_eq!(config.close_timeout, Duration::from_secs(4));
@@ -204,5 +219,6 @@ mod tests {
         let check = config.origin_check.expect("set");
         assert!(check(None) && !check(Some("https://example.com")));
         assert_eq!(config.connect_timeout, Duration::from_secs(6));
+        assert_eq!(config.compression, Some(crate::Compression::shared()));
     }
 }

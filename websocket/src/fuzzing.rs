@@ -9,13 +9,13 @@ use crate::utf8::{is_valid_prefix, Utf8Validator};
 pub fn frame_header(data: &[u8]) {
     if let Some(h) = parse_header(data) {
         assert!(h.size <= data.len());
-        if h.rsv == 0 && h.len >> 63 == 0 {
-            let (bytes, size) = encode_header(h.fin, h.opcode, h.mask, h.len);
+        if h.rsv & 0b011 == 0 && h.len >> 63 == 0 {
+            let (bytes, size) = encode_header(h.fin, h.rsv & 0b100 != 0, h.opcode, h.mask, h.len);
             // We encode minimally; the input may not have: compare fields, not bytes.
             let again = parse_header(&bytes[..size]).expect("our encoding parses");
             assert_eq!(
-                (again.fin, again.opcode, again.mask, again.len),
-                (h.fin, h.opcode, h.mask, h.len)
+                (again.fin, again.rsv, again.opcode, again.mask, again.len),
+                (h.fin, h.rsv, h.opcode, h.mask, h.len)
             );
         }
     }

@@ -18,6 +18,7 @@ use self::closing::{Closing, Wire};
 use self::reader::{Frame, Reader};
 use self::writer::Writer;
 use crate::close::{self, code};
+use crate::deflate::{Agreed, Deflater, Inflater};
 use crate::frame::FrameType;
 use crate::message::Message;
 use crate::rules::Rules;
@@ -97,20 +98,33 @@ impl Socket {
         role: Role,
         config: Config,
         info: HandshakeInfo,
+        deflate: Option<Agreed>,
     ) -> Socket {
         conn.set_write_timeout(config.write_timeout);
         let rules = Rules {
             masked: role == Role::Server,
             max_frame: config.max_frame_size as u64,
             max_message: config.max_message_size as u64,
+            deflate: deflate.is_some(),
+        };
+        let client = role == Role::Client;
+        let (deflater, inflater) = match (deflate, &config.compression) {
+            (Some(agreed), Some(settings)) => {
+                let (send, recv) = agreed.directions(client);
+                (
+                    Some(Box::new(Deflater::new(send, settings))),
+                    Some(Box::new(Inflater::new(recv))),
+                )
+            }
+            _ => (None, None),
         };
         let inner = Box::new(Inner {
             conn,
             role,
             rules,
-            reader: RefCell::new(Reader::new(early)),
+            reader: RefCell::new(Reader::new(early, inflater)),
             reading: Cell::new(false),
-            writer: Writer::new(role == Role::Client),
+            writer: Writer::new(client, deflater),
             closing: Closing::new(role == Role::Client, config.close_timeout),
             config,
             info,
@@ -131,6 +145,12 @@ impl Socket {
     /// The subprotocol agreed on in the handshake.
     pub fn protocol(&self) -> Option<&str> {
         self.inner.info.protocol.as_deref()
+    }
+
+    /// Whether permessage-deflate was negotiated (see
+    /// [`Config::compression`](crate::Config::compression)).
+    pub fn is_compressed(&self) -> bool {
+        self.inner.rules.deflate
     }
 
     /// The peer's close code and reason, once its close frame has arrived.

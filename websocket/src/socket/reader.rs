@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use silly_net::Conn;
 
+use crate::deflate::Inflater;
 use crate::frame::{self, FrameType, Header};
 use crate::mask::apply_mask;
 use crate::message::Message;
@@ -33,6 +34,9 @@ pub(super) struct Reader {
     /// have accepted it and its payload, unmasked, is already at the end of
     /// `message` (see [`take_frame`](Self::take_frame)).
     prefilled: Option<FrameType>,
+    /// With permessage-deflate: inflates compressed messages. Boxed, so a
+    /// connection without compression pays one pointer for it.
+    inflater: Option<Box<Inflater>>,
 }
 
 /// What [`Reader::next_frame`] read.
@@ -69,10 +73,11 @@ impl From<io::Error> for Stop {
 impl Reader {
     /// A reader that starts with `early`: bytes that came in behind the
     /// handshake.
-    pub(super) fn new(early: Vec<u8>) -> Reader {
+    pub(super) fn new(early: Vec<u8>, inflater: Option<Box<Inflater>>) -> Reader {
         Reader {
             end: early.len(),
             buf: early,
+            inflater,
             ..Reader::default()
         }
     }
@@ -240,8 +245,15 @@ impl Reader {
         if kind != FrameType::Continuation {
             self.message_type = Some(kind);
             self.utf8 = Utf8Validator::default();
+            if let Some(inflater) = &mut self.inflater {
+                // The rules let RSV1 through only here, meaning compressed.
+                inflater.active = h.rsv != 0;
+            }
         }
         self.read_data_payload(conn, &h, prefilled.is_some(), deadline, &open)?;
+        if self.inflating() && open() {
+            self.inflate_frame(h.fin, rules)?;
+        }
         if !h.fin {
             return Ok(Frame::Fragment);
         }
@@ -249,6 +261,9 @@ impl Reader {
         if !open() {
             self.message.clear();
             self.utf8 = Utf8Validator::default();
+            if let Some(inflater) = &mut self.inflater {
+                inflater.finish();
+            }
             return Ok(Frame::Fragment);
         }
         let data = self.take_message();
@@ -261,6 +276,32 @@ impl Reader {
             Ok(text) => Ok(Frame::Message(Message::Text(text))),
             Err(_) => Err(Stop::Payload(Violation::INVALID_TEXT, 0)),
         }
+    }
+
+    /// Whether the message being read is compressed.
+    #[inline]
+    fn inflating(&self) -> bool {
+        self.inflater.as_ref().is_some_and(|i| i.active)
+    }
+
+    /// Inflates the compressed frame that `message` holds (and only it) into
+    /// the inflater's message; at the message's end (`fin`), `message`
+    /// becomes the whole inflated message. The size limit applies to the
+    /// inflated bytes, and text is checked as it is inflated.
+    fn inflate_frame(&mut self, fin: bool, rules: &Rules) -> Result<(), Stop> {
+        let Some(inflater) = self.inflater.as_mut() else {
+            return Ok(());
+        };
+        let text = self.message_type == Some(FrameType::Text);
+        let limit = usize::try_from(rules.max_message).unwrap_or(usize::MAX);
+        inflater
+            .inflate(&self.message, fin, limit, text.then_some(&mut self.utf8))
+            .map_err(|violation| Stop::Payload(violation, 0))?;
+        self.message.clear();
+        if fin {
+            self.message = inflater.finish();
+        }
+        Ok(())
     }
 
     /// Reads the payload of control frame `h` (at most 125 bytes: checked).
@@ -301,7 +342,8 @@ impl Reader {
         deadline: Option<Instant>,
         open: &impl Fn() -> bool,
     ) -> Result<(), Stop> {
-        let text = self.message_type == Some(FrameType::Text);
+        // Compressed text is checked as it is inflated, not here.
+        let text = self.message_type == Some(FrameType::Text) && !self.inflating();
         let mut remaining = h.len as usize;
         let mut offset = 0;
         // A prefilled payload is the first and only piece, already unmasked.

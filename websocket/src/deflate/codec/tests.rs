@@ -1,0 +1,142 @@
+//! Compress, inflate, limits and takeover on buffers: no sockets.
+
+use super::*;
+use crate::deflate::{Compression, ContextMode};
+
+fn direction(takeover: bool, window_bits: u8) -> Direction {
+    Direction {
+        takeover,
+        window_bits,
+    }
+}
+
+fn json(n: usize) -> Vec<u8> {
+    (0..n)
+        .map(|i| {
+            format!(
+                "{{\"id\":{i},\"user\":\"u{}\",\"text\":\"hello there\"}},",
+                i % 7
+            )
+        })
+        .collect::<String>()
+        .into_bytes()
+}
+
+fn settings(mode: ContextMode) -> Compression {
+    Compression {
+        mode,
+        ..Compression::shared()
+    }
+}
+
+fn roundtrip(takeover: bool, bits: u8, level: u32) {
+    let deflater = Deflater::new(
+        direction(takeover, bits),
+        &settings(ContextMode::Shared).level(level).unwrap(),
+    );
+    let mut inflater = Inflater::new(direction(takeover, bits));
+    let mut sizes = Vec::new();
+    for round in 0..3 {
+        let data = json(40 + round);
+        let mut out = Vec::new();
+        assert!(deflater.compress(&data, &mut out).unwrap());
+        assert!(!out.ends_with(&TAIL), "the tail is removed");
+        sizes.push(out.len());
+        // Split in two frames, as a fragmented message.
+        let (a, b) = out.split_at(out.len() / 2);
+        inflater.inflate(a, false, 1 << 20, None).unwrap();
+        inflater.inflate(b, true, 1 << 20, None).unwrap();
+        assert_eq!(inflater.finish(), data);
+    }
+    // A message of ~2 KB reaches back into the previous in a 32 KiB window.
+    if takeover && bits == 15 {
+        assert!(
+            sizes[1] < sizes[0] / 2,
+            "takeover refers back: {sizes:?} {level}"
+        );
+    }
+}
+
+#[test]
+fn roundtrips_with_and_without_takeover_and_windows() {
+    for bits in [9, 12, 15] {
+        for level in [1, 6] {
+            roundtrip(true, bits, level);
+            roundtrip(false, bits, level);
+        }
+    }
+}
+
+#[test]
+fn short_messages_and_8_bit_windows_go_uncompressed() {
+    let deflater = Deflater::new(direction(true, 15), &settings(ContextMode::Shared));
+    let mut out = Vec::new();
+    assert!(!deflater.compress(b"short", &mut out).unwrap());
+    let deflater = Deflater::new(direction(true, 8), &settings(ContextMode::Shared));
+    assert!(!deflater.compress(&json(50), &mut out).unwrap());
+}
+
+#[test]
+fn inflates_what_8_bit_windows_and_empty_messages_give() {
+    // A peer with a 256-byte window: its distances fit ours (9 bits).
+    let mut inflater = Inflater::new(direction(true, 8));
+    let mut c = Compress::new_with_window_bits(flate2::Compression::new(6), false, 9);
+    let mut out = Vec::new();
+    deflate(&mut c, &json(10), &mut out).unwrap();
+    inflater.inflate(&out, true, 1 << 20, None).unwrap();
+    assert_eq!(inflater.finish(), json(10));
+    // RFC 7692, section 7.2.3.6: an empty message compresses to one 0x00.
+    inflater.inflate(&[0x00], true, 10, None).unwrap();
+    assert_eq!(inflater.finish(), b"");
+}
+
+#[test]
+fn a_bomb_stops_at_the_limit() {
+    let zeros = vec![0u8; 8 << 20];
+    let mut c = new_compress(15, 9);
+    let mut bomb = Vec::new();
+    deflate(&mut c, &zeros, &mut bomb).unwrap();
+    assert!(bomb.len() < 16 * 1024, "{}", bomb.len());
+    let mut inflater = Inflater::new(direction(false, 15));
+    let limit = 100_000;
+    assert_eq!(inflater.inflate(&bomb, true, limit, None), Err(TOO_BIG));
+    assert!(inflater.out.len() <= limit + 1, "stopped at the limit");
+    assert!(inflater.out.capacity() < limit + INFLATE_STEP + 1);
+}
+
+#[test]
+fn corrupt_data_and_invalid_text_fail() {
+    let mut inflater = Inflater::new(direction(false, 15));
+    assert_eq!(
+        inflater.inflate(&[0xff, 0xff, 0xff, 0xff], true, 1000, None),
+        Err(CORRUPT)
+    );
+    let mut c = new_compress(15, 1);
+    let mut out = Vec::new();
+    deflate(&mut c, &[b'a', 0xff, b'b'], &mut out).unwrap();
+    let mut inflater = Inflater::new(direction(false, 15));
+    let mut v = Utf8Validator::default();
+    assert_eq!(
+        inflater.inflate(&out, false, 1000, Some(&mut v)),
+        Err(Violation::INVALID_TEXT),
+        "checked as inflated, before the message ends"
+    );
+}
+
+#[test]
+fn empty_then_short_messages_with_takeover() {
+    for bits in [10, 15] {
+        let s = Compression::per_connection()
+            .threshold(0)
+            .window_bits(bits)
+            .unwrap();
+        let deflater = Deflater::new(direction(true, bits), &s);
+        let mut inflater = Inflater::new(direction(true, bits));
+        for data in [&b""[..], b"{", b"{\"a\":1}", b"", b"xyz"] {
+            let mut out = Vec::new();
+            assert!(deflater.compress(data, &mut out).unwrap());
+            inflater.inflate(&out, true, 1000, None).unwrap();
+            assert_eq!(inflater.finish(), data, "{bits}");
+        }
+    }
+}

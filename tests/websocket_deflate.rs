@@ -7,7 +7,7 @@ mod util;
 use flate2::{Compress, Decompress, FlushCompress, FlushDecompress};
 use silly::net::http::{self, Config as HttpConfig};
 use silly::net::tcp::TcpStream;
-use silly::net::websocket::{self, code, Compression, Config, Error, FrameType};
+use silly::net::websocket::{self, code, Compression, Config, Error, FrameType, PreparedMessage};
 use util::ws::{frame, open_raw_with, read_frame, MASK};
 
 fn json(n: usize) -> String {
@@ -246,5 +246,49 @@ fn the_client_fails_a_response_it_cannot_accept() {
             }
             server.close();
         }
+    });
+}
+
+#[test]
+fn a_prepared_message_reaches_every_kind_of_socket() {
+    silly::run(|| {
+        let server = util::ws::echo_server();
+        let url = format!("ws://{}/", server.local_addr());
+        // Our clients in each mode and one without compression, against an
+        // echo server: what they send prepared comes back whole.
+        let mut configs: Vec<Config> = modes()
+            .into_iter()
+            .map(|mode| Config::default().compression(Some(mode)))
+            .collect();
+        configs.push(Config::default());
+        let on = util::ws::echo_server_with(configs[0].clone());
+        let on_url = format!("ws://{}/", on.local_addr());
+        let sockets: Vec<_> = configs
+            .into_iter()
+            .flat_map(|c| {
+                [
+                    websocket::connect_with(&on_url, &[], c.clone()).unwrap(),
+                    websocket::connect_with(&url, &[], c).unwrap(),
+                ]
+            })
+            .collect();
+        for text in [json(100), "short".to_owned()] {
+            let msg = PreparedMessage::new(text.clone().into_bytes(), FrameType::Text).unwrap();
+            for sock in &sockets {
+                sock.write_prepared(&msg).unwrap();
+            }
+            for sock in &sockets {
+                assert_eq!(
+                    sock.read().unwrap(),
+                    (text.clone().into_bytes(), FrameType::Text)
+                );
+            }
+        }
+        assert!(matches!(
+            PreparedMessage::new(vec![0xff], FrameType::Text),
+            Err(Error::InvalidUtf8)
+        ));
+        server.close();
+        on.close();
     });
 }

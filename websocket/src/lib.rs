@@ -50,7 +50,7 @@ pub mod fuzzing;
 pub use self::close::{code, is_valid_close_code};
 pub use self::config::{Config, OriginCheck};
 pub use self::connect::{connect, connect_with};
-pub use self::deflate::{Compression, ContextMode};
+pub use self::deflate::{Compression, ContextMode, PreparedMessage};
 pub use self::error::{Error, Result};
 pub use self::frame::FrameType;
 pub use self::handshake::accept_key;

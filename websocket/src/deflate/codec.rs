@@ -14,6 +14,7 @@ use std::io;
 use flate2::{Compress, Decompress, FlushCompress, FlushDecompress, Status};
 
 use super::negotiate::Direction;
+use super::prepared::PreparedMessage;
 use super::settings::Compression;
 use crate::close::code;
 use crate::rules::Violation;
@@ -102,6 +103,40 @@ impl Deflater {
             })?;
         }
         Ok(true)
+    }
+}
+
+/// What to send for a prepared message.
+pub(crate) enum Payload {
+    /// The message as it is (RSV1 clear).
+    Plain,
+    /// Compressed into the scratch buffer given (context takeover).
+    Scratch,
+    /// The compressed form shared by every socket of the same settings.
+    Shared(std::rc::Rc<[u8]>),
+}
+
+impl Deflater {
+    /// [`compress`](Self::compress) for a prepared message: without
+    /// takeover, the compressed form is made once and kept in the message.
+    pub(crate) fn compress_prepared(
+        &self,
+        msg: &PreparedMessage,
+        out: &mut Vec<u8>,
+    ) -> io::Result<Payload> {
+        if msg.data.len() < self.threshold || self.send.window_bits < 9 {
+            return Ok(Payload::Plain);
+        }
+        if self.send.takeover {
+            self.compress(&msg.data, out)?;
+            return Ok(Payload::Scratch);
+        }
+        let shared = msg.compressed(self.send.window_bits, self.level, |data| {
+            let mut bytes = Vec::new();
+            self.compress(data, &mut bytes)?;
+            Ok(bytes)
+        })?;
+        Ok(Payload::Shared(shared))
     }
 }
 

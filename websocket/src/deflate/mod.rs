@@ -4,8 +4,10 @@
 
 mod codec;
 mod negotiate;
+mod prepared;
 mod settings;
 
-pub(crate) use self::codec::{give_scratch, take_scratch, Deflater, Inflater};
+pub(crate) use self::codec::{give_scratch, take_scratch, Deflater, Inflater, Payload};
 pub(crate) use self::negotiate::{accept, check_response, offer, Agreed};
+pub use self::prepared::PreparedMessage;
 pub use self::settings::{Compression, ContextMode};

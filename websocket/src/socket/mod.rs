@@ -18,7 +18,7 @@ use self::closing::{Closing, Wire};
 use self::reader::{Frame, Reader};
 use self::writer::Writer;
 use crate::close::{self, code};
-use crate::deflate::{Agreed, Deflater, Inflater};
+use crate::deflate::{Agreed, Deflater, Inflater, PreparedMessage};
 use crate::frame::FrameType;
 use crate::message::Message;
 use crate::rules::Rules;
@@ -278,6 +278,24 @@ impl Socket {
         inner
             .writer
             .send_message(&inner.conn, data, kind, inner.config.fragment_size)?;
+        Ok(())
+    }
+
+    /// Sends a [`PreparedMessage`]: as [`write`](Self::write), but a
+    /// message sent to many sockets is compressed once for all of those that
+    /// compress without context takeover.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`] once closing; [`Error::Io`] (a timeout included).
+    pub fn write_prepared(&self, msg: &PreparedMessage) -> Result<()> {
+        let inner = &*self.inner;
+        if !inner.closing.is_open() {
+            return Err(Error::Closed);
+        }
+        inner
+            .writer
+            .send_prepared(&inner.conn, msg, inner.config.fragment_size)?;
         Ok(())
     }
 

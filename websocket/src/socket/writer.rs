@@ -7,7 +7,7 @@ use std::io;
 use silly_net::Conn;
 use silly_runtime::sync::Semaphore;
 
-use crate::deflate::{self, Deflater};
+use crate::deflate::{self, Deflater, Payload, PreparedMessage};
 use crate::frame::{self, FrameType};
 use crate::mask::apply_mask;
 use crate::random;
@@ -75,6 +75,35 @@ impl Writer {
                 sent?;
             }
             _ => self.send_data(conn, data, kind, fragment_size, false)?,
+        }
+        self.send_pending(conn)
+    }
+
+    /// Sends a prepared message after the writer before it: compressed as
+    /// [`PreparedMessage`] explains, or as [`send_message`](Self::send_message).
+    pub(super) fn send_prepared(
+        &self,
+        conn: &Conn,
+        msg: &PreparedMessage,
+        fragment_size: usize,
+    ) -> io::Result<()> {
+        let _writer = self.lock.acquire();
+        let (data, kind) = (&msg.data[..], msg.kind);
+        match &self.deflater {
+            Some(deflater) => {
+                let mut out = deflate::take_scratch();
+                let sent = match deflater.compress_prepared(msg, &mut out) {
+                    Ok(Payload::Plain) => self.send_data(conn, data, kind, fragment_size, false),
+                    Ok(Payload::Scratch) => self.send_data(conn, &out, kind, fragment_size, true),
+                    Ok(Payload::Shared(bytes)) => {
+                        self.send_data(conn, &bytes, kind, fragment_size, true)
+                    }
+                    Err(e) => Err(e),
+                };
+                deflate::give_scratch(out);
+                sent?;
+            }
+            None => self.send_data(conn, data, kind, fragment_size, false)?,
         }
         self.send_pending(conn)
     }

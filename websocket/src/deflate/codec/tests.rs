@@ -140,3 +140,44 @@ fn empty_then_short_messages_with_takeover() {
         }
     }
 }
+
+#[test]
+fn a_prepared_message_is_compressed_once_for_all_shared_sockets() {
+    let msg = PreparedMessage::new(json(30), crate::FrameType::Text).unwrap();
+    let shared = settings(ContextMode::Shared);
+    let sockets: Vec<Deflater> = (0..3)
+        .map(|_| Deflater::new(direction(false, 15), &shared))
+        .collect();
+    let mut first = None;
+    for deflater in &sockets {
+        let mut out = Vec::new();
+        let Payload::Shared(bytes) = deflater.compress_prepared(&msg, &mut out).unwrap() else {
+            panic!("no takeover: the shared form");
+        };
+        let first = first.get_or_insert_with(|| bytes.clone());
+        assert!(std::rc::Rc::ptr_eq(first, &bytes), "the same bytes");
+    }
+    assert_eq!(msg.forms(), 1);
+    // Another window is another form; takeover compresses per socket.
+    let small = Deflater::new(direction(false, 10), &shared);
+    assert!(matches!(
+        small.compress_prepared(&msg, &mut Vec::new()).unwrap(),
+        Payload::Shared(_)
+    ));
+    assert_eq!(msg.forms(), 2);
+    let own = Deflater::new(direction(true, 15), &shared);
+    let mut out = Vec::new();
+    assert!(matches!(
+        own.compress_prepared(&msg, &mut out).unwrap(),
+        Payload::Scratch
+    ));
+    let mut inflater = Inflater::new(direction(true, 15));
+    inflater.inflate(&out, true, 1 << 20, None).unwrap();
+    assert_eq!(inflater.finish(), json(30));
+    assert_eq!(msg.forms(), 2);
+    let short = PreparedMessage::new(b"hi".to_vec(), crate::FrameType::Binary).unwrap();
+    assert!(matches!(
+        own.compress_prepared(&short, &mut out).unwrap(),
+        Payload::Plain
+    ));
+}

@@ -8,6 +8,9 @@ use std::rc::Rc;
 use crate::frame::FrameType;
 use crate::{Error, Result};
 
+/// A compressed form of a prepared message: window bits, level, bytes.
+type Form = (u8, u32, Rc<[u8]>);
+
 /// A text or binary message to send to many sockets with
 /// [`Socket::write_prepared`](crate::Socket::write_prepared).
 ///
@@ -30,8 +33,8 @@ use crate::{Error, Result};
 pub struct PreparedMessage {
     pub(crate) data: Vec<u8>,
     pub(crate) kind: FrameType,
-    /// Compressed forms made so far, by (window bits, level).
-    compressed: RefCell<Vec<(u8, u32, Rc<[u8]>)>>,
+    /// Compressed forms made so far.
+    compressed: RefCell<Vec<Form>>,
 }
 
 impl PreparedMessage {

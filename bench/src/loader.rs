@@ -63,7 +63,24 @@ pub struct Exchange {
     /// Replies are WebSocket frames of varying size (compressed): found by
     /// their header.
     pub frames: bool,
+    /// When not empty, the requests each connection sends in turn instead of
+    /// `request` (different messages, as a compressor with context sees them).
+    pub variants: Vec<Vec<u8>>,
 }
+
+impl Exchange {
+    /// The request of a connection's `turn`.
+    fn request(&self, turn: usize) -> &[u8] {
+        match self.variants.len() {
+            0 => &self.request,
+            n => &self.variants[turn % n],
+        }
+    }
+}
+
+/// Different messages the deflate workload cycles through: 64 x 2 KiB is
+/// more than a 32 KiB window, so no message is found whole in the window.
+const VARIANTS: u64 = 64;
 
 impl Workload {
     /// Encodes the workload's bytes once.
@@ -76,6 +93,7 @@ impl Workload {
                     expected: Some(payload.clone()),
                     request: payload,
                     frames: false,
+                    variants: Vec::new(),
                 }
             }
             Workload::Http => Exchange {
@@ -83,6 +101,7 @@ impl Workload {
                 request: b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n".to_vec(),
                 expected: None,
                 frames: false,
+                variants: Vec::new(),
             },
             Workload::Ws { .. } | Workload::Idle => {
                 let payload = pattern(plan_payload_len(self));
@@ -91,6 +110,7 @@ impl Workload {
                     request: client_frame(&payload),
                     expected: Some(server_frame(&payload)),
                     frames: false,
+                    variants: Vec::new(),
                 }
             }
             Workload::IdleDeflate => Exchange {
@@ -98,15 +118,17 @@ impl Workload {
                 request: Vec::new(),
                 expected: None,
                 frames: true,
+                variants: Vec::new(),
             },
             Workload::WsJson { size, deflate } => {
-                let json = json_message(size);
+                let json = json_message(size, 0);
                 if !deflate {
                     return Exchange {
                         handshake: Some(upgrade_request("")),
                         request: frame(0x81, true, &json),
                         expected: Some(frame(0x81, false, &json)),
                         frames: false,
+                        variants: Vec::new(),
                     };
                 }
                 Exchange {
@@ -114,6 +136,9 @@ impl Workload {
                     request: frame(0xC1, true, &compress(&json)),
                     expected: None,
                     frames: true,
+                    variants: (0..VARIANTS)
+                        .map(|seed| frame(0xC1, true, &compress(&json_message(size, seed))))
+                        .collect(),
                 }
             }
         }
@@ -132,12 +157,12 @@ const DEFLATE_OFFER: &str =
 
 /// A dashboard-like JSON message of about `size` bytes: an array of records
 /// whose numbers vary as real data does (a fixed pseudo-random sequence).
-pub fn json_message(size: usize) -> Vec<u8> {
+pub fn json_message(size: usize, variant: u64) -> Vec<u8> {
     let names = [
         "cpu", "memory", "disk", "network", "latency", "errors", "queue",
     ];
     let hosts = ["web-1", "web-2", "db-1", "cache-1", "worker-3"];
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut seed = 0x2545_f491_4f6c_dd1du64 ^ variant.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     let mut next = move || {
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -388,6 +413,8 @@ struct Client {
     verified_first: bool,
     sent_at: Instant,
     writable_interest: bool,
+    /// Requests sent so far (which variant is next).
+    turn: usize,
 }
 
 fn connect(addr: SocketAddr, source: Option<IpAddr>) -> std::io::Result<TcpStream> {
@@ -437,6 +464,7 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
             verified_first: false,
             sent_at: Instant::now(),
             writable_interest: true,
+            turn: 0,
         });
         if i % 256 == 255 {
             // Let the server accept a batch before the backlog fills.
@@ -509,7 +537,7 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
             let c = &mut clients[event.token().0];
             if !c.connected && event.is_writable() {
                 c.connected = true;
-                let first = exchange.handshake.as_deref().unwrap_or(&exchange.request);
+                let first = exchange.handshake.as_deref().unwrap_or(exchange.request(0));
                 c.unsent = first.len();
                 c.sent_at = now;
                 if write_pending(c, first, &poll).is_err() {
@@ -519,9 +547,9 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
             }
             if event.is_writable() && c.unsent > 0 {
                 let current = if c.upgraded {
-                    &exchange.request
+                    exchange.request(c.turn)
                 } else {
-                    exchange.handshake.as_deref().unwrap_or(&exchange.request)
+                    exchange.handshake.as_deref().unwrap_or(exchange.request(0))
                 };
                 if write_pending(c, current, &poll).is_err() {
                     errors += 1;
@@ -565,9 +593,9 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
                     if plan.workload.is_idle() {
                         break;
                     }
-                    c.unsent = exchange.request.len();
+                    c.unsent = exchange.request(c.turn).len();
                     c.sent_at = now;
-                    if write_pending(c, &exchange.request, &poll).is_err() {
+                    if write_pending(c, exchange.request(c.turn), &poll).is_err() {
                         errors += 1;
                     }
                     continue;
@@ -607,8 +635,9 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
                     let _ = histogram.record(us.max(1));
                 }
                 c.sent_at = now;
-                c.unsent = exchange.request.len();
-                if write_pending(c, &exchange.request, &poll).is_err() {
+                c.turn += 1;
+                c.unsent = exchange.request(c.turn).len();
+                if write_pending(c, exchange.request(c.turn), &poll).is_err() {
                     errors += 1;
                 }
             }
@@ -710,7 +739,8 @@ mod tests {
 
     #[test]
     fn json_workloads() {
-        let json = json_message(2048);
+        let json = json_message(2048, 0);
+        assert_ne!(json, json_message(2048, 1));
         assert_eq!(json.len(), 2048);
         assert!(std::str::from_utf8(&json).is_ok());
         let plain = Workload::WsJson {
@@ -727,6 +757,7 @@ mod tests {
         assert!(z.frames && z.expected.is_none());
         assert_eq!(z.request[0], 0xC1, "RSV1: compressed");
         assert!(z.request.len() < 1500, "{}", z.request.len());
+        assert_eq!(z.variants.len(), VARIANTS as usize);
         let back = frame(0xC1, false, &[1, 2, 3]);
         assert_eq!(ws_frame_len(&back), Some(5));
         assert_eq!(ws_frame_len(&back[..4]), None);

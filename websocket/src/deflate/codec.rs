@@ -190,8 +190,6 @@ pub(crate) struct Inflater {
     own: Option<Decompress>,
     /// The message inflated so far.
     out: Vec<u8>,
-    /// Whether the message being read is compressed (RSV1 on its first frame).
-    pub(crate) active: bool,
 }
 
 impl Inflater {
@@ -200,7 +198,6 @@ impl Inflater {
             recv,
             own: None,
             out: Vec::new(),
-            active: false,
         }
     }
 
@@ -235,7 +232,6 @@ impl Inflater {
     /// The whole inflated message, once its last frame is in. Without
     /// takeover the decompressor is reset and given back to the runtime.
     pub(crate) fn finish(&mut self) -> Vec<u8> {
-        self.active = false;
         if !self.recv.takeover {
             if let Some(mut d) = self.own.take() {
                 d.reset(false);

@@ -64,6 +64,10 @@ struct Inner {
     /// What the peer may send, from `role` and `config`.
     rules: Rules,
     reader: RefCell<Reader>,
+    /// With permessage-deflate: inflates compressed messages. Outside the
+    /// reader and boxed: a connection without compression pays one pointer,
+    /// and its reader is what it was.
+    inflater: RefCell<Option<Box<Inflater>>>,
     /// Whether a coroutine is inside `read` (then `close` leaves the peer's
     /// close frame to it).
     reading: Cell<bool>,
@@ -122,7 +126,8 @@ impl Socket {
             conn,
             role,
             rules,
-            reader: RefCell::new(Reader::new(early, inflater)),
+            reader: RefCell::new(Reader::new(early)),
+            inflater: RefCell::new(inflater),
             reading: Cell::new(false),
             writer: Writer::new(client, deflater),
             closing: Closing::new(role == Role::Client, config.close_timeout),
@@ -219,9 +224,8 @@ impl Socket {
     fn next_message(&self, r: &mut Reader, deadline: Option<Instant>) -> Result<Message> {
         let inner = &*self.inner;
         loop {
-            let frame = r.next_frame(&inner.conn, &inner.rules, deadline, || {
-                inner.closing.is_open()
-            });
+            let open = || inner.closing.is_open();
+            let frame = r.next_frame(&inner.conn, &inner.rules, deadline, open, &inner.inflater);
             match frame {
                 Ok(Frame::Message(message)) => return Ok(message),
                 Ok(Frame::Fragment) => {}

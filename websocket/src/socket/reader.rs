@@ -2,6 +2,7 @@
 //! data frames reassembled into messages. What a frame may be is decided by
 //! [`Rules`]; this module only reports a broken rule, it does not act on it.
 
+use std::cell::RefCell;
 use std::io;
 use std::time::Instant;
 
@@ -34,9 +35,9 @@ pub(super) struct Reader {
     /// have accepted it and its payload, unmasked, is already at the end of
     /// `message` (see [`take_frame`](Self::take_frame)).
     prefilled: Option<FrameType>,
-    /// With permessage-deflate: inflates compressed messages. Boxed, so a
-    /// connection without compression pays one pointer for it.
-    inflater: Option<Box<Inflater>>,
+    /// Whether the message being read is compressed (permessage-deflate:
+    /// RSV1 on its first frame, which the rules allow only when negotiated).
+    compressed: bool,
 }
 
 /// What [`Reader::next_frame`] read.
@@ -73,11 +74,10 @@ impl From<io::Error> for Stop {
 impl Reader {
     /// A reader that starts with `early`: bytes that came in behind the
     /// handshake.
-    pub(super) fn new(early: Vec<u8>, inflater: Option<Box<Inflater>>) -> Reader {
+    pub(super) fn new(early: Vec<u8>) -> Reader {
         Reader {
             end: early.len(),
             buf: early,
-            inflater,
             ..Reader::default()
         }
     }
@@ -216,7 +216,7 @@ impl Reader {
     }
 
     /// Reads the next frame: a control frame whole, a data frame into the
-    /// message. `open` says whether data is still taken: after our close
+    /// message (a compressed one inflated with `inflater`). `open` says whether data is still taken: after our close
     /// frame it is not, and data frames are read (to find the peer's close
     /// frame behind them) and dropped, their text unchecked (RFC 6455, section
     /// 5.5.1). It is asked again after each suspension.
@@ -227,6 +227,7 @@ impl Reader {
         rules: &Rules,
         deadline: Option<Instant>,
         open: impl Fn() -> bool,
+        inflater: &RefCell<Option<Box<Inflater>>>,
     ) -> Result<Frame, Stop> {
         let h = self.read_header(conn, open().then_some(rules), deadline)?;
         let prefilled = self.prefilled.take();
@@ -245,14 +246,12 @@ impl Reader {
         if kind != FrameType::Continuation {
             self.message_type = Some(kind);
             self.utf8 = Utf8Validator::default();
-            if let Some(inflater) = &mut self.inflater {
-                // The rules let RSV1 through only here, meaning compressed.
-                inflater.active = h.rsv != 0;
-            }
+            // The rules let RSV1 through only here, and only with an inflater.
+            self.compressed = h.rsv != 0;
         }
         self.read_data_payload(conn, &h, prefilled.is_some(), deadline, &open)?;
-        if self.inflating() && open() {
-            self.inflate_frame(h.fin, rules)?;
+        if self.compressed && open() {
+            self.inflate_frame(h.fin, rules, inflater)?;
         }
         if !h.fin {
             return Ok(Frame::Fragment);
@@ -261,8 +260,10 @@ impl Reader {
         if !open() {
             self.message.clear();
             self.utf8 = Utf8Validator::default();
-            if let Some(inflater) = &mut self.inflater {
-                inflater.finish();
+            if self.compressed {
+                if let Some(inflater) = &mut *inflater.borrow_mut() {
+                    inflater.finish();
+                }
             }
             return Ok(Frame::Fragment);
         }
@@ -278,18 +279,18 @@ impl Reader {
         }
     }
 
-    /// Whether the message being read is compressed.
-    #[inline]
-    fn inflating(&self) -> bool {
-        self.inflater.as_ref().is_some_and(|i| i.active)
-    }
-
     /// Inflates the compressed frame that `message` holds (and only it) into
     /// the inflater's message; at the message's end (`fin`), `message`
     /// becomes the whole inflated message. The size limit applies to the
     /// inflated bytes, and text is checked as it is inflated.
-    fn inflate_frame(&mut self, fin: bool, rules: &Rules) -> Result<(), Stop> {
-        let Some(inflater) = self.inflater.as_mut() else {
+    fn inflate_frame(
+        &mut self,
+        fin: bool,
+        rules: &Rules,
+        inflater: &RefCell<Option<Box<Inflater>>>,
+    ) -> Result<(), Stop> {
+        let mut inflater = inflater.borrow_mut();
+        let Some(inflater) = inflater.as_mut() else {
             return Ok(());
         };
         let text = self.message_type == Some(FrameType::Text);
@@ -343,7 +344,7 @@ impl Reader {
         open: &impl Fn() -> bool,
     ) -> Result<(), Stop> {
         // Compressed text is checked as it is inflated, not here.
-        let text = self.message_type == Some(FrameType::Text) && !self.inflating();
+        let text = self.message_type == Some(FrameType::Text) && !self.compressed;
         let mut remaining = h.len as usize;
         let mut offset = 0;
         // A prefilled payload is the first and only piece, already unmasked.

@@ -65,18 +65,32 @@ impl Writer {
             // Compressed under the lock: with context takeover, messages must
             // go out in the order they were compressed.
             Some(deflater) if !kind.is_control() => {
-                let mut out = deflate::take_scratch();
-                let sent = match deflater.compress(data, &mut out) {
-                    Ok(true) => self.send_data(conn, &out, kind, fragment_size, true),
-                    Ok(false) => self.send_data(conn, data, kind, fragment_size, false),
-                    Err(e) => Err(e),
-                };
-                deflate::give_scratch(out);
-                sent?;
+                self.send_compressed(conn, deflater, data, kind, fragment_size)?
             }
             _ => self.send_data(conn, data, kind, fragment_size, false)?,
         }
         self.send_pending(conn)
+    }
+
+    /// Compresses a message (unless it is not worth it) and sends it. Out of
+    /// line: the uncompressed path stays as small as it was.
+    #[inline(never)]
+    fn send_compressed(
+        &self,
+        conn: &Conn,
+        deflater: &Deflater,
+        data: &[u8],
+        kind: FrameType,
+        fragment_size: usize,
+    ) -> io::Result<()> {
+        let mut out = deflate::take_scratch();
+        let sent = match deflater.compress(data, &mut out) {
+            Ok(true) => self.send_data(conn, &out, kind, fragment_size, true),
+            Ok(false) => self.send_data(conn, data, kind, fragment_size, false),
+            Err(e) => Err(e),
+        };
+        deflate::give_scratch(out);
+        sent
     }
 
     /// Sends a prepared message after the writer before it: compressed as
@@ -111,7 +125,7 @@ impl Writer {
     /// Sends one message's payload, in fragments when it is `fragment_size`
     /// or more; `compressed` sets RSV1 on the first frame (RFC 7692, section
     /// 6.1). The caller holds the lock.
-    #[inline]
+    #[inline(always)]
     fn send_data(
         &self,
         conn: &Conn,

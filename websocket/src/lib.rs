@@ -11,6 +11,14 @@
 //! echoed, a close handshake with a timeout, size limits with safe defaults, and
 //! no unbounded write queue.
 //!
+//! permessage-deflate (RFC 7692) is negotiated when [`Config::compression`]
+//! is set ([`Compression`]): shared contexts (no memory per connection) or
+//! per-connection ones, a threshold below which messages go uncompressed, and
+//! [`PreparedMessage`] to compress a broadcast once. The codec is `flate2`
+//! on its `zlib-rs` backend: pure Rust (no C), and a zlib, which the window
+//! sizes of the negotiation need (the default miniz_oxide backend ignores
+//! them).
+//!
 //! ```no_run
 //! use silly_websocket::{connect, FrameType};
 //!

@@ -8,6 +8,8 @@ mod prepared;
 mod settings;
 
 pub(crate) use self::codec::{give_scratch, take_scratch, Deflater, Inflater, Payload};
+#[cfg(fuzzing)]
+pub(crate) use self::negotiate::Direction;
 pub(crate) use self::negotiate::{accept, check_response, offer, Agreed};
 pub use self::prepared::PreparedMessage;
 pub use self::settings::{Compression, ContextMode};

@@ -181,3 +181,26 @@ fn a_prepared_message_is_compressed_once_for_all_shared_sockets() {
         Payload::Plain
     ));
 }
+
+proptest::proptest! {
+    /// Arbitrary bytes, in arbitrary frames, inflate or fail: never a panic,
+    /// never past the limit.
+    #[test]
+    fn arbitrary_input_stays_within_the_limit(
+        frames in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..64), 1..4),
+        takeover in proptest::bool::ANY,
+    ) {
+        let mut inflater = Inflater::new(direction(takeover, 15));
+        let last = frames.len() - 1;
+        for (i, frame) in frames.iter().enumerate() {
+            match inflater.inflate(frame, i == last, 1000, None) {
+                Ok(()) => proptest::prop_assert!(inflater.out.len() <= 1000),
+                Err(v) => {
+                    proptest::prop_assert!(v == CORRUPT || v == TOO_BIG);
+                    return Ok(());
+                }
+            }
+        }
+        proptest::prop_assert!(inflater.finish().len() <= 1000);
+    }
+}

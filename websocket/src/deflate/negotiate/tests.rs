@@ -139,3 +139,25 @@ fn responses_are_checked() {
     assert!(check_response(std::iter::once("permessage-deflate"), None).is_err());
     assert_eq!(check_response(std::iter::empty(), None), Ok(None));
 }
+
+proptest::proptest! {
+    /// Any offer built from the RFC's names (valid or not) is declined, or
+    /// answered with a response our client accepts with the same takeover.
+    #[test]
+    fn answers_are_accepted_by_our_client(
+        offer in "(permessage-deflate|x-y)(; ?(server_no_context_takeover|client_no_context_takeover|server_max_window_bits(=\"?[0-9]{1,2}\"?)?|client_max_window_bits(=[0-9]{1,2})?|z)){0,5}(, permessage-deflate(; client_max_window_bits)?)?"
+    ) {
+        for ours in [SHARED, OWN, OWN.window_bits(9).unwrap()] {
+            if let Some((answer, server)) = accept_one(&offer, ours) {
+                let client = check_response(std::iter::once(answer.as_str()), Some(&ours))
+                    .expect(&answer)
+                    .expect("agreed");
+                proptest::prop_assert_eq!(
+                    (client.server_no_context_takeover, client.client_no_context_takeover),
+                    (server.server_no_context_takeover, server.client_no_context_takeover)
+                );
+                proptest::prop_assert!(server.server_max_window_bits <= ours.window_bits);
+            }
+        }
+    }
+}

@@ -214,10 +214,15 @@ impl Inflater {
         utf8: Option<&mut Utf8Validator>,
     ) -> Result<(), Violation> {
         let takeover = self.recv.takeover;
-        let bits = self.recv.window_bits.max(9);
+        // A decompressor with a larger window inflates all a smaller one
+        // would: 8 bits (which zlib-rs refuses) is inflated with 9, and the
+        // runtime's shared decompressors, which serve every peer, with 15.
+        let bits = if takeover {
+            self.recv.window_bits.max(9)
+        } else {
+            15
+        };
         let d = self.own.get_or_insert_with(|| {
-            // A decompressor with a larger window inflates all a smaller one
-            // would: 8 bits (which zlib-rs refuses) is inflated with 9.
             let pooled = (!takeover).then(|| DECOMPRESSOR.take()).flatten();
             pooled.unwrap_or_else(|| Decompress::new_with_window_bits(false, bits))
         });
@@ -256,11 +261,13 @@ fn inflate_into(
     let mut consumed = 0;
     loop {
         let from = out.len();
-        // One byte over the limit is room enough to know it is passed.
-        let room = limit
-            .saturating_add(1)
-            .saturating_sub(from)
-            .min(INFLATE_STEP);
+        // Room for what the input left likely gives, growing with the output
+        // for data that expands more; zeroed (no `unsafe`), so kept small. One
+        // byte over the limit is room enough to know it is passed.
+        let likely = ((input.len() - consumed) * 4).max(from / 2).max(1024);
+        let room = likely
+            .min(INFLATE_STEP)
+            .min(limit.saturating_add(1).saturating_sub(from));
         if room == 0 {
             return Err(TOO_BIG);
         }

@@ -7,7 +7,7 @@
 //!     target/release/examples/autobahn_client
 //! ```
 
-use silly::net::websocket::{self, FrameType};
+use silly::net::websocket::{self, Compression, Config, FrameType};
 
 const AGENT: &str = "client-under-test";
 
@@ -25,7 +25,9 @@ fn main() {
         };
         for case in 1..=count {
             let url = format!("{base}/runCase?case={case}&agent={AGENT}");
-            if let Ok(sock) = websocket::connect(&url, &[]) {
+            // permessage-deflate offered, as the 12.* and 13.* cases need.
+            let config = Config::default().compression(Some(Compression::per_connection()));
+            if let Ok(sock) = websocket::connect_with(&url, &[], config) {
                 echo(&sock);
             }
         }

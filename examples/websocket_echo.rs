@@ -2,8 +2,11 @@
 //! their type. The Autobahn TestSuite's fuzzing client runs against it.
 //!
 //! ```text
-//! cargo run --release --example websocket_echo -- 127.0.0.1:9001 [--threads N] [--grace SECS]
+//! cargo run --release --example websocket_echo -- 127.0.0.1:9001 [shared|off] [--threads N] [--grace SECS]
 //! ```
+//!
+//! permessage-deflate is offered with a context per connection, or one shared
+//! per runtime (`shared`), or not at all (`off`).
 //!
 //! Stops on SIGINT or SIGTERM: every client gets close 1001 (Going Away).
 
@@ -11,15 +14,34 @@
 mod serve;
 
 use silly::net::http::{self, Config};
-use silly::net::websocket::{self, FrameType};
+use silly::net::websocket::{self, Compression, FrameType};
 
 use self::serve::Options;
 
+/// Which compression the server offers (the argument after the address).
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    PerConnection,
+    Shared,
+    Off,
+}
+
 fn main() {
     let options = Options::parse("websocket_echo", "127.0.0.1:8080");
-    serve::serve("websocket_echo", options, |addr| {
-        http::listen(Config::new(addr, |stream| {
-            let Ok(sock) = websocket::upgrade(stream) else {
+    let mode = match options.rest.first().map(String::as_str) {
+        Some("off") => Mode::Off,
+        Some("shared") => Mode::Shared,
+        _ => Mode::PerConnection,
+    };
+    serve::serve("websocket_echo", options, move |addr| {
+        let compression = match mode {
+            Mode::Off => None,
+            Mode::Shared => Some(Compression::shared()),
+            Mode::PerConnection => Some(Compression::per_connection()),
+        };
+        let ws_config = websocket::Config::default().compression(compression);
+        http::listen(Config::new(addr, move |stream| {
+            let Ok(sock) = websocket::upgrade_with(stream, ws_config.clone()) else {
                 return; // not a WebSocket handshake: answered 400/426 already
             };
             loop {

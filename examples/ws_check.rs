@@ -18,7 +18,7 @@
 
 use std::time::Duration;
 
-use silly::net::websocket::{self, code, Config, Error, FrameType, Socket};
+use silly::net::websocket::{self, code, Compression, Config, Error, FrameType, Socket};
 use silly::time;
 
 /// Client message limit for the oversized-message check.
@@ -41,7 +41,15 @@ fn main() {
             eprintln!("ws_check: timed out after 60 s");
             std::process::exit(2);
         });
-        let checks: [(&str, CheckFn); 10] = [
+        let checks: [(&str, CheckFn); 12] = [
+            (
+                "permessage-deflate, shared: 100 KiB text",
+                compressed_shared,
+            ),
+            (
+                "permessage-deflate, per connection: 100 KiB text",
+                compressed_own,
+            ),
             ("text", text),
             ("binary", binary),
             ("empty text", empty),
@@ -75,6 +83,29 @@ fn main() {
 
 fn connect(url: &str, config: Config) -> Result<Socket, String> {
     websocket::connect_with(url, &[], config).map_err(|e| format!("connect {url}: {e}"))
+}
+
+/// Compression negotiated with `compression`, and a compressible 100 KiB
+/// text (several messages, so context takeover is used) echoed.
+fn compressed(base: &str, compression: Compression) -> Check {
+    let config = Config::default().compression(Some(compression));
+    let sock = connect(&format!("{base}/echo"), config)?;
+    if !sock.is_compressed() {
+        return Err("the server did not accept permessage-deflate".into());
+    }
+    let text = "{\"user\":\"ann\",\"text\":\"hello, world\"},".repeat(3000);
+    for _ in 0..3 {
+        echo(&sock, &text.as_bytes()[..100 * 1024], FrameType::Text)?;
+    }
+    sock.close().map_err(|e| format!("close: {e}"))
+}
+
+fn compressed_shared(base: &str) -> Check {
+    compressed(base, Compression::shared())
+}
+
+fn compressed_own(base: &str) -> Check {
+    compressed(base, Compression::per_connection())
 }
 
 /// Sends `data` as `kind` and expects it back.

@@ -37,6 +37,18 @@ pub enum Workload {
     },
     /// WebSocket connections that upgrade and then send nothing.
     Idle,
+    /// WebSocket echo of a realistic JSON text message of about `size`
+    /// bytes; with `deflate`, permessage-deflate is offered (with
+    /// `client_no_context_takeover`, so one compressed frame is sent again
+    /// and again) and replies are read by their frame length.
+    WsJson {
+        /// Bytes of JSON per message.
+        size: usize,
+        /// Whether compression is offered.
+        deflate: bool,
+    },
+    /// [`Idle`](Self::Idle) with permessage-deflate offered.
+    IdleDeflate,
 }
 
 /// The bytes a connection sends and how to recognise a full reply.
@@ -48,7 +60,27 @@ pub struct Exchange {
     pub request: Vec<u8>,
     /// For echo workloads: the exact reply (TCP payload, or server frame).
     pub expected: Option<Vec<u8>>,
+    /// Replies are WebSocket frames of varying size (compressed): found by
+    /// their header.
+    pub frames: bool,
+    /// When not empty, the requests each connection sends in turn instead of
+    /// `request` (different messages, as a compressor with context sees them).
+    pub variants: Vec<Vec<u8>>,
 }
+
+impl Exchange {
+    /// The request of a connection's `turn`.
+    fn request(&self, turn: usize) -> &[u8] {
+        match self.variants.len() {
+            0 => &self.request,
+            n => &self.variants[turn % n],
+        }
+    }
+}
+
+/// Different messages the deflate workload cycles through: 64 x 2 KiB is
+/// more than a 32 KiB window, so no message is found whole in the window.
+const VARIANTS: u64 = 64;
 
 impl Workload {
     /// Encodes the workload's bytes once.
@@ -60,33 +92,161 @@ impl Workload {
                     handshake: None,
                     expected: Some(payload.clone()),
                     request: payload,
+                    frames: false,
+                    variants: Vec::new(),
                 }
             }
             Workload::Http => Exchange {
                 handshake: None,
                 request: b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n".to_vec(),
                 expected: None,
+                frames: false,
+                variants: Vec::new(),
             },
             Workload::Ws { .. } | Workload::Idle => {
                 let payload = pattern(plan_payload_len(self));
                 Exchange {
-                    handshake: Some(upgrade_request()),
+                    handshake: Some(upgrade_request("")),
                     request: client_frame(&payload),
                     expected: Some(server_frame(&payload)),
+                    frames: false,
+                    variants: Vec::new(),
+                }
+            }
+            Workload::IdleDeflate => Exchange {
+                handshake: Some(upgrade_request(DEFLATE_OFFER)),
+                request: Vec::new(),
+                expected: None,
+                frames: true,
+                variants: Vec::new(),
+            },
+            Workload::WsJson { size, deflate } => {
+                let json = json_message(size, 0);
+                if !deflate {
+                    return Exchange {
+                        handshake: Some(upgrade_request("")),
+                        request: frame(0x81, true, &json),
+                        expected: Some(frame(0x81, false, &json)),
+                        frames: false,
+                        variants: Vec::new(),
+                    };
+                }
+                Exchange {
+                    handshake: Some(upgrade_request(DEFLATE_OFFER)),
+                    request: frame(0xC1, true, &compress(&json)),
+                    expected: None,
+                    frames: true,
+                    variants: (0..VARIANTS)
+                        .map(|seed| frame(0xC1, true, &compress(&json_message(size, seed))))
+                        .collect(),
                 }
             }
         }
     }
+
+    /// Whether connections only upgrade and stay silent.
+    pub fn is_idle(self) -> bool {
+        matches!(self, Workload::Idle | Workload::IdleDeflate)
+    }
+}
+
+/// What the deflate workloads offer: the client side never takes over
+/// context, so its one compressed frame stays valid for every message.
+const DEFLATE_OFFER: &str =
+    "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover\r\n";
+
+/// A dashboard-like JSON message of about `size` bytes: an array of records
+/// whose numbers vary as real data does (a fixed pseudo-random sequence).
+pub fn json_message(size: usize, variant: u64) -> Vec<u8> {
+    let names = [
+        "cpu", "memory", "disk", "network", "latency", "errors", "queue",
+    ];
+    let hosts = ["web-1", "web-2", "db-1", "cache-1", "worker-3"];
+    let mut seed = 0x2545_f491_4f6c_dd1du64 ^ variant.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut out = String::from("{\"type\":\"metrics\",\"points\":[");
+    let mut i = 0;
+    while out.len() + 120 < size {
+        let r = next();
+        out.push_str(&format!(
+            "{{\"id\":{},\"host\":\"{}\",\"metric\":\"{}\",\"value\":{}.{:02},\"ts\":{},\"ok\":{}}},",
+            1000 + i,
+            hosts[(r % 5) as usize],
+            names[(r >> 8) as usize % 7],
+            (r >> 16) % 1000,
+            (r >> 32) % 100,
+            1_764_000_000_000u64 + i * 250 + (r >> 40) % 250,
+            (r >> 50) % 10 != 0,
+        ));
+        i += 1;
+    }
+    out.pop();
+    out.push_str("]}");
+    while out.len() < size {
+        out.push(' ');
+    }
+    out.into_bytes()
+}
+
+/// Raw deflate with a sync flush, the 4-byte tail removed (RFC 7692, 7.2.1).
+fn compress(data: &[u8]) -> Vec<u8> {
+    let mut c = flate2::Compress::new(flate2::Compression::new(1), false);
+    let mut out = Vec::with_capacity(data.len() + 64);
+    c.compress_vec(data, &mut out, flate2::FlushCompress::Sync)
+        .expect("deflate");
+    assert!(
+        out.ends_with(&[0, 0, 0xff, 0xff]),
+        "room for the whole flush"
+    );
+    out.truncate(out.len() - 4);
+    out
+}
+
+/// A whole frame (`first` byte: FIN, RSV1, opcode), masked as a client's or
+/// plain as a server's.
+fn frame(first: u8, masked: bool, payload: &[u8]) -> Vec<u8> {
+    let mut out = frame_header(masked, payload.len());
+    out[0] = first;
+    if masked {
+        out.extend_from_slice(&MASK);
+        out.extend(payload.iter().enumerate().map(|(i, b)| b ^ MASK[i % 4]));
+    } else {
+        out.extend_from_slice(payload);
+    }
+    out
+}
+
+/// Length of the whole unmasked frame at the start of `buf`, if it is there.
+pub fn ws_frame_len(buf: &[u8]) -> Option<usize> {
+    let (len, header) = match *buf.get(1)? {
+        126 => (
+            u16::from_be_bytes(buf.get(2..4)?.try_into().ok()?) as usize,
+            4,
+        ),
+        127 => (
+            u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?) as usize,
+            10,
+        ),
+        n => (n as usize, 2),
+    };
+    (buf.len() >= header + len).then_some(header + len)
 }
 
 fn pattern(size: usize) -> Vec<u8> {
     (0..size).map(|i| b'a' + (i % 26) as u8).collect()
 }
 
-fn upgrade_request() -> Vec<u8> {
-    b"GET / HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-      Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
-        .to_vec()
+fn upgrade_request(extra: &str) -> Vec<u8> {
+    format!(
+        "GET / HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{extra}\r\n"
+    )
+    .into_bytes()
 }
 
 fn frame_header(masked: bool, len: usize) -> Vec<u8> {
@@ -179,6 +339,9 @@ pub struct Report {
     pub server_hwm_kib: u64,
     /// Idle workload: server RSS growth per connection, bytes.
     pub idle_bytes_per_conn: f64,
+    /// Bytes of the replies counted in `messages` (frame headers included):
+    /// the server's bytes on the wire.
+    pub reply_bytes: u64,
 }
 
 impl Report {
@@ -197,7 +360,7 @@ impl Report {
         format!(
             "{{\"messages\":{},\"seconds\":{:.3},\"rate\":{:.1},\"p50_us\":{:.1},\"p99_us\":{:.1},\"errors\":{},\
              \"server_cpu_us\":{:.0},\"loader_cpu_us\":{:.0},\"server_rss_kib\":{},\"server_hwm_kib\":{},\
-             \"idle_bytes_per_conn\":{:.0}}}",
+             \"idle_bytes_per_conn\":{:.0},\"reply_bytes\":{}}}",
             self.messages,
             self.seconds,
             self.rate(),
@@ -208,7 +371,8 @@ impl Report {
             self.loader_cpu_us,
             self.server_rss_kib,
             self.server_hwm_kib,
-            self.idle_bytes_per_conn
+            self.idle_bytes_per_conn,
+            self.reply_bytes
         )
     }
 }
@@ -249,6 +413,8 @@ struct Client {
     verified_first: bool,
     sent_at: Instant,
     writable_interest: bool,
+    /// Requests sent so far (which variant is next).
+    turn: usize,
 }
 
 fn connect(addr: SocketAddr, source: Option<IpAddr>) -> std::io::Result<TcpStream> {
@@ -298,6 +464,7 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
             verified_first: false,
             sent_at: Instant::now(),
             writable_interest: true,
+            turn: 0,
         });
         if i % 256 == 255 {
             // Let the server accept a batch before the backlog fills.
@@ -314,6 +481,7 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
     let window_end = window_start + plan.measure;
     let mut in_window = false;
     let mut messages = 0u64;
+    let mut reply_bytes = 0u64;
     let mut errors = 0u64;
     let mut upgraded = 0usize;
     let mut cpu_start = (0.0, 0.0);
@@ -322,17 +490,17 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
     loop {
         poll.poll(&mut events, Some(Duration::from_millis(5)))?;
         let mut now = Instant::now();
-        if !in_window && now >= window_start && plan.workload != Workload::Idle {
+        if !in_window && now >= window_start && !plan.workload.is_idle() {
             in_window = true;
             messages = 0;
+            reply_bytes = 0;
             histogram.reset();
             cpu_start = (
                 server_pid.as_deref().map(cpu_us).unwrap_or(0.0),
                 cpu_us(&self_pid),
             );
         }
-        if plan.workload == Workload::Idle && upgraded == plan.connections && idle_report.is_none()
-        {
+        if plan.workload.is_idle() && upgraded == plan.connections && idle_report.is_none() {
             // Everyone is in; let the server settle, then weigh it.
             std::thread::sleep(Duration::from_secs(1));
             let after = server_pid
@@ -354,7 +522,7 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
             });
             break;
         }
-        if plan.workload == Workload::Idle
+        if plan.workload.is_idle()
             && now > start + plan.warmup + plan.measure + Duration::from_secs(30)
         {
             return Err(std::io::Error::new(
@@ -369,7 +537,7 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
             let c = &mut clients[event.token().0];
             if !c.connected && event.is_writable() {
                 c.connected = true;
-                let first = exchange.handshake.as_deref().unwrap_or(&exchange.request);
+                let first = exchange.handshake.as_deref().unwrap_or(exchange.request(0));
                 c.unsent = first.len();
                 c.sent_at = now;
                 if write_pending(c, first, &poll).is_err() {
@@ -379,9 +547,9 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
             }
             if event.is_writable() && c.unsent > 0 {
                 let current = if c.upgraded {
-                    &exchange.request
+                    exchange.request(c.turn)
                 } else {
-                    exchange.handshake.as_deref().unwrap_or(&exchange.request)
+                    exchange.handshake.as_deref().unwrap_or(exchange.request(0))
                 };
                 if write_pending(c, current, &poll).is_err() {
                     errors += 1;
@@ -422,18 +590,19 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
                     c.input.drain(..end + 4);
                     c.upgraded = true;
                     upgraded += 1;
-                    if plan.workload == Workload::Idle {
+                    if plan.workload.is_idle() {
                         break;
                     }
-                    c.unsent = exchange.request.len();
+                    c.unsent = exchange.request(c.turn).len();
                     c.sent_at = now;
-                    if write_pending(c, &exchange.request, &poll).is_err() {
+                    if write_pending(c, exchange.request(c.turn), &poll).is_err() {
                         errors += 1;
                     }
                     continue;
                 }
                 let reply_len = match &exchange.expected {
                     Some(expected) => (c.input.len() >= expected.len()).then_some(expected.len()),
+                    None if exchange.frames => ws_frame_len(&c.input),
                     None => http_reply_len(&c.input),
                 };
                 let Some(len) = reply_len else { break };
@@ -445,6 +614,9 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
                             expected.len() - expected.len().min(plan_payload_len(plan.workload));
                         reply[..header] == expected[..header]
                     }
+                    // A whole compressed (RSV1) text frame: compression was
+                    // negotiated and used.
+                    None if exchange.frames => reply[0] == 0xC1,
                     None => {
                         reply.starts_with(b"HTTP/1.1 200")
                             && (c.verified_first || reply.ends_with(b"Hello, World!"))
@@ -458,12 +630,14 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
                 now = Instant::now();
                 if in_window {
                     messages += 1;
+                    reply_bytes += len as u64;
                     let us = now.duration_since(c.sent_at).as_micros() as u64;
                     let _ = histogram.record(us.max(1));
                 }
                 c.sent_at = now;
-                c.unsent = exchange.request.len();
-                if write_pending(c, &exchange.request, &poll).is_err() {
+                c.turn += 1;
+                c.unsent = exchange.request(c.turn).len();
+                if write_pending(c, exchange.request(c.turn), &poll).is_err() {
                     errors += 1;
                 }
             }
@@ -490,6 +664,7 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
             .map(|p| status_kib(p, "VmHWM"))
             .unwrap_or(0),
         idle_bytes_per_conn: 0.0,
+        reply_bytes,
     })
 }
 
@@ -560,6 +735,32 @@ mod tests {
         assert_eq!(&back[..2], &[0x82, 20]);
         let big = server_frame(&pattern(16 * 1024));
         assert_eq!(&big[..4], &[0x82, 126, 0x40, 0x00]);
+    }
+
+    #[test]
+    fn json_workloads() {
+        let json = json_message(2048, 0);
+        assert_ne!(json, json_message(2048, 1));
+        assert_eq!(json.len(), 2048);
+        assert!(std::str::from_utf8(&json).is_ok());
+        let plain = Workload::WsJson {
+            size: 2048,
+            deflate: false,
+        }
+        .exchange();
+        assert_eq!(&plain.request[..2], &[0x81, 0x80 | 126]);
+        let z = Workload::WsJson {
+            size: 2048,
+            deflate: true,
+        }
+        .exchange();
+        assert!(z.frames && z.expected.is_none());
+        assert_eq!(z.request[0], 0xC1, "RSV1: compressed");
+        assert!(z.request.len() < 1500, "{}", z.request.len());
+        assert_eq!(z.variants.len(), VARIANTS as usize);
+        let back = frame(0xC1, false, &[1, 2, 3]);
+        assert_eq!(ws_frame_len(&back), Some(5));
+        assert_eq!(ws_frame_len(&back[..4]), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release -p silly-bench -- all            # the full run (~15 min)
 //! cargo run --release -p silly-bench -- all --quick    # under 3 minutes
-//! cargo run --release -p silly-bench -- tcp http ws20 ws16k idle [--rounds N] [--secs S]
+//! cargo run --release -p silly-bench -- tcp http ws20 ws16k wsjson wsz idle [--rounds N] [--secs S]
 //! ```
 //!
 //! Each server runs pinned to core 0 and the loader to core 1. Servers
@@ -107,6 +107,41 @@ fn workloads(quick: bool) -> Vec<WorkloadSpec> {
                 "200",
             ]),
             servers: ws_servers(),
+            idle: false,
+        },
+        WorkloadSpec {
+            key: "wsjson",
+            title: "WebSocket echo, 100 connections x 2 KiB JSON text, uncompressed",
+            loader_args: args(&[
+                "--workload",
+                "wsjson",
+                "--size",
+                "2048",
+                "--connections",
+                "100",
+            ]),
+            servers: ws_servers()
+                .into_iter()
+                .filter(|s| s.name != "floor")
+                .collect(),
+            idle: false,
+        },
+        WorkloadSpec {
+            key: "wsz",
+            title: "WebSocket echo, 100 connections x 2 KiB JSON text, permessage-deflate \
+                    (no Rust peer has it; reply bytes in bench/NOTES.md)",
+            loader_args: args(&[
+                "--workload",
+                "wsz",
+                "--size",
+                "2048",
+                "--connections",
+                "100",
+            ]),
+            servers: vec![
+                server("silly-rs shared contexts", "silly_ws", &["shared"]),
+                server("silly-rs per-connection contexts", "silly_ws", &[]),
+            ],
             idle: false,
         },
         WorkloadSpec {

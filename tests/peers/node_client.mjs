@@ -67,6 +67,18 @@ async function lastClose() {
 }
 
 const checks = [
+  ['permessage-deflate: 100 KiB text both ways', async () => {
+    // ws offers permessage-deflate by default on the client side.
+    const ws = await open(echoUrl);
+    assert.match(ws.extensions, /^permessage-deflate/, `extensions: ${ws.extensions}`);
+    const text = '{"user":"ann","text":"hello, world"},'.repeat(3000).slice(0, 100 * 1024);
+    ws.send(text);
+    const got = await ws.next();
+    assert.equal(got.isBinary, false);
+    assert.equal(got.data.toString(), text);
+    ws.close();
+    await within(ws.closed, 'close');
+  }],
   ['text', () => echo(echoUrl, 'Hello, Server! ünïcödé ✓ 🦀', false)],
   ['binary', () => echo(echoUrl, Buffer.from([...Array(256).keys()]), true)],
   ['empty text', () => echo(echoUrl, '', false)],

@@ -6,7 +6,10 @@
 import { WebSocketServer } from 'ws';
 
 const [host, port] = (process.argv[2] || '127.0.0.1:0').split(/:(?=\d+$)/);
-const wss = new WebSocketServer({ host, port: Number(port), maxPayload: 16 * 1024 * 1024 });
+// perMessageDeflate: off by default on ws servers; on, for our client's checks.
+const wss = new WebSocketServer({
+  host, port: Number(port), maxPayload: 16 * 1024 * 1024, perMessageDeflate: true,
+});
 let lastClose = 'none';
 
 wss.on('connection', (ws, req) => {

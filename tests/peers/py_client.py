@@ -118,6 +118,15 @@ def checks(echo_url, check_url, limit):
             await ws.send(b"z" * (limit + 1))
             await expect_close(ws, 1009)
 
+    async def compressed_both_ways():
+        # websockets offers permessage-deflate by default; websocket_echo accepts.
+        async with open_ws(echo_url) as ws:
+            names = [ext.name for ext in ws.protocol.extensions]
+            assert names == ["permessage-deflate"], f"extensions negotiated: {names}"
+            message = ('{"user":"ann","text":"hello, world"},' * 3000)[: 100 * 1024]
+            await ws.send(message)
+            assert await recv(ws) == message
+
     async def oversized_fragmented():
         async with open_ws(check_url) as ws:
             half = limit // 2 + 1
@@ -125,6 +134,7 @@ def checks(echo_url, check_url, limit):
             await expect_close(ws, 1009)
 
     return [
+        ("permessage-deflate: 100 KiB text both ways", compressed_both_ways),
         ("text", text),
         ("binary", binary),
         ("empty text", empty),

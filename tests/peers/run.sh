@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Peer tests: silly-rs against other stacks, each a real process talking over
 # 127.0.0.1 -- curl, Python `websockets` (client and server), Node `ws` (client
-# and server), and headless Chromium (the chat page, via playwright-core).
+# and server), and headless Chromium (the chat page, and permessage-deflate
+# against websocket_echo, via playwright-core).
 #
 #   bash tests/peers/run.sh
 #
@@ -148,6 +149,13 @@ test_browser() {
     alive browser "$pid"
 }
 
+# Chromium against websocket_echo with shared compression contexts.
+test_browser_deflate() {
+  start websocket_echo "$bin/websocket_echo" 127.0.0.1:0 shared &&
+    run "browser deflate" 120 node "$peers/browser_deflate.mjs" "ws://$addr" &&
+    alive "browser deflate" "$pid"
+}
+
 started=$SECONDS
 t() { # NAME FUNCTION ARGS...: runs one test, then ends its servers
   local name=$1 status=0 from=$SECONDS
@@ -167,6 +175,7 @@ t "node ws client vs our servers" test_client "node client" node "$peers/node_cl
 t "our client vs node ws server" test_server "node server" node "$peers/node_server.mjs"
 t "python websockets clients vs chat" test_chat_clients
 t "chromium vs chat (playwright-core)" test_browser
+t "chromium permessage-deflate vs websocket_echo" test_browser_deflate
 
 echo "== peers: $((SECONDS - started)) s"
 echo "peers: $passed passed, $failed failed"

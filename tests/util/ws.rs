@@ -12,8 +12,13 @@ pub const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 
 /// An echo server: text and binary back with their type.
 pub fn echo_server() -> Server {
-    http::listen(Config::new("127.0.0.1:0", |stream| {
-        let Ok(sock) = websocket::upgrade(stream) else {
+    echo_server_with(websocket::Config::default())
+}
+
+/// [`echo_server`] whose sockets have `config`.
+pub fn echo_server_with(config: websocket::Config) -> Server {
+    http::listen(Config::new("127.0.0.1:0", move |stream| {
+        let Ok(sock) = websocket::upgrade_with(stream, config.clone()) else {
             return;
         };
         loop {
@@ -91,11 +96,25 @@ pub fn read_frame(conn: &TcpStream) -> Option<(bool, u8, Vec<u8>, Vec<u8>)> {
 ///
 /// The connection's, or `InvalidData` for another response.
 pub fn open_raw(addr: std::net::SocketAddr, path: &str) -> std::io::Result<TcpStream> {
+    open_raw_with(addr, path, "").map(|(conn, _)| conn)
+}
+
+/// [`open_raw`] with `extra` request header lines (each ending in CRLF);
+/// returns the response head too.
+///
+/// # Errors
+///
+/// As [`open_raw`].
+pub fn open_raw_with(
+    addr: std::net::SocketAddr,
+    path: &str,
+    extra: &str,
+) -> std::io::Result<(TcpStream, String)> {
     let conn = TcpStream::connect(addr)?;
     conn.set_read_timeout(Some(Duration::from_secs(5)));
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{extra}\r\n"
     );
     conn.write_all(request.as_bytes())?;
     let mut head = Vec::new();
@@ -108,7 +127,7 @@ pub fn open_raw(addr: std::net::SocketAddr, path: &str) -> std::io::Result<TcpSt
         let head = String::from_utf8_lossy(&head).into_owned();
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, head));
     }
-    Ok(conn)
+    Ok((conn, String::from_utf8_lossy(&head).into_owned()))
 }
 
 /// [`open_raw`], which must succeed.

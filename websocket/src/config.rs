@@ -74,6 +74,12 @@ pub struct Config {
     /// sent ([`is_valid_close_code`](crate::is_valid_close_code)) is replaced
     /// by 1001.
     pub shutdown_close_code: u16,
+    /// permessage-deflate (RFC 7692): offered by a client, accepted by a
+    /// server when the peer offers it. Default `None` (off): compression
+    /// costs CPU on every message and, with per-connection contexts, memory,
+    /// and pays only for compressible messages of some size; turn it on with
+    /// `.compression(Some(Compression::shared()))` (see [`Compression`](crate::Compression)).
+    pub compression: Option<crate::Compression>,
 }
 
 impl Default for Config {
@@ -91,6 +97,7 @@ impl Default for Config {
             tls: silly_net::tls::ClientConfig::default(),
             connect_timeout: Duration::from_secs(10),
             shutdown_close_code: crate::code::GOING_AWAY,
+            compression: None,
         }
     }
 }
@@ -175,6 +182,12 @@ impl Config {
         self.shutdown_close_code = code;
         self
     }
+
+    /// Sets `compression`: permessage-deflate settings, `None` for off.
+    pub fn compression(mut self, compression: Option<crate::Compression>) -> Self {
+        self.compression = compression;
+        self
+    }
 }
 
 impl fmt::Debug for Config {
@@ -190,6 +203,7 @@ impl fmt::Debug for Config {
             .field("protocols", &self.protocols)
             .field("origin_check", &self.origin_check.is_some())
             .field("shutdown_close_code", &self.shutdown_close_code)
+            .field("compression", &self.compression)
             .finish_non_exhaustive()
     }
 }
@@ -211,7 +225,8 @@ mod tests {
             .protocols(["a", "b"])
             .origin_check(|origin| origin.is_none())
             .connect_timeout(Duration::from_secs(6))
-            .shutdown_close_code(4000);
+            .shutdown_close_code(4000)
+            .compression(Some(crate::Compression::shared()));
         assert_eq!((config.max_frame_size, config.max_message_size), (1, 2));
         assert_eq!((config.fragment_size, config.auto_pong), (3, false));
         assert_eq!(config.close_timeout, Duration::from_secs(4));
@@ -222,5 +237,6 @@ mod tests {
         assert!(check(None) && !check(Some("https://example.com")));
         assert_eq!(config.connect_timeout, Duration::from_secs(6));
         assert_eq!(config.shutdown_close_code, 4000);
+        assert_eq!(config.compression, Some(crate::Compression::shared()));
     }
 }

@@ -2,6 +2,7 @@
 
 use silly_net::http::{Client, ClientConfig};
 
+use crate::deflate;
 use crate::handshake;
 use crate::socket::{HandshakeInfo, Role, Socket};
 use crate::{Config, Error, Result};
@@ -55,6 +56,10 @@ pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Resu
     if !config.protocols.is_empty() {
         request.push(("Sec-WebSocket-Protocol", protocols.as_str()));
     }
+    let offer = config.compression.as_ref().map(deflate::offer);
+    if let Some(offer) = &offer {
+        request.push(("Sec-WebSocket-Extensions", offer.as_str()));
+    }
     request.extend_from_slice(headers);
     let mut http = ClientConfig::default();
     http.tls = config.tls.clone();
@@ -64,6 +69,11 @@ pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Resu
     let protocol =
         handshake::check_response(response.status, &response.header, &key, &config.protocols)
             .map_err(Error::Handshake)?;
+    let agreed = deflate::check_response(
+        response.header.get_all("sec-websocket-extensions"),
+        config.compression.as_ref(),
+    )
+    .map_err(Error::Handshake)?;
     let Some((conn, early)) = upgraded else {
         return Err(Error::Handshake(format!(
             "the server answered {}",
@@ -79,5 +89,5 @@ pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Resu
         headers: response.header,
         protocol,
     };
-    Ok(Socket::new(conn, early, Role::Client, config, info))
+    Ok(Socket::new(conn, early, Role::Client, config, info, agreed))
 }

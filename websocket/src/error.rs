@@ -39,6 +39,8 @@ pub enum Error {
     InvalidFrameType,
     /// A close code that may not be sent.
     InvalidCloseCode(u16),
+    /// A setting out of its range.
+    InvalidConfig(&'static str),
 }
 
 impl fmt::Display for Error {
@@ -59,6 +61,7 @@ impl fmt::Display for Error {
             Error::InvalidUtf8 => f.write_str("websocket: text is not valid UTF-8"),
             Error::InvalidFrameType => f.write_str("websocket: cannot write a continuation frame"),
             Error::InvalidCloseCode(c) => write!(f, "websocket: invalid close code {c}"),
+            Error::InvalidConfig(why) => write!(f, "websocket: invalid setting: {why}"),
         }
     }
 }

@@ -98,15 +98,17 @@ pub(crate) fn parse_header(buf: &[u8]) -> Option<Header> {
 
 /// Encodes a header with the shortest length form (RFC 6455, section 5.2:
 /// "the minimal number of bytes MUST be used to encode the length"); returns
-/// the bytes and how many of them are used.
+/// the bytes and how many of them are used. `rsv1` marks a compressed
+/// message's first frame (RFC 7692, section 6.1).
 pub(crate) fn encode_header(
     fin: bool,
+    rsv1: bool,
     opcode: u8,
     mask: Option<[u8; 4]>,
     len: u64,
 ) -> ([u8; MAX_HEADER], usize) {
     let mut out = [0u8; MAX_HEADER];
-    out[0] = if fin { 0x80 } else { 0 } | opcode;
+    out[0] = if fin { 0x80 } else { 0 } | if rsv1 { 0x40 } else { 0 } | opcode;
     let mask_bit = if mask.is_some() { 0x80 } else { 0 };
     let mut size = if len < 126 {
         out[1] = mask_bit | len as u8;

@@ -9,13 +9,13 @@ use crate::utf8::{is_valid_prefix, Utf8Validator};
 pub fn frame_header(data: &[u8]) {
     if let Some(h) = parse_header(data) {
         assert!(h.size <= data.len());
-        if h.rsv == 0 && h.len >> 63 == 0 {
-            let (bytes, size) = encode_header(h.fin, h.opcode, h.mask, h.len);
+        if h.rsv & 0b011 == 0 && h.len >> 63 == 0 {
+            let (bytes, size) = encode_header(h.fin, h.rsv & 0b100 != 0, h.opcode, h.mask, h.len);
             // We encode minimally; the input may not have: compare fields, not bytes.
             let again = parse_header(&bytes[..size]).expect("our encoding parses");
             assert_eq!(
-                (again.fin, again.opcode, again.mask, again.len),
-                (h.fin, h.opcode, h.mask, h.len)
+                (again.fin, again.rsv, again.opcode, again.mask, again.len),
+                (h.fin, h.rsv, h.opcode, h.mask, h.len)
             );
         }
     }
@@ -42,5 +42,48 @@ pub fn close_payload(data: &[u8]) {
     if let Ok(Some((code, reason))) = parse_close(data) {
         assert!(crate::is_valid_close_code(code));
         assert_eq!(reason.as_bytes(), &data[2..]);
+    }
+}
+
+/// permessage-deflate: any `Sec-WebSocket-Extensions` value is declined or
+/// answered with a response our client accepts as the same agreement; any
+/// bytes inflate, or fail, within the size limit.
+pub fn deflate(data: &[u8]) {
+    use crate::deflate::{accept, check_response, Direction, Inflater};
+    use crate::Compression;
+
+    let header = String::from_utf8_lossy(data);
+    for ours in [
+        Compression::shared(),
+        Compression::per_connection(),
+        Compression::per_connection().window_bits(9).expect("valid"),
+    ] {
+        if let Some((answer, server)) = accept(std::iter::once(&*header), &ours) {
+            let client = check_response(std::iter::once(answer.as_str()), Some(&ours));
+            // Windows may differ (one side may keep a smaller one to itself,
+            // and any window inflates with 15 bits); takeover may not.
+            let client = client.expect("our answer is valid").expect("accepted");
+            assert_eq!(
+                (
+                    client.server_no_context_takeover,
+                    client.client_no_context_takeover
+                ),
+                (
+                    server.server_no_context_takeover,
+                    server.client_no_context_takeover
+                )
+            );
+        }
+        let _ = check_response(std::iter::once(&*header), Some(&ours));
+    }
+    let limit = 4096;
+    for takeover in [false, true] {
+        let mut inflater = Inflater::new(Direction {
+            takeover,
+            window_bits: 15,
+        });
+        if inflater.inflate(data, true, limit, None).is_ok() {
+            assert!(inflater.finish().len() <= limit);
+        }
     }
 }

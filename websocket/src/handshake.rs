@@ -83,7 +83,8 @@ pub(crate) fn pick_protocol(ours: &[String], headers: &Headers) -> Option<String
     ours.iter().find(|p| offered.contains(&p.as_str())).cloned()
 }
 
-/// Checks the server's answer to our upgrade request (RFC 6455, section 4.1).
+/// Checks the server's answer to our upgrade request (RFC 6455, section 4.1);
+/// its extensions are checked by [`crate::deflate::check_response`].
 pub(crate) fn check_response(
     status: u16,
     headers: &Headers,
@@ -103,9 +104,6 @@ pub(crate) fn check_response(
     }
     if headers.get("sec-websocket-accept").map(str::trim) != Some(accept_key(key).as_str()) {
         return Err("wrong Sec-WebSocket-Accept".into());
-    }
-    if headers.get("sec-websocket-extensions").is_some() {
-        return Err("the server enabled an extension we did not offer".into());
     }
     match headers.get("sec-websocket-protocol").map(str::trim) {
         None => Ok(None),

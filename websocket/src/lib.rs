@@ -16,6 +16,14 @@
 //! `log`: a connection failed for a protocol violation is logged at debug
 //! level, through the application's logger.
 //!
+//! permessage-deflate (RFC 7692) is negotiated when [`Config::compression`]
+//! is set ([`Compression`]): shared contexts (no memory per connection) or
+//! per-connection ones, a threshold below which messages go uncompressed, and
+//! [`PreparedMessage`] to compress a broadcast once. The codec is `flate2`
+//! on its `zlib-rs` backend: pure Rust (no C), and a zlib, which the window
+//! sizes of the negotiation need (the default miniz_oxide backend ignores
+//! them).
+//!
 //! ```no_run
 //! use silly_websocket::{connect, FrameType};
 //!
@@ -34,6 +42,7 @@
 mod close;
 mod config;
 mod connect;
+mod deflate;
 mod error;
 mod frame;
 mod handshake;
@@ -54,6 +63,7 @@ pub mod fuzzing;
 pub use self::close::{code, is_valid_close_code};
 pub use self::config::{Config, OriginCheck};
 pub use self::connect::{connect, connect_with};
+pub use self::deflate::{Compression, ContextMode, PreparedMessage};
 pub use self::error::{Error, Result};
 pub use self::frame::FrameType;
 pub use self::handshake::accept_key;

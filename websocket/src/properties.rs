@@ -14,7 +14,7 @@ proptest! {
     #[test]
     fn header_round_trip(fin in any::<bool>(), opcode in 0u8..16, mask in any::<Option<[u8; 4]>>(), len in any::<u64>()) {
         let len = len >> 1; // the top bit must be 0 (RFC 6455, 5.2)
-        let (bytes, size) = encode_header(fin, opcode, mask, len);
+        let (bytes, size) = encode_header(fin, false, opcode, mask, len);
         let header = parse_header(&bytes[..size]).unwrap();
         prop_assert_eq!((header.fin, header.opcode, header.mask, header.len, header.size, header.rsv), (fin, opcode, mask, len, size, 0));
         prop_assert!(parse_header(&bytes[..size - 1]).is_none());

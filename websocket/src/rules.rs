@@ -58,7 +58,13 @@ pub(crate) struct Rules {
     pub(crate) max_frame: u64,
     /// Largest message accepted (`Config::max_message_size`).
     pub(crate) max_message: u64,
+    /// Whether permessage-deflate was negotiated (RSV1 then marks a
+    /// compressed message).
+    pub(crate) deflate: bool,
 }
+
+/// RSV1 in [`Header::rsv`].
+pub(crate) const RSV1: u8 = 0b100;
 
 fn protocol_error(reason: &'static str) -> Violation {
     Violation {
@@ -84,8 +90,12 @@ impl Rules {
         // defines meanings for non-zero values. If a nonzero value is received
         // and none of the negotiated extensions defines the meaning of such a
         // nonzero value, the receiving endpoint MUST _Fail the WebSocket
-        // Connection_." We negotiate none.
-        if h.rsv != 0 {
+        // Connection_." Only permessage-deflate defines one: RFC 7692, section
+        // 6.1, the "Per-Message Compressed" bit (RSV1) "is set on the first
+        // frame of a compressed message", and "An endpoint MUST NOT set the
+        // "Per-Message Compressed" bit of control frames and non-first
+        // fragments of a data message".
+        if h.rsv != 0 && !(self.deflate && h.rsv == RSV1 && matches!(h.opcode, 0x1 | 0x2)) {
             return Err(protocol_error("reserved bits set without an extension"));
         }
         // 5.2: "If an unknown opcode is received, the receiving endpoint MUST

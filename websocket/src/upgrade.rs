@@ -2,6 +2,7 @@
 
 use silly_net::http::{Stream, Version};
 
+use crate::deflate;
 use crate::handshake::{self, accept_key};
 use crate::socket::{HandshakeInfo, Role, Socket};
 use crate::{Config, Error, Result};
@@ -91,6 +92,9 @@ fn accept(stream: &mut Stream, config: Config) -> Result<Socket> {
         }
     }
     let protocol = handshake::pick_protocol(&config.protocols, stream.headers());
+    let deflate = config.compression.as_ref().and_then(|ours| {
+        deflate::accept(stream.headers().get_all("sec-websocket-extensions"), ours)
+    });
     let accept = accept_key(&key);
     let mut headers = vec![
         ("Upgrade", "websocket"),
@@ -100,6 +104,9 @@ fn accept(stream: &mut Stream, config: Config) -> Result<Socket> {
     if let Some(p) = &protocol {
         headers.push(("Sec-WebSocket-Protocol", p.as_str()));
     }
+    if let Some((answer, _)) = &deflate {
+        headers.push(("Sec-WebSocket-Extensions", answer.as_str()));
+    }
     stream.respond(101, &headers)?;
     let info = HandshakeInfo {
         path: stream.target().to_owned(),
@@ -107,7 +114,8 @@ fn accept(stream: &mut Stream, config: Config) -> Result<Socket> {
         protocol,
     };
     let (conn, early) = stream.upgrade()?;
-    let socket = Socket::new(conn, early, Role::Server, config, info);
+    let agreed = deflate.map(|(_, agreed)| agreed);
+    let socket = Socket::new(conn, early, Role::Server, config, info, agreed);
     socket.close_on_shutdown(stream.shutdown_token());
     Ok(socket)
 }

@@ -1,10 +1,12 @@
 //! Runs one load and prints its report as one JSON line.
 //!
 //! ```text
-//! loader --addr 127.0.0.1:8080 --workload tcp|http|ws|idle [--size N] [--connections N]
+//! loader --addr 127.0.0.1:8080 --workload tcp|http|ws|idle|wsjson|wsz|idlez [--size N] [--connections N]
 //!        [--warmup SECS] [--secs SECS] [--server-pid PID] [--sources N]
 //! ```
 //! `--sources N` spreads connections over 127.0.0.2 .. 127.0.0.(N+1).
+//! `wsjson`: a JSON text message of `--size` bytes, echoed; `wsz` the same
+//! with permessage-deflate offered; `idlez` idle with it offered.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
@@ -30,6 +32,15 @@ fn main() {
         Some("http") => Workload::Http,
         Some("ws") => Workload::Ws { size },
         Some("idle") => Workload::Idle,
+        Some("idlez") => Workload::IdleDeflate,
+        Some("wsjson") => Workload::WsJson {
+            size,
+            deflate: false,
+        },
+        Some("wsz") => Workload::WsJson {
+            size,
+            deflate: true,
+        },
         _ => Workload::Tcp { size },
     };
     let sources = (0..number("--sources", 0.0) as u8)

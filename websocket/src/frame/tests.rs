@@ -11,7 +11,7 @@ fn lengths_use_the_minimal_form_and_round_trip() {
         (65536, 10),
         (1 << 40, 10),
     ] {
-        let (bytes, n) = encode_header(true, 0x2, None, len);
+        let (bytes, n) = encode_header(true, false, 0x2, None, len);
         assert_eq!(n, size, "len {len}");
         let h = parse_header(&bytes[..n]).unwrap();
         assert_eq!(
@@ -23,7 +23,7 @@ fn lengths_use_the_minimal_form_and_round_trip() {
             "partial header needs more bytes"
         );
     }
-    let (bytes, n) = encode_header(false, 0x1, Some([1, 2, 3, 4]), 300);
+    let (bytes, n) = encode_header(false, false, 0x1, Some([1, 2, 3, 4]), 300);
     let h = parse_header(&bytes[..n]).unwrap();
     assert_eq!(
         (h.fin, h.mask, h.len, h.size),

@@ -8,6 +8,7 @@ const SERVER: Rules = Rules {
     masked: true,
     max_frame: 1000,
     max_message: 1500,
+    deflate: false,
 };
 
 const CLIENT: Rules = Rules {
@@ -71,6 +72,38 @@ fn reserved_bits_without_an_extension() {
         };
         let why = "reserved bits set without an extension";
         assert_eq!(broken(SERVER, h, IDLE), (PROTOCOL, why));
+    }
+}
+
+#[test]
+fn rsv1_only_on_a_compressed_message_first_frame() {
+    let deflate = Rules {
+        deflate: true,
+        ..SERVER
+    };
+    let rsv1 = |fin, opcode| Header {
+        rsv: 0b100,
+        ..header(fin, opcode, 1)
+    };
+    assert_eq!(deflate.check(&rsv1(true, 0x1), IDLE), Ok(FrameType::Text));
+    assert_eq!(
+        deflate.check(&rsv1(false, 0x2), IDLE),
+        Ok(FrameType::Binary)
+    );
+    let why = "reserved bits set without an extension";
+    // RFC 7692, section 6.1: not on continuations nor control frames.
+    let text = in_message(FrameType::Text, 1);
+    assert_eq!(broken(deflate, rsv1(true, 0x0), text), (PROTOCOL, why));
+    for control in [0x8, 0x9, 0xA] {
+        assert_eq!(broken(deflate, rsv1(true, control), IDLE), (PROTOCOL, why));
+    }
+    // RSV2 and RSV3 stay reserved.
+    for rsv in [0b010, 0b001, 0b110] {
+        let h = Header {
+            rsv,
+            ..header(true, 0x1, 1)
+        };
+        assert_eq!(broken(deflate, h, IDLE), (PROTOCOL, why));
     }
 }
 

@@ -20,6 +20,7 @@ use self::closing::{Closing, Wire};
 use self::reader::{Frame, Reader};
 use self::writer::Writer;
 use crate::close::{self, code};
+use crate::deflate::{Agreed, Deflater, Inflater, PreparedMessage};
 use crate::frame::FrameType;
 use crate::message::Message;
 use crate::rules::Rules;
@@ -66,6 +67,10 @@ struct Inner {
     /// What the peer may send, from `role` and `config`.
     rules: Rules,
     reader: RefCell<Reader>,
+    /// With permessage-deflate: inflates compressed messages. Outside the
+    /// reader and boxed: a connection without compression pays one pointer,
+    /// and its reader is what it was.
+    inflater: RefCell<Option<Box<Inflater>>>,
     /// Whether a coroutine is inside `read` (then `close` leaves the peer's
     /// close frame to it).
     reading: Cell<bool>,
@@ -100,20 +105,34 @@ impl Socket {
         role: Role,
         config: Config,
         info: HandshakeInfo,
+        deflate: Option<Agreed>,
     ) -> Socket {
         conn.set_write_timeout(config.write_timeout);
         let rules = Rules {
             masked: role == Role::Server,
             max_frame: config.max_frame_size as u64,
             max_message: config.max_message_size as u64,
+            deflate: deflate.is_some(),
+        };
+        let client = role == Role::Client;
+        let (deflater, inflater) = match (deflate, &config.compression) {
+            (Some(agreed), Some(settings)) => {
+                let (send, recv) = agreed.directions(client);
+                (
+                    Some(Box::new(Deflater::new(send, settings))),
+                    Some(Box::new(Inflater::new(recv))),
+                )
+            }
+            _ => (None, None),
         };
         let inner = Rc::new(Inner {
             conn,
             role,
             rules,
             reader: RefCell::new(Reader::new(early)),
+            inflater: RefCell::new(inflater),
             reading: Cell::new(false),
-            writer: Writer::new(role == Role::Client),
+            writer: Writer::new(client, deflater),
             closing: Closing::new(role == Role::Client, config.close_timeout),
             config,
             info,
@@ -141,6 +160,12 @@ impl Socket {
     /// The subprotocol agreed on in the handshake.
     pub fn protocol(&self) -> Option<&str> {
         self.inner.info.protocol.as_deref()
+    }
+
+    /// Whether permessage-deflate was negotiated (see
+    /// [`Config::compression`](crate::Config::compression)).
+    pub fn is_compressed(&self) -> bool {
+        self.inner.rules.deflate
     }
 
     /// The peer's close code and reason, once its close frame has arrived.
@@ -209,9 +234,8 @@ impl Socket {
     fn next_message(&self, r: &mut Reader, deadline: Option<Instant>) -> Result<Message> {
         let inner = &*self.inner;
         loop {
-            let frame = r.next_frame(&inner.conn, &inner.rules, deadline, || {
-                inner.closing.is_open()
-            });
+            let open = || inner.closing.is_open();
+            let frame = r.next_frame(&inner.conn, &inner.rules, deadline, open, &inner.inflater);
             match frame {
                 Ok(Frame::Message(message)) => return Ok(message),
                 Ok(Frame::Fragment) => {}
@@ -268,6 +292,24 @@ impl Socket {
         inner
             .writer
             .send_message(&inner.conn, data, kind, inner.config.fragment_size)?;
+        Ok(())
+    }
+
+    /// Sends a [`PreparedMessage`]: as [`write`](Self::write), but a
+    /// message sent to many sockets is compressed once for all of those that
+    /// compress without context takeover.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`] once closing; [`Error::Io`] (a timeout included).
+    pub fn write_prepared(&self, msg: &PreparedMessage) -> Result<()> {
+        let inner = &*self.inner;
+        if !inner.closing.is_open() {
+            return Err(Error::Closed);
+        }
+        inner
+            .writer
+            .send_prepared(&inner.conn, msg, inner.config.fragment_size)?;
         Ok(())
     }
 

@@ -2,11 +2,13 @@
 //! data frames reassembled into messages. What a frame may be is decided by
 //! [`Rules`]; this module only reports a broken rule, it does not act on it.
 
+use std::cell::RefCell;
 use std::io;
 use std::time::Instant;
 
 use silly_net::Conn;
 
+use crate::deflate::Inflater;
 use crate::frame::{self, FrameType, Header};
 use crate::mask::apply_mask;
 use crate::message::Message;
@@ -33,6 +35,9 @@ pub(super) struct Reader {
     /// have accepted it and its payload, unmasked, is already at the end of
     /// `message` (see [`take_frame`](Self::take_frame)).
     prefilled: Option<FrameType>,
+    /// Whether the message being read is compressed (permessage-deflate:
+    /// RSV1 on its first frame, which the rules allow only when negotiated).
+    compressed: bool,
 }
 
 /// What [`Reader::next_frame`] read.
@@ -211,7 +216,7 @@ impl Reader {
     }
 
     /// Reads the next frame: a control frame whole, a data frame into the
-    /// message. `open` says whether data is still taken: after our close
+    /// message (a compressed one inflated with `inflater`). `open` says whether data is still taken: after our close
     /// frame it is not, and data frames are read (to find the peer's close
     /// frame behind them) and dropped, their text unchecked (RFC 6455, section
     /// 5.5.1). It is asked again after each suspension.
@@ -222,6 +227,7 @@ impl Reader {
         rules: &Rules,
         deadline: Option<Instant>,
         open: impl Fn() -> bool,
+        inflater: &RefCell<Option<Box<Inflater>>>,
     ) -> Result<Frame, Stop> {
         let h = self.read_header(conn, open().then_some(rules), deadline)?;
         let prefilled = self.prefilled.take();
@@ -240,8 +246,13 @@ impl Reader {
         if kind != FrameType::Continuation {
             self.message_type = Some(kind);
             self.utf8 = Utf8Validator::default();
+            // The rules let RSV1 through only here, and only with an inflater.
+            self.compressed = h.rsv != 0;
         }
         self.read_data_payload(conn, &h, prefilled.is_some(), deadline, &open)?;
+        if self.compressed && open() {
+            self.inflate_frame(h.fin, rules, inflater)?;
+        }
         if !h.fin {
             return Ok(Frame::Fragment);
         }
@@ -249,6 +260,11 @@ impl Reader {
         if !open() {
             self.message.clear();
             self.utf8 = Utf8Validator::default();
+            if self.compressed {
+                if let Some(inflater) = &mut *inflater.borrow_mut() {
+                    inflater.finish();
+                }
+            }
             return Ok(Frame::Fragment);
         }
         let data = self.take_message();
@@ -261,6 +277,32 @@ impl Reader {
             Ok(text) => Ok(Frame::Message(Message::Text(text))),
             Err(_) => Err(Stop::Payload(Violation::INVALID_TEXT, 0)),
         }
+    }
+
+    /// Inflates the compressed frame that `message` holds (and only it) into
+    /// the inflater's message; at the message's end (`fin`), `message`
+    /// becomes the whole inflated message. The size limit applies to the
+    /// inflated bytes, and text is checked as it is inflated.
+    fn inflate_frame(
+        &mut self,
+        fin: bool,
+        rules: &Rules,
+        inflater: &RefCell<Option<Box<Inflater>>>,
+    ) -> Result<(), Stop> {
+        let mut inflater = inflater.borrow_mut();
+        let Some(inflater) = inflater.as_mut() else {
+            return Ok(());
+        };
+        let text = self.message_type == Some(FrameType::Text);
+        let limit = usize::try_from(rules.max_message).unwrap_or(usize::MAX);
+        inflater
+            .inflate(&self.message, fin, limit, text.then_some(&mut self.utf8))
+            .map_err(|violation| Stop::Payload(violation, 0))?;
+        self.message.clear();
+        if fin {
+            self.message = inflater.finish();
+        }
+        Ok(())
     }
 
     /// Reads the payload of control frame `h` (at most 125 bytes: checked).
@@ -301,7 +343,8 @@ impl Reader {
         deadline: Option<Instant>,
         open: &impl Fn() -> bool,
     ) -> Result<(), Stop> {
-        let text = self.message_type == Some(FrameType::Text);
+        // Compressed text is checked as it is inflated, not here.
+        let text = self.message_type == Some(FrameType::Text) && !self.compressed;
         let mut remaining = h.len as usize;
         let mut offset = 0;
         // A prefilled payload is the first and only piece, already unmasked.

@@ -7,6 +7,7 @@ use std::io;
 use silly_net::Conn;
 use silly_runtime::sync::Semaphore;
 
+use crate::deflate::{self, Deflater, Payload, PreparedMessage};
 use crate::frame::{self, FrameType};
 use crate::mask::apply_mask;
 use crate::random;
@@ -33,12 +34,16 @@ pub(super) struct Writer {
     /// Control frames (pongs) that could not be sent at once because a writer
     /// held the lock; that writer sends them after its current frame.
     pending: RefCell<Vec<(FrameType, Vec<u8>)>>,
+    /// With permessage-deflate: compresses messages. Boxed, so a connection
+    /// without compression pays one pointer for it.
+    deflater: Option<Box<Deflater>>,
 }
 
 impl Writer {
-    pub(super) fn new(masked: bool) -> Writer {
+    pub(super) fn new(masked: bool, deflater: Option<Box<Deflater>>) -> Writer {
         Writer {
             masked,
+            deflater,
             lock: Semaphore::new(1),
             pending: RefCell::new(Vec::new()),
         }
@@ -56,18 +61,90 @@ impl Writer {
         fragment_size: usize,
     ) -> io::Result<()> {
         let _writer = self.lock.acquire();
-        if kind.is_control() || data.len() < fragment_size.max(1) {
-            self.send_frame(conn, true, kind, data)?;
-        } else {
-            let mut chunks = data.chunks(fragment_size).peekable();
-            let mut opcode = kind;
-            while let Some(chunk) = chunks.next() {
-                self.send_frame(conn, chunks.peek().is_none(), opcode, chunk)?;
-                opcode = FrameType::Continuation;
-                self.send_pending(conn)?;
+        match &self.deflater {
+            // Compressed under the lock: with context takeover, messages must
+            // go out in the order they were compressed.
+            Some(deflater) if !kind.is_control() => {
+                self.send_compressed(conn, deflater, data, kind, fragment_size)?
             }
+            _ => self.send_data(conn, data, kind, fragment_size, false)?,
         }
         self.send_pending(conn)
+    }
+
+    /// Compresses a message (unless it is not worth it) and sends it. Out of
+    /// line: the uncompressed path stays as small as it was.
+    #[inline(never)]
+    fn send_compressed(
+        &self,
+        conn: &Conn,
+        deflater: &Deflater,
+        data: &[u8],
+        kind: FrameType,
+        fragment_size: usize,
+    ) -> io::Result<()> {
+        let mut out = deflate::take_scratch();
+        let sent = match deflater.compress(data, &mut out) {
+            Ok(true) => self.send_data(conn, &out, kind, fragment_size, true),
+            Ok(false) => self.send_data(conn, data, kind, fragment_size, false),
+            Err(e) => Err(e),
+        };
+        deflate::give_scratch(out);
+        sent
+    }
+
+    /// Sends a prepared message after the writer before it: compressed as
+    /// [`PreparedMessage`] explains, or as [`send_message`](Self::send_message).
+    pub(super) fn send_prepared(
+        &self,
+        conn: &Conn,
+        msg: &PreparedMessage,
+        fragment_size: usize,
+    ) -> io::Result<()> {
+        let _writer = self.lock.acquire();
+        let (data, kind) = (&msg.data[..], msg.kind);
+        match &self.deflater {
+            Some(deflater) => {
+                let mut out = deflate::take_scratch();
+                let sent = match deflater.compress_prepared(msg, &mut out) {
+                    Ok(Payload::Plain) => self.send_data(conn, data, kind, fragment_size, false),
+                    Ok(Payload::Scratch) => self.send_data(conn, &out, kind, fragment_size, true),
+                    Ok(Payload::Shared(bytes)) => {
+                        self.send_data(conn, &bytes, kind, fragment_size, true)
+                    }
+                    Err(e) => Err(e),
+                };
+                deflate::give_scratch(out);
+                sent?;
+            }
+            None => self.send_data(conn, data, kind, fragment_size, false)?,
+        }
+        self.send_pending(conn)
+    }
+
+    /// Sends one message's payload, in fragments when it is `fragment_size`
+    /// or more; `compressed` sets RSV1 on the first frame (RFC 7692, section
+    /// 6.1). The caller holds the lock.
+    #[inline(always)]
+    fn send_data(
+        &self,
+        conn: &Conn,
+        data: &[u8],
+        kind: FrameType,
+        fragment_size: usize,
+        compressed: bool,
+    ) -> io::Result<()> {
+        if kind.is_control() || data.len() < fragment_size.max(1) {
+            return self.send_frame(conn, true, kind, compressed, data);
+        }
+        let mut chunks = data.chunks(fragment_size).peekable();
+        let (mut opcode, mut rsv1) = (kind, compressed);
+        while let Some(chunk) = chunks.next() {
+            self.send_frame(conn, chunks.peek().is_none(), opcode, rsv1, chunk)?;
+            (opcode, rsv1) = (FrameType::Continuation, false);
+            self.send_pending(conn)?;
+        }
+        Ok(())
     }
 
     /// Sends a control frame now if no writer is busy, else leaves it to the
@@ -81,7 +158,7 @@ impl Writer {
         match self.lock.try_acquire() {
             Some(_writer) => {
                 self.send_pending(conn)?;
-                self.send_frame(conn, true, kind, payload)
+                self.send_frame(conn, true, kind, false, payload)
             }
             None => {
                 self.pending.borrow_mut().push((kind, payload.to_vec()));
@@ -100,14 +177,14 @@ impl Writer {
     ) -> io::Result<()> {
         let _writer = self.lock.acquire();
         self.send_pending(conn)?;
-        self.send_frame(conn, true, kind, payload)
+        self.send_frame(conn, true, kind, false, payload)
     }
 
     /// Sends queued control frames. The caller holds the lock.
     fn send_pending(&self, conn: &Conn) -> io::Result<()> {
         let pending = std::mem::take(&mut *self.pending.borrow_mut());
         for (kind, payload) in pending {
-            self.send_frame(conn, true, kind, &payload)?;
+            self.send_frame(conn, true, kind, false, &payload)?;
         }
         Ok(())
     }
@@ -118,6 +195,7 @@ impl Writer {
         conn: &Conn,
         fin: bool,
         kind: FrameType,
+        rsv1: bool,
         payload: &[u8],
     ) -> io::Result<()> {
         let mask = self.masked.then(|| {
@@ -125,7 +203,8 @@ impl Writer {
                 .try_into()
                 .expect("4 bytes")
         });
-        let (header, size) = frame::encode_header(fin, kind.opcode(), mask, payload.len() as u64);
+        let (header, size) =
+            frame::encode_header(fin, rsv1, kind.opcode(), mask, payload.len() as u64);
         match mask {
             None if payload.len() <= SMALL_FRAME => {
                 // One plain write: copying a small payload costs less than the

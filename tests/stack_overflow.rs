@@ -8,6 +8,16 @@ fn recurse(n: u64) -> u64 {
     recurse(n + 1) + buf[0] as u64
 }
 
+/// Runs `test` again as a child and checks its stderr names the overflow of
+/// task 2 with a `stack_size`-byte stack; returns the child's output.
+fn overflow_report_of(test: &str, stack_size: usize) -> std::process::Output {
+    let out = util::run_child(test, "overflow");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expected = format!("coroutine stack overflow (task 2, stack size {stack_size})");
+    assert!(stderr.contains(&expected), "stderr: {stderr}");
+    out
+}
+
 #[test]
 fn overflow_prints_message_and_aborts() {
     if util::child_scenario().is_some() {
@@ -20,12 +30,7 @@ fn overflow_prints_message_and_aborts() {
         });
         unreachable!("the overflow aborts the process");
     }
-    let out = util::run_child("overflow_prints_message_and_aborts", "overflow");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("coroutine stack overflow (task 2, stack size 65536)"),
-        "stderr: {stderr}"
-    );
+    let out = overflow_report_of("overflow_prints_message_and_aborts", 65536);
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(
         out.status.signal(),
@@ -44,16 +49,10 @@ fn an_overflow_in_an_arena_stack_is_reported_by_name() {
         });
         unreachable!("the overflow aborts the process");
     }
-    let out = util::run_child(
+    let out = overflow_report_of(
         "an_overflow_in_an_arena_stack_is_reported_by_name",
-        "overflow",
+        silly::DEFAULT_STACK_SIZE,
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let expected = format!(
-        "coroutine stack overflow (task 2, stack size {})",
-        silly::DEFAULT_STACK_SIZE
-    );
-    assert!(stderr.contains(&expected), "stderr: {stderr}");
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(out.status.signal(), Some(libc::SIGABRT), "{:?}", out.status);
 }
@@ -72,14 +71,9 @@ fn a_stack_overflow_on_another_runtime_is_reported_by_name() {
         });
         unreachable!("the overflow aborts the process");
     }
-    let out = util::run_child(
+    let out = overflow_report_of(
         "a_stack_overflow_on_another_runtime_is_reported_by_name",
-        "overflow",
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("coroutine stack overflow (task 2, stack size 65536)"),
-        "{stderr}"
+        65536,
     );
     assert!(!out.status.success());
 }

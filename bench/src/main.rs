@@ -4,14 +4,19 @@
 //! ```text
 //! cargo run --release -p silly-bench -- all            # the full run (~15 min)
 //! cargo run --release -p silly-bench -- all --quick    # under 3 minutes
-//! cargo run --release -p silly-bench -- tcp http ws20 ws16k wsjson wsz idle [--rounds N] [--secs S]
+//! cargo run --release -p silly-bench -- tcp http ws20 ws16k wsjson wsz idle [--rounds N] [--secs S] [--unpinned]
 //! ```
 //!
-//! Each server runs pinned to core 0 and the loader to core 1. Servers
+//! Each server runs pinned to core 0 and the loader to core 1; with
+//! `--unpinned` both are free to use every core (the scheduler decides, and the
+//! loader competes with the server). Servers
 //! alternate within each round (A B C, A B C, ...) so the machine's drift hits
 //! all of them alike; the report gives medians with min-max, and ratios to
-//! silly-rs as the median of same-round ratios (`paired_ratio`). Results go to
-//! `bench/results/latest.json`, `BENCHMARKS.md` and `bench/results/ratios.svg`.
+//! silly-rs as the median of same-round ratios (`paired_ratio`). A pinned `all`
+//! run writes `bench/results/latest.json`, `BENCHMARKS.md` and
+//! `bench/results/ratios.svg`; any other run (some workloads, or unpinned)
+//! writes `bench/results/partial.json` and `bench/results/partial.md`, so a
+//! quick look at one row never replaces the published tables.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -205,11 +210,35 @@ fn parse_run(json: &str) -> Run {
     }
 }
 
-/// Starts a server pinned to core 0; returns it with the address it listens on.
-fn start_server(dir: &Path, spec: &ServerSpec) -> Result<(Child, String), String> {
+/// Where the server and the loader run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// Server on core 0, loader on core 1: each has a core of its own.
+    Pinned,
+    /// Both free on every core, as a deployment without `taskset` runs.
+    Unpinned,
+}
+
+impl Placement {
+    /// The cores `taskset` gives the server and the loader.
+    fn cores(self) -> (&'static str, &'static str) {
+        match self {
+            Placement::Pinned => ("0", "1"),
+            Placement::Unpinned => ("0-1023", "0-1023"),
+        }
+    }
+}
+
+/// Starts a server placed as `placement` says; returns it with the address it
+/// listens on.
+fn start_server(
+    dir: &Path,
+    spec: &ServerSpec,
+    placement: Placement,
+) -> Result<(Child, String), String> {
     let bin = dir.join(spec.bin);
     let mut child = Command::new("taskset")
-        .args(["-c", "0"])
+        .args(["-c", placement.cores().0])
         .arg(&bin)
         .arg("127.0.0.1:0")
         .args(spec.args)
@@ -242,9 +271,10 @@ fn run_load(
     workload: &WorkloadSpec,
     warmup: f64,
     secs: f64,
+    placement: Placement,
 ) -> Result<Run, String> {
     let out = Command::new("taskset")
-        .args(["-c", "1"])
+        .args(["-c", placement.cores().1])
         .arg(dir.join("loader"))
         .args(["--addr", addr, "--server-pid", &pid.to_string()])
         .args(["--warmup", &warmup.to_string(), "--secs", &secs.to_string()])
@@ -312,6 +342,11 @@ fn main() {
         .filter(|a| !a.starts_with("--") && a.parse::<f64>().is_err())
         .collect();
     let all = selected.is_empty() || selected.contains(&"all");
+    let placement = if argv.iter().any(|a| a == "--unpinned") {
+        Placement::Unpinned
+    } else {
+        Placement::Pinned
+    };
 
     let dir = std::env::current_exe()
         .ok()
@@ -337,8 +372,8 @@ fn main() {
         let workload_rounds = if workload.idle { rounds.min(2) } else { rounds };
         for round in 0..workload_rounds {
             for (spec, summary) in workload.servers.iter().zip(summaries.iter_mut()) {
-                let outcome = start_server(&dir, spec).and_then(|(mut child, addr)| {
-                    let run = run_load(&dir, &addr, child.id(), &workload, warmup, secs);
+                let outcome = start_server(&dir, spec, placement).and_then(|(mut child, addr)| {
+                    let run = run_load(&dir, &addr, child.id(), &workload, warmup, secs, placement);
                     let _ = child.kill();
                     let _ = child.wait();
                     run
@@ -365,10 +400,23 @@ fn main() {
     }
     let command = format!("cargo run --release -p silly-bench -- {}", argv.join(" "));
     let elapsed = started.elapsed();
-    write_outputs(&results, command.trim_end(), rounds, secs, elapsed);
+    let published = all && placement == Placement::Pinned;
+    let run = RunInfo {
+        command: command.trim_end(),
+        rounds,
+        secs,
+        elapsed,
+        placement,
+    };
+    write_outputs(&results, &run, published);
     eprintln!(
-        "done in {:.0} s: BENCHMARKS.md, bench/results/latest.json, bench/results/ratios.svg",
-        elapsed.as_secs_f64()
+        "done in {:.0} s: {}",
+        elapsed.as_secs_f64(),
+        if published {
+            "BENCHMARKS.md, bench/results/latest.json, bench/results/ratios.svg"
+        } else {
+            "bench/results/partial.md, bench/results/partial.json"
+        }
     );
 }
 
@@ -432,13 +480,25 @@ fn crate_versions() -> Vec<(String, String)> {
     found
 }
 
-fn write_outputs(
-    results: &[(WorkloadSpec, Vec<Summary>)],
-    command: &str,
+/// How a run was made, for its report.
+struct RunInfo<'a> {
+    command: &'a str,
     rounds: usize,
     secs: f64,
     elapsed: Duration,
-) {
+    placement: Placement,
+}
+
+/// Writes the report: the published files when `published` (a pinned `all`
+/// run), else `bench/results/partial.*`.
+fn write_outputs(results: &[(WorkloadSpec, Vec<Summary>)], run: &RunInfo<'_>, published: bool) {
+    let RunInfo {
+        command,
+        rounds,
+        secs,
+        elapsed,
+        placement,
+    } = *run;
     let root = repo_root();
     let _ = std::fs::create_dir_all(root.join("bench/results"));
     // JSON.
@@ -480,7 +540,12 @@ fn write_outputs(
         json.push_str("]}");
     }
     json.push_str("]}\n");
-    let _ = std::fs::write(root.join("bench/results/latest.json"), json);
+    let (json_path, md_path) = if published {
+        ("bench/results/latest.json", "BENCHMARKS.md")
+    } else {
+        ("bench/results/partial.json", "bench/results/partial.md")
+    };
+    let _ = std::fs::write(root.join(json_path), json);
 
     // Markdown.
     let mut md = String::new();
@@ -498,7 +563,10 @@ fn write_outputs(
         .collect();
     md.push_str(&format!("- Crates: {}\n", versions.join(", ")));
     md.push_str(&format!("- Command: `{command}` ({rounds} rounds of {secs} s per server, alternating; {:.0} s in all)\n", elapsed.as_secs_f64()));
-    md.push_str("- Each server pinned to core 0 (`taskset -c 0`), the loader (`bench/src/loader.rs`, one thread on mio) to core 1.\n");
+    md.push_str(match placement {
+        Placement::Pinned => "- Each server pinned to core 0 (`taskset -c 0`), the loader (`bench/src/loader.rs`, one thread on mio) to core 1.\n",
+        Placement::Unpinned => "- Unpinned: servers and the loader (`bench/src/loader.rs`, one thread on mio) free on every core; the loader competes with the server for CPU.\n",
+    });
     md.push_str("- Figures: median (min-max) over the rounds. *silly-rs / this*: silly-rs's CPU per message divided by this server's in the same round, median over the rounds (the two ran seconds apart, so the machine's slow drift cancels). *Loader CPU* is the loader's share of its core: near 100% means the loader, not the server, was the limit.\n\n");
     for (w, summaries) in results {
         md.push_str(&format!("## {}\n\n", w.title));
@@ -546,12 +614,18 @@ fn write_outputs(
         }
         md.push('\n');
     }
-    md.push_str("![silly-rs CPU per message relative to each peer](bench/results/ratios.svg)\n\n");
+    if published {
+        md.push_str(
+            "![silly-rs CPU per message relative to each peer](bench/results/ratios.svg)\n\n",
+        );
+    }
     md.push_str("Reproduce: `cargo run --release -p silly-bench -- all` (or `--quick`). The numbers drift by up to\n");
     md.push_str("~20% between runs on these shared VMs: compare within one run only.\n");
-    md.push_str(NOTES);
-    let _ = std::fs::write(root.join("BENCHMARKS.md"), md);
-    let _ = std::fs::write(root.join("bench/results/ratios.svg"), svg(results));
+    if published {
+        md.push_str(NOTES);
+        let _ = std::fs::write(root.join("bench/results/ratios.svg"), svg(results));
+    }
+    let _ = std::fs::write(root.join(md_path), md);
 }
 
 /// Hand-written notes appended to the generated report (what changed and why).

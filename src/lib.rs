@@ -28,7 +28,7 @@
 
 pub use silly_runtime::{
     current_runtime, exit, io, run, runtime_index, runtimes, signal, stats, stats_all, sync, task,
-    time, Builder, RuntimeHandle, Stats, DEFAULT_STACK_SIZE,
+    time, Builder, RuntimeHandle, StackGuards, Stats, DEFAULT_STACK_SIZE,
 };
 
 /// Networking: TCP, TLS (rustls), HTTP/1.1 server and client, DNS, and

@@ -77,3 +77,51 @@ fn a_stack_overflow_on_another_runtime_is_reported_by_name() {
     );
     assert!(!out.status.success());
 }
+
+/// Recurses until this frame lies `past` bytes below `top`, writing each frame
+/// whole, then returns: an overflow that does not fault (there is no guard
+/// page) and that the coroutine survives until it switches out.
+fn run_past(top: usize, past: usize) -> u64 {
+    let buf = std::hint::black_box([7u8; 512]);
+    let here = std::hint::black_box(&buf) as *const _ as usize;
+    if here + past < top {
+        return buf[0] as u64;
+    }
+    run_past(top, past) + buf[1] as u64
+}
+
+#[test]
+fn an_overflow_past_an_unguarded_stack_is_caught_by_its_canary() {
+    if util::child_scenario().is_some() {
+        // SAFETY: none: this child overflows on purpose, and must abort.
+        let builder = unsafe {
+            silly::Builder::new()
+                .guard_regions(false)
+                .stack_size(64 * 1024)
+                .stack_guards(silly::StackGuards::Never)
+        };
+        builder.run(|| {
+            silly::task::fork(|| {
+                let marker = 0u8;
+                let top = std::hint::black_box(&marker) as *const u8 as usize;
+                // 64 KiB of stack, and 2 KiB into the padding page below it.
+                run_past(top, 64 * 1024 + 2048);
+                silly::task::yield_now(); // the switch that checks the canary
+            })
+            .join()
+            .ok();
+        });
+        unreachable!("the overflow aborts the process");
+    }
+    let out = util::run_child(
+        "an_overflow_past_an_unguarded_stack_is_caught_by_its_canary",
+        "overflow",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("coroutine stack overflow (task 2, stack size 65536; found by the canary"),
+        "stderr: {stderr}"
+    );
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(libc::SIGABRT), "{:?}", out.status);
+}

@@ -12,7 +12,7 @@ use std::cell::Cell;
 use corosensei::stack::Stack as _;
 use corosensei::{CoroutineResult, Yielder};
 
-use crate::stack::{page_size, Stack};
+use crate::stack::{page_size, Stack, CANARY_OFFSETS};
 
 /// What a resume passes in: the slot where the coroutine publishes its `Yielder`.
 type ResumeInput = *const YielderSlot;
@@ -71,11 +71,15 @@ pub(crate) struct Coroutine {
     /// The guard page below the stack, as `[start, end)`, for the overflow reporter.
     guard: (usize, usize),
     stack_size: usize,
+    /// The top of an unguarded stack's padding page, below which its canary
+    /// lies (see `stack::CANARY_OFFSETS`).
+    canary: Option<usize>,
 }
 
 impl Coroutine {
     /// A coroutine that will run `body` on `stack` when first resumed.
     pub(crate) fn new(stack: Stack, body: impl FnOnce() + 'static) -> Self {
+        let canary = stack.canary();
         let limit = stack.limit().get();
         let guard = (limit, limit + page_size());
         let stack_size = stack.base().get() - guard.1;
@@ -90,7 +94,25 @@ impl Coroutine {
             raw: corosensei::Coroutine::with_stack(stack, start),
             guard,
             stack_size,
+            canary,
         }
+    }
+
+    /// `false` if the coroutine has run past the end of an unguarded stack
+    /// (its canary was overwritten). Checked by the owner after each resume.
+    #[inline]
+    pub(crate) fn canary_intact(&self) -> bool {
+        let Some(top) = self.canary else {
+            return true;
+        };
+        CANARY_OFFSETS.iter().all(|offset| {
+            // SAFETY: an aligned word in the top 256 bytes of the stack's
+            // padding page, inside the read-write mapping this coroutine's
+            // stack owns; the coroutine is switched out, so nothing writes it
+            // concurrently (volatile: the compiler cannot know the
+            // coroutine's frames may have written it).
+            unsafe { ((top - offset) as *const u64).read_volatile() == 0 }
+        })
     }
 
     /// Switches into the coroutine until it suspends (`false`) or returns

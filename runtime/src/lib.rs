@@ -100,3 +100,4 @@ pub use crate::runtime::{
     current_runtime, exit, run, runtime_index, runtimes, stats, stats_all, Builder, Stats,
     DEFAULT_MAX_IDLE_STACKS, DEFAULT_STACK_SIZE,
 };
+pub use crate::stack::StackGuards;

@@ -178,7 +178,7 @@ extern "C" fn handler(signal: libc::c_int, info: *mut libc::siginfo_t, context: 
         )
     });
     if start != 0 && address >= start && address < end {
-        report_overflow(task, size);
+        report_overflow(task, size, b")\n");
     }
     let previous = if signal == libc::SIGSEGV {
         &PREVIOUS_SEGV
@@ -214,15 +214,29 @@ extern "C" fn handler(signal: libc::c_int, info: *mut libc::siginfo_t, context: 
     }
 }
 
-fn report_overflow(task: usize, stack_size: usize) -> ! {
-    let mut buf = [0u8; 128];
+/// Reports that the coroutine running on this thread overwrote the canary of
+/// its unguarded stack (found when it switched out), and aborts: the memory
+/// below its stack may be corrupt, so nothing else may run.
+pub(crate) fn report_smashed_canary() -> ! {
+    let (task, size) = RUNNING.with(|r| (r.task_id.get(), r.stack_size.get()));
+    report_overflow(
+        task,
+        size,
+        b"; found by the canary of a stack without guard page)\n",
+    )
+}
+
+/// Writes `coroutine stack overflow (task N, stack size S` and `end`, then
+/// aborts. Async-signal-safe.
+fn report_overflow(task: usize, stack_size: usize, end: &'static [u8]) -> ! {
+    let mut buf = [0u8; 160];
     let mut len = 0;
     for part in [
         Part::Text(b"coroutine stack overflow (task "),
         Part::Number(task),
         Part::Text(b", stack size "),
         Part::Number(stack_size),
-        Part::Text(b")\n"),
+        Part::Text(end),
     ] {
         len += part.write(&mut buf[len..]);
     }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use crate::context::{self, Context, Group, RuntimeHandle, TimerAction};
 use crate::overflow;
 use crate::ready::ReadyQueue;
-use crate::stack::StackPool;
+use crate::stack::{StackGuards, StackPool};
 use crate::task::{self, TaskCell};
 use crate::timer::Timers;
 
@@ -50,7 +50,8 @@ pub struct Builder {
     blocking_threads: Option<usize>,
     threads: usize,
     pin_threads: bool,
-    stack_arenas: bool,
+    guard_regions: bool,
+    stack_guards: StackGuards,
 }
 
 impl Default for Builder {
@@ -69,7 +70,8 @@ impl Builder {
             blocking_threads: None,
             threads: 1,
             pin_threads: false,
-            stack_arenas: true,
+            guard_regions: true,
+            stack_guards: StackGuards::Always,
         }
     }
 
@@ -102,13 +104,46 @@ impl Builder {
 
     /// Whether default-size stacks are carved from shared arenas with
     /// `MADV_GUARD_INSTALL` guard pages (default `true`; used only where the
-    /// kernel supports guard regions, Linux 6.13 and later). `false` maps
-    /// every stack on its own with an `mprotect`ed guard page: two memory
-    /// mappings each, so at most about 32,700 coroutines hold a stack at once
-    /// under the default `vm.max_map_count`. With arenas a million take about
-    /// a thousand mappings.
-    pub fn stack_arenas(mut self, arenas: bool) -> Self {
-        self.stack_arenas = arenas;
+    /// kernel supports guard regions, Linux 6.13 and later). With them a
+    /// million coroutines take about a thousand memory mappings. `false`
+    /// behaves as an older kernel does: see [`stack_guards`](Self::stack_guards)
+    /// for what happens then (by default every stack is mapped on its own
+    /// with an `mprotect`ed guard page: two mappings each, so at most about
+    /// 32,700 coroutines hold a stack at once under the default
+    /// `vm.max_map_count`).
+    pub fn guard_regions(mut self, enabled: bool) -> Self {
+        self.guard_regions = enabled;
+        self
+    }
+
+    /// How stacks are protected where guard regions are not available
+    /// (kernels before 6.13, or [`guard_regions(false)`](Self::guard_regions)):
+    /// [`StackGuards::Always`] (the default) gives every stack a guard page
+    /// and so caps coroutines at about `vm.max_map_count / 2`;
+    /// [`StackGuards::Within`] and [`StackGuards::Never`] go past that cap with
+    /// stacks that have no guard page, only a page of padding and a canary
+    /// checked each time the coroutine switches out (one `log` warning when
+    /// the first is made). Where guard regions work, every stack is guarded
+    /// whatever this says.
+    ///
+    /// # Safety
+    ///
+    /// With [`StackGuards::Within`] or [`StackGuards::Never`], a task that
+    /// runs more than a page past the end of an unguarded stack writes over
+    /// the stack below it before the canary can see it: memory corruption
+    /// that safe code could otherwise never cause. Choose them only for tasks
+    /// whose deepest stack use is known to fit (measured, with margin), and
+    /// raise `vm.max_map_count` instead where you can.
+    ///
+    /// ```
+    /// use silly_runtime::{Builder, StackGuards};
+    ///
+    /// // SAFETY: these tasks only park; their stacks stay shallow.
+    /// let builder = unsafe { Builder::new().stack_guards(StackGuards::within_map_budget()) };
+    /// assert_eq!(builder.run(|| 1), 1);
+    /// ```
+    pub unsafe fn stack_guards(mut self, guards: StackGuards) -> Self {
+        self.stack_guards = guards;
         self
     }
 
@@ -347,7 +382,8 @@ fn start<T: 'static>(
     let stacks = StackPool::new(
         builder.stack_size,
         builder.max_idle_stacks,
-        builder.stack_arenas,
+        builder.guard_regions,
+        builder.stack_guards,
     );
     let made = Context::new(stacks, index, group.clone());
     // Joined even on failure, so the group's other runtimes do not wait for

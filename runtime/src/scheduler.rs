@@ -108,6 +108,9 @@ impl Scheduler {
         *self.current.borrow_mut() = Some(task.clone());
         overflow::enter(task.id, coroutine.guard_range(), coroutine.stack_size());
         let finished = coroutine.resume(&task.yielder);
+        if !coroutine.canary_intact() {
+            overflow::report_smashed_canary();
+        }
         overflow::leave();
         self.current.borrow_mut().take();
         if finished {

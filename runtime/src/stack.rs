@@ -16,21 +16,38 @@
 //!
 //! Where the kernel refuses guard regions (older kernels), under valgrind
 //! (which needs each stack registered), or when
-//! [`Builder::stack_arenas`](crate::Builder::stack_arenas) turns arenas off,
-//! stacks are mapped one by one as before, each with its own guard page: the
-//! ~32,700 limit then holds (raise `vm.max_map_count` to go past it). Stacks
-//! of other sizes (`task::Builder::stack_size`) are always mapped one by one.
+//! [`Builder::guard_regions`](crate::Builder::guard_regions) turns them off,
+//! what happens is the [`StackGuards`] policy's choice:
 //!
-//! Stacks without a guard page (folly's fallback: arena stacks with a canary
-//! word checked at each switch) are deliberately not offered: an overflow
-//! there writes over the stack below before any check can see it, which safe
-//! code must never be able to cause; that mode would need an `unsafe`
-//! opt-in.
+//! - [`StackGuards::Always`] (the default): every stack is mapped on its own
+//!   with an `mprotect`ed guard page, two mappings each, so the ~32,700 limit
+//!   holds (raise `vm.max_map_count` to go past it).
+//! - [`StackGuards::Within`]: that many stacks (process-wide) get their own
+//!   guarded mapping; beyond, stacks are carved from arenas without a guard
+//!   page, with a page of padding below each and a canary word at its top,
+//!   checked each time the coroutine switches out (folly's fibers fall back
+//!   the same way). One `log` warning says when that starts.
+//! - [`StackGuards::Never`]: every default-size stack is an unguarded arena
+//!   stack.
+//!
+//! The canary costs no memory: it is words near the top of the padding page
+//! that must still read as zero (the page is never written). Measured with a
+//! million parked coroutines (`MICRO_GUARDS` in `bench/src/bin/micro.rs`), an
+//! unguarded stack costs what an arena stack with a guard region costs.
+//!
+//! An unguarded stack turns an overflow of more than the padding into memory
+//! corruption that the canary may only see afterwards (or not at all, if a
+//! frame jumps the padding), which safe code must not be able to cause: the
+//! two unguarded policies are chosen through an `unsafe` builder method.
+//! Stacks of other sizes (`task::Builder::stack_size`) are always mapped one
+//! by one with a guard page.
+//!
 //! Tasks that are queued but have not started hold no stack.
 
 use std::io;
 use std::ptr;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use corosensei::stack::{DefaultStack, StackPointer};
@@ -58,6 +75,55 @@ pub(crate) const ARENA_SLOTS: usize = 1024;
 /// `madvise` advice that installs guard regions (Linux 6.13 uapi; the `libc`
 /// crate does not name it yet).
 const MADV_GUARD_INSTALL: libc::c_int = 102;
+
+/// The canary of an unguarded stack: words at these distances below the top
+/// of its padding page, the first bytes an overflow writes to. The page is
+/// never written otherwise, so they read as zero (the kernel's shared zero
+/// page: the canary costs no memory, where a written one would cost a page a
+/// stack); anything else when the coroutine switches out means it ran past
+/// its stack. An overflow that writes only zeros there goes unseen.
+pub(crate) const CANARY_OFFSETS: [usize; 4] = [8, 72, 136, 200];
+
+/// Default-size stacks with a guarded mapping of their own under
+/// [`StackGuards::Within`], in the whole process (the mapping limit is per
+/// process, and every runtime's stacks count against it).
+static BUDGETED_LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether the warning that unguarded stacks are in use has been logged.
+static UNGUARDED_WARNED: AtomicBool = AtomicBool::new(false);
+
+/// How coroutine stacks are protected where the kernel cannot install guard
+/// regions (before Linux 6.13), or when
+/// [`Builder::guard_regions`](crate::Builder::guard_regions) is off. With guard
+/// regions every stack is guarded whatever the policy, at no mapping cost.
+///
+/// Chosen with the `unsafe` [`Builder::stack_guards`](crate::Builder::stack_guards);
+/// see the [module docs](self) for what each costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StackGuards {
+    /// Every stack has a guard page; past `vm.max_map_count / 2` coroutines
+    /// holding a stack, starting another fails with "no stack" (the default).
+    #[default]
+    Always,
+    /// At most this many default-size stacks in the process have a guard
+    /// page (each costs two mappings); the rest are unguarded arena stacks.
+    Within(usize),
+    /// Default-size stacks are unguarded arena stacks.
+    Never,
+}
+
+impl StackGuards {
+    /// [`StackGuards::Within`] a quarter of `vm.max_map_count`: at two
+    /// mappings a stack, an eighth of it in stacks, leaving the application
+    /// three quarters of its mappings.
+    pub fn within_map_budget() -> StackGuards {
+        let max_map_count = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+            .ok()
+            .and_then(|s| s.trim().parse::<usize>().ok())
+            .unwrap_or(65_530);
+        StackGuards::Within(max_map_count / 8)
+    }
+}
 
 pub(crate) fn page_size() -> usize {
     static PAGE: OnceLock<usize> = OnceLock::new();
@@ -90,25 +156,50 @@ fn under_valgrind() -> bool {
 
 /// A coroutine stack: a slot of an arena, or a mapping of its own.
 pub(crate) enum Stack {
-    /// A slot of an arena (guard installed by `MADV_GUARD_INSTALL`).
+    /// A slot of an arena: its lowest page is a guard region installed by
+    /// `MADV_GUARD_INSTALL`, or, in an unguarded arena, padding with a canary.
     Arena { arena: Rc<Arena>, slot: usize },
     /// Its own mapping with an `mprotect`ed guard page (corosensei's).
     Mapped(DefaultStack),
+    /// A mapped stack counted against [`StackGuards::Within`]'s budget.
+    Budgeted(Budgeted),
+}
+
+/// A guarded mapping that holds one unit of [`BUDGETED_LIVE`] while it lives.
+pub(crate) struct Budgeted(DefaultStack);
+
+impl Drop for Budgeted {
+    fn drop(&mut self) {
+        BUDGETED_LIVE.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Stack {
     fn base(&self) -> usize {
         match self {
             Stack::Arena { arena, slot } => arena.start + (slot + 1) * arena.slot_size,
-            Stack::Mapped(stack) => corosensei::stack::Stack::base(stack).get(),
+            Stack::Mapped(stack) | Stack::Budgeted(Budgeted(stack)) => {
+                corosensei::stack::Stack::base(stack).get()
+            }
         }
     }
 
-    /// The lowest address: the start of the guard page.
+    /// The lowest address: the start of the guard (or padding) page.
     fn limit(&self) -> usize {
         match self {
             Stack::Arena { arena, slot } => arena.start + slot * arena.slot_size,
-            Stack::Mapped(stack) => corosensei::stack::Stack::limit(stack).get(),
+            Stack::Mapped(stack) | Stack::Budgeted(Budgeted(stack)) => {
+                corosensei::stack::Stack::limit(stack).get()
+            }
+        }
+    }
+
+    /// The top of an unguarded stack's padding page, below which its canary
+    /// lies ([`CANARY_OFFSETS`]). `None` for a guarded stack.
+    pub(crate) fn canary(&self) -> Option<usize> {
+        match self {
+            Stack::Arena { arena, .. } if !arena.guarded => Some(self.limit() + page_size()),
+            _ => None,
         }
     }
 
@@ -122,8 +213,11 @@ impl Stack {
 // `limit < base`, and the range between them is read-write memory owned by
 // this value alone (an arena slot is handed to one `Stack` at a time; a mapped
 // stack owns its mapping), with a guard page at the bottom: an arena slot's
-// first page carries a guard region installed when the slot was carved (an
-// arena whose guard fails is not used), a mapped stack's is `PROT_NONE`. The
+// first page carries a guard region installed when the slot was carved (a
+// guarded arena whose guard fails is not used), a mapped stack's is
+// `PROT_NONE`. The exception is an unguarded arena's slot, whose first page is
+// padding: that mode exists only after the caller of the `unsafe`
+// `Builder::stack_guards` promised its tasks stay within their stacks. The
 // usable part is far above MIN_STACK_SIZE (at least 16 KiB).
 unsafe impl corosensei::stack::Stack for Stack {
     fn base(&self) -> StackPointer {
@@ -141,13 +235,15 @@ pub(crate) struct Arena {
     len: usize,
     /// A stack's bytes, its guard page included.
     slot_size: usize,
+    /// Whether each slot's lowest page is a guard region (else padding).
+    guarded: bool,
 }
 
 impl Arena {
-    /// Maps an arena for stacks of `usable` bytes. `None` if the kernel cannot
-    /// install guard regions (checked on the first slot, which every new arena
-    /// carves at once).
-    fn new(usable: usize) -> io::Result<Option<Rc<Arena>>> {
+    /// Maps an arena for stacks of `usable` bytes. `None` if it is to be
+    /// `guarded` and the kernel cannot install guard regions (checked on the
+    /// first slot, which every new arena carves at once).
+    fn new(usable: usize, guarded: bool) -> io::Result<Option<Rc<Arena>>> {
         let slot_size = usable + page_size();
         let len = slot_size * ARENA_SLOTS;
         // SAFETY: an anonymous private mapping at an address of the kernel's
@@ -169,15 +265,21 @@ impl Arena {
             start: start as usize,
             len,
             slot_size,
+            guarded,
         };
-        if !arena.guard(0) {
+        if !arena.prepare(0) {
             return Ok(None); // dropped: unmapped
         }
         Ok(Some(Rc::new(arena)))
     }
 
-    /// Installs the guard page of slot `slot`; `false` if the kernel refuses.
-    fn guard(&self, slot: usize) -> bool {
+    /// Readies slot `slot` to be handed out: installs its guard page in a
+    /// guarded arena (`false` if the kernel refuses); nothing otherwise (the
+    /// padding page of a fresh mapping reads as zero, which is its canary).
+    fn prepare(&self, slot: usize) -> bool {
+        if !self.guarded {
+            return true;
+        }
         let page = self.start + slot * self.slot_size;
         // SAFETY: `page` is the first page of a slot inside this arena's
         // mapping, owned by the arena and not yet handed out as a stack, so no
@@ -200,22 +302,39 @@ impl Drop for Arena {
 pub(crate) struct StackPool {
     default_size: usize,
     max_idle: usize,
-    /// Whether default-size stacks come from arenas (true until the kernel
-    /// refuses guard regions, or when turned off).
-    arenas: bool,
-    /// The arena new slots are carved from, and how many it has given.
+    /// Whether default-size stacks come from guarded arenas (true until the
+    /// kernel refuses guard regions, or when turned off).
+    guard_regions: bool,
+    /// What to do without guard regions.
+    guards: StackGuards,
+    /// The guarded arena new slots are carved from, and how many it has given.
     current: Option<(Rc<Arena>, usize)>,
+    /// The same for unguarded arenas.
+    current_unguarded: Option<(Rc<Arena>, usize)>,
     idle: Vec<Stack>,
     idle_other: Vec<(usize, Stack)>,
 }
 
 impl StackPool {
-    pub(crate) fn new(default_size: usize, max_idle: usize, arenas: bool) -> Self {
+    pub(crate) fn new(
+        default_size: usize,
+        max_idle: usize,
+        guard_regions: bool,
+        guards: StackGuards,
+    ) -> Self {
+        let valgrind = under_valgrind();
         StackPool {
             default_size: usable_size(default_size),
             max_idle,
-            arenas: arenas && !under_valgrind(),
+            guard_regions: guard_regions && !valgrind,
+            // Valgrind must see each stack as a mapping of its own.
+            guards: if valgrind {
+                StackGuards::Always
+            } else {
+                guards
+            },
             current: None,
+            current_unguarded: None,
             idle: Vec::new(),
             idle_other: Vec::new(),
         }
@@ -236,25 +355,75 @@ impl StackPool {
             if let Some(stack) = self.idle.pop() {
                 return Ok(stack);
             }
-            if self.arenas {
-                if let Some(stack) = self.carve()? {
+            if self.guard_regions {
+                if let Some(stack) = self.carve(true)? {
                     return Ok(stack);
                 }
-                self.arenas = false; // the kernel refuses guard regions
+                self.guard_regions = false; // the kernel refuses guard regions
             }
+            return self.without_guard_regions();
         } else if let Some(i) = self.idle_other.iter().position(|(s, _)| *s == size) {
             return Ok(self.idle_other.swap_remove(i).1);
         }
         DefaultStack::new(size).map(Stack::Mapped)
     }
 
-    /// The next unused slot of the current arena, or of a new one; `None`
-    /// when guard regions are not available.
-    fn carve(&mut self) -> io::Result<Option<Stack>> {
-        if let Some((arena, used)) = &mut self.current {
+    /// A new default-size stack where guard regions are not used, as the
+    /// [`StackGuards`] policy says.
+    fn without_guard_regions(&mut self) -> io::Result<Stack> {
+        let size = self.default_size;
+        match self.guards {
+            StackGuards::Always => DefaultStack::new(size).map(Stack::Mapped),
+            StackGuards::Within(budget) => {
+                let reserved = BUDGETED_LIVE
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |live| {
+                        (live < budget).then_some(live + 1)
+                    })
+                    .is_ok();
+                if reserved {
+                    match DefaultStack::new(size) {
+                        Ok(stack) => return Ok(Stack::Budgeted(Budgeted(stack))),
+                        Err(err) => {
+                            BUDGETED_LIVE.fetch_sub(1, Ordering::Relaxed);
+                            // Out of mappings below the budget (the application
+                            // holds more than we left it): go unguarded.
+                            if err.raw_os_error() != Some(libc::ENOMEM) {
+                                return Err(err);
+                            }
+                        }
+                    }
+                }
+                self.carve_unguarded()
+            }
+            StackGuards::Never => self.carve_unguarded(),
+        }
+    }
+
+    fn carve_unguarded(&mut self) -> io::Result<Stack> {
+        if !UNGUARDED_WARNED.swap(true, Ordering::Relaxed) {
+            log::warn!(
+                "silly: coroutine stacks without guard pages from now on ({:?}); \
+                 an overflow is caught, if at all, by a canary when the coroutine switches",
+                self.guards
+            );
+        }
+        Ok(self
+            .carve(false)?
+            .expect("an unguarded arena needs no kernel support"))
+    }
+
+    /// The next unused slot of the current (guarded or unguarded) arena, or
+    /// of a new one; `None` when guard regions are not available.
+    fn carve(&mut self, guarded: bool) -> io::Result<Option<Stack>> {
+        let current = if guarded {
+            &mut self.current
+        } else {
+            &mut self.current_unguarded
+        };
+        if let Some((arena, used)) = current {
             if *used < ARENA_SLOTS {
                 let slot = *used;
-                if !arena.guard(slot) {
+                if !arena.prepare(slot) {
                     return Ok(None);
                 }
                 *used += 1;
@@ -264,10 +433,10 @@ impl StackPool {
                 }));
             }
         }
-        let Some(arena) = Arena::new(self.default_size)? else {
+        let Some(arena) = Arena::new(self.default_size, guarded)? else {
             return Ok(None);
         };
-        self.current = Some((arena.clone(), 1)); // slot 0's guard is in place
+        *current = Some((arena.clone(), 1)); // slot 0 is prepared
         Ok(Some(Stack::Arena { arena, slot: 0 }))
     }
 
@@ -283,13 +452,13 @@ impl StackPool {
                     }
                     self.idle.push(stack);
                 }
-                Stack::Mapped(_) if self.idle.len() < self.max_idle => {
+                Stack::Mapped(_) | Stack::Budgeted(_) if self.idle.len() < self.max_idle => {
                     if self.idle.len() >= RELEASE_PAGES_ABOVE {
                         release_pages(&stack);
                     }
                     self.idle.push(stack);
                 }
-                Stack::Mapped(_) => {}
+                Stack::Mapped(_) | Stack::Budgeted(_) => {}
             }
         } else if self.idle_other.len() < MAX_IDLE_OTHER.min(self.max_idle) {
             self.idle_other.push((size, stack));

@@ -2,7 +2,13 @@
 //!
 //! ```text
 //! cargo run --release -p silly-bench --bin micro
+//! MICRO_PARKED=1000000 MICRO_GUARDS=budget cargo run --release -p silly-bench --bin micro
 //! ```
+//!
+//! `MICRO_GUARDS` measures the fallbacks of a kernel without guard regions
+//! (forced with `Builder::guard_regions(false)`): `mapped` (every stack its own
+//! guarded mapping), `budget` (`StackGuards::within_map_budget()`), `never`
+//! (unguarded arena stacks).
 //!
 //! Prints the median of several rounds for: a context switch (`yield_now`
 //! ping-pong between two coroutines), a fork+join with pooled stacks, a timer
@@ -10,7 +16,7 @@
 
 use std::time::Duration;
 
-use silly::{task, time};
+use silly::{task, time, Builder, StackGuards};
 use silly_bench::{median_of, rss_kib, timed};
 
 const ROUNDS: usize = 7;
@@ -19,8 +25,20 @@ fn per_op(d: Duration, ops: u64) -> f64 {
     d.as_nanos() as f64 / ops as f64
 }
 
+/// The runtime `MICRO_GUARDS` asks for (see the module docs).
+fn builder() -> Builder {
+    let guards = match std::env::var("MICRO_GUARDS").as_deref() {
+        Ok("mapped") => StackGuards::Always,
+        Ok("budget") => StackGuards::within_map_budget(),
+        Ok("never") => StackGuards::Never,
+        _ => return Builder::new(),
+    };
+    // SAFETY: the benchmark's tasks park or switch; their stacks stay shallow.
+    unsafe { Builder::new().guard_regions(false).stack_guards(guards) }
+}
+
 fn main() {
-    silly::run(|| {
+    builder().run(|| {
         // Warm the stack pool and the allocator.
         for _ in 0..1000 {
             task::fork(|| ()).join().unwrap();

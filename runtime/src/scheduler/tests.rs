@@ -4,13 +4,13 @@ use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
 use super::Scheduler;
-use crate::stack::StackPool;
+use crate::stack::{StackGuards, StackPool};
 use crate::task::cell::{Entry, Interrupt, Park, Start, State, TaskCell, Waker};
 
 type Log = Rc<RefCell<Vec<String>>>;
 
 fn scheduler() -> Scheduler {
-    Scheduler::new(StackPool::new(64 * 1024, 8, true))
+    Scheduler::new(StackPool::new(64 * 1024, 8, true, StackGuards::Always))
 }
 
 /// Spawns a task running `body`, which gets its own cell (to park on).

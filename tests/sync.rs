@@ -311,3 +311,17 @@ fn try_send_never_blocks() {
         assert_eq!(waiter.join().unwrap(), Ok("taken"));
     });
 }
+
+#[test]
+fn a_failed_try_acquire_releases_nothing() {
+    silly::run(|| {
+        let sem = Semaphore::new(1);
+        let held = sem.acquire();
+        for _ in 0..3 {
+            assert!(sem.try_acquire().is_none());
+        }
+        assert_eq!(sem.available(), 0, "still only the one permit, held");
+        drop(held);
+        assert_eq!(sem.available(), 1);
+    });
+}

@@ -152,6 +152,27 @@ impl Conn {
         either!(self, s => s.write_all_vectored(bufs))
     }
 
+    /// Writes what of `bufs` the connection takes now, without suspending,
+    /// and returns how many bytes that was (see
+    /// [`TcpStream::try_write_vectored`]).
+    ///
+    /// Over TLS there is no non-blocking write: rustls encrypts into its own
+    /// buffer, and a record half flushed would have to be finished before
+    /// anything else, by someone who may wait. So it is always `WouldBlock`
+    /// there, and callers fall back to
+    /// [`write_all_vectored`](Self::write_all_vectored) in a coroutine.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` if nothing can be written now (always over TLS); the
+    /// connection's errors.
+    pub fn try_write_vectored(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        match self {
+            Conn::Tcp(tcp) => tcp.try_write_vectored(bufs),
+            Conn::Tls(_) => Err(io::ErrorKind::WouldBlock.into()),
+        }
+    }
+
     /// [`write_all_vectored`](Self::write_all_vectored) with an explicit
     /// deadline for the whole call instead of the write timeout.
     pub(crate) fn write_all_vectored_until(

@@ -46,6 +46,7 @@ mod deflate;
 mod error;
 mod frame;
 mod handshake;
+mod hub;
 mod mask;
 mod message;
 mod random;
@@ -67,6 +68,9 @@ pub use self::deflate::{Compression, ContextMode, PreparedMessage};
 pub use self::error::{Error, Result};
 pub use self::frame::FrameType;
 pub use self::handshake::accept_key;
+pub use self::hub::{
+    Backplane, Hub, HubConfig, HubStats, SlowPolicy, DEFAULT_MAX_QUEUE, DEFAULT_MAX_QUEUE_BYTES,
+};
 pub use self::message::Message;
 pub use self::socket::{HandshakeInfo, Socket};
 pub use self::upgrade::{upgrade, upgrade_with};

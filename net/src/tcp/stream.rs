@@ -371,6 +371,23 @@ impl TcpStream {
         Ok(())
     }
 
+    /// Writes what of `bufs` fits in the send buffer now, in order, with one
+    /// `writev`, never suspending: the corked write of a fan-out, which must
+    /// not wait on one slow peer while others have data queued.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` if the socket takes nothing now (wait for it with a
+    /// blocking write); `BrokenPipe`, `ConnectionReset` and the like if the
+    /// connection broke. `Ok(0)` only for empty `bufs`.
+    pub fn try_write_vectored(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        match self.try_write_with(total, |mut s| s.write_vectored(bufs))? {
+            0 if total > 0 => Err(io::ErrorKind::WouldBlock.into()),
+            n => Ok(n),
+        }
+    }
+
     /// Writes what fits without suspending; `Ok(0)` when nothing does.
     fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
         self.try_write_with(buf.len(), |mut s| s.write(buf))

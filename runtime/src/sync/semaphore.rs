@@ -56,8 +56,10 @@ impl Semaphore {
 
     /// Takes a permit if one is free and nobody waits before us.
     pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
+        // Not `then_some`: it would build the permit (and so release one on
+        // its drop) when none was taken.
         self.try_acquire_raw()
-            .then_some(SemaphorePermit { semaphore: self })
+            .then(|| SemaphorePermit { semaphore: self })
     }
 
     /// Adds `n` permits, handing them to waiters first.

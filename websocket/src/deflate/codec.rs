@@ -140,6 +140,27 @@ impl Deflater {
     }
 }
 
+impl Deflater {
+    /// The compressed form of `msg` that every socket of the same settings
+    /// sends, made once and kept in `msg`; `None` when this socket sends it
+    /// uncompressed: below the threshold, an 8-bit window, or context
+    /// takeover. With takeover, a message compressed ahead of its turn on
+    /// the wire would break the context's order, and RFC 7692 (section 6)
+    /// lets any message go uncompressed, which leaves the context as it is.
+    pub(crate) fn shared_form(
+        &self,
+        msg: &PreparedMessage,
+    ) -> io::Result<Option<std::rc::Rc<[u8]>>> {
+        if self.send.takeover {
+            return Ok(None);
+        }
+        match self.compress_prepared(msg, &mut Vec::new())? {
+            Payload::Shared(bytes) => Ok(Some(bytes)),
+            Payload::Plain | Payload::Scratch => Ok(None),
+        }
+    }
+}
+
 /// Compresses `data` with a sync flush (RFC 7692, section 7.2.1) into `out`.
 fn deflate(c: &mut Compress, data: &[u8], out: &mut Vec<u8>) -> io::Result<()> {
     out.clear();

@@ -34,7 +34,7 @@ pub struct PreparedMessage {
     pub(crate) data: Vec<u8>,
     pub(crate) kind: FrameType,
     /// Compressed forms made so far.
-    compressed: RefCell<Vec<Form>>,
+    pub(crate) compressed: RefCell<Vec<Form>>,
 }
 
 impl PreparedMessage {

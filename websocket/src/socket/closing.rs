@@ -21,6 +21,9 @@ use crate::{Error, Result};
 /// connection; beyond this we close without waiting for it.
 const MAX_SKIP: u64 = 1024 * 1024;
 
+/// Called when a connection ends.
+type EndHook = Box<dyn FnOnce()>;
+
 /// Where the connection is in its life (RFC 6455, section 7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum State {
@@ -54,6 +57,9 @@ pub(super) struct Closing {
     client: bool,
     /// `Config::close_timeout`.
     timeout: Duration,
+    /// Called once when the connection ends, by key (a hub forgets its
+    /// subscriber with it). Empty, and so no allocation, for most sockets.
+    on_end: RefCell<Vec<(u64, EndHook)>>,
 }
 
 impl Closing {
@@ -64,6 +70,7 @@ impl Closing {
             ended: OnceCell::new(),
             client,
             timeout,
+            on_end: RefCell::new(Vec::new()),
         }
     }
 
@@ -224,6 +231,25 @@ impl Closing {
         if let Some(ended) = self.ended.get() {
             ended.notify_waiters();
         }
+        let hooks = std::mem::take(&mut *self.on_end.borrow_mut());
+        for (_, hook) in hooks {
+            hook();
+        }
+    }
+
+    /// Has `hook` called when the connection ends; false (and no hook) if
+    /// it has ended already.
+    pub(super) fn on_end(&self, key: u64, hook: Box<dyn FnOnce()>) -> bool {
+        if self.is_closed() {
+            return false;
+        }
+        self.on_end.borrow_mut().push((key, hook));
+        true
+    }
+
+    /// Forgets the hook added under `key`.
+    pub(super) fn forget_on_end(&self, key: u64) {
+        self.on_end.borrow_mut().retain(|(k, _)| *k != key);
     }
 
     /// Starts the close handshake with a close frame's `payload` (a valid code

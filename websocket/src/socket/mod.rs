@@ -4,6 +4,7 @@
 //! [`Rules`](crate::rules::Rules).
 
 mod closing;
+mod corked;
 mod reader;
 mod writer;
 
@@ -18,6 +19,7 @@ use silly_net::Conn;
 
 use self::closing::{Closing, Wire};
 use self::reader::{Frame, Reader};
+pub(crate) use self::writer::Cork;
 use self::writer::Writer;
 use crate::close::{self, code};
 use crate::deflate::{Agreed, Deflater, Inflater, PreparedMessage};

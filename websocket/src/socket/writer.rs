@@ -24,6 +24,21 @@ thread_local! {
     static SMALL_FRAME_OUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
+/// What a corked write ([`Writer::try_cork`]) did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cork {
+    /// Everything went out; the wire is free again.
+    Sent,
+    /// This many bytes went out (maybe none) and the rest must wait for the
+    /// socket. The wire stays held for the caller, who finishes what it
+    /// started (a frame may have gone out in part: nothing else may come
+    /// between its bytes) and then calls [`Writer::release`].
+    Held(usize),
+    /// Another writer holds the wire, or control frames wait for it: nothing
+    /// was written, and the wire is not held.
+    Busy,
+}
+
 /// Writes frames to a connection; every method takes that connection.
 pub(super) struct Writer {
     /// Whether our frames are masked (RFC 6455, section 5.1: a client masks
@@ -178,6 +193,73 @@ impl Writer {
         let _writer = self.lock.acquire();
         self.send_pending(conn)?;
         self.send_frame(conn, true, kind, false, payload)
+    }
+
+    /// The hub's corked write: whole frames already made (unmasked, so this
+    /// is for the server side), written with one non-blocking `writev` if
+    /// no writer holds the wire. See [`Cork`] for what the caller owes.
+    ///
+    /// Frame atomicity: a write cut short leaves the lock taken (the permit
+    /// is forgotten) instead of storing the rest here, so the socket's own
+    /// writers, a pong, a close, queue behind the cut frame until the hub's
+    /// writer coroutine has finished it and called [`release`](Self::release);
+    /// control frames wait in `pending` meanwhile, as they do behind any
+    /// writer.
+    pub(super) fn try_cork(&self, conn: &Conn, bufs: &[io::IoSlice<'_>]) -> io::Result<Cork> {
+        let Some(permit) = self.lock.try_acquire() else {
+            return Ok(Cork::Busy);
+        };
+        if !self.pending.borrow().is_empty() {
+            // Pongs first, and they need a writer that may wait.
+            return Ok(Cork::Busy);
+        }
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        match conn.try_write_vectored(bufs) {
+            Ok(n) if n == total => Ok(Cork::Sent),
+            Ok(n) => {
+                permit.forget();
+                Ok(Cork::Held(n))
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                permit.forget();
+                Ok(Cork::Held(0))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Takes the wire for the hub, waiting for the writer before it; given
+    /// back with [`release`](Self::release).
+    pub(super) fn hold(&self) {
+        self.lock.acquire().forget();
+    }
+
+    /// Writes frames while the caller holds the wire (after [`Cork::Held`]
+    /// or [`hold`](Self::hold)), suspending while the socket takes nothing
+    /// (bounded by the write timeout); control frames that queued meanwhile
+    /// go out after them.
+    pub(super) fn write_held(&self, conn: &Conn, bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
+        conn.write_all_vectored(bufs)?;
+        self.send_pending(conn)
+    }
+
+    /// Gives back the wire the hub held: pending control frames go out
+    /// first, then the next writer's turn comes.
+    pub(super) fn release(&self, conn: &Conn) -> io::Result<()> {
+        let sent = self.send_pending(conn);
+        self.lock.add_permits(1);
+        sent
+    }
+
+    /// Gives back the wire the hub held, leaving pending control frames to
+    /// the next writer.
+    pub(super) fn release_permit(&self) {
+        self.lock.add_permits(1);
+    }
+
+    /// The compressor, with permessage-deflate.
+    pub(super) fn deflater(&self) -> Option<&Deflater> {
+        self.deflater.as_deref()
     }
 
     /// Sends queued control frames. The caller holds the lock.

@@ -1,8 +1,13 @@
-//! The silly-rs benchmark harness: a lean load generator ([`loader`]), and
-//! helpers shared by the micro-benchmarks.
+//! The silly-rs benchmark harness: a lean load generator ([`loader`], and
+//! [`fanout`] for broadcast servers), the Tokio peers' shared parts ([`peer`],
+//! [`room`]), the [`soak`], and helpers shared by the micro-benchmarks.
 
+pub mod fanout;
 pub mod loader;
 pub mod peer;
+pub mod report;
+pub mod room;
+pub mod soak;
 
 use std::time::{Duration, Instant};
 

@@ -17,6 +17,9 @@ use hdrhistogram::Histogram;
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 
+pub(crate) use crate::report::Meter;
+pub use crate::report::{cpu_us, status_kib, Report};
+
 /// The fixed masking key of the loader's frames (masks need not be secret here).
 const MASK: [u8; 4] = [0x5a, 0xa5, 0x3c, 0xc3];
 
@@ -209,7 +212,7 @@ fn compress(data: &[u8]) -> Vec<u8> {
 
 /// A whole frame (`first` byte: FIN, RSV1, opcode), masked as a client's or
 /// plain as a server's.
-fn frame(first: u8, masked: bool, payload: &[u8]) -> Vec<u8> {
+pub(crate) fn frame(first: u8, masked: bool, payload: &[u8]) -> Vec<u8> {
     let mut out = frame_header(masked, payload.len());
     out[0] = first;
     if masked {
@@ -237,11 +240,12 @@ pub fn ws_frame_len(buf: &[u8]) -> Option<usize> {
     (buf.len() >= header + len).then_some(header + len)
 }
 
-fn pattern(size: usize) -> Vec<u8> {
+/// `size` bytes of the alphabet, over and over.
+pub(crate) fn pattern(size: usize) -> Vec<u8> {
     (0..size).map(|i| b'a' + (i % 26) as u8).collect()
 }
 
-fn upgrade_request(extra: &str) -> Vec<u8> {
+pub(crate) fn upgrade_request(extra: &str) -> Vec<u8> {
     format!(
         "GET / HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{extra}\r\n"
@@ -277,6 +281,16 @@ pub fn server_frame(payload: &[u8]) -> Vec<u8> {
     let mut out = frame_header(false, payload.len());
     out.extend_from_slice(payload);
     out
+}
+
+/// Takes the server's answer to the WebSocket upgrade from the start of
+/// `input` once all of its head is there: `Some(true)` for `101`, `Some(false)`
+/// for anything else; `None` while it is incomplete.
+pub(crate) fn take_upgrade(input: &mut Vec<u8>) -> Option<bool> {
+    let end = input.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let switched = input.starts_with(b"HTTP/1.1 101");
+    input.drain(..end + 4);
+    Some(switched)
 }
 
 /// Length of the complete HTTP response at the start of `buf`, if it is all
@@ -316,90 +330,6 @@ pub struct Plan {
     pub server_pid: Option<u32>,
 }
 
-/// What one load run measured.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Report {
-    /// Messages (or requests) completed in the window.
-    pub messages: u64,
-    /// Length of the window, seconds.
-    pub seconds: f64,
-    /// Median and 99th percentile latency, microseconds.
-    pub p50_us: f64,
-    /// 99th percentile latency, microseconds.
-    pub p99_us: f64,
-    /// Replies that did not match, connections that failed.
-    pub errors: u64,
-    /// Server CPU (user + system) in the window, microseconds.
-    pub server_cpu_us: f64,
-    /// Loader CPU in the window, microseconds.
-    pub loader_cpu_us: f64,
-    /// Server resident memory at the end, and its peak, KiB.
-    pub server_rss_kib: u64,
-    /// Peak resident memory of the server, KiB.
-    pub server_hwm_kib: u64,
-    /// Idle workload: server RSS growth per connection, bytes.
-    pub idle_bytes_per_conn: f64,
-    /// Bytes of the replies counted in `messages` (frame headers included):
-    /// the server's bytes on the wire.
-    pub reply_bytes: u64,
-}
-
-impl Report {
-    /// Messages per second.
-    pub fn rate(&self) -> f64 {
-        self.messages as f64 / self.seconds.max(1e-9)
-    }
-
-    /// Server CPU microseconds per message.
-    pub fn server_us_per_msg(&self) -> f64 {
-        self.server_cpu_us / (self.messages.max(1)) as f64
-    }
-
-    /// The report as one JSON object.
-    pub fn to_json(&self) -> String {
-        format!(
-            "{{\"messages\":{},\"seconds\":{:.3},\"rate\":{:.1},\"p50_us\":{:.1},\"p99_us\":{:.1},\"errors\":{},\
-             \"server_cpu_us\":{:.0},\"loader_cpu_us\":{:.0},\"server_rss_kib\":{},\"server_hwm_kib\":{},\
-             \"idle_bytes_per_conn\":{:.0},\"reply_bytes\":{}}}",
-            self.messages,
-            self.seconds,
-            self.rate(),
-            self.p50_us,
-            self.p99_us,
-            self.errors,
-            self.server_cpu_us,
-            self.loader_cpu_us,
-            self.server_rss_kib,
-            self.server_hwm_kib,
-            self.idle_bytes_per_conn,
-            self.reply_bytes
-        )
-    }
-}
-
-/// CPU time (user + system) of a process from `/proc/PID/stat`, microseconds
-/// (clock ticks of 10 ms).
-pub fn cpu_us(pid: &str) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let Some(close) = stat.rfind(')') else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
-    let ticks: u64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
-        + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
-    ticks as f64 * 10_000.0
-}
-
-/// A `/proc/PID/status` field in KiB (`VmRSS`, `VmHWM`).
-pub fn status_kib(pid: &str, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 struct Client {
     /// Index in the client list, and mio token.
     index: usize,
@@ -417,7 +347,9 @@ struct Client {
     turn: usize,
 }
 
-fn connect(addr: SocketAddr, source: Option<IpAddr>) -> std::io::Result<TcpStream> {
+/// A non-blocking connection to `addr` (from `source`, if given) with
+/// `TCP_NODELAY`, still connecting when returned.
+pub(crate) fn connect(addr: SocketAddr, source: Option<IpAddr>) -> std::io::Result<TcpStream> {
     let socket = socket2::Socket::new(
         socket2::Domain::for_address(addr),
         socket2::Type::STREAM,
@@ -484,9 +416,8 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
     let mut reply_bytes = 0u64;
     let mut errors = 0u64;
     let mut upgraded = 0usize;
-    let mut cpu_start = (0.0, 0.0);
+    let mut meter = Meter::new(plan.server_pid);
     let mut idle_report = None;
-    let self_pid = std::process::id().to_string();
     loop {
         poll.poll(&mut events, Some(Duration::from_millis(5)))?;
         let mut now = Instant::now();
@@ -495,10 +426,7 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
             messages = 0;
             reply_bytes = 0;
             histogram.reset();
-            cpu_start = (
-                server_pid.as_deref().map(cpu_us).unwrap_or(0.0),
-                cpu_us(&self_pid),
-            );
+            meter.start();
         }
         if plan.workload.is_idle() && upgraded == plan.connections && idle_report.is_none() {
             // Everyone is in; let the server settle, then weigh it.
@@ -558,36 +486,23 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
             if !event.is_readable() {
                 continue;
             }
-            loop {
-                match c.stream.read(&mut buf) {
-                    Ok(0) => {
-                        errors += 1;
-                        let _ = poll.registry().deregister(&mut c.stream);
-                        break;
-                    }
-                    Ok(n) => {
-                        c.input.extend_from_slice(&buf[..n]);
-                        if n < buf.len() {
-                            break;
-                        }
-                    }
-                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                    Err(_) => {
-                        errors += 1;
-                        break;
-                    }
+            match read_available(&mut c.stream, &mut buf, &mut c.input) {
+                Ok(true) => {}
+                Ok(false) => {
+                    errors += 1;
+                    let _ = poll.registry().deregister(&mut c.stream);
                 }
+                Err(_) => errors += 1,
             }
             // Complete replies: check, count, send the next request.
             loop {
                 if !c.upgraded {
-                    let Some(end) = c.input.windows(4).position(|w| w == b"\r\n\r\n") else {
+                    let Some(switched) = take_upgrade(&mut c.input) else {
                         break;
                     };
-                    if !c.input.starts_with(b"HTTP/1.1 101") {
+                    if !switched {
                         errors += 1;
                     }
-                    c.input.drain(..end + 4);
                     c.upgraded = true;
                     upgraded += 1;
                     if plan.workload.is_idle() {
@@ -653,18 +568,8 @@ pub fn run(plan: &Plan) -> std::io::Result<Report> {
         p50_us: histogram.value_at_quantile(0.5) as f64,
         p99_us: histogram.value_at_quantile(0.99) as f64,
         errors,
-        server_cpu_us: server_pid.as_deref().map(cpu_us).unwrap_or(0.0) - cpu_start.0,
-        loader_cpu_us: cpu_us(&self_pid) - cpu_start.1,
-        server_rss_kib: server_pid
-            .as_deref()
-            .map(|p| status_kib(p, "VmRSS"))
-            .unwrap_or(0),
-        server_hwm_kib: server_pid
-            .as_deref()
-            .map(|p| status_kib(p, "VmHWM"))
-            .unwrap_or(0),
-        idle_bytes_per_conn: 0.0,
         reply_bytes,
+        ..meter.report()
     })
 }
 
@@ -672,6 +577,29 @@ fn plan_payload_len(workload: Workload) -> usize {
     match workload {
         Workload::Tcp { size } | Workload::Ws { size } => size,
         _ => 0,
+    }
+}
+
+/// Appends what `stream` has to `input` (through `buf`) without waiting.
+/// `Ok(false)` when the peer closed. A read that fills less than `buf` is
+/// taken to have emptied the socket: no read is spent to see `WouldBlock`.
+pub(crate) fn read_available(
+    stream: &mut TcpStream,
+    buf: &mut [u8],
+    input: &mut Vec<u8>,
+) -> std::io::Result<bool> {
+    loop {
+        match stream.read(buf) {
+            Ok(0) => return Ok(false),
+            Ok(n) => {
+                input.extend_from_slice(&buf[..n]);
+                if n < buf.len() {
+                    return Ok(true);
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(true),
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -703,6 +631,17 @@ fn write_pending(c: &mut Client, bytes: &[u8], poll: &Poll) -> std::io::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upgrade_answers() {
+        let mut input =
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81".to_vec();
+        assert_eq!(take_upgrade(&mut input[..20].to_vec()), None);
+        assert_eq!(take_upgrade(&mut input), Some(true));
+        assert_eq!(input, b"\x81", "the bytes after the head stay");
+        let mut refused = b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec();
+        assert_eq!(take_upgrade(&mut refused), Some(false));
+    }
 
     #[test]
     fn http_reply_boundaries() {

@@ -4,7 +4,8 @@
 //! ```text
 //! cargo run --release -p silly-bench -- all            # the full run (~15 min)
 //! cargo run --release -p silly-bench -- all --quick    # under 3 minutes
-//! cargo run --release -p silly-bench -- tcp http ws20 ws16k wsjson wsz idle [--rounds N] [--secs S] [--unpinned]
+//! cargo run --release -p silly-bench -- tcp http ws20 ws16k wsjson wsz idle fanout [--rounds N] [--secs S] [--unpinned]
+//! cargo run --release -p silly-bench -- soak [--secs S]      # not part of `all` (bench/src/soak.rs)
 //! ```
 //!
 //! Each server runs pinned to core 0 and the loader to core 1; with
@@ -150,6 +151,37 @@ fn workloads(quick: bool) -> Vec<WorkloadSpec> {
             idle: false,
         },
         WorkloadSpec {
+            key: "fanout",
+            title: "WebSocket fan-out, 1,000 subscribers + 1 publisher x 64 B text, 16 in flight \
+                    (per delivery; latency publish to last receipt)",
+            loader_args: args(&[
+                "--workload",
+                "fanout",
+                "--size",
+                "64",
+                "--connections",
+                "1000",
+                "--in-flight",
+                "16",
+            ]),
+            servers: vec![
+                server("silly-rs", "silly_broadcast", &[]),
+                server("tokio-tungstenite", "tungstenite_broadcast", &[]),
+                server(
+                    "tokio-tungstenite feed+flush",
+                    "tungstenite_broadcast",
+                    &["--batch"],
+                ),
+                server("fastwebsockets", "fastws_broadcast", &[]),
+                server(
+                    "fastwebsockets buffered+flush",
+                    "fastws_broadcast",
+                    &["--batch"],
+                ),
+            ],
+            idle: false,
+        },
+        WorkloadSpec {
             key: "idle",
             title: "Idle WebSocket connections: server RSS per connection",
             loader_args: args(&[
@@ -184,6 +216,9 @@ struct Run {
     loader_cpu_share: f64,
     server_hwm_kib: f64,
     idle_bytes_per_conn: f64,
+    /// Clients the server closed with 1008 (fan-out): such a run has no
+    /// CPU figure (`server_us_per_msg` is 0).
+    dropped: f64,
 }
 
 fn field(json: &str, key: &str) -> f64 {
@@ -198,12 +233,18 @@ fn field(json: &str, key: &str) -> f64 {
 fn parse_run(json: &str) -> Run {
     let messages = field(json, "messages").max(1.0);
     let seconds = field(json, "seconds").max(1e-9);
+    let dropped = field(json, "dropped");
     Run {
+        dropped,
         rate: field(json, "rate"),
         p50_us: field(json, "p50_us"),
         p99_us: field(json, "p99_us"),
         errors: field(json, "errors"),
-        server_us_per_msg: field(json, "server_cpu_us") / messages,
+        server_us_per_msg: if dropped > 0.0 {
+            0.0
+        } else {
+            field(json, "server_cpu_us") / messages
+        },
         loader_cpu_share: field(json, "loader_cpu_us") / (seconds * 1e6),
         server_hwm_kib: field(json, "server_hwm_kib"),
         idle_bytes_per_conn: field(json, "idle_bytes_per_conn"),
@@ -312,7 +353,7 @@ fn paired_ratio(silly: &[f64], peer: &[f64]) -> Option<f64> {
     let ratios: Vec<f64> = silly
         .iter()
         .zip(peer)
-        .filter(|(_, p)| **p > 0.0)
+        .filter(|(s, p)| **s > 0.0 && **p > 0.0)
         .map(|(s, p)| s / p)
         .collect();
     (!ratios.is_empty()).then(|| median_min_max(&ratios).0)
@@ -353,6 +394,10 @@ fn main() {
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("target/release"));
     build_servers();
+    if selected.contains(&"soak") {
+        soak(&dir, option("--secs").unwrap_or(600.0));
+        return;
+    }
 
     let started = Instant::now();
     let mut results: Vec<(WorkloadSpec, Vec<Summary>)> = Vec::new();
@@ -381,14 +426,15 @@ fn main() {
                 match outcome {
                     Ok(run) => {
                         eprintln!(
-                            "  round {} {:<22} {:>9.0} msg/s  {:>5.2} us CPU/msg  p99 {:>6.0} us  errors {}{}",
+                            "  round {} {:<22} {:>9.0} msg/s  {:>5.2} us CPU/msg  p99 {:>6.0} us  errors {}{}{}",
                             round + 1,
                             spec.name,
                             run.rate,
                             run.server_us_per_msg,
                             run.p99_us,
                             run.errors,
-                            if workload.idle { format!("  {:.0} B/conn", run.idle_bytes_per_conn) } else { String::new() }
+                            if workload.idle { format!("  {:.0} B/conn", run.idle_bytes_per_conn) } else { String::new() },
+                            if run.dropped > 0.0 { format!("  DROPPED {} clients with 1008: no figure", run.dropped) } else { String::new() }
                         );
                         summary.runs.push(run);
                     }
@@ -418,6 +464,58 @@ fn main() {
             "bench/results/partial.md, bench/results/partial.json"
         }
     );
+}
+
+/// The soak (`bench/src/soak.rs`): the silly-rs echo and broadcast servers
+/// on core 0, the loads on core 1, for `secs` seconds (a fifth of it, at
+/// most a minute, is warm-up). Prints the report and writes it to
+/// `bench/results/soak.md`; exits with status 1 on errors or growth over 5%.
+fn soak(dir: &Path, secs: f64) {
+    let echo_spec = server("silly-rs websocket echo", "silly_ws", &[]);
+    let broadcast_spec = server("silly-rs broadcast", "silly_broadcast", &[]);
+    let started =
+        [&echo_spec, &broadcast_spec].map(|spec| start_server(dir, spec, Placement::Pinned));
+    let [Ok((mut echo, echo_addr)), Ok((mut broadcast, broadcast_addr))] = started else {
+        eprintln!("soak: a server did not start");
+        std::process::exit(1);
+    };
+    // Before the pinning below hides the other core.
+    let machine = machine();
+    // Threads started from here on inherit the loader's core.
+    let _ = Command::new("taskset")
+        .args(["-cp", "1", &std::process::id().to_string()])
+        .stdout(Stdio::null())
+        .status();
+    let target = |spec: &ServerSpec, child: &Child, addr: &str| silly_bench::soak::Target {
+        name: spec.name.to_owned(),
+        addr: addr.parse().expect("server address"),
+        pid: child.id(),
+    };
+    let warmup = (secs / 5.0).min(60.0);
+    let plan = silly_bench::soak::SoakPlan {
+        echo: target(&echo_spec, &echo, &echo_addr),
+        broadcast: target(&broadcast_spec, &broadcast, &broadcast_addr),
+        warmup: Duration::from_secs_f64(warmup),
+        measure: Duration::from_secs_f64(secs - warmup),
+        sample_every: Duration::from_secs_f64((secs / 20.0).clamp(2.0, 10.0)),
+    };
+    eprintln!("== soak: {secs:.0} s ({warmup:.0} s warm-up)");
+    let report = silly_bench::soak::run(&plan, |line| eprintln!("{line}"));
+    for child in [&mut echo, &mut broadcast] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let text = format!(
+        "Command: `cargo run --release -p silly-bench -- soak --secs {secs:.0}` on {machine}\n\n{}\nLargest growth after warm-up: {:.1}% (target under 5%).\n",
+        report.to_markdown(),
+        report.worst_growth()
+    );
+    eprintln!("{text}");
+    let _ = std::fs::create_dir_all(repo_root().join("bench/results"));
+    let _ = std::fs::write(repo_root().join("bench/results/soak.md"), &text);
+    if report.totals.errors() > 0 || report.worst_growth() >= 5.0 {
+        std::process::exit(1);
+    }
 }
 
 /// Builds every server and the loader (they are this package's binaries).
@@ -526,8 +624,8 @@ fn write_outputs(results: &[(WorkloadSpec, Vec<Summary>)], run: &RunInfo<'_>, pu
                 .iter()
                 .map(|r| {
                     format!(
-                        "{{\"rate\":{:.1},\"server_us_per_msg\":{:.3},\"p50_us\":{},\"p99_us\":{},\"errors\":{},\"loader_cpu_share\":{:.3},\"server_hwm_kib\":{},\"idle_bytes_per_conn\":{:.0}}}",
-                        r.rate, r.server_us_per_msg, r.p50_us, r.p99_us, r.errors, r.loader_cpu_share, r.server_hwm_kib, r.idle_bytes_per_conn
+                        "{{\"rate\":{:.1},\"server_us_per_msg\":{:.3},\"p50_us\":{},\"p99_us\":{},\"errors\":{},\"loader_cpu_share\":{:.3},\"server_hwm_kib\":{},\"idle_bytes_per_conn\":{:.0},\"dropped\":{}}}",
+                        r.rate, r.server_us_per_msg, r.p50_us, r.p99_us, r.errors, r.loader_cpu_share, r.server_hwm_kib, r.idle_bytes_per_conn, r.dropped
                     )
                 })
                 .collect();
@@ -602,6 +700,14 @@ fn write_outputs(results: &[(WorkloadSpec, Vec<Summary>)], run: &RunInfo<'_>, pu
             let (hwm, _, _) = s.stat(|r| r.server_hwm_kib);
             let (loader, _, _) = s.stat(|r| r.loader_cpu_share);
             let errors: f64 = s.runs.iter().map(|r| r.errors).sum();
+            let dropped: f64 = s.runs.iter().map(|r| r.dropped).sum();
+            if dropped > 0.0 {
+                md.push_str(&format!(
+                    "| {} | no figure: {dropped} clients dropped with 1008 | | | | | | | {errors} |\n",
+                    s.name
+                ));
+                continue;
+            }
             let peer_cpu: Vec<f64> = s.runs.iter().map(|r| r.server_us_per_msg).collect();
             let ratio = match paired_ratio(&silly_cpu, &peer_cpu) {
                 Some(r) => format!("{r:.2}"),
@@ -703,6 +809,9 @@ mod tests {
         assert_eq!(run.server_us_per_msg, 5.0);
         assert_eq!(run.loader_cpu_share, 0.5);
         assert_eq!(run.p99_us, 20.0);
+        let dropped =
+            parse_run("{\"messages\":1000,\"seconds\":2.000,\"server_cpu_us\":5000,\"dropped\":3}");
+        assert_eq!((dropped.dropped, dropped.server_us_per_msg), (3.0, 0.0));
     }
 
     #[test]
@@ -714,6 +823,9 @@ mod tests {
         assert_eq!(paired_ratio(&silly, &peer), Some(0.8));
         assert_eq!(paired_ratio(&silly, &[0.0; 5]), None);
         assert_eq!(paired_ratio(&[], &[]), None);
+        // A run without a figure (a fan-out server that dropped clients)
+        // pairs with nothing.
+        assert_eq!(paired_ratio(&[0.0, 4.0], &[5.0, 5.0]), Some(0.8));
     }
 
     #[test]

@@ -1,16 +1,20 @@
 //! Runs one load and prints its report as one JSON line.
 //!
 //! ```text
-//! loader --addr 127.0.0.1:8080 --workload tcp|http|ws|idle|wsjson|wsz|idlez [--size N] [--connections N]
-//!        [--warmup SECS] [--secs SECS] [--server-pid PID] [--sources N]
+//! loader --addr 127.0.0.1:8080 --workload tcp|http|ws|idle|wsjson|wsz|idlez|fanout [--size N] [--connections N]
+//!        [--warmup SECS] [--secs SECS] [--server-pid PID] [--sources N] [--in-flight N]
 //! ```
 //! `--sources N` spreads connections over 127.0.0.2 .. 127.0.0.(N+1).
 //! `wsjson`: a JSON text message of `--size` bytes, echoed; `wsz` the same
 //! with permessage-deflate offered; `idlez` idle with it offered.
+//! `fanout`: `--connections` subscribers and one publisher of `--size`-byte
+//! text messages, `--in-flight` of them at most (default 16), against a
+//! broadcast server (`silly_bench::fanout`).
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
+use silly_bench::fanout::{self, FanoutPlan};
 use silly_bench::loader::{self, Plan, Workload};
 
 fn main() {
@@ -28,6 +32,23 @@ fn main() {
         .parse()
         .expect("--addr ip:port");
     let size = number("--size", 100.0) as usize;
+    let warmup = Duration::from_secs_f64(number("--warmup", 2.0));
+    let measure = Duration::from_secs_f64(number("--secs", 5.0));
+    let server_pid = get("--server-pid").and_then(|p| p.parse().ok());
+    let connections = number("--connections", 100.0) as usize;
+    if get("--workload").as_deref() == Some("fanout") {
+        let plan = FanoutPlan {
+            addr,
+            subscribers: connections,
+            size,
+            in_flight: number("--in-flight", 16.0) as usize,
+            warmup,
+            measure,
+            server_pid,
+        };
+        report(fanout::run(&plan));
+        return;
+    }
     let workload = match get("--workload").as_deref() {
         Some("http") => Workload::Http,
         Some("ws") => Workload::Ws { size },
@@ -49,13 +70,18 @@ fn main() {
     let plan = Plan {
         workload,
         addr,
-        connections: number("--connections", 100.0) as usize,
-        warmup: Duration::from_secs_f64(number("--warmup", 2.0)),
-        measure: Duration::from_secs_f64(number("--secs", 5.0)),
+        connections,
+        warmup,
+        measure,
         sources,
-        server_pid: get("--server-pid").and_then(|p| p.parse().ok()),
+        server_pid,
     };
-    match loader::run(&plan) {
+    report(loader::run(&plan));
+}
+
+/// Prints the report as one JSON line, or the error and exits with status 1.
+fn report(outcome: std::io::Result<loader::Report>) {
+    match outcome {
         Ok(report) => println!("{}", report.to_json()),
         Err(err) => {
             eprintln!("loader: {err}");

@@ -166,6 +166,13 @@ fn workloads(quick: bool) -> Vec<WorkloadSpec> {
             ]),
             servers: vec![
                 server("silly-rs", "silly_broadcast", &[]),
+                // Half the subscribers on the other runtime: each message
+                // crosses once to it, then fans out there (issue 14).
+                server(
+                    "silly-rs 2 runtimes",
+                    "silly_broadcast",
+                    &["--threads", "2"],
+                ),
                 server("tokio-tungstenite", "tungstenite_broadcast", &[]),
                 server(
                     "tokio-tungstenite feed+flush",

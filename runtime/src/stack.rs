@@ -98,7 +98,7 @@ static UNGUARDED_WARNED: AtomicBool = AtomicBool::new(false);
 /// regions every stack is guarded whatever the policy, at no mapping cost.
 ///
 /// Chosen with the `unsafe` [`Builder::stack_guards`](crate::Builder::stack_guards);
-/// see the [module docs](self) for what each costs.
+/// see the [module docs](crate::Builder::stack_guards) for what each costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StackGuards {
     /// Every stack has a guard page; past `vm.max_map_count / 2` coroutines

@@ -199,7 +199,9 @@ impl Hub {
     }
 
     /// Calls `f` with each subscriber dropped as too slow, before its close
-    /// (an application that tells others, as a chat does).
+    /// (an application that tells others, as a chat does). `f` gets the
+    /// hub's own handle on the socket: [`Socket::same_connection`] finds
+    /// the application's. It may publish (the hub is not borrowed then).
     pub fn on_drop(&self, f: impl Fn(&Socket) + 'static) {
         *self.inner.on_drop.borrow_mut() = Some(Rc::new(f));
     }

@@ -263,7 +263,7 @@ fn drop_messages_counts_and_keeps_the_subscriber_and_whole_frames() {
 
 #[test]
 fn a_burst_of_a_thousand_drops_nobody() {
-    const N: usize = 300;
+    const N: usize = 1000;
     silly::run(|| {
         let hub = Hub::new();
         let h = hub.clone();

@@ -14,8 +14,9 @@
 //!   `{"kind":"join","name":"user-2"}`,
 //!   `{"kind":"message","name":"user-1","text":"hi"}`,
 //!   `{"kind":"leave","name":"user-2","reason":"left"}`.
-//! - Each client has an outbox and its own writer coroutine
-//!   (`examples/shared/outbox.rs`); a broadcast only queues, it never
+//! - The room is one topic of a `websocket::Hub`: a notice or message is
+//!   framed once for everyone, and what waits for a client goes out in one
+//!   write per turn of the event loop. Publishing only queues, it never
 //!   suspends, so nobody waits for a slow client, and a burst drops nobody
 //!   who keeps reading. A client is too slow when its socket takes nothing
 //!   for 10 s, or when over 1 MiB waits for it while its socket takes
@@ -25,12 +26,11 @@
 //! - Browsers from another origin are refused (403): only this page, or
 //!   non-browser clients (no `Origin` header), may connect.
 //! - With `--threads N`, N runtimes serve; what a client says reaches the
-//!   clients of every runtime (`examples/shared/relay.rs`), in order.
+//!   clients of every runtime (`examples/shared/relay.rs`, the hubs'
+//!   backplane), in order, once.
 //! - SIGINT or SIGTERM: every client gets close 1001 (Going Away), the
 //!   close handshake completes, and the process exits 0.
 
-#[path = "shared/outbox.rs"]
-mod outbox;
 #[path = "shared/relay.rs"]
 mod relay;
 #[path = "shared/serve.rs"]
@@ -40,16 +40,15 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::Shutdown;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use silly::net::http::{self, Config, Stream};
-use silly::net::websocket::{self, FrameType, Message, Socket};
+use silly::net::websocket::{self, FrameType, Hub, HubConfig, Message, Socket};
 use silly::{task, time};
 
-use self::outbox::Outbox;
 use self::relay::Relay;
 use self::serve::Options;
 
@@ -72,104 +71,117 @@ const PING_EVERY: Duration = Duration::from_secs(20);
 /// A client that sends nothing (not even a pong) for this long is dropped.
 const IDLE_LIMIT: Duration = Duration::from_secs(60);
 
+/// The hub topic of the room.
+const ROOM: &str = "room";
+
 /// One connected client, as the room sees it.
 struct Member {
     name: Rc<str>,
-    outbox: Rc<Outbox>,
-}
-
-/// What the runtimes share: the relay between them, and who is online.
-struct Lobby {
-    relay: Arc<Relay>,
-    online: AtomicUsize,
+    /// To find the member the hub drops as too slow.
+    sock: Rc<Socket>,
 }
 
 /// Everyone connected to this runtime.
 struct Room {
     members: RefCell<BTreeMap<u64, Member>>,
     next_id: Cell<u64>,
-    lobby: Arc<Lobby>,
+    /// The room's topic; its backplane reaches the other runtimes.
+    hub: Hub,
+    /// Who is online on every runtime.
+    online: Arc<AtomicUsize>,
 }
 
 impl Room {
-    /// Adds a client; sends it a welcome and tells the others. Returns its id
-    /// and name.
-    fn join(&self, outbox: Rc<Outbox>) -> (u64, Rc<str>) {
+    /// A room on this runtime, connected to the others through `relay`.
+    fn new(relay: &Arc<Relay>, online: Arc<AtomicUsize>) -> Rc<Room> {
+        // Judged by bytes alone (a burst of many small notices is no sign
+        // of slowness), as documented above.
+        let config = HubConfig::default()
+            .max_queue(usize::MAX)
+            .max_queue_bytes(MAX_BACKLOG);
+        let room = Rc::new(Room {
+            members: RefCell::default(),
+            next_id: Cell::new(0),
+            hub: Hub::with_config(config).expect("valid hub settings"),
+            online,
+        });
+        relay.attach(&room.hub);
+        // Weak: the hub must not keep the room that keeps it.
+        let weak: Weak<Room> = Rc::downgrade(&room);
+        room.hub.on_drop(move |sock| {
+            if let Some(room) = weak.upgrade() {
+                room.too_slow(sock);
+            }
+        });
+        room
+    }
+
+    /// Adds a client: sends it a welcome, tells the others, and subscribes
+    /// it. Returns its id and name.
+    fn join(&self, sock: &Rc<Socket>) -> (u64, Rc<str>) {
         // Unique across runtimes: runtime i of N numbers i+1, i+1+N, ...
         let runtimes = silly::runtimes().len() as u64;
         let id = self.next_id.get() * runtimes + silly::runtime_index() as u64 + 1;
         self.next_id.set(self.next_id.get() + 1);
         let name: Rc<str> = format!("user-{id}").into();
-        let online = self.lobby.online.fetch_add(1, Ordering::Relaxed) + 1;
+        let online = self.online.fetch_add(1, Ordering::Relaxed) + 1;
         let welcome = event(&[
             ("kind", "welcome"),
             ("name", &name),
             ("online", &online.to_string()),
         ]);
-        // A fresh outbox is never too slow.
-        let _ = outbox.push(welcome.into());
-        self.announce(event(&[("kind", "join"), ("name", &name)]).into());
+        // Before it subscribes, so the welcome comes first; a failure shows
+        // in its read loop.
+        let _ = sock.write(welcome.as_bytes(), FrameType::Text);
+        self.announce(&event(&[("kind", "join"), ("name", &name)]));
+        let _ = self.hub.subscribe(sock, ROOM);
         self.members.borrow_mut().insert(
             id,
             Member {
                 name: name.clone(),
-                outbox,
+                sock: sock.clone(),
             },
         );
         (id, name)
     }
 
-    /// Removes a client that went away (or whose socket stopped taking data);
-    /// the others are told once.
+    /// Removes a client that went away; the others are told, unless it was
+    /// dropped as too slow (they were told then).
     fn leave(&self, id: u64) {
         let member = self.members.borrow_mut().remove(&id);
         if let Some(member) = member {
-            self.lobby.online.fetch_sub(1, Ordering::Relaxed);
-            member.outbox.close();
-            let reason = if member.outbox.is_too_slow() {
-                "too slow"
-            } else {
-                "left"
-            };
-            self.announce(
-                event(&[
-                    ("kind", "leave"),
-                    ("name", &member.name),
-                    ("reason", reason),
-                ])
-                .into(),
-            );
+            self.hub.unsubscribe_all(&member.sock);
+            self.gone(&member.name, "left");
         }
     }
 
-    /// Queues `line` for every client of every runtime.
-    fn announce(&self, line: Rc<str>) {
-        self.lobby.relay.forward(&line);
-        self.broadcast(line);
+    /// The hub dropped `sock` as too slow (it closes it with 1008).
+    fn too_slow(&self, sock: &Socket) {
+        let mut members = self.members.borrow_mut();
+        let id = members
+            .iter()
+            .find(|(_, member)| member.sock.same_connection(sock))
+            .map(|(id, _)| *id);
+        let member = id.and_then(|id| members.remove(&id));
+        drop(members);
+        if let Some(member) = member {
+            self.gone(&member.name, "too slow");
+        }
     }
 
-    /// Queues `line` for every client of this runtime, without suspending.
-    /// Clients found too slow are dropped, and everyone told.
-    fn broadcast(&self, line: Rc<str>) {
-        let mut dropped = Vec::new();
-        self.members
-            .borrow_mut()
-            .retain(|_, member| match member.outbox.push(line.clone()) {
-                Ok(()) => true,
-                Err(outbox::TooSlow) => {
-                    dropped.push(member.name.clone());
-                    false
-                }
-            });
-        self.lobby
-            .online
-            .fetch_sub(dropped.len(), Ordering::Relaxed);
-        // Each round removes someone, so this ends.
-        for name in dropped {
-            self.announce(
-                event(&[("kind", "leave"), ("name", &name), ("reason", "too slow")]).into(),
-            );
-        }
+    fn gone(&self, name: &str, reason: &str) {
+        self.online.fetch_sub(1, Ordering::Relaxed);
+        self.announce(&event(&[
+            ("kind", "leave"),
+            ("name", name),
+            ("reason", reason),
+        ]));
+    }
+
+    /// Sends `line` to every client of every runtime, without suspending.
+    fn announce(&self, line: &str) {
+        // A JSON event is valid UTF-8: cannot fail.
+        let _ = self.hub.publish_text(ROOM, line);
     }
 }
 
@@ -215,18 +227,10 @@ fn json_string(s: &str) -> String {
 
 fn main() {
     let options = Options::parse("chat", "127.0.0.1:8080");
-    let lobby = Arc::new(Lobby {
-        relay: Relay::new(options.threads),
-        online: AtomicUsize::new(0),
-    });
+    let relay = Relay::new(options.threads);
+    let online = Arc::new(AtomicUsize::new(0));
     serve::serve("chat", options, move |addr| {
-        let room = Rc::new(Room {
-            members: RefCell::default(),
-            next_id: Cell::new(0),
-            lobby: lobby.clone(),
-        });
-        let local = room.clone();
-        lobby.relay.start(move |line| local.broadcast(line));
+        let room = Room::new(&relay, online.clone());
         http::listen(Config::new(addr, move |stream| match stream.path() {
             "/" => {
                 let _ = stream.reply(
@@ -270,13 +274,7 @@ fn serve_client(stream: &mut Stream, room: &Room) {
         return; // refused: answered 400/403/426 already
     };
     let sock = Rc::new(sock);
-    let outbox = Rc::new(Outbox::new(MAX_BACKLOG));
-    let (id, name) = room.join(outbox.clone());
-
-    // The writer: the only coroutine that waits on this client's pace.
-    // Whatever ends it also ends the reader below (it shuts the connection).
-    let writer_sock = sock.clone();
-    task::fork(move || outbox.write_to(&writer_sock));
+    let (id, name) = room.join(&sock);
 
     // The heartbeat: finds clients that vanished without closing.
     let last_seen = Rc::new(Cell::new(Instant::now()));
@@ -306,9 +304,11 @@ fn read_loop(sock: &Socket, room: &Room, name: &str, last_seen: &Cell<Instant>) 
             Ok(Message::Text(text)) => {
                 let text = text.trim();
                 if !text.is_empty() {
-                    room.announce(
-                        event(&[("kind", "message"), ("name", name), ("text", text)]).into(),
-                    );
+                    room.announce(&event(&[
+                        ("kind", "message"),
+                        ("name", name),
+                        ("text", text),
+                    ]));
                 }
             }
             Ok(Message::Close(_)) | Err(_) => return,

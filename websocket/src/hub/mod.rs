@@ -1,5 +1,55 @@
 //! Fan-out: a topic [`Hub`] that sends one message to many sockets, framed
 //! once, written with one `writev` per subscriber per loop turn.
+//!
+//! # Design
+//!
+//! **Queue, then one flusher.** A publish only appends a shared frame to
+//! each subscriber's queue and marks it dirty; the turn's first publish wakes
+//! the hub's one flusher coroutine (later ones see it already woken). The
+//! flusher runs after the coroutines that were ready before it, that is
+//! after every publisher of the turn (each reader that got a message), so
+//! all the frames a turn queued for a subscriber leave in one `writev`.
+//! The alternatives cost what this avoids: writing inside `publish` is one
+//! system call per message per subscriber (about 5 µs each here, whatever
+//! the framework); a writer coroutine per subscriber is a wake-up and a
+//! switch per subscriber per turn, and a stack each. One flusher writes
+//! every socket from one stack with no switch at all, and never blocks: a
+//! socket that takes less than its queue gets a writer coroutine of its
+//! own, so a full socket holds up neither the flusher nor the others.
+//!
+//! **Frame atomicity: the held lock, not a residue buffer.** The socket's
+//! writer serializes every write (messages, pongs, the close) with a
+//! one-permit lock, and control frames that arrive while it is taken wait
+//! in its queue. The flusher writes only if it gets that lock without
+//! waiting and no control frame waits; otherwise the subscriber gets a
+//! writer coroutine, which waits for the lock like any writer. A `writev`
+//! cut short keeps the lock instead of copying the frame's rest into the
+//! socket's writer: the rest is still in the subscriber's queue (an offset
+//! into the shared frame), the writer coroutine finishes it, then gives the
+//! lock back, which first sends the control frames that waited. So nothing
+//! is copied, and the socket keeps the one rule it already had (whoever
+//! holds the lock owns the wire), where a residue would have made every
+//! other writer of the socket finish someone else's frame first, a second
+//! path to keep right. A socket's own write then waits behind a full
+//! socket, as it would anyway.
+//!
+//! **TLS takes the writer-coroutine path.** rustls turns plaintext into
+//! records in its own buffers and `Conn::try_write_vectored` has no
+//! non-blocking form over it (it returns `WouldBlock`), so a TLS
+//! subscriber's batch is always written by a writer coroutine: still one
+//! write per batch, plus a switch.
+//!
+//! **Slowness by progress.** The loop turn of a subscriber's last progress
+//! (bytes its socket took) is kept; only a subscriber whose writer waits on
+//! a full socket is judged, when frames arrive for it, and only one that
+//! has taken nothing since an earlier turn counts as stalled. Queue depth
+//! alone (a burst) never drops anyone.
+//!
+//! **Local delivery and the backplane.** `deliver` reaches this runtime's
+//! subscribers; `publish` is `deliver` plus one call to the `Backplane`,
+//! whose receiving side calls `deliver` again: no message comes back
+//! around, and one channel or broker connection per pair keeps a
+//! publisher's order.
 
 mod backplane;
 mod config;
@@ -199,7 +249,9 @@ impl Hub {
     }
 
     /// Calls `f` with each subscriber dropped as too slow, before its close
-    /// (an application that tells others, as a chat does).
+    /// (an application that tells others, as a chat does). `f` gets the
+    /// hub's own handle on the socket: [`Socket::same_connection`] finds
+    /// the application's. It may publish (the hub is not borrowed then).
     pub fn on_drop(&self, f: impl Fn(&Socket) + 'static) {
         *self.inner.on_drop.borrow_mut() = Some(Rc::new(f));
     }

@@ -180,6 +180,14 @@ impl Socket {
         self.inner.closing.is_closed()
     }
 
+    /// Whether `self` and `other` are handles on the same connection: how an
+    /// application finds its own record of the socket a [`Hub`](crate::Hub)
+    /// hands to [`on_drop`](crate::Hub::on_drop) (the hub keeps a handle of
+    /// its own, not the application's).
+    pub fn same_connection(&self, other: &Socket) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// Reads the next message, suspending until it is complete: a whole text or
     /// binary message (fragments reassembled), or a ping, pong or close frame.
     /// Text is checked as UTF-8 as it arrives; [`read_message`](Self::read_message)

@@ -196,7 +196,7 @@ pub(crate) fn read_reply(
         if let Some(reply) = replies.next()? {
             return Ok(reply);
         }
-        if conn.read_into(deadline, replies.to_fill()?)? == 0 {
+        if conn.read_into(deadline, replies.space()?)? == 0 {
             return Err(Error::Closed);
         }
     }

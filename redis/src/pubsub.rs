@@ -42,8 +42,8 @@ pub enum Event {
     /// The connection was lost (the error says how); messages published from
     /// now until [`Reconnected`](Event::Reconnected) are lost.
     Disconnected(Error),
-    /// A new connection is up and every channel and pattern subscribed
-    /// before is subscribed again.
+    /// A new connection is up and the server has confirmed that every
+    /// channel and pattern subscribed before is subscribed again.
     Reconnected,
 }
 
@@ -349,8 +349,8 @@ impl Shared {
     }
 
     /// Sends the subscriptions on a new connection and makes it the current
-    /// one.
-    fn resubscribe(&self, conn: Conn) -> Result<Rc<Conn>> {
+    /// one; returns the confirmation count that means they are all in effect.
+    fn resubscribe(&self, conn: Conn) -> Result<(Rc<Conn>, u64)> {
         let _writing = self.write_lock.lock();
         let mut out = Vec::new();
         let mut due = 0;
@@ -371,10 +371,11 @@ impl Shared {
         if !out.is_empty() {
             conn.write_all(&out)?;
         }
-        self.due.set(self.due.get() + due);
+        let due = self.due.get() + due;
+        self.due.set(due);
         let conn = Rc::new(conn);
         *self.conn.borrow_mut() = Some(conn.clone());
-        Ok(conn)
+        Ok((conn, due))
     }
 
     /// Handles one push from the server: a message to hand on, or a
@@ -422,8 +423,17 @@ impl Shared {
 /// receiver is gone.
 fn read_loop(shared: &Shared, mut conn: Rc<Conn>, mut replies: ReplyBuf, tx: &Sender<Event>) {
     let mut backoff = Backoff::new(shared.config.backoff_min, shared.config.backoff_max);
+    // After a reconnection: the confirmations to read before reporting it.
+    let mut reconnected_at: Option<u64> = None;
     loop {
         let lost = loop {
+            if reconnected_at.is_some_and(|due| shared.confirmed.get() >= due) {
+                reconnected_at = None;
+                backoff.succeeded();
+                if tx.send(Event::Reconnected).is_err() {
+                    return;
+                }
+            }
             match read_reply(&conn, &mut replies, None) {
                 Ok(Ok(value)) => {
                     if let Some(msg) = shared.push(value) {
@@ -438,23 +448,24 @@ fn read_loop(shared: &Shared, mut conn: Rc<Conn>, mut replies: ReplyBuf, tx: &Se
         };
         shared.disconnected();
         log::debug!("redis subscriber: connection lost ({lost})");
-        if tx.send(Event::Disconnected(lost)).is_err() {
+        // A connection lost before its resubscription was confirmed is one
+        // more failure in a row: the back-off goes on growing.
+        if reconnected_at.take().is_none() && tx.send(Event::Disconnected(lost)).is_err() {
             return;
         }
-        (conn, replies) = loop {
+        let due;
+        (conn, replies, due) = loop {
             time::sleep(backoff.failed());
             let reopened = Connection::open(&shared.config).and_then(|c| {
                 let (c, replies) = c.into_parts();
-                Ok((shared.resubscribe(c)?, replies))
+                let (conn, due) = shared.resubscribe(c)?;
+                Ok((conn, replies, due))
             });
             match reopened {
                 Ok(parts) => break parts,
                 Err(e) => log::debug!("redis subscriber: reconnect failed ({e})"),
             }
         };
-        backoff.succeeded();
-        if tx.send(Event::Reconnected).is_err() {
-            return;
-        }
+        reconnected_at = Some(due);
     }
 }

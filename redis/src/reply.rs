@@ -62,7 +62,7 @@ impl ReplyBuf {
     /// # Errors
     ///
     /// [`Error::Protocol`] once the reply in progress exceeds the limit.
-    pub(crate) fn to_fill(&mut self) -> Result<&mut Vec<u8>> {
+    pub(crate) fn space(&mut self) -> Result<&mut Vec<u8>> {
         if self.pos > 0 {
             self.buf.drain(..self.pos);
             self.pos = 0;

@@ -1,7 +1,7 @@
 use super::*;
 
 fn feed(buf: &mut ReplyBuf, bytes: &[u8]) {
-    buf.to_fill().unwrap().extend_from_slice(bytes);
+    buf.space().unwrap().extend_from_slice(bytes);
 }
 
 #[test]
@@ -53,5 +53,5 @@ fn a_reply_over_the_limit_is_refused() {
     let mut buf = ReplyBuf::new(16);
     feed(&mut buf, b"$100\r\n0123456789abcdef0123");
     assert!(buf.next().unwrap().is_none());
-    assert!(matches!(buf.to_fill(), Err(Error::Protocol(_))));
+    assert!(matches!(buf.space(), Err(Error::Protocol(_))));
 }

@@ -153,6 +153,12 @@ impl Connection {
         self.broken
     }
 
+    /// Whether the connection is usable and the server has not closed it
+    /// (nor sent anything unasked) while it was idle. Never suspends.
+    pub fn is_open(&self) -> bool {
+        !self.broken && self.conn.is_idle_open()
+    }
+
     /// Refuses a broken connection, and marks it broken until the command's
     /// reply is read.
     fn begin(&mut self) -> Result<()> {

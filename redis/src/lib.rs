@@ -50,7 +50,9 @@
 //!
 //! RESP2 only (no `HELLO 3`); no cluster, sentinel or unix sockets. A reply
 //! is decoded once whole, so the largest one held is bounded by
-//! [`Config::max_reply_size`].
+//! [`Config::max_reply_size`]. The server is trusted not to nest arrays
+//! thousands deep: the decoder recurses once per level, on the coroutine's
+//! stack (Redis's own replies nest a few levels).
 
 #![forbid(unsafe_code)]
 

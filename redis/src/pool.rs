@@ -20,7 +20,8 @@ use crate::error::{Error, Result};
 /// [`get`](Pool::get) hands out a connection, waiting up to
 /// [`Config::pool_wait`] when all are in use; dropping the
 /// [`PooledConnection`] gives it back, unless a failure broke it: a broken
-/// connection is closed, and the next `get` opens a new one. When opening
+/// connection is closed, and the next `get` opens a new one; so is an idle
+/// one the server closed meanwhile. When opening
 /// fails, `get` tries again after a back-off that doubles from
 /// [`Config::backoff_min`] up to [`Config::backoff_max`], until its wait runs
 /// out; a refused password is returned at once.
@@ -116,8 +117,15 @@ impl Pool {
     }
 
     fn checkout(&self, deadline: Instant) -> Result<Connection> {
-        if let Some(conn) = self.shared.idle.borrow_mut().pop() {
-            return Ok(conn);
+        // Idle connections the server closed meanwhile (a restart, its
+        // `timeout` setting) are dropped here, not handed out to fail.
+        loop {
+            let idle = self.shared.idle.borrow_mut().pop();
+            match idle {
+                Some(conn) if conn.is_open() => return Ok(conn),
+                Some(_) => continue,
+                None => break,
+            }
         }
         loop {
             let opened = time::timeout_at(deadline, || Connection::open(&self.shared.config))?;

@@ -10,6 +10,8 @@ pub struct RedisServer {
     child: Option<Child>,
     port: u16,
     args: Vec<String>,
+    /// Whether the port speaks TLS (`--tls-port`) instead of plain TCP.
+    tls: bool,
 }
 
 impl RedisServer {
@@ -20,6 +22,34 @@ impl RedisServer {
 
     /// A server with extra command-line settings (`["--requirepass", "pw"]`).
     pub fn with_args(args: &[&str]) -> RedisServer {
+        RedisServer::launch(args, false)
+    }
+
+    /// A server that speaks only TLS, with this certificate and key (PEM);
+    /// clients are not asked for certificates.
+    pub fn tls(cert_pem: &str, key_pem: &str) -> RedisServer {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("silly-redis-tls-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+        std::fs::write(&cert, cert_pem).unwrap();
+        std::fs::write(&key, key_pem).unwrap();
+        let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+        RedisServer::launch(
+            &[
+                "--tls-cert-file",
+                cert,
+                "--tls-key-file",
+                key,
+                "--tls-auth-clients",
+                "no",
+            ],
+            true,
+        )
+    }
+
+    fn launch(args: &[&str], tls: bool) -> RedisServer {
         let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         for _ in 0..20 {
             // A port that was free a moment ago; another process may take it
@@ -33,6 +63,7 @@ impl RedisServer {
                 child: None,
                 port,
                 args: args.clone(),
+                tls,
             };
             if server.spawn() {
                 return server;
@@ -72,8 +103,14 @@ impl RedisServer {
     /// Starts the process and waits until it accepts connections; false if
     /// it exited (its port was taken).
     fn spawn(&mut self) -> bool {
+        let port = self.port.to_string();
+        let listen = if self.tls {
+            ["--port", "0", "--tls-port", &port]
+        } else {
+            ["--port", &port, "--tls-port", "0"]
+        };
         let mut child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string()])
+            .args(listen)
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(&self.args)
             .stdout(Stdio::null())

@@ -3,6 +3,7 @@
 
 pub mod loader;
 pub mod peer;
+pub mod redis_load;
 
 use std::time::{Duration, Instant};
 

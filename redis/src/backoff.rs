@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+/// Shortest wait between attempts, whatever the config says.
+pub(crate) const MIN_WAIT: Duration = Duration::from_millis(1);
+
 /// The wait before the next attempt: `min` after the first failure, doubling
 /// with each failure in a row up to `max`, back to `min` after a success.
 #[derive(Debug, Clone)]
@@ -12,7 +15,10 @@ pub(crate) struct Backoff {
 }
 
 impl Backoff {
+    /// A zero `min` is taken as [`MIN_WAIT`]: retrying with no wait at all
+    /// would spin.
     pub(crate) fn new(min: Duration, max: Duration) -> Backoff {
+        let min = min.max(MIN_WAIT);
         let max = max.max(min);
         Backoff {
             min,
@@ -46,6 +52,12 @@ mod tests {
         assert_eq!(waits, [ms(100), ms(200), ms(400), ms(500), ms(500)]);
         b.succeeded();
         assert_eq!(b.failed(), ms(100));
+    }
+
+    #[test]
+    fn a_zero_min_still_waits() {
+        let mut b = Backoff::new(Duration::ZERO, Duration::ZERO);
+        assert_eq!(b.failed(), MIN_WAIT);
     }
 
     #[test]

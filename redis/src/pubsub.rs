@@ -183,6 +183,9 @@ impl Subscriber {
 
     /// Subscribes to `channels`, returning once the server confirmed. While
     /// disconnected the channels are recorded and subscribed on reconnection.
+    /// The confirmation is read by the subscriber's own coroutine: when the
+    /// message queue is full, it comes only once the queue's reader takes
+    /// some messages.
     ///
     /// # Errors
     ///

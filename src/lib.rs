@@ -23,8 +23,8 @@
 //!
 //! The crates behind the facade: `silly-runtime` (coroutines, scheduler,
 //! reactor, timers, sync: [`run`], [`task`], [`time`], [`sync`], [`io`]),
-//! `silly-net` (tcp, tls, http, dns: [`net`]) and `silly-websocket`
-//! ([`net::websocket`]).
+//! `silly-net` (tcp, tls, http, dns: [`net`]), `silly-websocket`
+//! ([`net::websocket`]) and `silly-redis` ([`redis`]).
 
 pub use silly_runtime::{
     current_runtime, exit, io, run, runtime_index, runtimes, signal, stats, stats_all, sync, task,
@@ -37,3 +37,7 @@ pub mod net {
     pub use silly_net::*;
     pub use silly_websocket as websocket;
 }
+
+/// A Redis client: connections, pipelines, a pool and pub/sub
+/// (`silly-redis`).
+pub use silly_redis as redis;

@@ -1,10 +1,12 @@
 //! The silly-rs benchmark harness: a lean load generator ([`loader`], and
-//! [`fanout`] for broadcast servers), the Tokio peers' shared parts ([`peer`],
-//! [`room`]), the [`soak`], and helpers shared by the micro-benchmarks.
+//! [`fanout`] for broadcast servers, [`redis_load`] for Redis clients), the
+//! Tokio peers' shared parts ([`peer`], [`room`]), the [`soak`], and helpers
+//! shared by the micro-benchmarks.
 
 pub mod fanout;
 pub mod loader;
 pub mod peer;
+pub mod redis_load;
 pub mod report;
 pub mod room;
 pub mod soak;

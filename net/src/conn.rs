@@ -211,8 +211,10 @@ impl Conn {
     }
 
     /// Whether the connection is open with nothing to read: a non-blocking
-    /// read would block. Never suspends.
-    pub(crate) fn is_idle_open(&self) -> bool {
+    /// read would block. False once the peer has closed or reset it, or has
+    /// sent bytes nobody has read. Never suspends. Client pools (HTTP, Redis)
+    /// check it before reusing an idle connection.
+    pub fn is_idle_open(&self) -> bool {
         either!(self, s => s.is_idle_open())
     }
 

@@ -3,6 +3,7 @@
 
 pub mod example;
 pub mod pki;
+pub mod redis;
 pub mod ws;
 
 use std::process::{Command, Output};

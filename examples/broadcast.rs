@@ -14,12 +14,17 @@
 //! - With `--threads N`, N runtimes serve; a message reaches the clients of
 //!   every runtime (`examples/shared/relay.rs`, the hubs' backplane), in order,
 //!   once.
+//! - With `--redis redis://HOST:PORT`, broadcast processes that name the same
+//!   Redis server share the topic (channel `broadcast:all`; each runtime is
+//!   a node: `examples/shared/backplane.rs`), at most once.
 //! - SIGINT or SIGTERM: every client gets close 1001, the process exits 0.
 //!
 //! ```text
-//! cargo run --example broadcast -- 127.0.0.1:8080 [--threads N] [--grace SECS]
+//! cargo run --example broadcast -- 127.0.0.1:8080 [--threads N] [--grace SECS] [--redis URL]
 //! ```
 
+#[path = "shared/backplane.rs"]
+mod backplane;
 #[path = "shared/relay.rs"]
 mod relay;
 #[path = "shared/serve.rs"]
@@ -53,6 +58,7 @@ const TOPIC: &str = "all";
 fn main() {
     let options = Options::parse("broadcast", "127.0.0.1:8080");
     let relay = Relay::new(options.threads);
+    let redis = options.redis.clone();
     serve::serve("broadcast", options, move |addr| {
         // Over the bounds counts only while the socket takes nothing: a burst
         // queued in one turn, for a client that reads, is no sign of slowness.
@@ -60,7 +66,7 @@ fn main() {
             .max_queue(MAX_QUEUE)
             .max_queue_bytes(MAX_BACKLOG);
         let hub = Hub::with_config(config).expect("valid hub settings");
-        relay.attach(&hub);
+        backplane::join(&hub, &relay, redis.as_deref(), "broadcast")?;
         http::listen(Config::new(addr, move |stream| {
             let ws_config = websocket::Config::default()
                 .max_message_size(MAX_MESSAGE)

@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example chat                  # http://127.0.0.1:8080/
 //! cargo run --release --example chat -- 127.0.0.1:9000 [--threads N] [--grace SECS]
+//! cargo run --release --example chat -- 127.0.0.1:9001 --redis redis://127.0.0.1:6379
 //! ```
 //!
 //! - The page (`examples/chat/index.html`, inline JS and CSS) is embedded in the
@@ -28,9 +29,19 @@
 //! - With `--threads N`, N runtimes serve; what a client says reaches the
 //!   clients of every runtime (`examples/shared/relay.rs`, the hubs'
 //!   backplane), in order, once.
+//! - With `--redis redis://HOST:PORT`, chat processes (nodes) that name the
+//!   same Redis server share the room (Redis channel `chat:room`, through
+//!   `silly::redis::HubBackplane`; with `--threads N` too, each runtime is
+//!   a node of its own: `examples/shared/backplane.rs`). Names get the
+//!   node's tag (`user-1.3fa2`) so that two nodes' `user-1` differ; the
+//!   welcome's `online` counts this process's clients. Redis pub/sub is at
+//!   most once: while Redis is down, each node's clients still hear each
+//!   other, and what is said is lost for the other nodes.
 //! - SIGINT or SIGTERM: every client gets close 1001 (Going Away), the
 //!   close handshake completes, and the process exits 0.
 
+#[path = "shared/backplane.rs"]
+mod backplane;
 #[path = "shared/relay.rs"]
 mod relay;
 #[path = "shared/serve.rs"]
@@ -39,6 +50,7 @@ mod serve;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io;
 use std::net::Shutdown;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -89,23 +101,35 @@ struct Room {
     hub: Hub,
     /// Who is online on every runtime.
     online: Arc<AtomicUsize>,
+    /// Appended to names (`.3fa2`) when other nodes share the room.
+    tag: String,
 }
 
 impl Room {
-    /// A room on this runtime, connected to the others through `relay`.
-    fn new(relay: &Arc<Relay>, online: Arc<AtomicUsize>) -> Rc<Room> {
+    /// A room on this runtime, connected to the other runtimes through
+    /// `relay`, or to every node through `redis`.
+    fn new(
+        relay: &Arc<Relay>,
+        redis: Option<&str>,
+        online: Arc<AtomicUsize>,
+    ) -> io::Result<Rc<Room>> {
         // Judged by bytes alone (a burst of many small notices is no sign
         // of slowness), as documented above.
         let config = HubConfig::default()
             .max_queue(usize::MAX)
             .max_queue_bytes(MAX_BACKLOG);
+        let hub = Hub::with_config(config).expect("valid hub settings");
+        let tag = match backplane::join(&hub, relay, redis, "chat")? {
+            Some(backplane) => format!(".{:04x}", backplane.node_id() & 0xffff),
+            None => String::new(),
+        };
         let room = Rc::new(Room {
             members: RefCell::default(),
             next_id: Cell::new(0),
-            hub: Hub::with_config(config).expect("valid hub settings"),
+            hub,
             online,
+            tag,
         });
-        relay.attach(&room.hub);
         // Weak: the hub must not keep the room that keeps it.
         let weak: Weak<Room> = Rc::downgrade(&room);
         room.hub.on_drop(move |sock| {
@@ -113,7 +137,7 @@ impl Room {
                 room.too_slow(sock);
             }
         });
-        room
+        Ok(room)
     }
 
     /// Adds a client: sends it a welcome, tells the others, and subscribes
@@ -123,7 +147,7 @@ impl Room {
         let runtimes = silly::runtimes().len() as u64;
         let id = self.next_id.get() * runtimes + silly::runtime_index() as u64 + 1;
         self.next_id.set(self.next_id.get() + 1);
-        let name: Rc<str> = format!("user-{id}").into();
+        let name: Rc<str> = format!("user-{id}{}", self.tag).into();
         let online = self.online.fetch_add(1, Ordering::Relaxed) + 1;
         let welcome = event(&[
             ("kind", "welcome"),
@@ -229,8 +253,9 @@ fn main() {
     let options = Options::parse("chat", "127.0.0.1:8080");
     let relay = Relay::new(options.threads);
     let online = Arc::new(AtomicUsize::new(0));
+    let redis = options.redis.clone();
     serve::serve("chat", options, move |addr| {
-        let room = Room::new(&relay, online.clone());
+        let room = Room::new(&relay, redis.as_deref(), online.clone())?;
         http::listen(Config::new(addr, move |stream| match stream.path() {
             "/" => {
                 let _ = stream.reply(

@@ -33,6 +33,10 @@ use crate::loader::{
 pub struct FanoutPlan {
     /// The broadcast server.
     pub addr: SocketAddr,
+    /// Where the publisher connects instead, if set: another node of the
+    /// same room (two broadcast servers with `--redis`), for the cross-node
+    /// latency; `addr` then serves only the subscribers.
+    pub publisher_addr: Option<SocketAddr>,
     /// Subscriber connections (the publisher comes on top).
     pub subscribers: usize,
     /// Payload bytes per message (at least 16, for the sequence number).
@@ -168,7 +172,11 @@ pub fn run(plan: &FanoutPlan) -> std::io::Result<Report> {
     let total = plan.subscribers + 1;
     let mut conns = Vec::with_capacity(total);
     for i in 0..total {
-        let mut stream = connect(plan.addr, None)?;
+        let addr = match plan.publisher_addr {
+            Some(publisher) if i == PUBLISHER => publisher,
+            _ => plan.addr,
+        };
+        let mut stream = connect(addr, None)?;
         poll.registry().register(
             &mut stream,
             Token(i),

@@ -279,6 +279,7 @@ fn fanout_load(plan: &SoakPlan, deadline: Instant) -> Totals {
     while let Some(measure) = next_run(deadline) {
         let run = fanout::run(&FanoutPlan {
             addr: plan.broadcast.addr,
+            publisher_addr: None,
             subscribers: 200,
             size: 64,
             in_flight: 16,

@@ -40,6 +40,7 @@ fn start(bin: &str, args: &[&str]) -> (Server, SocketAddr) {
 fn plan(addr: SocketAddr) -> FanoutPlan {
     FanoutPlan {
         addr,
+        publisher_addr: None,
         subscribers: 50,
         size: 64,
         in_flight: 16,

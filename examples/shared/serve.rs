@@ -1,5 +1,5 @@
 //! What every example server does around its handler: the command line
-//! (`[ADDR] [ARG...] [--threads N] [--grace SECS]`), a logger for the `log`
+//! (`[ADDR] [ARG...] [--threads N] [--grace SECS] [--redis URL]`), a logger for the `log`
 //! messages of silly and the example (env_logger: level `info` unless
 //! `RUST_LOG` says otherwise, on stderr), `listening on ADDR` once it
 //! accepts, and a graceful stop on SIGINT or SIGTERM: `shutting down`, the
@@ -38,6 +38,9 @@ pub struct Options {
     pub threads: usize,
     /// `--grace SECS`: longest wait for connections to finish at a stop.
     pub grace: Duration,
+    /// `--redis URL`: the Redis server that joins this node's hubs to other
+    /// nodes' (examples that have a hub; the others ignore it).
+    pub redis: Option<String>,
 }
 
 impl Options {
@@ -49,11 +52,12 @@ impl Options {
             rest: Vec::new(),
             threads: 1,
             grace: DEFAULT_GRACE,
+            redis: None,
         };
         let mut positional = Vec::new();
         let mut args = std::env::args().skip(1);
         let usage = |what: &str| -> ! {
-            eprintln!("{name}: {what}\nusage: {name} [ADDR] [ARG...] [--threads N] [--grace SECS]");
+            eprintln!("{name}: {what}\nusage: {name} [ADDR] [ARG...] [--threads N] [--grace SECS] [--redis URL]");
             std::process::exit(2)
         };
         while let Some(arg) = args.next() {
@@ -67,6 +71,12 @@ impl Options {
                         options.grace = Duration::from_secs_f64(secs)
                     }
                     _ => usage("--grace needs a number of seconds"),
+                },
+                "--redis" => match args.next() {
+                    Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
+                        options.redis = Some(url)
+                    }
+                    _ => usage("--redis needs a URL, redis://HOST:PORT"),
                 },
                 _ => positional.push(arg),
             }

@@ -13,6 +13,9 @@
 //! * [`Subscriber`]: pub/sub, read in a loop by a coroutine, resubscribed
 //!   after a reconnection.
 //! * [`Config`]: the URL's fields, timeouts and limits, with defaults.
+//! * `HubBackplane` (feature `hub`, on in the `silly` facade): a
+//!   `silly_websocket::Hub`'s topics shared across nodes through pub/sub,
+//!   at most once, never suspending a publisher.
 //!
 //! Failures are an [`Error`]: a dropped connection fails the command in
 //! flight (no hang: replies are awaited at most
@@ -62,6 +65,11 @@ pub use self::config::{
 };
 pub use self::connection::{connect, Connection, Pipeline};
 pub use self::error::{Error, Result, ServerError};
+#[cfg(feature = "hub")]
+pub use self::hub::{
+    BackplaneConfig, BackplaneStats, HubBackplane, DEFAULT_MAX_OUTBOX, DEFAULT_MAX_OUTBOX_BYTES,
+    DEFAULT_PREFIX,
+};
 pub use self::pool::{Pool, PooledConnection};
 pub use self::pubsub::{Event, Message, Subscriber};
 pub use self::value::{FromValue, Value};
@@ -72,6 +80,8 @@ mod commands;
 mod config;
 mod connection;
 mod error;
+#[cfg(feature = "hub")]
+mod hub;
 mod pool;
 mod pubsub;
 mod reply;

@@ -1,9 +1,32 @@
 //! Example programs run as child processes, the way their users run them.
 
 use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+/// The binary of `examples/NAME`. `cargo test` builds the examples next to
+/// the test binaries; when they are missing (`cargo test --test NAME`
+/// alone), it is built first.
+pub fn path(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples")
+        .join(name);
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let built = Command::new(cargo)
+            .args(["build", "--example", name])
+            .status()
+            .unwrap();
+        assert!(built.success(), "building examples/{name} failed");
+    }
+    bin
+}
 
 /// A running example server, killed when dropped (a failing test leaves no
 /// process behind).
@@ -18,24 +41,9 @@ pub struct Example {
 
 impl Example {
     /// Starts `examples/NAME` with `args` and waits for its `listening on ADDR`
-    /// line (lines before it are skipped). `cargo test` builds the examples next to the test binaries; when
-    /// they are missing (`cargo test --test NAME` alone), it is built first.
+    /// line (lines before it are skipped); see [`path`].
     pub fn start(name: &str, args: &[&str]) -> Example {
-        let exe = std::env::current_exe().unwrap();
-        let bin = exe
-            .parent()
-            .and_then(|deps| deps.parent())
-            .unwrap()
-            .join("examples")
-            .join(name);
-        if !bin.exists() {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let built = Command::new(cargo)
-                .args(["build", "--example", name])
-                .status()
-                .unwrap();
-            assert!(built.success(), "building examples/{name} failed");
-        }
+        let bin = path(name);
         let mut child = Command::new(&bin)
             .args(args)
             .stdout(Stdio::piped())

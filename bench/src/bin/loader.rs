@@ -9,7 +9,8 @@
 //! with permessage-deflate offered; `idlez` idle with it offered.
 //! `fanout`: `--connections` subscribers and one publisher of `--size`-byte
 //! text messages, `--in-flight` of them at most (default 16), against a
-//! broadcast server (`silly_bench::fanout`).
+//! broadcast server (`silly_bench::fanout`); `--publisher-addr ADDR` puts
+//! the publisher on another node of the same room (cross-node latency).
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
@@ -39,6 +40,8 @@ fn main() {
     if get("--workload").as_deref() == Some("fanout") {
         let plan = FanoutPlan {
             addr,
+            publisher_addr: get("--publisher-addr")
+                .map(|a| a.parse().expect("--publisher-addr ip:port")),
             subscribers: connections,
             size,
             in_flight: number("--in-flight", 16.0) as usize,

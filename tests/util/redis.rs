@@ -122,7 +122,11 @@ impl RedisServer {
             if child.try_wait().unwrap().is_some() {
                 return false;
             }
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            // Accepting on the port is not enough: another process may hold
+            // it (ours then fails to bind and exits a moment later).
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+                && listens_on(child.id(), self.port)
+            {
                 self.child = Some(child);
                 return true;
             }
@@ -138,4 +142,34 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Whether process `pid` itself holds the listening socket on 127.0.0.1:`port`
+/// (one of its descriptors is the socket `/proc/net/tcp` lists listening there).
+fn listens_on(pid: u32, port: u16) -> bool {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    let inodes: Vec<String> = fds
+        .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+        .filter_map(|target| {
+            let target = target.to_string_lossy().into_owned();
+            Some(
+                target
+                    .strip_prefix("socket:[")?
+                    .strip_suffix(']')?
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let local = format!("0100007F:{port:04X}");
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    table.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // sl local_address rem_address st ... inode (the tenth field)
+        fields.len() > 9
+            && fields[1] == local
+            && fields[3] == "0A"
+            && inodes.iter().any(|inode| inode == fields[9])
+    })
 }

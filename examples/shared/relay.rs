@@ -8,12 +8,20 @@
 //! runtime sends, so one publisher's messages reach every client in the
 //! order sent. A slow client is judged by its own hub on its own runtime,
 //! and holds up nobody.
+//!
+//! What one runtime publishes in a turn of its loop crosses as one batch,
+//! sent by a coroutine that runs after the turn's publishers: sent one by
+//! one, the first message would wake the other runtime, which (on a core of
+//! its own, or preempting this one on a shared core) would fan it out alone
+//! and then each of the rest, one `writev` per client each time, where one
+//! batch costs one `writev` per client for all of them.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use silly::net::websocket::{Backplane, FrameType, Hub};
-use silly::sync::remote;
+use silly::sync::{remote, Notify};
 use silly::task;
 
 /// A message published on one runtime, on its way to the others.
@@ -23,12 +31,15 @@ struct Published {
     kind: FrameType,
 }
 
+/// What one runtime published in one turn of its loop, in order.
+type Batch = Arc<[Published]>;
+
 /// The channels between `runtimes` runtimes; made before they start.
 pub struct Relay {
     /// To runtime `i`.
-    senders: Vec<remote::Sender<Arc<Published>>>,
+    senders: Vec<remote::Sender<Batch>>,
     /// Runtime `i`'s, taken by [`attach`](Self::attach) there.
-    receivers: Vec<Mutex<Option<remote::Receiver<Arc<Published>>>>>,
+    receivers: Vec<Mutex<Option<remote::Receiver<Batch>>>>,
 }
 
 impl Relay {
@@ -53,15 +64,24 @@ impl Relay {
         let Some(rx) = self.receivers[me].lock().unwrap().take() else {
             return;
         };
-        hub.set_backplane(Rc::new(Port {
+        let port = Rc::new(Port {
             relay: self.clone(),
             me,
-        }));
+            pending: RefCell::new(Vec::new()),
+            wake: Notify::new(),
+        });
+        hub.set_backplane(port.clone());
+        task::fork(move || loop {
+            port.wake.wait();
+            port.send_pending();
+        });
         let hub = hub.clone();
         task::fork(move || {
-            while let Ok(message) = rx.recv() {
-                // Checked where it was published: cannot fail.
-                let _ = hub.deliver(&message.topic, &message.data, message.kind);
+            while let Ok(batch) = rx.recv() {
+                for message in batch.iter() {
+                    // Checked where it was published: cannot fail.
+                    let _ = hub.deliver(&message.topic, &message.data, message.kind);
+                }
             }
         });
     }
@@ -72,20 +92,38 @@ struct Port {
     relay: Arc<Relay>,
     /// This runtime's index: it sends to all but itself.
     me: usize,
+    /// Published in this turn, not yet sent.
+    pending: RefCell<Vec<Published>>,
+    /// Wakes the coroutine that sends `pending`.
+    wake: Notify,
+}
+
+impl Port {
+    /// Sends what was published since the last batch, as one batch (one
+    /// copy for all the other runtimes).
+    fn send_pending(&self) {
+        let batch: Batch = std::mem::take(&mut *self.pending.borrow_mut()).into();
+        if batch.is_empty() {
+            return;
+        }
+        for (i, tx) in self.relay.senders.iter().enumerate() {
+            if i != self.me {
+                let _ = tx.send(batch.clone());
+            }
+        }
+    }
 }
 
 impl Backplane for Port {
     fn publish(&self, topic: &str, data: &[u8], kind: FrameType) {
-        // One copy for all the other runtimes.
-        let message = Arc::new(Published {
+        let mut pending = self.pending.borrow_mut();
+        if pending.is_empty() {
+            self.wake.notify_one();
+        }
+        pending.push(Published {
             topic: topic.into(),
             data: data.into(),
             kind,
         });
-        for (i, tx) in self.relay.senders.iter().enumerate() {
-            if i != self.me {
-                let _ = tx.send(message.clone());
-            }
-        }
     }
 }

@@ -90,14 +90,11 @@ impl TcpListener {
     /// listeners drops the connections waiting in its queue, so close them
     /// only at shutdown.
     ///
-    /// Two ways to place connections by load are not offered (yet): steering
-    /// by the CPU that received the packet (`SO_ATTACH_REUSEPORT_CBPF` with a
-    /// CPU-modulo program; it pays off with runtimes pinned one per core and
-    /// the NIC's queues spread the same way, and it needs a BPF program
-    /// attached through raw `setsockopt`, which this crate's no-`unsafe` rule
-    /// keeps out until `socket2` offers it), and Seastar's hand-off of each
-    /// accepted socket to the runtime with the fewest connections (one
-    /// cross-thread message per connection, and one listener for all). For
+    /// Where the hash is not what you want, [`steer_by_cpu`](Self::steer_by_cpu)
+    /// places each connection by the CPU that received it. Seastar's other
+    /// way, handing each accepted socket to the runtime with the fewest
+    /// connections, is not offered: it costs a cross-thread message per
+    /// connection and puts one listener's accept loop in front of all. For
     /// many short connections the hash spreads evenly and costs nothing.
     ///
     /// # Errors
@@ -159,6 +156,39 @@ impl TcpListener {
                 self.io.wait(Interest::READABLE, None)?;
             }
         }
+    }
+
+    /// Places new connections among the `listeners` listeners of this
+    /// listener's `SO_REUSEPORT` group by the CPU that received them: CPU
+    /// `c`'s connections go to the listener at position `c % listeners` in
+    /// the group (the order in which they started listening), instead of by
+    /// the kernel's hash of addresses and ports. Attached once, by any one
+    /// listener of the group, it holds for all of them.
+    ///
+    /// It pays off when each runtime is pinned to its own core
+    /// ([`Builder::pin_threads`](silly_runtime::Builder::pin_threads)) and
+    /// the NIC spreads its receive queues over the same cores (RSS, or
+    /// `rps_cpus`): a connection is then served on the core where its packets
+    /// arrive, and the load follows the NIC's spread rather than a hash that
+    /// ignores load. For runtime `i`'s listener to be at position `i`, bind
+    /// the runtimes' listeners in runtime order; otherwise each CPU's
+    /// connections still go to one runtime, just not necessarily its own.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for 0 listeners; the kernel's error if it refuses the
+    /// program (a listener without `SO_REUSEPORT`, a kernel before 4.5).
+    ///
+    /// ```
+    /// use silly_net::tcp::TcpListener;
+    ///
+    /// silly_runtime::run(|| {
+    ///     let listener = TcpListener::bind_reuse_port("127.0.0.1:0", true).unwrap();
+    ///     listener.steer_by_cpu(1).unwrap();
+    /// });
+    /// ```
+    pub fn steer_by_cpu(&self, listeners: usize) -> io::Result<()> {
+        super::steering::steer_by_cpu(self.io.get_ref(), listeners)
     }
 
     /// Stops accepting: pending and later `accept` calls fail with

@@ -10,6 +10,7 @@
 mod listener;
 mod server;
 mod shutdown;
+mod steering;
 mod stream;
 
 pub use self::listener::{TcpListener, LISTEN_BACKLOG};

@@ -12,6 +12,8 @@ pub struct RedisServer {
     args: Vec<String>,
     /// Whether the port speaks TLS (`--tls-port`) instead of plain TCP.
     tls: bool,
+    /// The TLS server's certificate files, removed on drop.
+    files: Option<std::path::PathBuf>,
 }
 
 impl RedisServer {
@@ -64,6 +66,7 @@ impl RedisServer {
                 port,
                 args: args.clone(),
                 tls,
+                files: None,
             };
             if server.spawn() {
                 return server;
@@ -141,6 +144,9 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
+        if let Some(dir) = self.files.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 

@@ -16,12 +16,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 cargo build --release -q -p silly-bench --bin redis_silly --bin redis_tokio
 bin="$CARGO_TARGET_DIR/release"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-taskset -c 0 redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no >/dev/null &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
-url="redis://127.0.0.1:$port"
+source bench/redis-server.sh
+start_redis 0
+trap 'kill $redis_pid 2>/dev/null || true' EXIT
+port=$redis_port url=$redis_url
 
 # redis-benchmark gives SET and GET rates apart; alternating them costs the
 # harmonic mean of the two.

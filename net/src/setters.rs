@@ -6,7 +6,12 @@
 
 /// `impl $ty { pub fn field(self, value) -> Self }` for each listed field, each
 /// documented with a link to its field (whose doc states the default).
-macro_rules! setters {
+///
+/// Exported (hidden) for the other crates of the workspace with configs of
+/// the same kind (silly-redis): one macro, not a copy per crate.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! config_setters {
     ($ty:ty { $($field:ident: $value:ty),* $(,)? }) => {
         impl $ty {
             $(
@@ -24,4 +29,4 @@ macro_rules! setters {
     };
 }
 
-pub(crate) use setters;
+pub(crate) use config_setters as setters;

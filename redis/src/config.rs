@@ -128,25 +128,7 @@ impl fmt::Debug for Config {
     }
 }
 
-macro_rules! setters {
-    ($($field:ident: $value:ty),* $(,)?) => {
-        impl Config {
-            $(
-                #[doc = concat!(
-                    "Sets [`", stringify!($field), "`](#structfield.", stringify!($field),
-                    ") (its default is on the field).",
-                )]
-                #[must_use]
-                pub fn $field(mut self, $field: $value) -> Self {
-                    self.$field = $field;
-                    self
-                }
-            )*
-        }
-    };
-}
-
-setters! {
+silly_net::config_setters!(Config {
     host: String,
     port: u16,
     tls: Option<tls::ClientConfig>,
@@ -161,7 +143,7 @@ setters! {
     pool_size: usize,
     pool_wait: Duration,
     message_queue: usize,
-}
+});
 
 impl Config {
     /// Reads `redis://[[user]:password@]host[:port][/db]` (`rediss://` for

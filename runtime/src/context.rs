@@ -367,6 +367,12 @@ pub(crate) fn park() {
     park_as(Park::Internal);
 }
 
+/// [`park`], but an interrupt that ends it is not delivered if `done()` says
+/// the awaited operation completed anyway (see `TaskCell::park_unless`).
+pub(crate) fn park_unless(done: impl FnOnce() -> bool) {
+    current_task().park_unless(Park::Internal, done);
+}
+
 /// Suspends the running task as parked for `kind`.
 pub(crate) fn park_as(kind: Park) {
     current_task().park(kind);

@@ -72,6 +72,11 @@ impl<S: Source> Registered<S> {
     /// # Errors
     ///
     /// Whatever `op` returns, or `ErrorKind::TimedOut` once `deadline` passes.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the readiness recorded for the source is kept for the next call; `op` is
+    /// never cut in the middle (it does not suspend).
     pub fn io<R>(
         &self,
         interest: Interest,
@@ -114,6 +119,10 @@ impl<S: Source> Registered<S> {
     /// the source belongs to a runtime that is no longer the current one, or if
     /// the calling coroutine is being unwound at shutdown (a destructor that
     /// flushes a socket then fails instead of waiting).
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the readiness recorded for the source is kept.
     pub fn wait(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
         // This runtime's scheduler runs a task only while the runtime is the
         // thread's current one: no thread-local lookup is needed to check that.

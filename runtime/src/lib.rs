@@ -44,6 +44,41 @@
 //!   `std::panic::catch_unwind` that swallows every unwind defeats them, while
 //!   [`task::catch_unwind`] lets them through.
 //!
+//! # Interrupts
+//!
+//! [`time::timeout`], [`task::Task::cancel`] and shutdown stop a blocking call
+//! by unwinding the task from where it waits. Every blocking call of this
+//! crate keeps its object **whole** when cut that way: nothing it waited for
+//! is lost, nothing happens twice, and the object works as before. Two rules
+//! make that hold everywhere:
+//!
+//! * what a call is handed while it waits (a lock, a permit, a notification)
+//!   passes to the next waiter if the call is cut before it runs again;
+//! * an interrupt that arrives after the call was woken for its result (a
+//!   message taken from a rendezvous send, a lock handed over) does not take
+//!   that result away: the call returns it, and the interrupt waits for the
+//!   task's next blocking call (or ends with its `timeout` scope).
+//!
+//! | call | an interrupt leaves |
+//! |---|---|
+//! | [`time::sleep`], [`time::sleep_until`], [`task::yield_now`] | whole: the wait ends early |
+//! | [`task::park`] | whole: a value sent by `unpark` before the interrupt is returned; one sent after it waits for the next `park` |
+//! | [`sync::Sender::send`] (bounded, rendezvous) | whole: the value was queued (or taken) and `send` returned, or it was not and never will be: it is dropped with the unwind |
+//! | [`sync::Receiver::recv`], `recv_timeout`, `recv_until` | whole: no message is taken |
+//! | [`sync::remote::Sender::send`], [`sync::remote::Receiver::recv`], `recv_timeout` | whole, as for the local channel |
+//! | [`sync::Select::ready`], `ready_timeout`, `ready_until` | whole: readiness is only looked at, never consumed |
+//! | [`sync::Mutex::lock`], [`sync::Semaphore::acquire`] | whole: not acquired; a lock or permit handed over meanwhile goes to the next waiter |
+//! | [`sync::Notify::wait`], `wait_until`, `wait_timeout` | whole: a notification picked for the cut waiter goes to the next one (or is stored) |
+//! | [`sync::WaitGroup::wait`] | whole |
+//! | [`task::JoinHandle::join`], `join_timeout`, `join_until`, [`task::RemoteJoinHandle::join`] | the handle is dropped: the task runs on, detached, and its result is dropped (keep the handle with `join_timeout`) |
+//! | [`task::spawn_blocking`], [`task::BlockingPool::run`] | the closure runs to its end on the pool (a thread cannot be unwound from outside); its result is dropped |
+//! | [`signal::wait`] | whole: a signal that arrives later is seen by the next `wait` |
+//! | [`io::Registered::wait`], [`io::Registered::io`] | whole: readiness is kept for the next call |
+//!
+//! `tests/interrupt_runtime.rs` cuts channels, locks, `Select` and the
+//! blocking pool at random points and checks that every value is received
+//! exactly once or, when its send was cut, never.
+//!
 //! # Dependencies
 //!
 //! `mio` (the poller), `corosensei` (stack switching), `slab` (registrations

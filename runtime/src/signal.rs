@@ -101,6 +101,10 @@ impl fmt::Display for Signal {
 /// # Panics
 ///
 /// Panics outside a coroutine.
+///
+/// # Interrupts
+///
+/// Whole: a signal that arrives after the cut is seen by the next `wait`.
 pub fn wait(signals: &[Signal]) -> io::Result<Signal> {
     if signals.is_empty() {
         return Err(io::Error::new(

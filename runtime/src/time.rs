@@ -32,6 +32,10 @@ use crate::timer::TimerKey;
 /// # Panics
 ///
 /// Panics outside a coroutine.
+///
+/// # Interrupts
+///
+/// Whole: the sleep ends early; nothing else is touched.
 pub fn sleep(duration: Duration) {
     if duration.is_zero() {
         crate::task::yield_now();
@@ -41,6 +45,10 @@ pub fn sleep(duration: Duration) {
 }
 
 /// Suspends the calling coroutine until `deadline` has passed.
+///
+/// # Interrupts
+///
+/// Whole: the sleep ends early; nothing else is touched.
 pub fn sleep_until(deadline: Instant) {
     while Instant::now() < deadline && !context::unwinding() {
         context::park_until(Some(deadline));

@@ -50,7 +50,6 @@ fn new<T>(capacity: Option<usize>) -> (Sender<T>, Receiver<T>) {
         handed_over: WaitList::default(),
         selecting: WaitList::default(),
         pushed: Cell::new(0),
-        taken: Cell::new(0),
     });
     (
         Sender {
@@ -61,7 +60,8 @@ fn new<T>(capacity: Option<usize>) -> (Sender<T>, Receiver<T>) {
 }
 
 struct Shared<T> {
-    queue: RefCell<VecDeque<T>>,
+    /// Each message with its number (see `pushed`).
+    queue: RefCell<VecDeque<(u64, T)>>,
     /// `None`: unbounded; `Some(0)`: rendezvous.
     capacity: Option<usize>,
     closed: Cell<bool>,
@@ -75,13 +75,35 @@ struct Shared<T> {
     handed_over: WaitList,
     /// `Select`s watching for a message or the close (woken all at once).
     selecting: WaitList,
-    /// Messages ever queued / taken; a rendezvous sender waits until `taken`
-    /// passes the number its message got.
+    /// Messages ever queued: the last number given. A rendezvous sender waits
+    /// while its message's number is still queued, and takes it back from
+    /// there if the channel closes or the sender is interrupted.
     pushed: Cell<u64>,
-    taken: Cell<u64>,
 }
 
 impl<T> Shared<T> {
+    /// Queues `value` under the next number, which it returns, and wakes a
+    /// receiver.
+    fn push(&self, value: T) -> u64 {
+        let number = self.pushed.get() + 1;
+        self.pushed.set(number);
+        self.queue.borrow_mut().push_back((number, value));
+        self.receiving.notify_one();
+        self.selecting.notify_all();
+        number
+    }
+
+    fn is_queued(&self, number: u64) -> bool {
+        self.queue.borrow().iter().any(|(n, _)| *n == number)
+    }
+
+    /// Takes message `number` back out of the queue, if no receiver took it.
+    fn withdraw(&self, number: u64) -> Option<T> {
+        let mut queue = self.queue.borrow_mut();
+        let index = queue.iter().position(|(n, _)| *n == number)?;
+        queue.remove(index).map(|(_, value)| value)
+    }
+
     fn close(&self) {
         self.closed.set(true);
         self.receiving.notify_all();
@@ -98,8 +120,7 @@ impl<T> Shared<T> {
     }
 
     fn take(&self) -> Option<T> {
-        let value = self.queue.borrow_mut().pop_front()?;
-        self.taken.set(self.taken.get() + 1);
+        let (_, value) = self.queue.borrow_mut().pop_front()?;
         self.sending.notify_one();
         if self.capacity == Some(0) {
             self.handed_over.notify_all();
@@ -141,6 +162,12 @@ impl<T> Sender<T> {
     /// # Errors
     ///
     /// Gives the value back in [`SendError`] if the channel is closed.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: either the value was queued (on a rendezvous channel: taken) and `send`
+    /// returns `Ok` even if the deadline passed meanwhile, or it never will be: it is
+    /// dropped with the unwind and no receiver sees it.
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         let shared = &*self.shared;
         loop {
@@ -156,22 +183,19 @@ impl<T> Sender<T> {
                 }
             });
         }
-        shared.queue.borrow_mut().push_back(value);
-        let number = shared.pushed.get() + 1;
-        shared.pushed.set(number);
-        shared.receiving.notify_one();
-        shared.selecting.notify_all();
+        let number = shared.push(value);
         if shared.capacity == Some(0) {
-            while shared.taken.get() < number && !shared.closed.get() {
-                shared.handed_over.wait(|_| {});
+            while shared.is_queued(number) && !shared.closed.get() {
+                // Interrupted before a receiver took it: the message leaves
+                // the queue, so an interrupted send never delivers.
+                shared.handed_over.wait_unless_done(
+                    || !shared.is_queued(number),
+                    |_| drop(shared.withdraw(number)),
+                );
             }
-            if shared.taken.get() < number {
-                // Closed before a receiver took it: the message is still queued,
-                // at the position its number gives. Hand it back.
-                let index = (number - shared.taken.get() - 1) as usize;
-                if let Some(value) = shared.queue.borrow_mut().remove(index) {
-                    return Err(SendError(value));
-                }
+            if let Some(value) = shared.withdraw(number) {
+                // Closed before a receiver took it: hand it back.
+                return Err(SendError(value));
             }
         }
         Ok(())
@@ -196,10 +220,7 @@ impl<T> Sender<T> {
         if !room {
             return Err(TrySendError::Full(value));
         }
-        shared.queue.borrow_mut().push_back(value);
-        shared.pushed.set(shared.pushed.get() + 1);
-        shared.receiving.notify_one();
-        shared.selecting.notify_all();
+        shared.push(value);
         Ok(())
     }
 
@@ -220,6 +241,10 @@ impl<T> Receiver<T> {
     /// # Errors
     ///
     /// [`RecvError`] once the channel is closed and drained.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: no message is taken; it stays queued for the next receive.
     pub fn recv(&self) -> Result<T, RecvError> {
         self.recv_before(None).map_err(|_| RecvError)
     }
@@ -243,6 +268,10 @@ impl<T> Receiver<T> {
     ///
     /// [`RecvTimeoutError::Timeout`] if no message came in time,
     /// [`RecvTimeoutError::Closed`] once the channel is closed and drained.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: no message is taken.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         self.recv_before(Some(Instant::now() + timeout))
     }
@@ -252,6 +281,10 @@ impl<T> Receiver<T> {
     /// # Errors
     ///
     /// As [`recv_timeout`](Self::recv_timeout).
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: no message is taken.
     pub fn recv_until(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
         self.recv_before(Some(deadline))
     }

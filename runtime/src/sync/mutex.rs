@@ -65,6 +65,11 @@ impl<T> Mutex<T> {
     }
 
     /// Locks, suspending the calling coroutine while another task holds the lock.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the lock is not taken; if it was handed to this waiter before it could
+    /// run, it passes to the next one.
     pub fn lock(&self) -> MutexGuard<'_, T> {
         self.lock.acquire_raw();
         self.guard()

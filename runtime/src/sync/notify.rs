@@ -91,6 +91,11 @@ impl Notify {
     /// # Panics
     ///
     /// Panics outside a coroutine.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: a notification picked for this waiter goes to the next one, or is stored
+    /// as the permit.
     pub fn wait(&self) {
         self.wait_deadline(None);
     }
@@ -102,12 +107,20 @@ impl Notify {
     /// # Panics
     ///
     /// Panics outside a coroutine.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: as for [`wait`](Self::wait).
     pub fn wait_until(&self, deadline: Instant) -> bool {
         self.wait_deadline(Some(deadline))
     }
 
     /// [`wait_until`](Self::wait_until) `timeout` from now. A zero timeout
     /// only takes a stored permit.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: as for [`wait`](Self::wait).
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
         // A timeout too long for the clock to represent is no deadline.
         self.wait_deadline(Instant::now().checked_add(timeout))

@@ -137,6 +137,11 @@ impl<T> Sender<T> {
     /// # Errors
     ///
     /// [`SendError`] (with the value) once the receiver is gone.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the value is queued and `send` returns, or it is dropped with the unwind
+    /// and never received; room it was woken for goes to the next sender.
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         let mut state = self.shared.lock();
         loop {
@@ -216,6 +221,10 @@ impl<T> Receiver<T> {
     /// # Errors
     ///
     /// [`RecvError`] once every sender is gone and the queue is empty.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: no message is taken.
     pub fn recv(&self) -> Result<T, RecvError> {
         self.recv_before(None).map_err(|_| RecvError)
     }
@@ -225,6 +234,10 @@ impl<T> Receiver<T> {
     /// # Errors
     ///
     /// [`RecvTimeoutError::Timeout`] or [`RecvTimeoutError::Closed`].
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: no message is taken.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         self.recv_before(Some(Instant::now() + timeout))
     }

@@ -166,6 +166,10 @@ impl<'a> Select<'a> {
     ///
     /// Panics if no operation was added (nothing could end the wait), or
     /// outside a coroutine.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: readiness is only looked at, never consumed; every watch is withdrawn.
     pub fn ready(&mut self) -> usize {
         assert!(
             !self.ops.is_empty(),
@@ -182,6 +186,10 @@ impl<'a> Select<'a> {
     /// # Errors
     ///
     /// [`Elapsed`] if nothing was ready in time.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: as for [`ready`](Self::ready).
     pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, Elapsed> {
         self.wait(Some(Instant::now() + timeout))
     }
@@ -191,6 +199,10 @@ impl<'a> Select<'a> {
     /// # Errors
     ///
     /// [`Elapsed`] if nothing was ready in time.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: as for [`ready`](Self::ready).
     pub fn ready_until(&mut self, deadline: Instant) -> Result<usize, Elapsed> {
         self.wait(Some(deadline))
     }

@@ -49,6 +49,11 @@ impl Semaphore {
     }
 
     /// Takes a permit, suspending the calling coroutine until one is free.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: no permit is taken; one handed to this waiter before it could run passes
+    /// to the next one.
     pub fn acquire(&self) -> SemaphorePermit<'_> {
         self.acquire_raw();
         SemaphorePermit { semaphore: self }

@@ -83,6 +83,10 @@ impl WaitGroup {
     }
 
     /// Suspends the calling coroutine until the count is zero.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the count is not touched.
     pub fn wait(&self) {
         while self.count() > 0 {
             self.inner.waiters.wait(|_| {});

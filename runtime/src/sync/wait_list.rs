@@ -50,16 +50,7 @@ impl WaitList {
         deadline: Option<Instant>,
         on_abandon: impl FnOnce(bool),
     ) -> Option<bool> {
-        let waiter = Rc::new(Waiter {
-            waker: context::waker(),
-            notified: Cell::new(false),
-        });
-        self.waiters.borrow_mut().push_back(waiter.clone());
-        let mut guard = Abandon {
-            list: self,
-            waiter,
-            on_abandon: Some(on_abandon),
-        };
+        let mut guard = self.enlist(on_abandon);
         context::park_until(deadline);
         guard.on_abandon = None;
         if guard.waiter.notified.get() {
@@ -74,6 +65,41 @@ impl WaitList {
                 None
             }
             None => Some(false),
+        }
+    }
+
+    /// Parks the running task at the back of the list until a notify, like
+    /// [`wait`](Self::wait), except that an interrupt is not delivered on
+    /// waking if `done()` says what the task waits for has happened: the
+    /// caller then returns its result, and the interrupt waits for the next
+    /// park. On an unwind `on_abandon` runs as for `wait`.
+    pub(crate) fn wait_unless_done(
+        &self,
+        done: impl FnOnce() -> bool,
+        on_abandon: impl FnOnce(bool),
+    ) {
+        let mut guard = self.enlist(on_abandon);
+        context::park_unless(done);
+        guard.on_abandon = None;
+        // Woken by the interrupt it did not deliver: still listed.
+        self.waiters
+            .borrow_mut()
+            .retain(|w| !Rc::ptr_eq(w, &guard.waiter));
+    }
+
+    /// Puts the running task at the back of the list; the guard takes it off
+    /// and runs `on_abandon` if the task is unwound before the guard is
+    /// disarmed.
+    fn enlist<F: FnOnce(bool)>(&self, on_abandon: F) -> Abandon<'_, F> {
+        let waiter = Rc::new(Waiter {
+            waker: context::waker(),
+            notified: Cell::new(false),
+        });
+        self.waiters.borrow_mut().push_back(waiter.clone());
+        Abandon {
+            list: self,
+            waiter,
+            on_abandon: Some(on_abandon),
         }
     }
 

@@ -22,6 +22,11 @@ use crate::pool::{BlockingPool, DEFAULT_POOL};
 /// let n = run(|| task::spawn_blocking(|| std::fs::read_dir(".").map(|d| d.count()).unwrap_or(0)));
 /// assert!(n > 0);
 /// ```
+///
+/// # Interrupts
+///
+/// The closure runs to its end on the pool (a thread cannot be unwound from outside);
+/// its result is dropped when it arrives.
 pub fn spawn_blocking<F, R>(f: F) -> R
 where
     F: FnOnce() -> R + Send + 'static,
@@ -34,6 +39,10 @@ impl BlockingPool {
     /// Runs `f` on one of this pool's threads and suspends the calling coroutine
     /// until it returns, like [`spawn_blocking`] does on the default pool.
     /// Outside a runtime, `f` runs on the calling thread.
+    ///
+    /// # Interrupts
+    ///
+    /// As for [`spawn_blocking`]: the closure runs to its end, its result is dropped.
     pub fn run<F, R>(&'static self, f: F) -> R
     where
         F: FnOnce() -> R + Send + 'static,

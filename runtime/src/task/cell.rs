@@ -111,6 +111,11 @@ pub(crate) struct TaskCell {
     pub(crate) unpark_value: RefCell<Option<Box<dyn Any>>>,
     /// An interrupt requested and not yet delivered.
     pub(crate) interrupt: Cell<Option<Interrupt>>,
+    /// Set when a request for an interrupt ended the current park: only then
+    /// is it delivered on waking. One that arrives after a waker ended the
+    /// park waits for the next park, so what woke the task (a message handed
+    /// over, a socket gone readable) is used, not lost to the unwind.
+    pub(crate) woken_by_interrupt: Cell<bool>,
     /// Set when a cancel is delivered: the task is ending, later requests are
     /// ignored (its destructors may still block).
     pub(crate) cancelled: Cell<bool>,
@@ -136,19 +141,35 @@ impl TaskCell {
             unwinding: Cell::new(false),
             unpark_value: RefCell::new(None),
             interrupt: Cell::new(None),
+            woken_by_interrupt: Cell::new(false),
             cancelled: Cell::new(false),
         }
     }
 
     /// Suspends this task, which must be the one running, as parked for `kind`.
-    /// Unwinds with [`Interrupted`] instead if an interrupt is pending, before
-    /// parking or once woken.
+    /// Unwinds with [`Interrupted`] instead if an interrupt is pending before
+    /// parking, or if the interrupt is what ended the park. An interrupt
+    /// requested after a waker ended the park stays pending until the next
+    /// park: the operation that was woken completes (its result is not lost
+    /// to a deadline that passed while the task waited in the ready queue).
     #[inline]
     pub(crate) fn park(&self, kind: Park) {
+        self.park_unless(kind, || false);
+    }
+
+    /// [`park`](Self::park), except that an interrupt that ended the park is
+    /// not delivered if `done()` says the awaited operation completed anyway
+    /// (another task finished it between the interrupt and this task's
+    /// turn): it stays pending for the next park, and the caller returns its
+    /// result.
+    #[inline]
+    pub(crate) fn park_unless(&self, kind: Park, done: impl FnOnce() -> bool) {
         self.deliver_interrupt();
         self.state.set(State::Parked(kind));
         self.yielder.suspend();
-        self.deliver_interrupt();
+        if self.woken_by_interrupt.replace(false) && !done() {
+            self.deliver_interrupt();
+        }
     }
 
     /// Suspends this task, which must be the one running and already queued as
@@ -198,6 +219,7 @@ impl TaskCell {
         match self.state.get() {
             State::Parked(Park::Internal | Park::User) => {
                 self.park_seq.set(self.park_seq.get().wrapping_add(1));
+                self.woken_by_interrupt.set(true);
                 true
             }
             _ => false,

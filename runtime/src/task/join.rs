@@ -63,6 +63,12 @@ impl<T> JoinHandle<T> {
     ///     assert_eq!(err.message(), Some("boom"));
     /// });
     /// ```
+    ///
+    /// # Interrupts
+    ///
+    /// The handle is dropped with the unwind: the task runs on, detached, and its
+    /// result is dropped. To keep the handle, wait with
+    /// [`join_timeout`](Self::join_timeout).
     pub fn join(self) -> Result<T, JoinError> {
         loop {
             if let Some(outcome) = self.state.result.borrow_mut().take() {
@@ -88,11 +94,20 @@ impl<T> JoinHandle<T> {
     ///     assert!(slow.join().unwrap_err().is_cancelled());
     /// });
     /// ```
+    ///
+    /// # Interrupts
+    ///
+    /// As for [`join`](Self::join): the handle is dropped, the task runs on. A timeout
+    /// of this call's own gives the handle back instead.
     pub fn join_timeout(self, timeout: Duration) -> Result<Result<T, JoinError>, Self> {
         self.join_until(Instant::now() + timeout)
     }
 
     /// [`join_timeout`](Self::join_timeout) with the deadline as an instant.
+    ///
+    /// # Interrupts
+    ///
+    /// As for [`join_timeout`](Self::join_timeout).
     pub fn join_until(self, deadline: Instant) -> Result<Result<T, JoinError>, Self> {
         loop {
             if let Some(outcome) = self.state.result.borrow_mut().take() {

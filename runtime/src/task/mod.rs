@@ -61,6 +61,10 @@ where
 }
 
 /// Moves the running task to the back of the ready queue and lets the others run.
+///
+/// # Interrupts
+///
+/// Whole: nothing is touched.
 pub fn yield_now() {
     // One look-up of the runtime: this runs once per switch in busy loops.
     let task = context::with(|cx| {
@@ -86,6 +90,11 @@ pub fn yield_now() {
 ///     assert_eq!(v.downcast_ref::<u32>(), Some(&5));
 /// });
 /// ```
+///
+/// # Interrupts
+///
+/// Whole: a value `unpark` sent before the interrupt is returned (the interrupt waits
+/// for the next blocking call); one sent after it is kept for the next `park`.
 pub fn park() -> Box<dyn Any> {
     context::park_as(Park::User);
     let task = context::current_task();

@@ -75,6 +75,10 @@ impl<T> RemoteJoinHandle<T> {
     ///
     /// A [`JoinError`]: the task panicked or was cancelled, or never started
     /// because its runtime had stopped or stopped first.
+    ///
+    /// # Interrupts
+    ///
+    /// The handle is dropped: the task runs on in its runtime, its result is dropped.
     pub fn join(self) -> Result<T, JoinError> {
         if self.refused {
             return Err(JoinError::not_started(0, "its runtime had stopped".into()));

@@ -61,7 +61,8 @@
 
 pub use self::cmd::{cmd, Cmd, ToArg};
 pub use self::config::{
-    Config, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REPLY_SIZE, DEFAULT_PORT, DEFAULT_READ_TIMEOUT,
+    Config, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REPLY_DEPTH, DEFAULT_MAX_REPLY_SIZE, DEFAULT_PORT,
+    DEFAULT_READ_TIMEOUT, MAX_DURATION, MAX_REPLY_DEPTH,
 };
 pub use self::connection::{connect, Connection, Pipeline};
 pub use self::error::{Error, Result, ServerError};

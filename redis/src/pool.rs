@@ -82,7 +82,7 @@ impl Pool {
     ///
     /// [`Error::Invalid`] for a `pool_size` of 0.
     pub fn new(config: Config) -> Result<Pool> {
-        config.validate()?;
+        config.check()?;
         Ok(Pool {
             shared: Rc::new(Shared {
                 permits: Semaphore::new(config.pool_size),
@@ -192,7 +192,7 @@ impl DerefMut for PooledConnection {
 impl Drop for PooledConnection {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            if !conn.is_broken() {
+            if !conn.is_closed() {
                 self.shared.idle.borrow_mut().push(conn);
             }
         }

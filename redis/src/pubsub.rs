@@ -15,7 +15,7 @@ use silly_runtime::time;
 use crate::backoff::Backoff;
 use crate::cmd::{cmd, Cmd, ToArg};
 use crate::config::Config;
-use crate::connection::{read_reply, Connection};
+use crate::connection::{read_reply, write_or_shut, Connection};
 use crate::error::{Error, Result};
 use crate::reply::ReplyBuf;
 use crate::value::Value;
@@ -298,7 +298,7 @@ impl Subscriber {
             };
             let mut out = Vec::new();
             command.encode_into(&mut out);
-            if conn.write_all(&out).is_err() {
+            if write_or_shut(&conn, &out).is_err() {
                 // The reader sees the broken connection and resubscribes.
                 return Ok(());
             }
@@ -372,7 +372,7 @@ impl Shared {
             }
         }
         if !out.is_empty() {
-            conn.write_all(&out)?;
+            write_or_shut(&conn, &out)?;
         }
         let due = self.due.get() + due;
         self.due.set(due);

@@ -215,11 +215,14 @@ impl Connection {
         }
     }
 
-    /// Closes the connection when `result` is an error that breaks it.
+    /// Closes the connection when `result` is an error that breaks it: the
+    /// socket is shut at once (the server sees the end, and a hostile one
+    /// gets no more reading).
     fn check<T>(&mut self, result: Result<T>) -> Result<T> {
         if let Err(e) = &result {
             if e.breaks_connection() {
                 self.closed = Some(Closed::Failed);
+                shut(&self.conn);
             }
         }
         result
@@ -284,13 +287,17 @@ struct ShutOnUnwind<'a>(&'a Conn);
 
 impl Drop for ShutOnUnwind<'_> {
     fn drop(&mut self) {
-        // Both halves of the TCP connection, without the TLS close_notify
-        // (which could wait on a full socket, inside an unwind).
-        let _ = match self.0 {
-            Conn::Tcp(tcp) => tcp.shutdown(Shutdown::Both),
-            Conn::Tls(tls) => tls.tcp().shutdown(Shutdown::Both),
-        };
+        shut(self.0);
     }
+}
+
+/// Shuts both halves of the TCP connection under `conn`, without the TLS
+/// close_notify: that could wait on a full socket, inside an unwind.
+fn shut(conn: &Conn) {
+    let _ = match conn {
+        Conn::Tcp(tcp) => tcp.shutdown(Shutdown::Both),
+        Conn::Tls(tls) => tls.tcp().shutdown(Shutdown::Both),
+    };
 }
 
 /// Reads the next reply from `conn`, through `replies`, by `deadline`.

@@ -12,7 +12,7 @@ mod util;
 use std::time::Duration;
 
 use silly::net::tls;
-use silly::redis::{cmd, Cmd, Config, Connection, Error, Pool, Value};
+use silly::redis::{cmd, Cmd, Config, Connection, Error, Pool, Subscriber, Value};
 use silly::{task, time};
 use util::pki::Ca;
 use util::redis::RedisServer;
@@ -219,7 +219,10 @@ fn through_a_pool(config: &Config, seed: u64) -> Tally {
     let mut conn = pool.get().unwrap();
     assert!(conn.owed_replies() >= 1);
     let echo = b"after the cancel".to_vec();
-    assert_eq!(conn.query::<Vec<u8>>(&cmd("ECHO").arg(&echo)).unwrap(), echo);
+    assert_eq!(
+        conn.query::<Vec<u8>>(&cmd("ECHO").arg(&echo)).unwrap(),
+        echo
+    );
     assert_eq!(conn.owed_replies(), 0);
     total
 }
@@ -306,7 +309,67 @@ fn a_cut_write_closes_the_connection_and_the_peer_sees_no_more() {
     });
     let got = peer.join().unwrap();
     // Part of the SET arrived, then the end: never all of it, never a PING.
-    assert!(got.starts_with(b"*3\r\n$3\r\nSET\r\n"), "{:?}", &got[..20.min(got.len())]);
+    assert!(
+        got.starts_with(b"*3\r\n$3\r\nSET\r\n"),
+        "{:?}",
+        &got[..20.min(got.len())]
+    );
     assert!(got.len() < sent, "the whole command went out");
     assert!(!got.ends_with(b"PING\r\n"));
+}
+
+#[test]
+fn a_subscriber_cut_mid_wait_loses_no_message_and_keeps_its_channels() {
+    let _serial = util::serial();
+    let server = RedisServer::start();
+    let url = server.url();
+    let seed = seed();
+    silly::run(move || {
+        let sub = Subscriber::connect(&url).unwrap();
+        sub.subscribe(&["a"]).unwrap();
+        // Cut at once: the command goes out whole (it fits the socket), the
+        // cut lands in the wait for the confirmation; the channel is kept.
+        let cut = time::timeout(Duration::ZERO, || sub.subscribe(&["b"]));
+        assert!(cut.is_err(), "not cut: {cut:?}");
+        assert_eq!(sub.channels(), [b"a".to_vec(), b"b".to_vec()]);
+        let total = 300;
+        let publisher = {
+            let url = url.clone();
+            task::fork(move || {
+                let mut rng = Rng::new(seed);
+                let mut conn = silly::redis::connect(&url).unwrap();
+                // Until "b" is in effect, messages there are not heard.
+                while conn.publish("b", "probe").unwrap() == 0 {
+                    time::sleep(Duration::from_millis(1));
+                }
+                for i in 0..total {
+                    let channel = if i % 2 == 0 { "a" } else { "b" };
+                    conn.publish(channel, format!("{i}")).unwrap();
+                    if rng.below(4) == 0 {
+                        time::sleep(Duration::from_micros(rng.below(3_000)));
+                    }
+                }
+            })
+        };
+        let mut rng = Rng::new(seed ^ 1);
+        let (mut got, mut cuts) = (Vec::new(), 0);
+        while got.len() < total {
+            let wait = Duration::from_micros(rng.below(2_000));
+            match time::timeout(wait, || sub.next_message()) {
+                Ok(msg) => {
+                    let msg = msg.unwrap();
+                    if msg.payload != b"probe" {
+                        got.push(String::from_utf8(msg.payload).unwrap());
+                    }
+                }
+                Err(_elapsed) => cuts += 1,
+            }
+            assert!(cuts < 100_000, "stuck after {} messages", got.len());
+        }
+        publisher.join().unwrap();
+        let want: Vec<String> = (0..total).map(|i| i.to_string()).collect();
+        assert_eq!(got, want, "lost, doubled or reordered");
+        assert!(cuts >= 10, "too few cuts: {cuts}");
+        assert_eq!(sub.channels(), [b"a".to_vec(), b"b".to_vec()]);
+    });
 }

@@ -19,6 +19,10 @@ use crate::value::{FromValue, Value};
 /// # Errors
 ///
 /// [`Error::Url`] for a bad URL; then as [`Connection::open`].
+///
+/// # Interrupts
+///
+/// As [`Connection::open`]: nothing is kept.
 pub fn connect(url: &str) -> Result<Connection> {
     Connection::open(&Config::from_url(url)?)
 }
@@ -41,6 +45,11 @@ pub fn connect(url: &str) -> Result<Connection> {
 /// socket is shut at once, so the server sees the connection end rather
 /// than a torn command followed by the next one, and later commands fail
 /// with [`Error::Interrupted`]; [`is_closed`](Self::is_closed) says so.
+///
+/// Redis cannot cancel a command: one cut while the server works on it
+/// (a `BLPOP` waiting for an element) still holds the connection until the
+/// server answers it, and the next command waits for that answer first
+/// (each owed reply within [`Config::read_timeout`]).
 #[derive(Debug)]
 pub struct Connection {
     conn: Conn,
@@ -293,7 +302,7 @@ impl Drop for ShutOnUnwind<'_> {
 
 /// Shuts both halves of the TCP connection under `conn`, without the TLS
 /// close_notify: that could wait on a full socket, inside an unwind.
-fn shut(conn: &Conn) {
+pub(crate) fn shut(conn: &Conn) {
     let _ = match conn {
         Conn::Tcp(tcp) => tcp.shutdown(Shutdown::Both),
         Conn::Tls(tls) => tls.tcp().shutdown(Shutdown::Both),

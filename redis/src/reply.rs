@@ -80,7 +80,8 @@ impl ReplyBuf {
                             self.max_depth
                         )));
                     }
-                    self.open.push((Vec::with_capacity(len.min(MAX_RESERVE)), len));
+                    self.open
+                        .push((Vec::with_capacity(len.min(MAX_RESERVE)), len));
                     continue;
                 }
                 Item::Value(value) => value,

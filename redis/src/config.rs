@@ -71,7 +71,7 @@ pub struct Config {
     pub connect_timeout: Duration,
     /// Bound on each command: on sending it and on the wait for its reply
     /// (each reply of a pipeline has its own). On expiry the command fails
-    /// with [`Error::Timeout`] and the connection is broken. `None` waits
+    /// with [`Error::Timeout`] and the connection is closed. `None` waits
     /// forever (for blocking commands such as `BLPOP` without a timeout).
     /// Default [`DEFAULT_READ_TIMEOUT`]. A [`Subscriber`](crate::Subscriber)
     /// waits for messages without it.

@@ -52,7 +52,9 @@ impl RedisServer {
             "no",
         ];
         args.extend_from_slice(extra);
-        RedisServer::launch(&args, true)
+        let mut server = RedisServer::launch(&args, true);
+        server.files = Some(dir);
+        server
     }
 
     fn launch(args: &[&str], tls: bool) -> RedisServer {

@@ -93,7 +93,7 @@ fn error_replies_are_typed_and_leave_the_connection_usable() {
             conn.req(&redis::Cmd::new()),
             Err(Error::Invalid(_))
         ));
-        assert!(!conn.is_broken());
+        assert!(!conn.is_closed());
         conn.set("k", "still fine").unwrap();
         assert_eq!(conn.get::<String>("k").unwrap(), "still fine");
     });

@@ -112,7 +112,7 @@ fn broken_connections_are_dropped_and_the_pool_reconnects() {
         // is not given back.
         let err = held.ping().unwrap_err();
         assert!(err.breaks_connection(), "{err:?}");
-        assert!(held.is_broken());
+        assert!(held.is_closed());
         drop(held);
         assert_eq!(pool.idle(), 1, "only the idle one is kept");
         // The idle one is found closed and dropped; nothing listens, so get

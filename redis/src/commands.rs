@@ -13,6 +13,11 @@ impl Connection {
     /// # Errors
     ///
     /// As [`query`](Self::query) (`WRONGTYPE` for a key that is not a string).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`req`](Self::req): whole while waiting for the reply, closed
+    /// while writing.
     pub fn get<T: FromValue>(&mut self, key: impl ToArg) -> Result<T> {
         self.query(&cmd("GET").arg(key))
     }
@@ -22,6 +27,11 @@ impl Connection {
     /// # Errors
     ///
     /// As [`query`](Self::query).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`req`](Self::req): whole while waiting for the reply, closed
+    /// while writing.
     pub fn set(&mut self, key: impl ToArg, value: impl ToArg) -> Result<()> {
         self.query(&cmd("SET").arg(key).arg(value))
     }
@@ -31,6 +41,11 @@ impl Connection {
     /// # Errors
     ///
     /// As [`query`](Self::query) (`ERR` for 0 seconds).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`req`](Self::req): whole while waiting for the reply, closed
+    /// while writing.
     pub fn set_ex(&mut self, key: impl ToArg, value: impl ToArg, seconds: u64) -> Result<()> {
         self.query(&cmd("SET").arg(key).arg(value).arg("EX").arg(seconds))
     }
@@ -40,6 +55,11 @@ impl Connection {
     /// # Errors
     ///
     /// As [`query`](Self::query).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`req`](Self::req): whole while waiting for the reply, closed
+    /// while writing.
     pub fn del(&mut self, key: impl ToArg) -> Result<i64> {
         self.query(&cmd("DEL").arg(key))
     }
@@ -49,6 +69,11 @@ impl Connection {
     /// # Errors
     ///
     /// As [`query`](Self::query).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`req`](Self::req): whole while waiting for the reply, closed
+    /// while writing.
     pub fn exists(&mut self, key: impl ToArg) -> Result<bool> {
         self.query(&cmd("EXISTS").arg(key))
     }
@@ -58,6 +83,11 @@ impl Connection {
     /// # Errors
     ///
     /// As [`query`](Self::query) (`ERR` for a value that is not an integer).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`req`](Self::req): whole while waiting for the reply, closed
+    /// while writing.
     pub fn incr(&mut self, key: impl ToArg, by: i64) -> Result<i64> {
         self.query(&cmd("INCRBY").arg(key).arg(by))
     }
@@ -67,6 +97,11 @@ impl Connection {
     /// # Errors
     ///
     /// As [`query`](Self::query).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`req`](Self::req): whole while waiting for the reply, closed
+    /// while writing.
     pub fn expire(&mut self, key: impl ToArg, seconds: i64) -> Result<bool> {
         self.query(&cmd("EXPIRE").arg(key).arg(seconds))
     }
@@ -76,6 +111,11 @@ impl Connection {
     /// # Errors
     ///
     /// As [`query`](Self::query).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`req`](Self::req): whole while waiting for the reply, closed
+    /// while writing.
     pub fn publish(&mut self, channel: impl ToArg, message: impl ToArg) -> Result<i64> {
         self.query(&cmd("PUBLISH").arg(channel).arg(message))
     }
@@ -85,6 +125,11 @@ impl Connection {
     /// # Errors
     ///
     /// As [`query`](Self::query).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`req`](Self::req): whole while waiting for the reply, closed
+    /// while writing.
     pub fn ping(&mut self) -> Result<()> {
         self.query(&cmd("PING"))
     }

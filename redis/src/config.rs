@@ -18,6 +18,16 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default [`Config::max_reply_size`]: 512 MiB, Redis's own default limit for
 /// one bulk string (`proto-max-bulk-len`), plus room for its framing.
 pub const DEFAULT_MAX_REPLY_SIZE: usize = 512 * 1024 * 1024 + 64;
+/// Default [`Config::max_reply_depth`]: Redis's own replies nest a few
+/// arrays deep (`EXEC` of `XREAD`s, `CLUSTER SLOTS`, `COMMAND INFO`).
+pub const DEFAULT_MAX_REPLY_DEPTH: usize = 64;
+/// Largest [`Config::max_reply_depth`] accepted: every level costs a
+/// little stack where replies are converted and dropped.
+pub const MAX_REPLY_DEPTH: usize = 1024;
+/// Longest duration a setting accepts (a year): deadlines are computed by
+/// adding it to the clock, and longer ones are a mistake (`None` in
+/// [`Config::read_timeout`] is "forever").
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// How to reach and log in to a server, and the client's limits.
 ///
@@ -61,14 +71,20 @@ pub struct Config {
     pub connect_timeout: Duration,
     /// Bound on each command: on sending it and on the wait for its reply
     /// (each reply of a pipeline has its own). On expiry the command fails
-    /// with [`Error::Timeout`] and the connection is broken. `None` waits
+    /// with [`Error::Timeout`] and the connection is closed. `None` waits
     /// forever (for blocking commands such as `BLPOP` without a timeout).
     /// Default [`DEFAULT_READ_TIMEOUT`]. A [`Subscriber`](crate::Subscriber)
     /// waits for messages without it.
     pub read_timeout: Option<Duration>,
     /// Largest reply accepted, in bytes as received; a larger one fails with
-    /// [`Error::Protocol`]. Default [`DEFAULT_MAX_REPLY_SIZE`].
+    /// [`Error::Protocol`] (and closes the connection), as soon as its bulk
+    /// string or array header announces more, before anything is allocated
+    /// for it. Default [`DEFAULT_MAX_REPLY_SIZE`]; at least 16.
     pub max_reply_size: usize,
+    /// Most arrays a reply may nest inside one another; a deeper one fails
+    /// with [`Error::Protocol`] (and closes the connection). Default
+    /// [`DEFAULT_MAX_REPLY_DEPTH`]; from 1 to [`MAX_REPLY_DEPTH`].
+    pub max_reply_depth: usize,
     /// First wait before reconnecting after a failure (the pool and the
     /// subscriber); it doubles with each failure in a row. Default 100 ms.
     pub backoff_min: Duration,
@@ -97,6 +113,7 @@ impl Default for Config {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             read_timeout: Some(DEFAULT_READ_TIMEOUT),
             max_reply_size: DEFAULT_MAX_REPLY_SIZE,
+            max_reply_depth: DEFAULT_MAX_REPLY_DEPTH,
             backoff_min: Duration::from_millis(100),
             backoff_max: Duration::from_secs(5),
             pool_size: 16,
@@ -119,6 +136,7 @@ impl fmt::Debug for Config {
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("max_reply_size", &self.max_reply_size)
+            .field("max_reply_depth", &self.max_reply_depth)
             .field("backoff_min", &self.backoff_min)
             .field("backoff_max", &self.backoff_max)
             .field("pool_size", &self.pool_size)
@@ -138,6 +156,7 @@ silly_net::config_setters!(Config {
     connect_timeout: Duration,
     read_timeout: Option<Duration>,
     max_reply_size: usize,
+    max_reply_depth: usize,
     backoff_min: Duration,
     backoff_max: Duration,
     pool_size: usize,
@@ -205,17 +224,55 @@ impl Config {
         self.host.trim_start_matches('[').trim_end_matches(']')
     }
 
-    /// Checks the values no connection could work with.
+    /// `Ok` if every setting can work: [`Connection::open`],
+    /// [`Pool::new`] and [`Subscriber::open`] check it, so a bad value is
+    /// an error there rather than a failure (or a panic) later.
+    ///
+    /// [`Connection::open`]: crate::Connection::open
+    /// [`Pool::new`]: crate::Pool::new
+    /// [`Subscriber::open`]: crate::Subscriber::open
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] for a zero `pool_size` or `message_queue`.
-    pub(crate) fn validate(&self) -> Result<()> {
+    /// [`Error::Invalid`] for a zero `pool_size` or `message_queue`, a
+    /// `max_reply_size` under 16, a `max_reply_depth` of 0 or past
+    /// [`MAX_REPLY_DEPTH`], a zero `connect_timeout`, `read_timeout` or
+    /// `pool_wait`, or a duration past [`MAX_DURATION`].
+    pub fn check(&self) -> Result<()> {
+        let invalid = |why: &str| Err(Error::Invalid(why.into()));
         if self.pool_size == 0 {
-            return Err(Error::Invalid("pool_size must be at least 1".into()));
+            return invalid("pool_size must be at least 1");
         }
         if self.message_queue == 0 {
-            return Err(Error::Invalid("message_queue must be at least 1".into()));
+            return invalid("message_queue must be at least 1");
+        }
+        if self.max_reply_size < 16 {
+            return invalid("max_reply_size must be at least 16 bytes");
+        }
+        if !(1..=MAX_REPLY_DEPTH).contains(&self.max_reply_depth) {
+            return Err(Error::Invalid(format!(
+                "max_reply_depth must be from 1 to {MAX_REPLY_DEPTH}"
+            )));
+        }
+        let durations = [
+            ("connect_timeout", Some(self.connect_timeout), false),
+            ("read_timeout", self.read_timeout, false),
+            ("pool_wait", Some(self.pool_wait), false),
+            ("backoff_min", Some(self.backoff_min), true),
+            ("backoff_max", Some(self.backoff_max), true),
+        ];
+        for (name, value, zero_ok) in durations {
+            match value {
+                Some(d) if d.is_zero() && !zero_ok => {
+                    return Err(Error::Invalid(format!("{name} must not be zero")));
+                }
+                Some(d) if d > MAX_DURATION => {
+                    return Err(Error::Invalid(format!(
+                        "{name} must be at most a year ({d:?} given)"
+                    )));
+                }
+                _ => {}
+            }
         }
         Ok(())
     }

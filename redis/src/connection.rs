@@ -1,5 +1,6 @@
 //! One connection to a server: connect and log in, send commands, read replies.
 
+use std::net::Shutdown;
 use std::time::{Duration, Instant};
 
 use silly_net::tcp::TcpStream;
@@ -18,6 +19,10 @@ use crate::value::{FromValue, Value};
 /// # Errors
 ///
 /// [`Error::Url`] for a bad URL; then as [`Connection::open`].
+///
+/// # Interrupts
+///
+/// As [`Connection::open`]: nothing is kept.
 pub fn connect(url: &str) -> Result<Connection> {
     Connection::open(&Config::from_url(url)?)
 }
@@ -25,11 +30,26 @@ pub fn connect(url: &str) -> Result<Connection> {
 /// A connection to a Redis server, for one coroutine at a time (`&mut self`):
 /// share a [`Pool`](crate::Pool) between coroutines.
 ///
-/// A command is written whole, then its reply is read; a failure of the
-/// socket, a timeout or a malformed reply breaks the connection, and every
-/// later command fails with [`Error::Closed`] (see [`Error`]). So does a
-/// command interrupted by its coroutine's cancellation or an enclosing
-/// `time::timeout`, whose reply would otherwise be read by the next command.
+/// A command is written whole, then its reply is read. A failure of the
+/// socket, a read timeout or a malformed reply closes the connection, and
+/// every later command fails with [`Error::Closed`] (see [`Error`]).
+///
+/// # Interrupts
+///
+/// A command stopped by its coroutine's `time::timeout`, cancellation or
+/// shutdown leaves the connection **whole** when it was stopped waiting
+/// for its reply: the connection counts the replies still owed, and the
+/// next command reads and drops them before its own, so a reply never
+/// reaches the wrong command. One stopped while it was being written (a
+/// large value the server was slow to take) leaves it **closed**: the
+/// socket is shut at once, so the server sees the connection end rather
+/// than a torn command followed by the next one, and later commands fail
+/// with [`Error::Interrupted`]; [`is_closed`](Self::is_closed) says so.
+///
+/// Redis cannot cancel a command: one cut while the server works on it
+/// (a `BLPOP` waiting for an element) still holds the connection until the
+/// server answers it, and the next command waits for that answer first
+/// (each owed reply within [`Config::read_timeout`]).
 #[derive(Debug)]
 pub struct Connection {
     conn: Conn,
@@ -37,9 +57,21 @@ pub struct Connection {
     /// Encoded commands on their way out; kept to reuse its allocation.
     out: Vec<u8>,
     read_timeout: Option<Duration>,
-    /// Set while a command is in flight, cleared when its reply is read: left
-    /// set by anything that stops a command midway.
-    broken: bool,
+    /// Replies the server still owes for commands written whole: those of
+    /// the command in progress, and those of interrupted commands, which
+    /// the next command reads and drops before its own.
+    owed: usize,
+    /// Why the connection can no longer be used, once it cannot.
+    closed: Option<Closed>,
+}
+
+/// Why a [`Connection`] was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Closed {
+    /// A failure, reported to the command that met it.
+    Failed,
+    /// A command was interrupted while being written.
+    Interrupted,
 }
 
 impl Connection {
@@ -51,9 +83,14 @@ impl Connection {
     ///
     /// [`Error::Io`] when the server cannot be reached, [`Error::Timeout`],
     /// [`Error::Server`] when it refuses the password (kind `WRONGPASS`) or
-    /// the db, [`Error::Invalid`] for a config that cannot work.
+    /// the db, [`Error::Invalid`] for a config that cannot work (see
+    /// [`Config::check`]).
+    ///
+    /// # Interrupts
+    ///
+    /// Nothing is kept: the connection being opened is dropped (closed).
     pub fn open(config: &Config) -> Result<Connection> {
-        config.validate()?;
+        config.check()?;
         time::timeout(config.connect_timeout, || {
             Connection::open_unbounded(config)
         })?
@@ -76,10 +113,11 @@ impl Connection {
         conn.set_write_timeout(config.read_timeout);
         let mut connection = Connection {
             conn,
-            replies: ReplyBuf::new(config.max_reply_size),
+            replies: ReplyBuf::new(config.max_reply_size, config.max_reply_depth),
             out: Vec::new(),
             read_timeout: config.read_timeout,
-            broken: false,
+            owed: 0,
+            closed: None,
         };
         if let Some(password) = &config.password {
             let mut auth = cmd("AUTH");
@@ -99,7 +137,11 @@ impl Connection {
     /// # Errors
     ///
     /// [`Error::Server`] for an error reply, [`Error::Type`] when the reply
-    /// does not fit `T`: the connection stays usable. The others break it.
+    /// does not fit `T`: the connection stays usable. The others close it.
+    ///
+    /// # Interrupts
+    ///
+    /// As [`req`](Self::req).
     pub fn query<T: FromValue>(&mut self, cmd: &Cmd) -> Result<T> {
         T::from_value(self.req(cmd)?)
     }
@@ -109,18 +151,23 @@ impl Connection {
     /// # Errors
     ///
     /// As [`query`](Self::query).
+    ///
+    /// # Interrupts
+    ///
+    /// **Whole** when interrupted waiting for the reply (the next command
+    /// drops it unread); **closed** when interrupted while the command was
+    /// being written (see [`Connection`]).
     pub fn req(&mut self, cmd: &Cmd) -> Result<Value> {
         if cmd.is_empty() {
             return Err(Error::Invalid("empty command".into()));
         }
-        self.begin()?;
+        self.usable()?;
         // A pipeline dropped unsent leaves its commands here.
         self.out.clear();
         cmd.encode_into(&mut self.out);
-        self.flush()?;
-        let reply = self.read_reply()?;
-        self.broken = false;
-        reply
+        self.send(1)?;
+        self.skip_stale(1)?;
+        self.read_reply()?
     }
 
     /// A pipeline on this connection: commands written at once, replies read
@@ -148,36 +195,82 @@ impl Connection {
         }
     }
 
-    /// Whether a failure has broken the connection (every command would fail).
-    pub fn is_broken(&self) -> bool {
-        self.broken
+    /// Whether the connection was closed (by a failure, or by a command
+    /// interrupted while being written): every command would fail.
+    pub fn is_closed(&self) -> bool {
+        self.closed.is_some()
+    }
+
+    /// Replies the server still owes for interrupted commands; the next
+    /// command reads and drops them before its own.
+    pub fn owed_replies(&self) -> usize {
+        self.owed
     }
 
     /// Whether the connection is usable and the server has not closed it
-    /// (nor sent anything unasked) while it was idle. Never suspends.
+    /// (nor sent anything unasked) while it was idle. Never suspends. A
+    /// connection that is owed replies (see [`Connection`]) is taken as
+    /// open: its socket holds their bytes.
     pub fn is_open(&self) -> bool {
-        !self.broken && self.conn.is_idle_open()
+        self.closed.is_none() && (self.owed > 0 || self.conn.is_idle_open())
     }
 
-    /// Refuses a broken connection, and marks it broken until the command's
-    /// reply is read.
-    fn begin(&mut self) -> Result<()> {
-        if self.broken {
-            return Err(Error::Closed);
+    /// Refuses a connection that was closed.
+    fn usable(&self) -> Result<()> {
+        match self.closed {
+            None => Ok(()),
+            Some(Closed::Failed) => Err(Error::Closed),
+            Some(Closed::Interrupted) => Err(Error::Interrupted),
         }
-        self.broken = true;
+    }
+
+    /// Closes the connection when `result` is an error that breaks it: the
+    /// socket is shut at once (the server sees the end, and a hostile one
+    /// gets no more reading).
+    fn check<T>(&mut self, result: Result<T>) -> Result<T> {
+        if let Err(e) = &result {
+            if e.breaks_connection() {
+                self.closed = Some(Closed::Failed);
+                shut(&self.conn);
+            }
+        }
+        result
+    }
+
+    /// Writes `out` (holding `replies` commands) whole, and counts their
+    /// replies as owed. An interrupt while writing shuts the socket and
+    /// leaves the connection closed.
+    fn send(&mut self, replies: usize) -> Result<()> {
+        // Stays set if an interrupt unwinds out of the write.
+        self.closed = Some(Closed::Interrupted);
+        let written = write_or_shut(&self.conn, &self.out);
+        self.closed = None;
+        self.out.clear();
+        self.check(written.map_err(Error::from))?;
+        self.owed += replies;
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<()> {
-        let written = self.conn.write_all(&self.out);
-        self.out.clear();
-        Ok(written?)
-    }
-
+    /// Reads the reply of the command in progress, after reading and
+    /// dropping those owed to interrupted commands before it. `owed` is
+    /// counted down as each arrives, so an interrupt anywhere in here
+    /// leaves it right.
     fn read_reply(&mut self) -> Result<Result<Value>> {
         let deadline = self.read_timeout.map(|t| Instant::now() + t);
-        read_reply(&self.conn, &mut self.replies, deadline)
+        let reply = read_reply(&self.conn, &mut self.replies, deadline);
+        let reply = self.check(reply)?;
+        self.owed -= 1;
+        Ok(reply)
+    }
+
+    /// Reads and drops the replies owed beyond the `own` ones of the
+    /// command in progress.
+    fn skip_stale(&mut self, own: usize) -> Result<()> {
+        while self.owed > own {
+            // Server errors among them belong to nobody.
+            let _ = self.read_reply()?;
+        }
+        Ok(())
     }
 
     /// Splits into the socket and the reply buffer (for the subscriber, which
@@ -185,6 +278,35 @@ impl Connection {
     pub(crate) fn into_parts(self) -> (Conn, ReplyBuf) {
         (self.conn, self.replies)
     }
+}
+
+/// Writes all of `bytes`; if an interrupt unwinds out of the write, the
+/// socket is shut on the way out, so the peer sees the connection end
+/// instead of a torn command followed by the next one's bytes.
+pub(crate) fn write_or_shut(conn: &Conn, bytes: &[u8]) -> std::io::Result<()> {
+    let guard = ShutOnUnwind(conn);
+    let written = conn.write_all(bytes);
+    std::mem::forget(guard);
+    written
+}
+
+/// Shuts the socket when dropped: only by an unwind, as it is forgotten
+/// once the write it guards returns.
+struct ShutOnUnwind<'a>(&'a Conn);
+
+impl Drop for ShutOnUnwind<'_> {
+    fn drop(&mut self) {
+        shut(self.0);
+    }
+}
+
+/// Shuts both halves of the TCP connection under `conn`, without the TLS
+/// close_notify: that could wait on a full socket, inside an unwind.
+pub(crate) fn shut(conn: &Conn) {
+    let _ = match conn {
+        Conn::Tcp(tcp) => tcp.shutdown(Shutdown::Both),
+        Conn::Tls(tls) => tls.tcp().shutdown(Shutdown::Both),
+    };
 }
 
 /// Reads the next reply from `conn`, through `replies`, by `deadline`.
@@ -253,16 +375,23 @@ impl Pipeline<'_> {
     ///
     /// The first [`Error::Server`] among the replies, once all are read (the
     /// connection stays usable); any other error breaks the connection.
+    ///
+    /// # Interrupts
+    ///
+    /// As [`Connection::req`]: **whole** when interrupted reading the
+    /// replies (those not read are dropped by the next command), **closed**
+    /// when interrupted writing the commands.
     pub fn query(self) -> Result<Vec<Value>> {
         let conn = self.conn;
         if self.count == 0 {
             return Ok(Vec::new());
         }
-        if let Err(e) = conn.begin() {
+        if let Err(e) = conn.usable() {
             conn.out.clear();
             return Err(e);
         }
-        conn.flush()?;
+        conn.send(self.count)?;
+        conn.skip_stale(self.count)?;
         let mut values = Vec::with_capacity(self.count);
         let mut first_error = None;
         for _ in 0..self.count {
@@ -273,7 +402,6 @@ impl Pipeline<'_> {
                 }
             }
         }
-        conn.broken = false;
         match first_error {
             Some(e) => Err(e),
             None => Ok(values),

@@ -10,8 +10,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// After [`Io`](Error::Io), [`Timeout`](Error::Timeout),
 /// [`Closed`](Error::Closed) or [`Protocol`](Error::Protocol) the connection
-/// is broken (a reply may be half read) and every later command on it fails
-/// with [`Closed`](Error::Closed); a pool drops such a connection. A
+/// is closed (a reply may be half read) and every later command on it fails
+/// with [`Closed`](Error::Closed) (or [`Interrupted`](Error::Interrupted),
+/// when an interrupt closed it); a pool drops such a connection. A
 /// [`Server`](Error::Server) or [`Type`](Error::Type) error leaves the
 /// connection usable.
 #[derive(Debug)]
@@ -21,12 +22,19 @@ pub enum Error {
     Io(io::Error),
     /// No reply (or connection) within the configured timeout.
     Timeout,
-    /// The server closed the connection, or an earlier failure broke it.
+    /// The server closed the connection, or an earlier failure closed it.
     Closed,
+    /// An earlier command on this connection was interrupted (a
+    /// `time::timeout`, a cancellation, shutdown) while it was being
+    /// written, so the connection was shut rather than let the server read
+    /// a torn command followed by the next one: open another (a pool does).
+    Interrupted,
     /// The server answered with an error reply (`-ERR ...`, `-WRONGPASS ...`).
     Server(ServerError),
-    /// The server sent bytes that are not RESP2, or a reply larger than
-    /// [`Config::max_reply_size`](crate::Config::max_reply_size).
+    /// The server sent bytes that are not RESP2, a reply larger than
+    /// [`Config::max_reply_size`](crate::Config::max_reply_size) (or
+    /// announcing a length past it), or one nested deeper than
+    /// [`Config::max_reply_depth`](crate::Config::max_reply_depth).
     Protocol(String),
     /// The URL could not be used (its text says why).
     Url(String),
@@ -46,7 +54,7 @@ impl Error {
     pub fn breaks_connection(&self) -> bool {
         matches!(
             self,
-            Error::Io(_) | Error::Timeout | Error::Closed | Error::Protocol(_)
+            Error::Io(_) | Error::Timeout | Error::Closed | Error::Interrupted | Error::Protocol(_)
         )
     }
 }
@@ -57,6 +65,9 @@ impl fmt::Display for Error {
             Error::Io(e) => write!(f, "redis: i/o error: {e}"),
             Error::Timeout => f.write_str("redis: timed out"),
             Error::Closed => f.write_str("redis: connection closed"),
+            Error::Interrupted => f.write_str(
+                "redis: connection closed: an interrupted command was left partly written",
+            ),
             Error::Server(e) => write!(f, "redis: server error: {e}"),
             Error::Protocol(why) => write!(f, "redis: protocol error: {why}"),
             Error::Url(why) => write!(f, "redis: bad url: {why}"),

@@ -37,13 +37,39 @@
 //! });
 //! ```
 //!
+//! ## Interrupts
+//!
+//! `time::timeout`, `Task::cancel`, `Select` and shutdown stop a coroutine
+//! where it waits, by unwinding it. What each blocking call leaves behind:
+//! **whole** (nothing is lost or torn, the next call goes on) or **closed**
+//! (the socket is shut at once, later calls fail with an error that says
+//! why, `is_closed()` says so).
+//!
+//! | call | interrupted | state |
+//! | --- | --- | --- |
+//! | [`Connection::open`], [`connect`] | anywhere | nothing kept: the connection being opened is dropped |
+//! | [`Connection::req`], [`query`](Connection::query) and the shorthands ([`get`](Connection::get), [`set`](Connection::set)...) | waiting for the reply | **whole**: the reply is owed, and the next command reads and drops it before its own ([`Connection::owed_replies`]) |
+//! | the same | writing the command | **closed**: a torn command must not be followed by the next one's bytes, and how much went out is not known; later commands fail with [`Error::Interrupted`] |
+//! | [`Pipeline::query`] | reading the replies / writing | as `req`: **whole** / **closed** |
+//! | [`Pool::get`] | waiting for a connection or opening one | **whole**: the permit goes back, a connection being opened is dropped |
+//! | a [`PooledConnection`]'s commands | as `req` | as `req`; dropping it gives a whole connection back (owed replies and all) and closes a closed one: a pool never lends a closed connection |
+//! | [`Subscriber::next_message`], [`next_event`](Subscriber::next_event), [`next_message_timeout`](Subscriber::next_message_timeout) | waiting | **whole**: messages stay queued for the next call |
+//! | [`Subscriber::subscribe`] and the other changes | waiting for the confirmation | **whole**: the change is recorded and sent; it takes effect when the server confirms it |
+//! | the same | writing the command | the subscriber's connection is **closed**; the subscriber reconnects and subscribes again to every channel and pattern it had, the interrupted change included |
+//! | `HubBackplane` publishing (`Hub::publish`) | — | never waits: it queues for the backplane's own coroutine, whose pipeline is a [`Pipeline::query`] |
+//!
+//! A read timeout ([`Config::read_timeout`]) is not an interrupt: a server
+//! that did not answer in time is taken as gone, and the connection is
+//! closed ([`Error::Timeout`]).
+//!
 //! ## Dependencies
 //!
-//! * `redis-protocol` (no `bytes`, no Tokio codec; its RESP2 module is used): RESP
-//!   decoding and command encoding. A maintained codec that does no I/O, so
-//!   it fits a blocking-style client; the crate has no hand-written RESP
-//!   parser. (The `redis` crate's parser comes with its own connection and
-//!   async runtime layers, which this client replaces.)
+//! * `redis-protocol` (no `bytes`, no Tokio codec; its RESP2 module is
+//!   used): command encoding. Replies are decoded by this crate's own small
+//!   RESP2 decoder (`reply.rs`), iterative and resumable: the crate's
+//!   decoder recurses once per nested array (a hostile reply nested 100,000
+//!   deep overflowed the coroutine's stack) and parses a reply again from
+//!   its start on every read.
 //! * `url` and `percent-encoding`: `redis://` URLs and their encoded user
 //!   and password.
 //! * `log`: reconnection attempts of the pool and the subscriber, at debug
@@ -52,16 +78,18 @@
 //! ## Limits
 //!
 //! RESP2 only (no `HELLO 3`); no cluster, sentinel or unix sockets. A reply
-//! is decoded once whole, so the largest one held is bounded by
-//! [`Config::max_reply_size`]. The server is trusted not to nest arrays
-//! thousands deep: the decoder recurses once per level, on the coroutine's
-//! stack (Redis's own replies nest a few levels).
+//! is decoded as it arrives and held whole, so the largest one held is
+//! bounded by [`Config::max_reply_size`], checked against every length a
+//! reply announces before anything is allocated for it; replies nested
+//! deeper than [`Config::max_reply_depth`] are refused. Either is an
+//! [`Error::Protocol`] that closes the connection.
 
 #![forbid(unsafe_code)]
 
 pub use self::cmd::{cmd, Cmd, ToArg};
 pub use self::config::{
-    Config, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REPLY_SIZE, DEFAULT_PORT, DEFAULT_READ_TIMEOUT,
+    Config, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REPLY_DEPTH, DEFAULT_MAX_REPLY_SIZE, DEFAULT_PORT,
+    DEFAULT_READ_TIMEOUT, MAX_DURATION, MAX_REPLY_DEPTH,
 };
 pub use self::connection::{connect, Connection, Pipeline};
 pub use self::error::{Error, Result, ServerError};
@@ -80,6 +108,8 @@ mod commands;
 mod config;
 mod connection;
 mod error;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 #[cfg(feature = "hub")]
 mod hub;
 mod pool;

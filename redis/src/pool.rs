@@ -19,8 +19,8 @@ use crate::error::{Error, Result};
 ///
 /// [`get`](Pool::get) hands out a connection, waiting up to
 /// [`Config::pool_wait`] when all are in use; dropping the
-/// [`PooledConnection`] gives it back, unless a failure broke it: a broken
-/// connection is closed, and the next `get` opens a new one; so is an idle
+/// [`PooledConnection`] gives it back, unless a failure (or a command
+/// interrupted while being written) closed it: a closed connection is dropped, and the next `get` opens a new one; so is an idle
 /// one the server closed meanwhile. When opening
 /// fails, `get` tries again after a back-off that doubles from
 /// [`Config::backoff_min`] up to [`Config::backoff_max`], until its wait runs
@@ -82,7 +82,7 @@ impl Pool {
     ///
     /// [`Error::Invalid`] for a `pool_size` of 0.
     pub fn new(config: Config) -> Result<Pool> {
-        config.validate()?;
+        config.check()?;
         Ok(Pool {
             shared: Rc::new(Shared {
                 permits: Semaphore::new(config.pool_size),
@@ -101,6 +101,11 @@ impl Pool {
     /// [`Error::PoolTimeout`] when none is free within `pool_wait`; the
     /// error of the last attempt to open one when the server cannot be
     /// reached by then; [`Error::Server`] for a refused password or db.
+    ///
+    /// # Interrupts
+    ///
+    /// **Whole**: the permit taken goes back, and a connection being
+    /// opened is dropped.
     pub fn get(&self) -> Result<PooledConnection> {
         let deadline = Instant::now() + self.shared.config.pool_wait;
         let acquired = time::timeout_at(deadline, || self.shared.permits.acquire().forget());
@@ -160,7 +165,16 @@ impl Pool {
 }
 
 /// A connection on loan from a [`Pool`]; derefs to [`Connection`]. Dropping
-/// it gives it back (or closes it, when broken).
+/// it gives it back, or closes it when it is closed (see
+/// [`Connection::is_closed`]).
+///
+/// # Interrupts
+///
+/// Its commands are those of [`Connection`]. Dropped by an interrupt's
+/// unwinding, it gives back a connection left whole (replies owed to a
+/// command cut while waiting are dropped by the next borrower's first
+/// command) and closes one a cut write closed: a pool never lends a
+/// closed connection.
 pub struct PooledConnection {
     /// `None` only while `get` is still opening it.
     conn: Option<Connection>,
@@ -192,7 +206,7 @@ impl DerefMut for PooledConnection {
 impl Drop for PooledConnection {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            if !conn.is_broken() {
+            if !conn.is_closed() {
                 self.shared.idle.borrow_mut().push(conn);
             }
         }

@@ -15,7 +15,7 @@ use silly_runtime::time;
 use crate::backoff::Backoff;
 use crate::cmd::{cmd, Cmd, ToArg};
 use crate::config::Config;
-use crate::connection::{read_reply, Connection};
+use crate::connection::{read_reply, shut, write_or_shut, Connection};
 use crate::error::{Error, Result};
 use crate::reply::ReplyBuf;
 use crate::value::Value;
@@ -145,6 +145,10 @@ impl Subscriber {
     /// # Errors
     ///
     /// As [`Subscriber::open`], and [`Error::Url`].
+    ///
+    /// # Interrupts
+    ///
+    /// As [`Subscriber::open`].
     pub fn connect(url: &str) -> Result<Subscriber> {
         Subscriber::open(Config::from_url(url)?)
     }
@@ -156,6 +160,10 @@ impl Subscriber {
     /// # Errors
     ///
     /// As [`Connection::open`].
+    ///
+    /// # Interrupts
+    ///
+    /// As [`Connection::open`]: nothing is kept.
     pub fn open(config: Config) -> Result<Subscriber> {
         let (conn, replies) = Connection::open(&config)?.into_parts();
         let conn = Rc::new(conn);
@@ -191,6 +199,14 @@ impl Subscriber {
     ///
     /// [`Error::Timeout`] when the confirmation does not come within the
     /// read timeout (the channels stay recorded).
+    ///
+    /// # Interrupts
+    ///
+    /// **Whole** while waiting for the confirmation: the channels are
+    /// recorded and subscribed. Cut while the command is being written, the
+    /// subscriber's connection is **closed** (no torn command reaches the
+    /// server); the subscriber reconnects and subscribes again to all it
+    /// had, these channels included.
     pub fn subscribe<A: ToArg>(&self, channels: &[A]) -> Result<()> {
         self.change(Change::Subscribe, channels)
     }
@@ -199,6 +215,10 @@ impl Subscriber {
     /// [`subscribe`](Self::subscribe).
     ///
     /// # Errors
+    ///
+    /// As [`subscribe`](Self::subscribe).
+    ///
+    /// # Interrupts
     ///
     /// As [`subscribe`](Self::subscribe).
     pub fn unsubscribe<A: ToArg>(&self, channels: &[A]) -> Result<()> {
@@ -211,6 +231,10 @@ impl Subscriber {
     /// # Errors
     ///
     /// As [`subscribe`](Self::subscribe).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`subscribe`](Self::subscribe).
     pub fn psubscribe<A: ToArg>(&self, patterns: &[A]) -> Result<()> {
         self.change(Change::PSubscribe, patterns)
     }
@@ -218,6 +242,10 @@ impl Subscriber {
     /// Unsubscribes from `patterns`; as [`subscribe`](Self::subscribe).
     ///
     /// # Errors
+    ///
+    /// As [`subscribe`](Self::subscribe).
+    ///
+    /// # Interrupts
     ///
     /// As [`subscribe`](Self::subscribe).
     pub fn punsubscribe<A: ToArg>(&self, patterns: &[A]) -> Result<()> {
@@ -230,6 +258,10 @@ impl Subscriber {
     /// # Errors
     ///
     /// [`Error::Closed`] if the reading coroutine has ended (cancelled).
+    ///
+    /// # Interrupts
+    ///
+    /// **Whole**: a message is taken off the queue only when returned.
     pub fn next_message(&self) -> Result<Message> {
         loop {
             if let Event::Message(msg) = self.next_event()? {
@@ -243,6 +275,10 @@ impl Subscriber {
     /// # Errors
     ///
     /// [`Error::Timeout`], or as [`next_message`](Self::next_message).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`next_message`](Self::next_message).
     pub fn next_message_timeout(&self, timeout: Duration) -> Result<Message> {
         let deadline = Instant::now() + timeout;
         loop {
@@ -260,6 +296,10 @@ impl Subscriber {
     /// # Errors
     ///
     /// [`Error::Closed`] if the reading coroutine has ended (cancelled).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`next_message`](Self::next_message).
     pub fn next_event(&self) -> Result<Event> {
         self.events.recv().map_err(|_| Error::Closed)
     }
@@ -298,7 +338,7 @@ impl Subscriber {
             };
             let mut out = Vec::new();
             command.encode_into(&mut out);
-            if conn.write_all(&out).is_err() {
+            if write_or_shut(&conn, &out).is_err() {
                 // The reader sees the broken connection and resubscribes.
                 return Ok(());
             }
@@ -372,7 +412,7 @@ impl Shared {
             }
         }
         if !out.is_empty() {
-            conn.write_all(&out)?;
+            write_or_shut(&conn, &out)?;
         }
         let due = self.due.get() + due;
         self.due.set(due);
@@ -450,6 +490,9 @@ fn read_loop(shared: &Shared, mut conn: Rc<Conn>, mut replies: ReplyBuf, tx: &Se
             }
         };
         shared.disconnected();
+        // Not left open through the back-off (a server that sent garbage
+        // gets nothing more from this connection).
+        shut(&conn);
         log::debug!("redis subscriber: connection lost ({lost})");
         // A connection lost before its resubscription was confirmed is one
         // more failure in a row: the back-off goes on growing.

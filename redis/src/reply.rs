@@ -1,12 +1,20 @@
-//! Replies cut from the bytes received: a buffer and the RESP2 decoder, no I/O.
-
-use redis_protocol::resp2::decode::decode;
-use redis_protocol::resp2::types::OwnedFrame;
+//! Replies cut from the bytes received: a buffer and a RESP2 decoder, no I/O.
+//!
+//! The decoder is iterative and resumable: an array's elements are decoded
+//! into a stack of open arrays kept here, so a reply nested deep costs heap,
+//! not coroutine stack, and bytes already decoded are never parsed again
+//! when the rest of a large reply arrives in many reads. Nesting past the
+//! configured depth, and lengths past the reply size limit, are refused
+//! before anything is allocated for them.
 
 use crate::error::{Error, Result, ServerError};
 use crate::value::Value;
 
-/// Bytes received and not yet decoded, and where the next reply starts.
+/// Elements reserved up front for an array, whatever it announces: the
+/// rest grows as elements arrive, so a lying count allocates nothing.
+const MAX_RESERVE: usize = 1024;
+
+/// Bytes received and not yet decoded, and the reply in progress.
 ///
 /// Replies are decoded one at a time and the bytes of those decoded are
 /// dropped before more are read, so a long pipeline holds at most one reply
@@ -18,14 +26,36 @@ pub(crate) struct ReplyBuf {
     pos: usize,
     /// Largest reply accepted, in encoded bytes.
     max: usize,
+    /// Most arrays open inside one another.
+    max_depth: usize,
+    /// The arrays of the reply in progress that still miss elements,
+    /// outermost first, with how many each still misses.
+    open: Vec<(Vec<Value>, usize)>,
+    /// Encoded bytes of the reply in progress already decoded into `open`.
+    taken: usize,
+    /// Where the search for the end of the current line resumes (an offset
+    /// from `pos`), so a long line arriving in pieces is scanned once.
+    searched: usize,
+}
+
+/// One element read at `pos`.
+enum Item {
+    /// A whole value (scalars, nil, an empty array).
+    Value(Value),
+    /// The header of an array of this many elements (at least one).
+    Array(usize),
 }
 
 impl ReplyBuf {
-    pub(crate) fn new(max: usize) -> ReplyBuf {
+    pub(crate) fn new(max: usize, max_depth: usize) -> ReplyBuf {
         ReplyBuf {
             buf: Vec::new(),
             pos: 0,
             max,
+            max_depth,
+            open: Vec::new(),
+            taken: 0,
+            searched: 0,
         }
     }
 
@@ -34,25 +64,126 @@ impl ReplyBuf {
     ///
     /// # Errors
     ///
-    /// [`Error::Protocol`] for bytes that are not RESP2.
+    /// [`Error::Protocol`] for bytes that are not RESP2, a reply nested
+    /// deeper than the limit, or one announcing a length past the size
+    /// limit. The stream cannot be followed after one.
     pub(crate) fn next(&mut self) -> Result<Option<Result<Value>>> {
-        if self.pos == self.buf.len() {
-            return Ok(None);
-        }
-        match decode(&self.buf[self.pos..]) {
-            Ok(Some((frame, used))) => {
-                self.pos += used;
-                if self.pos == self.buf.len() {
-                    self.buf.clear();
-                    self.pos = 0;
+        loop {
+            let Some(item) = self.item()? else {
+                return Ok(None);
+            };
+            let mut value = match item {
+                Item::Array(len) => {
+                    if self.open.len() >= self.max_depth {
+                        return Err(Error::Protocol(format!(
+                            "reply nested deeper than the limit of {} arrays",
+                            self.max_depth
+                        )));
+                    }
+                    self.open
+                        .push((Vec::with_capacity(len.min(MAX_RESERVE)), len));
+                    continue;
                 }
-                Ok(Some(match frame {
-                    OwnedFrame::Error(text) => Err(Error::Server(ServerError::new(text))),
-                    other => Ok(value_of(other)),
-                }))
+                Item::Value(value) => value,
+            };
+            // A value completes the arrays it was the last element of.
+            loop {
+                let Some((items, missing)) = self.open.last_mut() else {
+                    self.taken = 0;
+                    if self.pos == self.buf.len() {
+                        self.buf.clear();
+                        self.pos = 0;
+                    }
+                    return Ok(Some(match value {
+                        Value::Error(e) => Err(Error::Server(e)),
+                        other => Ok(other),
+                    }));
+                };
+                items.push(value);
+                *missing -= 1;
+                if *missing > 0 {
+                    break;
+                }
+                let (items, _) = self.open.pop().expect("the array just filled");
+                value = Value::Array(items);
             }
-            Ok(None) => Ok(None),
-            Err(e) => Err(Error::Protocol(e.to_string())),
+        }
+    }
+
+    /// Reads one element at `pos` and moves past it; `Ok(None)` (nothing
+    /// consumed) if its bytes are not all here yet.
+    fn item(&mut self) -> Result<Option<Item>> {
+        let Some(line_end) = self.line_end() else {
+            return Ok(None);
+        };
+        let start = self.pos;
+        let line = &self.buf[start + 1..line_end];
+        let after_line = line_end + 2;
+        let (item, end) = match self.buf[start] {
+            b'+' => (Item::Value(Value::Status(text(line))), after_line),
+            b'-' => (
+                Item::Value(Value::Error(ServerError::new(text(line)))),
+                after_line,
+            ),
+            b':' => (Item::Value(Value::Int(number(line)?)), after_line),
+            b'$' => match self.length(line, "bulk string")? {
+                None => (Item::Value(Value::Nil), after_line),
+                Some(len) => {
+                    let end = after_line.saturating_add(len).saturating_add(2);
+                    if self.buf.len() < end {
+                        return Ok(None);
+                    }
+                    if &self.buf[end - 2..end] != b"\r\n" {
+                        return Err(protocol("a bulk string is not followed by CRLF"));
+                    }
+                    let data = self.buf[after_line..end - 2].to_vec();
+                    (Item::Value(Value::Data(data)), end)
+                }
+            },
+            b'*' => match self.length(line, "array")? {
+                None => (Item::Value(Value::Nil), after_line),
+                Some(0) => (Item::Value(Value::Array(Vec::new())), after_line),
+                Some(len) => (Item::Array(len), after_line),
+            },
+            other => {
+                return Err(protocol(&format!(
+                    "a reply starts with {:?}, not a RESP2 type",
+                    char::from(other)
+                )))
+            }
+        };
+        self.taken += end - start;
+        self.pos = end;
+        self.searched = 0;
+        Ok(Some(item))
+    }
+
+    /// Where the line starting at `pos` ends (the index of its `\r\n`).
+    fn line_end(&mut self) -> Option<usize> {
+        let from = self.pos + self.searched.max(1);
+        let rest = self.buf.get(from..).unwrap_or_default();
+        match rest.windows(2).position(|w| w == b"\r\n") {
+            Some(i) => Some(from + i),
+            None => {
+                // The `\r` of a `\r\n` cut in two is looked at again.
+                self.searched = (self.buf.len() - self.pos).saturating_sub(1).max(1);
+                None
+            }
+        }
+    }
+
+    /// The length a `$` or `*` line announces: `None` for -1 (nil).
+    fn length(&self, line: &[u8], what: &str) -> Result<Option<usize>> {
+        match number(line)? {
+            -1 => Ok(None),
+            n if n < 0 => Err(protocol(&format!("{what} of length {n}"))),
+            n => match usize::try_from(n) {
+                Ok(len) if len <= self.max => Ok(Some(len)),
+                _ => Err(Error::Protocol(format!(
+                    "{what} of length {n}, past the reply size limit of {} bytes",
+                    self.max
+                ))),
+            },
         }
     }
 
@@ -67,7 +198,7 @@ impl ReplyBuf {
             self.buf.drain(..self.pos);
             self.pos = 0;
         }
-        if self.buf.len() > self.max {
+        if self.taken + self.buf.len() > self.max {
             return Err(Error::Protocol(format!(
                 "reply larger than the limit of {} bytes",
                 self.max
@@ -77,18 +208,29 @@ impl ReplyBuf {
     }
 }
 
-fn value_of(frame: OwnedFrame) -> Value {
-    match frame {
-        OwnedFrame::SimpleString(bytes) => Value::Status(match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        }),
-        OwnedFrame::Error(text) => Value::Error(ServerError::new(text)),
-        OwnedFrame::Integer(n) => Value::Int(n),
-        OwnedFrame::BulkString(bytes) => Value::Data(bytes),
-        OwnedFrame::Array(items) => Value::Array(items.into_iter().map(value_of).collect()),
-        OwnedFrame::Null => Value::Nil,
+fn protocol(why: &str) -> Error {
+    Error::Protocol(why.to_owned())
+}
+
+/// A status or error line as text (Redis sends ASCII; anything else is
+/// kept, lossily).
+fn text(line: &[u8]) -> String {
+    String::from_utf8_lossy(line).into_owned()
+}
+
+/// A decimal integer line: an optional `-`, then digits only.
+fn number(line: &[u8]) -> Result<i64> {
+    let digits = line.strip_prefix(b"-").unwrap_or(line);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(protocol(&format!(
+            "{:?} is not an integer",
+            String::from_utf8_lossy(line)
+        )));
     }
+    std::str::from_utf8(line)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| protocol("an integer out of range"))
 }
 
 #[cfg(test)]

@@ -30,6 +30,11 @@ impl RedisServer {
     /// A server that speaks only TLS, with this certificate and key (PEM);
     /// clients are not asked for certificates.
     pub fn tls(cert_pem: &str, key_pem: &str) -> RedisServer {
+        RedisServer::tls_with_args(cert_pem, key_pem, &[])
+    }
+
+    /// [`tls`](Self::tls) with extra command-line settings.
+    pub fn tls_with_args(cert_pem: &str, key_pem: &str, extra: &[&str]) -> RedisServer {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("silly-redis-tls-{}-{n}", std::process::id()));
@@ -38,17 +43,18 @@ impl RedisServer {
         std::fs::write(&cert, cert_pem).unwrap();
         std::fs::write(&key, key_pem).unwrap();
         let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
-        RedisServer::launch(
-            &[
-                "--tls-cert-file",
-                cert,
-                "--tls-key-file",
-                key,
-                "--tls-auth-clients",
-                "no",
-            ],
-            true,
-        )
+        let mut args = vec![
+            "--tls-cert-file",
+            cert,
+            "--tls-key-file",
+            key,
+            "--tls-auth-clients",
+            "no",
+        ];
+        args.extend_from_slice(extra);
+        let mut server = RedisServer::launch(&args, true);
+        server.files = Some(dir);
+        server
     }
 
     fn launch(args: &[&str], tls: bool) -> RedisServer {

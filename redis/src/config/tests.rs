@@ -44,13 +44,42 @@ fn the_password_is_not_in_debug_output() {
 }
 
 #[test]
-fn zero_sizes_are_refused() {
-    assert!(matches!(
-        Config::default().pool_size(0).validate(),
-        Err(Error::Invalid(_))
-    ));
-    assert!(matches!(
-        Config::default().message_queue(0).validate(),
-        Err(Error::Invalid(_))
-    ));
+fn the_defaults_pass_the_check() {
+    assert!(Config::default().check().is_ok());
+    let edges = Config::default()
+        .max_reply_size(16)
+        .max_reply_depth(MAX_REPLY_DEPTH)
+        .read_timeout(None)
+        .backoff_min(Duration::ZERO)
+        .pool_wait(MAX_DURATION);
+    assert!(edges.check().is_ok(), "{edges:?}");
+}
+
+#[test]
+fn settings_that_cannot_work_are_refused() {
+    let ms = Duration::from_millis;
+    let d = Config::default;
+    let bad = [
+        d().pool_size(0),
+        d().message_queue(0),
+        d().max_reply_size(0),
+        d().max_reply_size(15),
+        d().max_reply_depth(0),
+        d().max_reply_depth(MAX_REPLY_DEPTH + 1),
+        d().connect_timeout(Duration::ZERO),
+        d().read_timeout(Some(Duration::ZERO)),
+        d().pool_wait(Duration::ZERO),
+        // Each would overflow `Instant + duration`: a panic at first use.
+        d().connect_timeout(Duration::MAX),
+        d().read_timeout(Some(Duration::MAX)),
+        d().pool_wait(Duration::MAX),
+        d().backoff_min(MAX_DURATION + ms(1)),
+        d().backoff_max(Duration::MAX),
+    ];
+    for config in bad {
+        match config.check() {
+            Err(Error::Invalid(why)) => assert!(!why.is_empty()),
+            other => panic!("{config:?} gave {other:?}"),
+        }
+    }
 }

@@ -80,3 +80,6 @@ impl BackplaneConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -63,5 +63,15 @@ pub(crate) fn decode(payload: &[u8]) -> Option<Envelope<'_>> {
     })
 }
 
+/// For the fuzz target: whatever decodes encodes back to the same bytes.
+#[cfg(fuzzing)]
+pub(crate) fn round_trip(payload: &[u8]) {
+    if let Some(envelope) = decode(payload) {
+        let mut again = Vec::new();
+        encode(envelope.node, envelope.kind, envelope.data, &mut again);
+        assert_eq!(again, payload);
+    }
+}
+
 #[cfg(test)]
 mod tests;

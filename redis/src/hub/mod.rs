@@ -41,6 +41,8 @@ use silly_websocket::{Backplane, FrameType, Hub};
 pub use self::config::{
     BackplaneConfig, DEFAULT_MAX_OUTBOX, DEFAULT_MAX_OUTBOX_BYTES, DEFAULT_PREFIX,
 };
+#[cfg(fuzzing)]
+pub(crate) use self::envelope::round_trip as fuzz_envelope;
 use crate::backoff::Backoff;
 use crate::cmd::{cmd, Cmd};
 use crate::config::Config;
@@ -75,7 +77,7 @@ const MAX_BATCH: usize = 1024;
 ///   `SUBSCRIBE` is in effect, does not reach that node, and nothing is
 ///   replayed. While Redis is unreachable, publishes go on to local
 ///   subscribers and are dropped for the others ([`BackplaneStats::dropped`]).
-/// * `publish` never suspends and the outbox is bounded
+/// * `publish` never suspends (so no interrupt can cut it) and the outbox is bounded
 ///   ([`BackplaneConfig::max_queue`], [`max_queue_bytes`](BackplaneConfig::max_queue_bytes)):
 ///   a full outbox drops and counts too.
 /// * Recovery is automatic: the publishing connection reconnects with the
@@ -167,6 +169,11 @@ impl HubBackplane {
     ///
     /// [`Error::Invalid`] for a bad `config`; as [`Connection::open`] when
     /// Redis cannot be reached now (later losses are retried, not errors).
+    ///
+    /// # Interrupts
+    ///
+    /// Nothing is kept: the connections being opened are dropped, and the
+    /// hub keeps its backplane (none, or the one it had).
     pub fn attach(hub: &Hub, redis: Config, config: BackplaneConfig) -> Result<Rc<HubBackplane>> {
         config.check()?;
         let publisher = Connection::open(&redis)?;

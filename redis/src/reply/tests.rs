@@ -6,7 +6,7 @@ fn feed(buf: &mut ReplyBuf, bytes: &[u8]) {
 
 #[test]
 fn replies_come_one_at_a_time_across_reads() {
-    let mut buf = ReplyBuf::new(1024);
+    let mut buf = ReplyBuf::new(1024, 8);
     assert!(buf.next().unwrap().is_none());
     feed(&mut buf, b"+OK\r\n:4");
     assert_eq!(
@@ -26,7 +26,7 @@ fn replies_come_one_at_a_time_across_reads() {
 
 #[test]
 fn an_error_reply_is_a_server_error_and_the_stream_goes_on() {
-    let mut buf = ReplyBuf::new(1024);
+    let mut buf = ReplyBuf::new(1024, 8);
     feed(&mut buf, b"-WRONGPASS invalid password\r\n+PONG\r\n");
     match buf.next().unwrap().unwrap() {
         Err(Error::Server(e)) => {
@@ -43,15 +43,143 @@ fn an_error_reply_is_a_server_error_and_the_stream_goes_on() {
 
 #[test]
 fn garbage_is_a_protocol_error() {
-    let mut buf = ReplyBuf::new(1024);
+    let mut buf = ReplyBuf::new(1024, 8);
     feed(&mut buf, b"?what\r\n");
     assert!(matches!(buf.next(), Err(Error::Protocol(_))));
 }
 
 #[test]
 fn a_reply_over_the_limit_is_refused() {
-    let mut buf = ReplyBuf::new(16);
-    feed(&mut buf, b"$100\r\n0123456789abcdef0123");
+    let mut buf = ReplyBuf::new(16, 8);
+    // A status line that never ends.
+    feed(&mut buf, b"+0123456789abcdef0123");
     assert!(buf.next().unwrap().is_none());
     assert!(matches!(buf.space(), Err(Error::Protocol(_))));
+}
+
+/// Every reply of `bytes`, fed whole, then fed in pieces of `step` bytes:
+/// both must give the same replies.
+fn decode_all(bytes: &[u8], step: usize) -> Vec<Value> {
+    let mut buf = ReplyBuf::new(1 << 20, 8);
+    let mut out = Vec::new();
+    for piece in bytes.chunks(step) {
+        feed(&mut buf, piece);
+        while let Some(reply) = buf.next().unwrap() {
+            out.push(reply.unwrap_or_else(|e| Value::Status(format!("server: {e}"))));
+        }
+    }
+    out
+}
+
+#[test]
+fn any_split_of_the_bytes_gives_the_same_replies() {
+    let bytes: &[u8] = b"*3\r\n*2\r\n:1\r\n$3\r\na\r\n\r\n*0\r\n*-1\r\n\
+        +OK\r\n-ERR no\r\n$-1\r\n*2\r\n-WRONGTYPE x\r\n:-7\r\n";
+    let whole = decode_all(bytes, bytes.len());
+    assert_eq!(
+        whole,
+        [
+            Value::Array(vec![
+                Value::Array(vec![Value::Int(1), Value::Data(b"a\r\n".to_vec())]),
+                Value::Array(vec![]),
+                Value::Nil,
+            ]),
+            Value::Status("OK".into()),
+            Value::Status("server: redis: server error: ERR no".into()),
+            Value::Nil,
+            Value::Array(vec![
+                Value::Error(ServerError::new("WRONGTYPE x")),
+                Value::Int(-7)
+            ]),
+        ]
+    );
+    for step in 1..bytes.len() {
+        assert_eq!(decode_all(bytes, step), whole, "pieces of {step}");
+    }
+}
+
+#[test]
+fn nesting_past_the_limit_is_refused_without_recursion() {
+    // 100,000 levels: the recursive decoder this replaced overflowed the
+    // coroutine's stack on it and aborted the process.
+    let mut buf = ReplyBuf::new(1 << 20, 64);
+    feed(&mut buf, &b"*1\r\n".repeat(100_000));
+    match buf.next() {
+        Err(Error::Protocol(why)) => assert!(why.contains("deeper"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // The limit itself is accepted.
+    let mut buf = ReplyBuf::new(1 << 20, 64);
+    feed(&mut buf, &b"*1\r\n".repeat(64));
+    feed(&mut buf, b":5\r\n");
+    let mut value = buf.next().unwrap().unwrap().unwrap();
+    for _ in 0..64 {
+        let Value::Array(mut items) = value else {
+            panic!("not an array")
+        };
+        value = items.pop().unwrap();
+    }
+    assert_eq!(value, Value::Int(5));
+}
+
+#[test]
+fn announced_lengths_past_the_limit_are_refused_before_the_bytes() {
+    for header in [
+        &b"$1025\r\n"[..],
+        b"*1025\r\n",
+        b"*9223372036854775807\r\n",
+        b"$99999999999999999999\r\n",
+        b"*1\r\n*1\r\n$4096\r\n",
+    ] {
+        let mut buf = ReplyBuf::new(1024, 8);
+        feed(&mut buf, header);
+        assert!(
+            matches!(buf.next(), Err(Error::Protocol(_))),
+            "{}",
+            String::from_utf8_lossy(header)
+        );
+    }
+    // At the limit, it waits for the bytes.
+    let mut buf = ReplyBuf::new(1024, 8);
+    feed(&mut buf, b"$1000\r\n");
+    assert!(buf.next().unwrap().is_none());
+}
+
+#[test]
+fn malformed_headers_are_protocol_errors() {
+    for bytes in [
+        &b"$-2\r\n"[..],
+        b"*-5\r\n",
+        b"$x\r\n",
+        b"$\r\n",
+        b":1.5\r\n",
+        b":--1\r\n",
+        b"$3\r\nabcXY",
+        b"%1\r\n",
+    ] {
+        let mut buf = ReplyBuf::new(1024, 8);
+        feed(&mut buf, bytes);
+        assert!(
+            matches!(buf.next(), Err(Error::Protocol(_))),
+            "{}",
+            String::from_utf8_lossy(bytes)
+        );
+    }
+}
+
+#[test]
+fn a_reply_decoded_in_parts_still_counts_against_the_limit() {
+    let mut buf = ReplyBuf::new(128, 8);
+    // Elements decoded as they come are dropped from the buffer, but not
+    // from the reply's size.
+    feed(&mut buf, b"*100\r\n");
+    let mut fed = 0;
+    while let Ok(space) = buf.space() {
+        space.extend_from_slice(b":1\r\n");
+        assert!(buf.next().unwrap().is_none());
+        fed += 1;
+        assert!(fed < 100, "never refused");
+    }
+    // 6 bytes of header and 31 elements of 4 make 130.
+    assert_eq!(fed, 31);
 }

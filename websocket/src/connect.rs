@@ -34,10 +34,12 @@ pub fn connect(url: &str, headers: &[(&str, &str)]) -> Result<Socket> {
 ///
 /// # Errors
 ///
+/// [`Error::InvalidConfig`] for a setting out of range ([`Config::check`]);
 /// [`Error::InvalidUrl`] for anything but `ws://` and `wss://`; [`Error::Io`]
 /// (connect, TLS, timeout); [`Error::Handshake`] when the server does not
 /// answer 101 with the right `Sec-WebSocket-Accept`.
 pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Result<Socket> {
+    config.check()?;
     let http_url = if let Some(rest) = url.strip_prefix("ws://") {
         format!("http://{rest}")
     } else if let Some(rest) = url.strip_prefix("wss://") {

@@ -48,6 +48,8 @@ pub fn upgrade(stream: &mut Stream) -> Result<Socket> {
 ///
 /// # Errors
 ///
+/// [`Error::InvalidConfig`] for a setting out of range ([`Config::check`]):
+/// the client has been answered 500;
 /// [`Error::Handshake`] when the request is not a valid WebSocket handshake;
 /// the client has then been answered 400 (malformed), 426 (with
 /// `Sec-WebSocket-Version: 13`) or 403 (origin refused).
@@ -65,6 +67,10 @@ pub fn upgrade_with(stream: &mut Stream, config: Config) -> Result<Socket> {
 /// stays under that loop.
 #[inline(never)]
 fn accept(stream: &mut Stream, config: Config) -> Result<Socket> {
+    if let Err(invalid) = config.check() {
+        let _ = stream.reply(500, &[("Connection", "close")], b"server misconfigured");
+        return Err(invalid);
+    }
     let checked = handshake::check_request(
         stream.method(),
         stream.version() == Version::Http11,

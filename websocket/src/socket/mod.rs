@@ -5,11 +5,13 @@
 
 mod closing;
 mod corked;
+mod owed;
 mod reader;
 mod writer;
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::io;
 use std::rc::{Rc, Weak};
 use std::time::Instant;
 
@@ -18,6 +20,7 @@ use silly_net::tcp::{OnShutdown, ShutdownToken};
 use silly_net::Conn;
 
 use self::closing::{Closing, Wire};
+use self::owed::TLS_CUT;
 use self::reader::{Frame, Reader};
 pub(crate) use self::writer::Cork;
 use self::writer::Writer;
@@ -80,6 +83,9 @@ struct Inner {
     closing: Closing,
 }
 
+/// Why a socket ended itself after a write failed.
+const WRITE_FAILED: &str = "a write failed (a socket error, such as a reset): the connection was closed";
+
 impl Inner {
     fn wire(&self) -> Wire<'_> {
         Wire {
@@ -87,6 +93,60 @@ impl Inner {
             writer: &self.writer,
             rules: &self.rules,
         }
+    }
+
+    /// What a write's result means for the socket: after a timeout it is
+    /// whole (what was begun is owed, see `owed`); after another error the
+    /// connection is gone, and is ended.
+    #[inline]
+    fn written(&self, sent: io::Result<()>) -> Result<()> {
+        match sent {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                if e.kind() != io::ErrorKind::TimedOut {
+                    self.closing.abort(&self.conn, WRITE_FAILED);
+                }
+                Err(Error::Io(e))
+            }
+        }
+    }
+
+    /// Ends the connection if a write over TLS stopped part way.
+    #[inline]
+    fn check_torn(&self) {
+        if self.writer.is_torn() {
+            self.closing.abort(&self.conn, TLS_CUT);
+        }
+    }
+}
+
+/// Held by a call that writes: however it ends (returned, or cut short by an
+/// interrupt), a write over TLS that stopped part way ends the connection.
+struct WriteTurn<'a>(&'a Inner);
+
+impl Drop for WriteTurn<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.0.check_torn();
+    }
+}
+
+/// The reader, lent to a `read` out of its cell (no borrow is held across a
+/// suspension), and given back however the read ends: a read cut short by
+/// an interrupt leaves its progress (frame header, payload, fragments,
+/// inflater and UTF-8 state) in the socket for the next read.
+struct Lent<'a> {
+    inner: &'a Inner,
+    reader: Reader,
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        let inner = self.inner;
+        *inner.reader.borrow_mut() = std::mem::take(&mut self.reader);
+        inner.reading.set(false);
+        inner.closing.reader_left();
+        inner.check_torn();
     }
 }
 
@@ -175,7 +235,9 @@ impl Socket {
         self.inner.closing.peer_close()
     }
 
-    /// Whether the close handshake has finished (or the connection failed).
+    /// Whether the close handshake has finished, or the connection failed or
+    /// was ended (a reset, a socket error, a write over TLS cut short: see
+    /// the crate's [interrupts](crate#interrupts)).
     pub fn is_closed(&self) -> bool {
         self.inner.closing.is_closed()
     }
@@ -229,20 +291,24 @@ impl Socket {
     ///
     /// As [`read`](Self::read).
     pub fn read_message(&self) -> Result<Message> {
-        if self.inner.closing.is_closed() {
-            return Err(Error::Closed);
+        let inner = &*self.inner;
+        if inner.closing.is_closed() {
+            return Err(inner.closing.closed_error());
         }
-        self.inner.reading.set(true);
-        let mut reader = std::mem::take(&mut *self.inner.reader.borrow_mut());
-        let deadline = self.inner.config.read_timeout.map(|t| Instant::now() + t);
-        let result = self.next_message(&mut reader, deadline);
-        *self.inner.reader.borrow_mut() = reader;
-        self.inner.reading.set(false);
-        result
+        inner.reading.set(true);
+        let mut lent = Lent {
+            inner,
+            reader: std::mem::take(&mut *inner.reader.borrow_mut()),
+        };
+        let deadline = inner.config.read_timeout.map(|t| Instant::now() + t);
+        self.next_message(&mut lent.reader, deadline)
     }
 
     fn next_message(&self, r: &mut Reader, deadline: Option<Instant>) -> Result<Message> {
         let inner = &*self.inner;
+        if let Some(message) = r.held.take() {
+            return Ok(message);
+        }
         loop {
             let open = || inner.closing.is_open();
             let frame = r.next_frame(&inner.conn, &inner.rules, deadline, open, &inner.inflater);
@@ -255,18 +321,24 @@ impl Socket {
                         .on_close_frame(inner.wire(), r, payload)
                         .map(Message::Close)
                 }
-                Ok(Frame::Control(kind, payload)) => {
-                    if kind == FrameType::Ping && inner.config.auto_pong && inner.closing.is_open()
-                    {
-                        inner
-                            .writer
-                            .send_control(&inner.conn, FrameType::Pong, &payload)?;
+                Ok(Frame::Control(FrameType::Ping, payload)) => {
+                    if !inner.config.auto_pong || !inner.closing.is_open() {
+                        return Ok(Message::Ping(payload));
                     }
-                    return Ok(match kind {
-                        FrameType::Ping => Message::Ping(payload),
-                        _ => Message::Pong(payload),
-                    });
+                    // Read, and kept in the reader until the pong is on its
+                    // way: a read cut short while it waits returns it next.
+                    let ping = r.held.insert(Message::Ping(payload));
+                    let Message::Ping(payload) = ping else {
+                        unreachable!("just set")
+                    };
+                    let sent = inner
+                        .writer
+                        .send_control(&inner.conn, FrameType::Pong, payload);
+                    let ping = r.held.take().expect("held above");
+                    inner.written(sent)?;
+                    return Ok(ping);
                 }
+                Ok(Frame::Control(_, payload)) => return Ok(Message::Pong(payload)),
                 Err(stop) => return Err(inner.closing.stop(inner.wire(), r, stop)),
             }
         }
@@ -297,12 +369,13 @@ impl Socket {
         }
         let inner = &*self.inner;
         if !inner.closing.is_open() {
-            return Err(Error::Closed);
+            return Err(inner.closing.closed_error());
         }
-        inner
+        let _turn = WriteTurn(inner);
+        let sent = inner
             .writer
-            .send_message(&inner.conn, data, kind, inner.config.fragment_size)?;
-        Ok(())
+            .send_message(&inner.conn, data, kind, inner.config.fragment_size);
+        inner.written(sent)
     }
 
     /// Sends a [`PreparedMessage`]: as [`write`](Self::write), but a
@@ -315,12 +388,35 @@ impl Socket {
     pub fn write_prepared(&self, msg: &PreparedMessage) -> Result<()> {
         let inner = &*self.inner;
         if !inner.closing.is_open() {
-            return Err(Error::Closed);
+            return Err(inner.closing.closed_error());
         }
-        inner
+        let _turn = WriteTurn(inner);
+        let sent = inner
             .writer
-            .send_prepared(&inner.conn, msg, inner.config.fragment_size)?;
-        Ok(())
+            .send_prepared(&inner.conn, msg, inner.config.fragment_size);
+        inner.written(sent)
+    }
+
+    /// Sends what a write cut short left of its message (see
+    /// [Interrupts](crate#interrupts)), waiting for the writer before it;
+    /// does nothing if nothing is left. Any later write, pong or close sends
+    /// it first anyway: this is for a socket with nothing more to say.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: cut short again, what is left stays for the next call.
+    ///
+    /// # Errors
+    ///
+    /// As [`write`](Self::write).
+    pub fn flush(&self) -> Result<()> {
+        let inner = &*self.inner;
+        if inner.closing.is_closed() {
+            return Err(inner.closing.closed_error());
+        }
+        let _turn = WriteTurn(inner);
+        let sent = inner.writer.flush(&inner.conn);
+        inner.written(sent)
     }
 
     /// Closes with 1000 (normal closure); see [`close_with`](Self::close_with).
@@ -356,6 +452,7 @@ impl Inner {
             return Err(Error::ControlFrameTooLarge);
         }
         let payload = close::payload(code, reason);
+        let _turn = WriteTurn(self);
         self.closing
             .close(self.wire(), &self.reader, &self.reading, &payload)
     }

@@ -10,7 +10,7 @@ fn the_rest_of_a_frame_starts_where_the_cut_fell() {
     push_rest(&mut out, &header, None, b"abc", 1);
     assert_eq!(out, [3, b'a', b'b', b'c']);
     out.clear();
-    push_rest(&mut out, &header, None, b"abc", 4);
+    push_rest(&mut out, &header, None, b"abc", 3);
     assert_eq!(out, b"bc");
 }
 

@@ -363,7 +363,10 @@ fn hub_frames_stay_whole_beside_pings_and_the_sockets_own_writes() {
                 }
                 Message::Pong(payload) => {
                     assert_eq!(payload.len(), 1);
-                    assert!(last_pong < Some(payload[0]), "{last_pong:?} then {payload:?}");
+                    assert!(
+                        last_pong < Some(payload[0]),
+                        "{last_pong:?} then {payload:?}"
+                    );
                     last_pong = Some(payload[0]);
                 }
                 other => panic!("{other:?}"),

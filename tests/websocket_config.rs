@@ -43,7 +43,8 @@ fn upgrade_with_refuses_a_bad_config_and_answers_500() {
                 let _ = tx.send(result.map(|_| ()).map_err(|e| e.to_string()));
             }))
             .unwrap();
-            let err = websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap_err();
+            let err =
+                websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap_err();
             assert!(err.to_string().contains("500"), "{err}");
             let refused = rx.recv().unwrap().unwrap_err();
             assert!(refused.contains("invalid setting"), "{refused}");
@@ -64,14 +65,20 @@ fn the_smallest_fragment_size_works() {
         .unwrap();
         sock.write(b"one byte per frame", FrameType::Text).unwrap();
         let (data, kind) = sock.read().unwrap();
-        assert_eq!((&data[..], kind), (&b"one byte per frame"[..], FrameType::Text));
+        assert_eq!(
+            (&data[..], kind),
+            (&b"one byte per frame"[..], FrameType::Text)
+        );
         sock.close().unwrap();
     });
 }
 
 #[test]
 fn a_hub_refuses_zero_bounds() {
-    for config in [HubConfig::default().max_queue(0), HubConfig::default().max_queue_bytes(0)] {
+    for config in [
+        HubConfig::default().max_queue(0),
+        HubConfig::default().max_queue_bytes(0),
+    ] {
         let err = websocket::Hub::with_config(config).unwrap_err();
         assert!(matches!(err, Error::InvalidConfig(_)), "{err}");
     }

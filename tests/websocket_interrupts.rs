@@ -14,7 +14,9 @@ use silly::{task, time};
 use util::ws::{accept_raw, frame};
 
 fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| (i as u8).wrapping_mul(31) ^ seed).collect()
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31) ^ seed)
+        .collect()
 }
 
 /// Serves `pieces` of raw frames by hand, each after its delay, to one
@@ -96,7 +98,12 @@ fn a_read_cut_anywhere_in_a_fragmented_text_loses_nothing() {
 
 /// A server that reads nothing for `delay`, then reads messages into the
 /// returned list until the connection ends.
-fn slow_reader_server(delay: Duration) -> (silly::net::http::Server, Rc<std::cell::RefCell<Vec<Message>>>) {
+fn slow_reader_server(
+    delay: Duration,
+) -> (
+    silly::net::http::Server,
+    Rc<std::cell::RefCell<Vec<Message>>>,
+) {
     let got = Rc::new(std::cell::RefCell::new(Vec::new()));
     let seen = got.clone();
     let server = silly::net::http::listen(silly::net::http::Config::new(
@@ -126,7 +133,9 @@ fn a_write_cut_mid_frame_is_finished_before_the_next() {
         let (server, got) = slow_reader_server(Duration::from_millis(300));
         let sock = websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap();
         let big = pattern(4 << 20, 3);
-        let cut = time::timeout(Duration::from_millis(50), || sock.write(&big, FrameType::Binary));
+        let cut = time::timeout(Duration::from_millis(50), || {
+            sock.write(&big, FrameType::Binary)
+        });
         assert!(cut.is_err(), "the peer does not read: the write waits");
         sock.write(b"next", FrameType::Text).unwrap();
         sock.close().unwrap();
@@ -174,7 +183,8 @@ fn a_server_write_cut_mid_frame_is_finished_before_a_pong() {
 fn a_cancel_cuts_a_read_and_a_write_and_the_socket_goes_on() {
     silly::run(|| {
         let (server, got) = slow_reader_server(Duration::from_millis(300));
-        let sock = Rc::new(websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap());
+        let sock =
+            Rc::new(websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap());
         let big = Rc::new(pattern(4 << 20, 5));
         let (s, b) = (sock.clone(), big.clone());
         let writer = task::fork(move || s.write(&b, FrameType::Binary));

@@ -70,7 +70,11 @@ fn pings_behind_a_stuck_writer_get_one_pong() {
             assert_eq!(opcode, 0xA);
             pongs.push(u32::from_be_bytes(payload[..4].try_into().unwrap()));
         }
-        assert_eq!(pongs.last(), Some(&(PINGS - 1)), "the latest ping is answered");
+        assert_eq!(
+            pongs.last(),
+            Some(&(PINGS - 1)),
+            "the latest ping is answered"
+        );
         assert!(pongs.windows(2).all(|w| w[0] < w[1]), "{pongs:?}");
         assert!(pongs.len() < 10, "{} pongs for {PINGS} pings", pongs.len());
         conn.write_all(&frame(true, 0, 8, &1000u16.to_be_bytes(), Some(MASK)))
@@ -90,11 +94,15 @@ fn reset(conn: silly::net::tcp::TcpStream) {
 fn a_reset_closes_a_reading_socket() {
     silly::run(|| {
         let (tx, rx) = silly::sync::channel();
-        
+
         let server = server(move |sock| {
             let read = sock.read_message();
-            
-            let _ = tx.send((format!("{read:?}"), sock.is_closed(), sock.write(b"x", FrameType::Text).is_err()));
+
+            let _ = tx.send((
+                format!("{read:?}"),
+                sock.is_closed(),
+                sock.write(b"x", FrameType::Text).is_err(),
+            ));
         });
         let conn = open(server.local_addr(), "/");
         time::sleep(Duration::from_millis(50));
@@ -110,12 +118,16 @@ fn a_reset_closes_a_reading_socket() {
 fn a_reset_closes_a_writing_socket() {
     silly::run(|| {
         let (tx, rx) = silly::sync::channel();
-        
+
         let server = server(move |sock| {
             // No reader: only the stuck write learns of the reset.
             let wrote = sock.write(&vec![1u8; 16 << 20], FrameType::Binary);
-            
-            let _ = tx.send((format!("{wrote:?}"), sock.is_closed(), format!("{:?}", sock.write(b"x", FrameType::Text))));
+
+            let _ = tx.send((
+                format!("{wrote:?}"),
+                sock.is_closed(),
+                format!("{:?}", sock.write(b"x", FrameType::Text)),
+            ));
         });
         let conn = open(server.local_addr(), "/");
         time::sleep(Duration::from_millis(200));

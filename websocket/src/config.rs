@@ -256,9 +256,8 @@ impl Config {
 /// An HTTP token (RFC 9110, section 5.6.2), what a subprotocol name is.
 fn is_token(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-        })
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 impl fmt::Debug for Config {

@@ -158,14 +158,16 @@ impl Shared {
 
 /// Why the hub ended a subscriber's connection: its socket took nothing for
 /// its write timeout.
-const STALLED: &str = "the hub's writes took nothing for the write timeout: the connection was closed";
+const STALLED: &str =
+    "the hub's writes took nothing for the write timeout: the connection was closed";
 
 /// Why the hub ended a subscriber's connection: a write failed part way.
 const WRITE_FAILED: &str = "a hub write failed part way: the connection was closed";
 
 /// Why the hub ended a subscriber's connection: its writer coroutine was
 /// unwound (the runtime shutting down) in the middle of its frames.
-const WRITER_CUT: &str = "the hub's writer was interrupted in the middle of a frame: the connection was closed";
+const WRITER_CUT: &str =
+    "the hub's writer was interrupted in the middle of a frame: the connection was closed";
 
 /// Gives the wire back if the writer coroutine is unwound while it holds it
 /// (only the runtime's shutdown does that). Its frames may be cut anywhere,

@@ -67,7 +67,8 @@ pub(super) struct Closing {
 }
 
 /// Why a socket ended itself when its close handshake was cut short.
-const CLOSE_CUT: &str = "the close handshake was cut short (an interrupt): the connection was closed";
+const CLOSE_CUT: &str =
+    "the close handshake was cut short (an interrupt): the connection was closed";
 
 /// Why a socket ended itself after a socket error.
 const BROKEN: &str = "the connection failed (a socket error, such as a reset)";

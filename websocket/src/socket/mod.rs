@@ -84,7 +84,8 @@ struct Inner {
 }
 
 /// Why a socket ended itself after a write failed.
-const WRITE_FAILED: &str = "a write failed (a socket error, such as a reset): the connection was closed";
+const WRITE_FAILED: &str =
+    "a write failed (a socket error, such as a reset): the connection was closed";
 
 impl Inner {
     fn wire(&self) -> Wire<'_> {

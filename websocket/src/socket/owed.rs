@@ -24,7 +24,8 @@ use crate::mask::apply_mask;
 use crate::random;
 
 /// Why a socket ended itself after a write over TLS was cut short.
-pub(crate) const TLS_CUT: &str = "a write over TLS was cut short (an interrupt or the write timeout) \
+pub(crate) const TLS_CUT: &str =
+    "a write over TLS was cut short (an interrupt or the write timeout) \
      and left a partial frame: the connection was closed";
 
 /// Bytes of a message that began to go out and was cut short, and how many
@@ -223,7 +224,13 @@ impl Drop for FrameOut<'_> {
             return;
         }
         let mut rest = Vec::new();
-        push_rest(&mut rest, &self.header[..self.size], self.mask, self.payload, self.sent);
+        push_rest(
+            &mut rest,
+            &self.header[..self.size],
+            self.mask,
+            self.payload,
+            self.sent,
+        );
         // What follows in its message is owed too (see `MessageOut`).
         self.debt.owe(&rest);
     }

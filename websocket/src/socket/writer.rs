@@ -401,10 +401,7 @@ impl Writer {
                 // One syscall, header and payload together, and no copy of either.
                 debt.put(
                     conn,
-                    &mut [
-                        io::IoSlice::new(&header[..size]),
-                        io::IoSlice::new(payload),
-                    ],
+                    &mut [io::IoSlice::new(&header[..size]), io::IoSlice::new(payload)],
                     &mut frame.sent,
                 )?;
             }

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use silly::net::http;
 use silly::net::tls;
 use silly::net::websocket::{self, Compression, Config, Error, FrameType, Message, Socket};
-use silly::{task, time};
+use silly::time;
 use util::pki::Ca;
 use util::Rng;
 
@@ -267,7 +267,11 @@ fn settle(log: &Log, tls: bool, name: &str, phase: &str) {
         // Over TLS, an `Ok` write just before a cut that ended the
         // connection may have been in flight: lost with the connection.
         if missing.is_empty() || (tls && log.ended.get() > 0 && Instant::now() > limit) {
-            println!("{name} {phase}: {} written whole, {} read", written.len(), read.len());
+            println!(
+                "{name} {phase}: {} written whole, {} read",
+                written.len(),
+                read.len()
+            );
             if tls {
                 assert!(
                     missing.len() as u64 <= log.ended.get() * 2,
@@ -344,7 +348,6 @@ fn random_cuts_leave_every_message_whole() {
             time::sleep(Duration::from_millis(20));
         }
         assert_eq!(silly::stats().live_tasks, tasks, "coroutines left behind");
-        let _ = task::yield_now();
     });
     assert_eq!(util::fd_count(), fds, "descriptors left open");
 }

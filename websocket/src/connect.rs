@@ -22,6 +22,10 @@ use crate::{Config, Error, Result};
 /// });
 /// ```
 ///
+/// # Interrupts
+///
+/// As [`connect_with`].
+///
 /// # Errors
 ///
 /// As [`connect_with`].
@@ -31,6 +35,11 @@ pub fn connect(url: &str, headers: &[(&str, &str)]) -> Result<Socket> {
 
 /// Connects with `config` (its `tls` for `wss://`, `protocols` offered,
 /// `connect_timeout`).
+///
+/// # Interrupts
+///
+/// Nothing is left: cut short (in TCP's connect, TLS, or the handshake), the
+/// connection being opened is dropped, and closed; there is no socket yet.
 ///
 /// # Errors
 ///

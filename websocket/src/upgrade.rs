@@ -29,6 +29,10 @@ use crate::{Config, Error, Result};
 /// });
 /// ```
 ///
+/// # Interrupts
+///
+/// As [`upgrade_with`].
+///
 /// # Errors
 ///
 /// As [`upgrade_with`].
@@ -45,6 +49,12 @@ pub fn upgrade(stream: &mut Stream) -> Result<Socket> {
 /// `Server::shutdown` runs, the socket gets a close frame with
 /// `Config::shutdown_close_code` (default 1001 Going Away), the close
 /// handshake completes, and a `read` in progress returns the close.
+///
+/// # Interrupts
+///
+/// Closed: cut short while the 101 response goes out, the handler is
+/// unwound with it and the HTTP server closes the connection, as for any
+/// handler cut short; there is no socket yet.
 ///
 /// # Errors
 ///

@@ -261,13 +261,23 @@ impl Socket {
     /// is returned as `(payload, FrameType::Close)`, the payload being the code
     /// and reason as sent (see [`peer_close`](Self::peer_close)).
     ///
+    /// # Interrupts
+    ///
+    /// Whole. An interrupt (`time::timeout`, `Task::cancel`, shutdown) or the
+    /// read timeout may stop it anywhere: the frame being read (its header,
+    /// its payload so far), the fragments before it, the inflater and the
+    /// UTF-8 check are the socket's, and the next read goes on where this one
+    /// stopped. A ping cut while its pong was being sent is returned by the
+    /// next read; the pong is sent.
+    ///
     /// # Errors
     ///
     /// [`Error::Eof`] if the connection closed without a close frame (with the
     /// partial message), [`Error::Io`] with `TimedOut` after `Config::read_timeout`
     /// (the connection stays usable), [`Error::Protocol`] if the peer broke the protocol (we
     /// closed with 1002, 1007 or 1009), [`Error::Closed`] after the close
-    /// handshake, [`Error::Io`] for socket errors.
+    /// handshake, [`Error::Io`] for socket errors (the connection is closed
+    /// then: [`is_closed`](Self::is_closed), later calls [`Error::Aborted`]).
     pub fn read(&self) -> Result<(Vec<u8>, FrameType)> {
         self.read_message().map(Message::into_parts)
     }
@@ -287,6 +297,10 @@ impl Socket {
     ///     }
     /// });
     /// ```
+    ///
+    /// # Interrupts
+    ///
+    /// Whole, as [`read`](Self::read).
     ///
     /// # Errors
     ///
@@ -351,11 +365,29 @@ impl Socket {
     ///
     /// Suspends while the peer does not read (bounded by `write_timeout`).
     ///
+    /// # Interrupts
+    ///
+    /// Whole over plain TCP. A message cut before any of it went out is not
+    /// sent (except a compressed one: its compressor has moved on, so it is
+    /// sent whole). One cut after its first byte, in any frame or between
+    /// fragments, is sent whole: the socket keeps what is left and sends it
+    /// before any other byte (the next write, a pong, a close, or
+    /// [`flush`](Self::flush)). The write timeout leaves the same.
+    ///
+    /// Closed over TLS when the cut falls while the TLS layer sends: it
+    /// reports no count of what went out, so the rest cannot be finished; the
+    /// connection is ended at once (the peer sees it end), later calls fail
+    /// with [`Error::Aborted`] saying so, and [`is_closed`](Self::is_closed)
+    /// is true. A cut while waiting for another writer's turn leaves nothing.
+    ///
     /// # Errors
     ///
     /// [`Error::Closed`] once closing; [`Error::InvalidUtf8`];
     /// [`Error::ControlFrameTooLarge`]; [`Error::InvalidFrameType`] for
-    /// `Continuation`; [`Error::Io`] (a timeout included).
+    /// `Continuation`; [`Error::Io`] with `TimedOut` after the write timeout
+    /// (the socket stays usable, as after an interrupt); [`Error::Io`] for a
+    /// socket error (the connection is closed then); [`Error::Aborted`] once
+    /// the connection was ended.
     pub fn write(&self, data: &[u8], kind: FrameType) -> Result<()> {
         match kind {
             FrameType::Close => return self.close(),
@@ -383,9 +415,13 @@ impl Socket {
     /// message sent to many sockets is compressed once for all of those that
     /// compress without context takeover.
     ///
+    /// # Interrupts
+    ///
+    /// As [`write`](Self::write).
+    ///
     /// # Errors
     ///
-    /// [`Error::Closed`] once closing; [`Error::Io`] (a timeout included).
+    /// As [`write`](Self::write).
     pub fn write_prepared(&self, msg: &PreparedMessage) -> Result<()> {
         let inner = &*self.inner;
         if !inner.closing.is_open() {
@@ -422,6 +458,10 @@ impl Socket {
 
     /// Closes with 1000 (normal closure); see [`close_with`](Self::close_with).
     ///
+    /// # Interrupts
+    ///
+    /// Closed, as [`close_with`](Self::close_with).
+    ///
     /// # Errors
     ///
     /// As [`close_with`](Self::close_with).
@@ -432,6 +472,14 @@ impl Socket {
     /// Starts the close handshake with `code` and `reason`: sends the close
     /// frame, waits (up to `close_timeout`) for the peer's, then closes the
     /// connection. Calling it again, or after the peer closed, does nothing.
+    ///
+    /// # Interrupts
+    ///
+    /// Closed: a close cut short (waiting for its turn on the wire, sending,
+    /// or waiting for the peer's answer) ends the connection at once. The
+    /// handshake could not be taken up again by another call, and whoever
+    /// cut it wanted the connection over; the peer sees it end. Later calls
+    /// fail with [`Error::Aborted`] saying so.
     ///
     /// # Errors
     ///

@@ -17,6 +17,7 @@ use std::cell::{Cell, RefCell};
 use std::io::{self, IoSlice};
 use std::net::Shutdown;
 
+use silly_net::tcp::TcpStream;
 use silly_net::Conn;
 
 use crate::frame::{self, FrameType, MAX_HEADER};
@@ -109,27 +110,23 @@ impl Debt {
     pub(super) fn put(
         &self,
         conn: &Conn,
-        mut bufs: &mut [IoSlice<'_>],
+        bufs: &mut [IoSlice<'_>],
         sent: &mut usize,
     ) -> io::Result<()> {
         match conn {
             Conn::Tcp(tcp) => {
-                IoSlice::advance_slices(&mut bufs, 0);
-                while !bufs.is_empty() {
-                    let n = match tcp.try_write_vectored(bufs) {
-                        Ok(n) => n,
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                            match tcp.write(&bufs[0])? {
-                                0 => return Err(io::ErrorKind::WriteZero.into()),
-                                n => n,
-                            }
-                        }
-                        Err(e) => return Err(e),
-                    };
-                    *sent += n;
-                    IoSlice::advance_slices(&mut bufs, n);
+                // Most writes fit in the socket buffer: one `writev`.
+                let total: usize = bufs.iter().map(|b| b.len()).sum();
+                let n = match tcp.try_write_vectored(bufs) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
+                    Err(e) => return Err(e),
+                };
+                *sent += n;
+                if n == total {
+                    return Ok(());
                 }
-                Ok(())
+                put_rest(tcp, bufs, n, sent)
             }
             Conn::Tls(tls) => {
                 self.in_tls_write.set(true);
@@ -140,6 +137,33 @@ impl Debt {
             }
         }
     }
+}
+
+/// The rest of [`Debt::put`] over TCP once the socket took less than all
+/// (`done` bytes): waits for room (each wait writes nothing, so a cut
+/// there loses no count), then writes on.
+#[cold]
+#[inline(never)]
+fn put_rest(
+    tcp: &TcpStream,
+    mut bufs: &mut [IoSlice<'_>],
+    done: usize,
+    sent: &mut usize,
+) -> io::Result<()> {
+    IoSlice::advance_slices(&mut bufs, done);
+    while !bufs.is_empty() {
+        let n = match tcp.try_write_vectored(bufs) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => match tcp.write(&bufs[0])? {
+                0 => return Err(io::ErrorKind::WriteZero.into()),
+                n => n,
+            },
+            Err(e) => return Err(e),
+        };
+        *sent += n;
+        IoSlice::advance_slices(&mut bufs, n);
+    }
+    Ok(())
 }
 
 /// Puts back what is still owed when sending it is cut short.

@@ -238,28 +238,29 @@ impl Writer {
 
     /// Sends a control frame now if no writer is busy, else leaves it to the
     /// writer (which sends it after its current frame). A pong waiting
-    /// there is replaced by a newer one (RFC 6455, section 5.5.3).
+    /// there is replaced by a newer one (RFC 6455, section 5.5.3). Queued
+    /// first either way: a send cut short (finishing what an earlier write
+    /// left, say) leaves it for the next writer.
     pub(super) fn send_control(
         &self,
         conn: &Conn,
         kind: FrameType,
         payload: &[u8],
     ) -> io::Result<()> {
+        {
+            let mut pending = self.pending.borrow_mut();
+            let slot = match kind {
+                FrameType::Close => &mut pending.close,
+                _ => &mut pending.pong,
+            };
+            *slot = Some(payload.to_vec());
+        }
         match self.lock.try_acquire() {
             Some(_writer) => {
                 self.debt.settle(conn)?;
-                self.send_pending(conn)?;
-                self.send_frame(conn, true, kind, false, payload, true)
+                self.send_pending(conn)
             }
-            None => {
-                let mut pending = self.pending.borrow_mut();
-                let slot = match kind {
-                    FrameType::Close => &mut pending.close,
-                    _ => &mut pending.pong,
-                };
-                *slot = Some(payload.to_vec());
-                Ok(())
-            }
+            None => Ok(()),
         }
     }
 

@@ -203,3 +203,32 @@ fn a_cancel_cuts_a_read_and_a_write_and_the_socket_goes_on() {
         assert_eq!(got[1], Message::Text("after".into()));
     });
 }
+
+#[test]
+fn a_close_after_a_cut_read_skips_the_rest_of_that_frame() {
+    silly::run(|| {
+        let payload = pattern(50_000, 2);
+        let wire = frame(true, 0, 2, &payload, None);
+        let (url, server) = raw_server(vec![(Duration::ZERO, wire[..1000].to_vec())]);
+        let sock = websocket::connect(&url, &[]).unwrap();
+        let cut = time::timeout(Duration::from_millis(100), || sock.read_message());
+        assert!(cut.is_err(), "cut mid-frame");
+        let conn = server.join().unwrap();
+        let peer = task::fork(move || {
+            // The client's close (masked, code 1000), then the rest of the
+            // frame it was reading, then our answering close.
+            let mut head = [0u8; 2 + 4 + 2];
+            conn.read_exact(&mut head).unwrap();
+            assert_eq!((head[0], head[1]), (0x88, 0x80 | 2));
+            let code = [head[6] ^ head[2], head[7] ^ head[3]];
+            assert_eq!(u16::from_be_bytes(code), 1000);
+            conn.write_all(&wire[1000..]).unwrap();
+            conn.write_all(&frame(true, 0, 8, &1000u16.to_be_bytes(), None))
+                .unwrap();
+        });
+        sock.close().unwrap();
+        assert_eq!(sock.peer_close(), Some((1000, String::new())));
+        assert!(sock.is_closed());
+        peer.join().unwrap();
+    });
+}

@@ -382,7 +382,9 @@ impl Closing {
                 cell: reader,
                 reader: &mut r,
             };
-            self.await_peer_close(wire, put_back.reader, 0, deadline);
+            // A read cut short may have left a frame begun: its rest first.
+            let skip = put_back.reader.abandon_current();
+            self.await_peer_close(wire, put_back.reader, skip, deadline);
             self.finish(wire.conn, put_back.reader);
         }
         if !self.is_closed() {

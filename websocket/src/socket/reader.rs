@@ -281,6 +281,16 @@ impl Reader {
         }
     }
 
+    /// Gives up the frame a read cut short was in: how many of its payload
+    /// bytes are still to come (what to skip to find the next header).
+    pub(super) fn abandon_current(&mut self) -> u64 {
+        match self.current.take() {
+            Some((h, kind)) if kind.is_control() => h.len,
+            Some((h, _)) => h.len - self.current_done as u64,
+            None => 0,
+        }
+    }
+
     /// Reads the next frame header and checks it: the frame becomes
     /// `current`, a data frame that starts a message starts it.
     #[inline]

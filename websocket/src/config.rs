@@ -59,7 +59,10 @@ pub struct Config {
     /// idle timeout the application decides about.
     pub read_timeout: Option<Duration>,
     /// Longest a write may wait for the peer to take data. Default 30 s; then
-    /// the write fails and the connection should be dropped.
+    /// the write fails with `TimedOut`. As after an interrupt, a message
+    /// begun is finished by the socket's next write (over TLS the connection
+    /// is closed instead: see [Interrupts](crate#interrupts)); a peer that
+    /// takes nothing for that long is usually best dropped.
     ///
     /// This is the write high-water mark: nothing is queued in user space, a
     /// writer is suspended while the kernel's send buffer is full, so a peer

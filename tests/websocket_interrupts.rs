@@ -232,3 +232,74 @@ fn a_close_after_a_cut_read_skips_the_rest_of_that_frame() {
         peer.join().unwrap();
     });
 }
+
+/// A frame as a client sent it: (fin, opcode, payload unmasked).
+fn read_client_frame(conn: &TcpStream) -> (bool, u8, Vec<u8>) {
+    let mut head = [0u8; 2];
+    conn.read_exact(&mut head).unwrap();
+    let len = match head[1] & 0x7f {
+        126 => {
+            let mut b = [0u8; 2];
+            conn.read_exact(&mut b).unwrap();
+            u16::from_be_bytes(b) as usize
+        }
+        127 => {
+            let mut b = [0u8; 8];
+            conn.read_exact(&mut b).unwrap();
+            u64::from_be_bytes(b) as usize
+        }
+        n => n as usize,
+    };
+    let mut key = [0u8; 4];
+    conn.read_exact(&mut key).unwrap();
+    let mut payload = vec![0u8; len];
+    conn.read_exact(&mut payload).unwrap();
+    for (i, b) in payload.iter_mut().enumerate() {
+        *b ^= key[i % 4];
+    }
+    (head[0] & 0x80 != 0, head[0] & 0x0f, payload)
+}
+
+#[test]
+fn a_ping_read_while_its_pong_waits_is_returned_by_the_next_read() {
+    silly::run(|| {
+        let (url, server) = raw_server(vec![]);
+        let sock = websocket::connect(&url, &[]).unwrap();
+        let conn = server.join().unwrap();
+        // A write cut short: the rest is owed, and the peer reads nothing yet.
+        let big = pattern(16 << 20, 4);
+        let cut = time::timeout(Duration::from_millis(50), || {
+            sock.write(&big, FrameType::Binary)
+        });
+        assert!(cut.is_err());
+        conn.write_all(&frame(true, 0, 9, b"are you there", None))
+            .unwrap();
+        // The read gets the ping, then waits to send what is owed before its
+        // pong: cut there, the ping is not lost.
+        let cut = time::timeout(Duration::from_millis(200), || sock.read_message());
+        assert!(cut.is_err(), "the pong waits behind the owed message");
+        let peer = task::fork(move || {
+            let mut data = Vec::new();
+            let mut frames = Vec::new();
+            loop {
+                let (_, opcode, payload) = read_client_frame(&conn);
+                frames.push(opcode);
+                if opcode == 0xA {
+                    return (data, payload, frames);
+                }
+                data.extend_from_slice(&payload);
+            }
+        });
+        assert_eq!(
+            sock.read_message().unwrap(),
+            Message::Ping(b"are you there".to_vec())
+        );
+        sock.flush().unwrap();
+        let (data, pong, frames) = peer.join().unwrap();
+        assert_eq!(pong, b"are you there");
+        assert!(
+            data == big,
+            "the message, whole, before the pong ({frames:?})"
+        );
+    });
+}

@@ -134,3 +134,29 @@ pub fn open_raw_with(
 pub fn open(addr: std::net::SocketAddr, path: &str) -> TcpStream {
     open_raw(addr, path).unwrap()
 }
+
+/// Plays a WebSocket server by hand on `listener`: accepts one connection,
+/// reads the handshake and answers 101, then hands the raw stream back.
+pub fn accept_raw(listener: &silly::net::tcp::TcpListener) -> TcpStream {
+    let (conn, _) = listener.accept().unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        assert!(conn.read_until(b'\n', &mut head).unwrap() > 0, "handshake");
+    }
+    let head = String::from_utf8(head).unwrap();
+    let key = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("sec-websocket-key")
+                .then(|| value.trim().to_owned())
+        })
+        .expect("a key");
+    let reply = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {}\r\n\r\n",
+        websocket::accept_key(&key)
+    );
+    conn.write_all(reply.as_bytes()).unwrap();
+    conn
+}

@@ -7,11 +7,21 @@ use std::time::Duration;
 /// Decides whether a handshake's `Origin` (`None` when absent) is allowed.
 pub type OriginCheck = Rc<dyn Fn(Option<&str>) -> bool>;
 
+/// Longest timeout a [`Config`] takes (about ten years): a deadline is
+/// `now + timeout`, which must not overflow the clock.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// Smallest `max_frame_size`: a control frame's payload may be 125 bytes
+/// (RFC 6455, section 5.5), and a peer's ping or close must be readable.
+pub const MIN_FRAME_SIZE: usize = 125;
+
 /// Settings of a WebSocket, server or client side. Each default is documented.
 ///
 /// The struct is `#[non_exhaustive]`: outside this crate, start from
 /// [`Config::default()`] and change what you need with the builder-style
-/// setters, one per field (or assign the public fields).
+/// setters, one per field (or assign the public fields). Values out of
+/// range are refused when the config is used ([`upgrade_with`](crate::upgrade_with),
+/// [`connect_with`](crate::connect_with)), never later: see [`check`](Self::check).
 ///
 /// ```
 /// use std::time::Duration;
@@ -49,7 +59,10 @@ pub struct Config {
     /// idle timeout the application decides about.
     pub read_timeout: Option<Duration>,
     /// Longest a write may wait for the peer to take data. Default 30 s; then
-    /// the write fails and the connection should be dropped.
+    /// the write fails with `TimedOut`. As after an interrupt, a message
+    /// begun is finished by the socket's next write (over TLS the connection
+    /// is closed instead: see [Interrupts](crate#interrupts)); a peer that
+    /// takes nothing for that long is usually best dropped.
     ///
     /// This is the write high-water mark: nothing is queued in user space, a
     /// writer is suspended while the kernel's send buffer is full, so a peer
@@ -190,6 +203,66 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Checks every setting, as [`upgrade_with`](crate::upgrade_with) and
+    /// [`connect_with`](crate::connect_with) do before using them.
+    ///
+    /// ```
+    /// use silly_websocket::Config;
+    ///
+    /// assert!(Config::default().check().is_ok());
+    /// assert!(Config::default().fragment_size(0).check().is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig), saying which
+    /// setting: `fragment_size` 0; `max_frame_size` under
+    /// [`MIN_FRAME_SIZE`]; `max_message_size` 0; a timeout over
+    /// [`MAX_TIMEOUT`]; a subprotocol that is not an HTTP token (RFC 6455,
+    /// section 4.1); compression with a `level` over 9 or `window_bits`
+    /// outside 9 to 15 (see [`Compression`](crate::Compression)).
+    pub fn check(&self) -> crate::Result<()> {
+        use crate::Error::InvalidConfig;
+        if self.fragment_size == 0 {
+            return Err(InvalidConfig("fragment_size must be at least 1"));
+        }
+        if self.max_frame_size < MIN_FRAME_SIZE {
+            return Err(InvalidConfig(
+                "max_frame_size must be at least 125 (a control frame's payload)",
+            ));
+        }
+        if self.max_message_size == 0 {
+            return Err(InvalidConfig("max_message_size must be at least 1"));
+        }
+        let timeouts = [
+            Some(self.close_timeout),
+            self.read_timeout,
+            self.write_timeout,
+            Some(self.connect_timeout),
+        ];
+        if timeouts.into_iter().flatten().any(|t| t > MAX_TIMEOUT) {
+            return Err(InvalidConfig("a timeout is over MAX_TIMEOUT (ten years)"));
+        }
+        if !self.protocols.iter().all(|p| is_token(p)) {
+            return Err(InvalidConfig(
+                "a subprotocol must be a non-empty HTTP token (no spaces, commas or controls)",
+            ));
+        }
+        if let Some(compression) = &self.compression {
+            compression.check()?;
+        }
+        Ok(())
+    }
+}
+
+/// An HTTP token (RFC 9110, section 5.6.2), what a subprotocol name is.
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
@@ -238,5 +311,44 @@ mod tests {
         assert_eq!(config.connect_timeout, Duration::from_secs(6));
         assert_eq!(config.shutdown_close_code, 4000);
         assert_eq!(config.compression, Some(crate::Compression::shared()));
+    }
+
+    #[test]
+    fn values_that_would_fail_later_are_refused() {
+        assert!(Config::default().check().is_ok());
+        let bad = [
+            Config::default().fragment_size(0),
+            Config::default().max_frame_size(124),
+            Config::default().max_message_size(0),
+            Config::default().close_timeout(Duration::MAX),
+            Config::default().read_timeout(Some(Duration::MAX)),
+            Config::default().write_timeout(Some(MAX_TIMEOUT + Duration::from_secs(1))),
+            Config::default().connect_timeout(Duration::MAX),
+            Config::default().protocols([""]),
+            Config::default().protocols(["chat, v2"]),
+            Config::default().protocols(["a\r\nX-Injected: 1"]),
+            Config::default().compression(Some(crate::Compression {
+                level: 10,
+                ..crate::Compression::shared()
+            })),
+            Config::default().compression(Some(crate::Compression {
+                window_bits: 8,
+                ..crate::Compression::shared()
+            })),
+        ];
+        for config in bad {
+            let err = config.check().expect_err("refused");
+            assert!(
+                matches!(err, crate::Error::InvalidConfig(_)),
+                "{config:?}: {err}"
+            );
+        }
+        let edge = Config::default()
+            .fragment_size(1)
+            .max_frame_size(MIN_FRAME_SIZE)
+            .max_message_size(1)
+            .read_timeout(Some(MAX_TIMEOUT))
+            .protocols(["chat.v2", "x-y_z"]);
+        assert!(edge.check().is_ok());
     }
 }

@@ -22,6 +22,10 @@ use crate::{Config, Error, Result};
 /// });
 /// ```
 ///
+/// # Interrupts
+///
+/// As [`connect_with`].
+///
 /// # Errors
 ///
 /// As [`connect_with`].
@@ -32,12 +36,19 @@ pub fn connect(url: &str, headers: &[(&str, &str)]) -> Result<Socket> {
 /// Connects with `config` (its `tls` for `wss://`, `protocols` offered,
 /// `connect_timeout`).
 ///
+/// # Interrupts
+///
+/// Nothing is left: cut short (in TCP's connect, TLS, or the handshake), the
+/// connection being opened is dropped, and closed; there is no socket yet.
+///
 /// # Errors
 ///
+/// [`Error::InvalidConfig`] for a setting out of range ([`Config::check`]);
 /// [`Error::InvalidUrl`] for anything but `ws://` and `wss://`; [`Error::Io`]
 /// (connect, TLS, timeout); [`Error::Handshake`] when the server does not
 /// answer 101 with the right `Sec-WebSocket-Accept`.
 pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Result<Socket> {
+    config.check()?;
     let http_url = if let Some(rest) = url.strip_prefix("ws://") {
         format!("http://{rest}")
     } else if let Some(rest) = url.strip_prefix("wss://") {

@@ -31,6 +31,10 @@ pub enum Error {
     },
     /// The close handshake has completed (or we started it): no more messages.
     Closed,
+    /// The connection was ended at once, without a close handshake, for the
+    /// reason given: a reset or socket error, a write over TLS or a close
+    /// cut short by an interrupt (see [Interrupts](crate#interrupts)).
+    Aborted(&'static str),
     /// A ping, pong or close payload over 125 bytes.
     ControlFrameTooLarge,
     /// Text that is not UTF-8.
@@ -57,6 +61,7 @@ impl fmt::Display for Error {
             ),
             Error::Protocol { code, reason } => write!(f, "websocket: protocol error ({code}): {reason}"),
             Error::Closed => f.write_str("websocket: connection closed"),
+            Error::Aborted(why) => write!(f, "websocket: {why}"),
             Error::ControlFrameTooLarge => f.write_str("websocket: control frame payload over 125 bytes"),
             Error::InvalidUtf8 => f.write_str("websocket: text is not valid UTF-8"),
             Error::InvalidFrameType => f.write_str("websocket: cannot write a continuation frame"),

@@ -24,6 +24,32 @@
 //! sizes of the negotiation need (the default miniz_oxide backend ignores
 //! them).
 //!
+//! ## Interrupts
+//!
+//! `time::timeout`, `Task::cancel`, `Select` and shutdown stop a coroutine
+//! where it waits and unwind it. What each blocking call leaves then:
+//! **whole** (nothing read is lost, nothing sent twice or torn; the next
+//! call goes on) or **closed** (the connection ended at once, the peer sees
+//! it end, never a torn frame; later calls fail with [`Error::Aborted`]
+//! saying why, and [`Socket::is_closed`] is true).
+//!
+//! | Call | Cut short |
+//! |---|---|
+//! | [`Socket::read`], [`Socket::read_message`] | whole: the frame being read (header, payload so far), earlier fragments, inflater and UTF-8 state stay in the socket; the next read goes on |
+//! | [`Socket::write`], [`Socket::write_prepared`] over `ws://` | whole: a message none of which went out is not sent (a compressed one is, whole: its compressor moved on); one begun goes out whole, its rest kept by the socket and sent before any other byte |
+//! | [`Socket::write`], [`Socket::write_prepared`] over `wss://` | closed if cut while the TLS layer sends (it gives no count of what went out); whole if cut waiting for its turn |
+//! | [`Socket::flush`] | whole: what is left stays for the next call |
+//! | [`Socket::close`], [`Socket::close_with`] | closed: the handshake cannot be resumed by another call, and the caller wanted it over |
+//! | [`connect`], [`connect_with`] | nothing left: the connection being opened is dropped |
+//! | [`upgrade`], [`upgrade_with`] | closed: the HTTP server closes the connection of a handler cut short |
+//! | [`Hub::publish`], [`Hub::deliver`] | never suspend; the hub's writer coroutines end a connection only if unwound mid-frame (runtime shutdown) |
+//!
+//! The read and write timeouts of [`Config`] leave the same as an interrupt
+//! (and return `Error::Io` with `TimedOut`). A reset or a socket error
+//! closes the socket. While a writer is stuck, what waits for it is bounded:
+//! one pong (for the latest ping, RFC 6455 section 5.5.3) and one close
+//! frame; the rest of a cut message is at most that message.
+//!
 //! ```no_run
 //! use silly_websocket::{connect, FrameType};
 //!
@@ -62,7 +88,7 @@ mod properties;
 pub mod fuzzing;
 
 pub use self::close::{code, is_valid_close_code};
-pub use self::config::{Config, OriginCheck};
+pub use self::config::{Config, OriginCheck, MAX_TIMEOUT, MIN_FRAME_SIZE};
 pub use self::connect::{connect, connect_with};
 pub use self::deflate::{Compression, ContextMode, PreparedMessage};
 pub use self::error::{Error, Result};

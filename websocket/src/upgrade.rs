@@ -29,6 +29,10 @@ use crate::{Config, Error, Result};
 /// });
 /// ```
 ///
+/// # Interrupts
+///
+/// As [`upgrade_with`].
+///
 /// # Errors
 ///
 /// As [`upgrade_with`].
@@ -46,8 +50,16 @@ pub fn upgrade(stream: &mut Stream) -> Result<Socket> {
 /// `Config::shutdown_close_code` (default 1001 Going Away), the close
 /// handshake completes, and a `read` in progress returns the close.
 ///
+/// # Interrupts
+///
+/// Closed: cut short while the 101 response goes out, the handler is
+/// unwound with it and the HTTP server closes the connection, as for any
+/// handler cut short; there is no socket yet.
+///
 /// # Errors
 ///
+/// [`Error::InvalidConfig`] for a setting out of range ([`Config::check`]):
+/// the client has been answered 500;
 /// [`Error::Handshake`] when the request is not a valid WebSocket handshake;
 /// the client has then been answered 400 (malformed), 426 (with
 /// `Sec-WebSocket-Version: 13`) or 403 (origin refused).
@@ -65,6 +77,10 @@ pub fn upgrade_with(stream: &mut Stream, config: Config) -> Result<Socket> {
 /// stays under that loop.
 #[inline(never)]
 fn accept(stream: &mut Stream, config: Config) -> Result<Socket> {
+    if let Err(invalid) = config.check() {
+        let _ = stream.reply(500, &[("Connection", "close")], b"server misconfigured");
+        return Err(invalid);
+    }
     let checked = handshake::check_request(
         stream.method(),
         stream.version() == Version::Http11,

@@ -105,6 +105,16 @@ impl Compression {
         Ok(self)
     }
 
+    /// Checks the fields (public, so set without the checking setters too).
+    ///
+    /// # Errors
+    ///
+    /// As [`level`](Self::level) and [`window_bits`](Self::window_bits).
+    pub fn check(&self) -> Result<()> {
+        self.level(self.level)?.window_bits(self.window_bits)?;
+        Ok(())
+    }
+
     /// Sets `threshold`: messages shorter than `bytes` are sent uncompressed.
     pub fn threshold(mut self, bytes: usize) -> Compression {
         self.threshold = bytes;

@@ -138,7 +138,7 @@ impl Shared {
             on_drop(&sub.sock);
         }
         if timed_out {
-            sub.sock.abort();
+            sub.sock.abort(STALLED);
         } else {
             // The close frame goes after the frame being written, when its
             // writer gives the wire back.
@@ -156,8 +156,24 @@ impl Shared {
     }
 }
 
+/// Why the hub ended a subscriber's connection: its socket took nothing for
+/// its write timeout.
+const STALLED: &str =
+    "the hub's writes took nothing for the write timeout: the connection was closed";
+
+/// Why the hub ended a subscriber's connection: a write failed part way.
+const WRITE_FAILED: &str = "a hub write failed part way: the connection was closed";
+
+/// Why the hub ended a subscriber's connection: its writer coroutine was
+/// unwound (the runtime shutting down) in the middle of its frames.
+const WRITER_CUT: &str =
+    "the hub's writer was interrupted in the middle of a frame: the connection was closed";
+
 /// Gives the wire back if the writer coroutine is unwound while it holds it
-/// (no control frames then: sending could suspend).
+/// (only the runtime's shutdown does that). Its frames may be cut anywhere,
+/// and nothing could finish them (a coroutine unwound may not wait): the
+/// connection is ended, so the peer sees it end, not a torn frame followed
+/// by other bytes.
 struct Wire<'a> {
     sub: &'a Subscriber,
     held: bool,
@@ -166,6 +182,7 @@ struct Wire<'a> {
 impl Drop for Wire<'_> {
     fn drop(&mut self) {
         if self.held {
+            self.sub.sock.abort(WRITER_CUT);
             self.sub.sock.release_permit();
         }
     }
@@ -235,7 +252,7 @@ fn drain(hub: Weak<Shared>, sub: Rc<Subscriber>, held: bool) {
                 hub.too_slow(&sub, true);
             } else {
                 hub.remove(&sub);
-                sub.sock.abort();
+                sub.sock.abort(WRITE_FAILED);
             }
         }
     }

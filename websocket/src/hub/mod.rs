@@ -31,7 +31,11 @@
 //! holds the lock owns the wire), where a residue would have made every
 //! other writer of the socket finish someone else's frame first, a second
 //! path to keep right. A socket's own write then waits behind a full
-//! socket, as it would anyway.
+//! socket, as it would anyway. (The socket's own writes do keep a residue,
+//! but only of a write cut short by an interrupt: see
+//! [Interrupts](crate#interrupts). The hub never leaves one: its writer
+//! coroutine holds the lock until its frame is whole, and one unwound
+//! mid-frame, by the runtime's shutdown, ends the connection.)
 //!
 //! **TLS takes the writer-coroutine path.** rustls turns plaintext into
 //! records in its own buffers and `Conn::try_write_vectored` has no
@@ -350,6 +354,13 @@ impl Hub {
     ///
     /// Never suspends: the frames go out when the loop turn's ready
     /// coroutines have run (see [the type's docs](Self)).
+    ///
+    /// # Interrupts
+    ///
+    /// Nothing to cut: it never suspends (a [`Backplane`] must not either).
+    /// The hub's own writer coroutines finish a frame they began before any
+    /// other byte goes out; one unwound mid-frame (only the runtime's
+    /// shutdown does that) ends that subscriber's connection instead.
     ///
     /// # Errors
     ///

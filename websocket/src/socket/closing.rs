@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use silly_net::Conn;
 use silly_runtime::sync::Notify;
 
+use super::owed::shut_now;
 use super::reader::{Reader, Stop};
 use super::writer::Writer;
 use crate::close;
@@ -60,6 +61,34 @@ pub(super) struct Closing {
     /// Called once when the connection ends, by key (a hub forgets its
     /// subscriber with it). Empty, and so no allocation, for most sockets.
     on_end: RefCell<Vec<(u64, EndHook)>>,
+    /// Why the connection was ended at once, without a close handshake
+    /// (see [`abort`](Self::abort)): what later calls report.
+    aborted: Cell<Option<&'static str>>,
+}
+
+/// Why a socket ended itself when its close handshake was cut short.
+const CLOSE_CUT: &str =
+    "the close handshake was cut short (an interrupt): the connection was closed";
+
+/// Why a socket ended itself after a socket error.
+const BROKEN: &str = "the connection failed (a socket error, such as a reset)";
+
+/// Ends the connection at once if dropped while armed: the close handshake
+/// is cut short (an interrupt unwinds it) and cannot be taken up again by
+/// another call, and the caller who cut it wanted the connection over.
+struct EndIfCut<'a> {
+    closing: &'a Closing,
+    conn: &'a Conn,
+    armed: bool,
+}
+
+impl Drop for EndIfCut<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.closing.abort(self.conn, CLOSE_CUT);
+            shut_now(self.conn);
+        }
+    }
 }
 
 impl Closing {
@@ -71,6 +100,38 @@ impl Closing {
             client,
             timeout,
             on_end: RefCell::new(Vec::new()),
+            aborted: Cell::new(None),
+        }
+    }
+
+    /// The error for a call on a closed socket: why it was ended at once,
+    /// or [`Error::Closed`] after a close handshake.
+    pub(super) fn closed_error(&self) -> Error {
+        match self.aborted.get() {
+            Some(why) => Error::Aborted(why),
+            None => Error::Closed,
+        }
+    }
+
+    /// Ends the connection at once for `why`, without suspending (so from a
+    /// drop guard while a coroutine unwinds too): TCP is shut, under TLS
+    /// without a close_notify (a write that may wait); the peer sees the
+    /// connection end.
+    pub(super) fn abort(&self, conn: &Conn, why: &'static str) {
+        if self.is_closed() {
+            return;
+        }
+        log::debug!("websocket ended: {why}");
+        self.aborted.set(Some(why));
+        shut_now(conn);
+        self.mark_ended();
+    }
+
+    /// Wakes a `close` that waits for the coroutine in `read`, which has left
+    /// (cut short): the `close` reads the peer's answer itself.
+    pub(super) fn reader_left(&self) {
+        if let Some(ended) = self.ended.get() {
+            ended.notify_waiters();
         }
     }
 
@@ -96,7 +157,12 @@ impl Closing {
     pub(super) fn stop(&self, wire: Wire<'_>, r: &mut Reader, stop: Stop) -> Error {
         match stop {
             // The connection stays usable: a timeout is the caller's to judge.
-            Stop::Io(e) => Error::Io(e),
+            Stop::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => Error::Io(e),
+            // A reset, a TLS error: nothing more will come.
+            Stop::Io(e) => {
+                self.abort(wire.conn, BROKEN);
+                Error::Io(e)
+            }
             Stop::Eof => {
                 self.terminate(wire.conn);
                 Error::Eof {
@@ -126,6 +192,11 @@ impl Closing {
             Err(bad) => return Err(self.fail(wire, r, bad.into(), None)),
         };
         *self.peer.borrow_mut() = parsed.clone();
+        let mut cut = EndIfCut {
+            closing: self,
+            conn: wire.conn,
+            armed: true,
+        };
         if self.is_open() {
             self.state.set(State::CloseSent);
             // 5.5.1: "the endpoint MUST send a Close frame in response. (When
@@ -140,6 +211,7 @@ impl Closing {
                 .send_control(wire.conn, FrameType::Close, &reply);
         }
         self.finish(wire.conn, r);
+        cut.armed = false;
         Ok(parsed)
     }
 
@@ -163,6 +235,11 @@ impl Closing {
             violation.reason,
             violation.code
         );
+        let mut cut = EndIfCut {
+            closing: self,
+            conn: wire.conn,
+            armed: true,
+        };
         if self.is_open() {
             let code = violation.code.to_be_bytes();
             let _ = wire.writer.send_control(wire.conn, FrameType::Close, &code);
@@ -172,6 +249,7 @@ impl Closing {
             }
         }
         self.terminate(wire.conn);
+        cut.armed = false;
         Error::Protocol {
             code: violation.code,
             reason: violation.reason,
@@ -226,8 +304,15 @@ impl Closing {
 
     /// Ends the connection: closes TCP, and wakes a `close` waiting for that.
     fn terminate(&self, conn: &Conn) {
-        self.state.set(State::Closed);
+        // Closed first: the TLS close_notify below may wait, and be cut.
+        self.mark_ended();
         let _ = conn.shutdown(Shutdown::Both);
+    }
+
+    /// The connection has ended: wakes a `close` waiting for that, and runs
+    /// the hooks. Never suspends.
+    fn mark_ended(&self) {
+        self.state.set(State::Closed);
         if let Some(ended) = self.ended.get() {
             ended.notify_waiters();
         }
@@ -269,6 +354,11 @@ impl Closing {
         if !self.is_open() {
             return Ok(());
         }
+        let mut cut = EndIfCut {
+            closing: self,
+            conn: wire.conn,
+            armed: true,
+        };
         self.state.set(State::CloseSent);
         let sent = wire
             .writer
@@ -280,18 +370,39 @@ impl Closing {
             return Err(err.into());
         }
         let deadline = Instant::now() + self.timeout;
+        // The coroutine in `read` takes the peer's answer; if it leaves
+        // (cut short), this one does.
         if reading.get() {
             let ended = self.ended.get_or_init(Notify::new);
-            while !self.is_closed() && ended.wait_until(deadline) {}
-            if !self.is_closed() {
-                self.terminate(wire.conn);
-            }
-        } else {
-            let mut r = std::mem::take(&mut *reader.borrow_mut());
-            self.await_peer_close(wire, &mut r, 0, deadline);
-            self.finish(wire.conn, &mut r);
-            *reader.borrow_mut() = r;
+            while reading.get() && !self.is_closed() && ended.wait_until(deadline) {}
         }
+        if !self.is_closed() && !reading.get() && Instant::now() < deadline {
+            let mut r = std::mem::take(&mut *reader.borrow_mut());
+            let put_back = PutBack {
+                cell: reader,
+                reader: &mut r,
+            };
+            // A read cut short may have left a frame begun: its rest first.
+            let skip = put_back.reader.abandon_current();
+            self.await_peer_close(wire, put_back.reader, skip, deadline);
+            self.finish(wire.conn, put_back.reader);
+        }
+        if !self.is_closed() {
+            self.terminate(wire.conn);
+        }
+        cut.armed = false;
         Ok(())
+    }
+}
+
+/// Gives a reader taken out of its cell back, however the borrower ends.
+struct PutBack<'a> {
+    cell: &'a RefCell<Reader>,
+    reader: &'a mut Reader,
+}
+
+impl Drop for PutBack<'_> {
+    fn drop(&mut self) {
+        *self.cell.borrow_mut() = std::mem::take(self.reader);
     }
 }

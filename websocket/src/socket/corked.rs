@@ -67,12 +67,13 @@ impl Socket {
         self.inner.writer.release_permit()
     }
 
-    /// Ends the connection without a close frame: what is left of a frame
-    /// cut short could not be followed by one, and a socket that took
-    /// nothing for its write timeout would not take one either. The reading
-    /// coroutine sees the end and finishes the socket.
-    pub(crate) fn abort(&self) {
-        let _ = self.inner.conn.shutdown(std::net::Shutdown::Both);
+    /// Ends the connection at once for `why`, without a close frame and
+    /// without suspending: what is left of a frame cut short could not be
+    /// followed by one, and a socket that took nothing for its write
+    /// timeout would not take one either. The reading coroutine sees the
+    /// end; later calls fail with `why`.
+    pub(crate) fn abort(&self, why: &'static str) {
+        self.inner.closing.abort(&self.inner.conn, why);
     }
 
     /// Has `hook` called when the connection ends, under `key`; false if it

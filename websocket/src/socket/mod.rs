@@ -5,11 +5,13 @@
 
 mod closing;
 mod corked;
+mod owed;
 mod reader;
 mod writer;
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::io;
 use std::rc::{Rc, Weak};
 use std::time::Instant;
 
@@ -18,6 +20,7 @@ use silly_net::tcp::{OnShutdown, ShutdownToken};
 use silly_net::Conn;
 
 use self::closing::{Closing, Wire};
+use self::owed::TLS_CUT;
 use self::reader::{Frame, Reader};
 pub(crate) use self::writer::Cork;
 use self::writer::Writer;
@@ -80,6 +83,10 @@ struct Inner {
     closing: Closing,
 }
 
+/// Why a socket ended itself after a write failed.
+const WRITE_FAILED: &str =
+    "a write failed (a socket error, such as a reset): the connection was closed";
+
 impl Inner {
     fn wire(&self) -> Wire<'_> {
         Wire {
@@ -87,6 +94,60 @@ impl Inner {
             writer: &self.writer,
             rules: &self.rules,
         }
+    }
+
+    /// What a write's result means for the socket: after a timeout it is
+    /// whole (what was begun is owed, see `owed`); after another error the
+    /// connection is gone, and is ended.
+    #[inline]
+    fn written(&self, sent: io::Result<()>) -> Result<()> {
+        match sent {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                if e.kind() != io::ErrorKind::TimedOut {
+                    self.closing.abort(&self.conn, WRITE_FAILED);
+                }
+                Err(Error::Io(e))
+            }
+        }
+    }
+
+    /// Ends the connection if a write over TLS stopped part way.
+    #[inline]
+    fn check_torn(&self) {
+        if self.writer.is_torn() {
+            self.closing.abort(&self.conn, TLS_CUT);
+        }
+    }
+}
+
+/// Held by a call that writes: however it ends (returned, or cut short by an
+/// interrupt), a write over TLS that stopped part way ends the connection.
+struct WriteTurn<'a>(&'a Inner);
+
+impl Drop for WriteTurn<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.0.check_torn();
+    }
+}
+
+/// The reader, lent to a `read` out of its cell (no borrow is held across a
+/// suspension), and given back however the read ends: a read cut short by
+/// an interrupt leaves its progress (frame header, payload, fragments,
+/// inflater and UTF-8 state) in the socket for the next read.
+struct Lent<'a> {
+    inner: &'a Inner,
+    reader: Reader,
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        let inner = self.inner;
+        *inner.reader.borrow_mut() = std::mem::take(&mut self.reader);
+        inner.reading.set(false);
+        inner.closing.reader_left();
+        inner.check_torn();
     }
 }
 
@@ -175,7 +236,9 @@ impl Socket {
         self.inner.closing.peer_close()
     }
 
-    /// Whether the close handshake has finished (or the connection failed).
+    /// Whether the close handshake has finished, or the connection failed or
+    /// was ended (a reset, a socket error, a write over TLS cut short: see
+    /// the crate's [interrupts](crate#interrupts)).
     pub fn is_closed(&self) -> bool {
         self.inner.closing.is_closed()
     }
@@ -198,13 +261,23 @@ impl Socket {
     /// is returned as `(payload, FrameType::Close)`, the payload being the code
     /// and reason as sent (see [`peer_close`](Self::peer_close)).
     ///
+    /// # Interrupts
+    ///
+    /// Whole. An interrupt (`time::timeout`, `Task::cancel`, shutdown) or the
+    /// read timeout may stop it anywhere: the frame being read (its header,
+    /// its payload so far), the fragments before it, the inflater and the
+    /// UTF-8 check are the socket's, and the next read goes on where this one
+    /// stopped. A ping cut while its pong was being sent is returned by the
+    /// next read; the pong is sent.
+    ///
     /// # Errors
     ///
     /// [`Error::Eof`] if the connection closed without a close frame (with the
     /// partial message), [`Error::Io`] with `TimedOut` after `Config::read_timeout`
     /// (the connection stays usable), [`Error::Protocol`] if the peer broke the protocol (we
     /// closed with 1002, 1007 or 1009), [`Error::Closed`] after the close
-    /// handshake, [`Error::Io`] for socket errors.
+    /// handshake, [`Error::Io`] for socket errors (the connection is closed
+    /// then: [`is_closed`](Self::is_closed), later calls [`Error::Aborted`]).
     pub fn read(&self) -> Result<(Vec<u8>, FrameType)> {
         self.read_message().map(Message::into_parts)
     }
@@ -225,24 +298,32 @@ impl Socket {
     /// });
     /// ```
     ///
+    /// # Interrupts
+    ///
+    /// Whole, as [`read`](Self::read).
+    ///
     /// # Errors
     ///
     /// As [`read`](Self::read).
     pub fn read_message(&self) -> Result<Message> {
-        if self.inner.closing.is_closed() {
-            return Err(Error::Closed);
+        let inner = &*self.inner;
+        if inner.closing.is_closed() {
+            return Err(inner.closing.closed_error());
         }
-        self.inner.reading.set(true);
-        let mut reader = std::mem::take(&mut *self.inner.reader.borrow_mut());
-        let deadline = self.inner.config.read_timeout.map(|t| Instant::now() + t);
-        let result = self.next_message(&mut reader, deadline);
-        *self.inner.reader.borrow_mut() = reader;
-        self.inner.reading.set(false);
-        result
+        inner.reading.set(true);
+        let mut lent = Lent {
+            inner,
+            reader: std::mem::take(&mut *inner.reader.borrow_mut()),
+        };
+        let deadline = inner.config.read_timeout.map(|t| Instant::now() + t);
+        self.next_message(&mut lent.reader, deadline)
     }
 
     fn next_message(&self, r: &mut Reader, deadline: Option<Instant>) -> Result<Message> {
         let inner = &*self.inner;
+        if let Some(message) = r.held.take() {
+            return Ok(message);
+        }
         loop {
             let open = || inner.closing.is_open();
             let frame = r.next_frame(&inner.conn, &inner.rules, deadline, open, &inner.inflater);
@@ -255,18 +336,24 @@ impl Socket {
                         .on_close_frame(inner.wire(), r, payload)
                         .map(Message::Close)
                 }
-                Ok(Frame::Control(kind, payload)) => {
-                    if kind == FrameType::Ping && inner.config.auto_pong && inner.closing.is_open()
-                    {
-                        inner
-                            .writer
-                            .send_control(&inner.conn, FrameType::Pong, &payload)?;
+                Ok(Frame::Control(FrameType::Ping, payload)) => {
+                    if !inner.config.auto_pong || !inner.closing.is_open() {
+                        return Ok(Message::Ping(payload));
                     }
-                    return Ok(match kind {
-                        FrameType::Ping => Message::Ping(payload),
-                        _ => Message::Pong(payload),
-                    });
+                    // Read, and kept in the reader until the pong is on its
+                    // way: a read cut short while it waits returns it next.
+                    let ping = r.held.insert(Message::Ping(payload));
+                    let Message::Ping(payload) = ping else {
+                        unreachable!("just set")
+                    };
+                    let sent = inner
+                        .writer
+                        .send_control(&inner.conn, FrameType::Pong, payload);
+                    let ping = r.held.take().expect("held above");
+                    inner.written(sent)?;
+                    return Ok(ping);
                 }
+                Ok(Frame::Control(_, payload)) => return Ok(Message::Pong(payload)),
                 Err(stop) => return Err(inner.closing.stop(inner.wire(), r, stop)),
             }
         }
@@ -278,11 +365,29 @@ impl Socket {
     ///
     /// Suspends while the peer does not read (bounded by `write_timeout`).
     ///
+    /// # Interrupts
+    ///
+    /// Whole over plain TCP. A message cut before any of it went out is not
+    /// sent (except a compressed one: its compressor has moved on, so it is
+    /// sent whole). One cut after its first byte, in any frame or between
+    /// fragments, is sent whole: the socket keeps what is left and sends it
+    /// before any other byte (the next write, a pong, a close, or
+    /// [`flush`](Self::flush)). The write timeout leaves the same.
+    ///
+    /// Closed over TLS when the cut falls while the TLS layer sends: it
+    /// reports no count of what went out, so the rest cannot be finished; the
+    /// connection is ended at once (the peer sees it end), later calls fail
+    /// with [`Error::Aborted`] saying so, and [`is_closed`](Self::is_closed)
+    /// is true. A cut while waiting for another writer's turn leaves nothing.
+    ///
     /// # Errors
     ///
     /// [`Error::Closed`] once closing; [`Error::InvalidUtf8`];
     /// [`Error::ControlFrameTooLarge`]; [`Error::InvalidFrameType`] for
-    /// `Continuation`; [`Error::Io`] (a timeout included).
+    /// `Continuation`; [`Error::Io`] with `TimedOut` after the write timeout
+    /// (the socket stays usable, as after an interrupt); [`Error::Io`] for a
+    /// socket error (the connection is closed then); [`Error::Aborted`] once
+    /// the connection was ended.
     pub fn write(&self, data: &[u8], kind: FrameType) -> Result<()> {
         match kind {
             FrameType::Close => return self.close(),
@@ -297,33 +402,65 @@ impl Socket {
         }
         let inner = &*self.inner;
         if !inner.closing.is_open() {
-            return Err(Error::Closed);
+            return Err(inner.closing.closed_error());
         }
-        inner
+        let _turn = WriteTurn(inner);
+        let sent = inner
             .writer
-            .send_message(&inner.conn, data, kind, inner.config.fragment_size)?;
-        Ok(())
+            .send_message(&inner.conn, data, kind, inner.config.fragment_size);
+        inner.written(sent)
     }
 
     /// Sends a [`PreparedMessage`]: as [`write`](Self::write), but a
     /// message sent to many sockets is compressed once for all of those that
     /// compress without context takeover.
     ///
+    /// # Interrupts
+    ///
+    /// As [`write`](Self::write).
+    ///
     /// # Errors
     ///
-    /// [`Error::Closed`] once closing; [`Error::Io`] (a timeout included).
+    /// As [`write`](Self::write).
     pub fn write_prepared(&self, msg: &PreparedMessage) -> Result<()> {
         let inner = &*self.inner;
         if !inner.closing.is_open() {
-            return Err(Error::Closed);
+            return Err(inner.closing.closed_error());
         }
-        inner
+        let _turn = WriteTurn(inner);
+        let sent = inner
             .writer
-            .send_prepared(&inner.conn, msg, inner.config.fragment_size)?;
-        Ok(())
+            .send_prepared(&inner.conn, msg, inner.config.fragment_size);
+        inner.written(sent)
+    }
+
+    /// Sends what a write cut short left of its message (see
+    /// [Interrupts](crate#interrupts)), waiting for the writer before it;
+    /// does nothing if nothing is left. Any later write, pong or close sends
+    /// it first anyway: this is for a socket with nothing more to say.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: cut short again, what is left stays for the next call.
+    ///
+    /// # Errors
+    ///
+    /// As [`write`](Self::write).
+    pub fn flush(&self) -> Result<()> {
+        let inner = &*self.inner;
+        if inner.closing.is_closed() {
+            return Err(inner.closing.closed_error());
+        }
+        let _turn = WriteTurn(inner);
+        let sent = inner.writer.flush(&inner.conn);
+        inner.written(sent)
     }
 
     /// Closes with 1000 (normal closure); see [`close_with`](Self::close_with).
+    ///
+    /// # Interrupts
+    ///
+    /// Closed, as [`close_with`](Self::close_with).
     ///
     /// # Errors
     ///
@@ -335,6 +472,14 @@ impl Socket {
     /// Starts the close handshake with `code` and `reason`: sends the close
     /// frame, waits (up to `close_timeout`) for the peer's, then closes the
     /// connection. Calling it again, or after the peer closed, does nothing.
+    ///
+    /// # Interrupts
+    ///
+    /// Closed: a close cut short (waiting for its turn on the wire, sending,
+    /// or waiting for the peer's answer) ends the connection at once. The
+    /// handshake could not be taken up again by another call, and whoever
+    /// cut it wanted the connection over; the peer sees it end. Later calls
+    /// fail with [`Error::Aborted`] saying so.
     ///
     /// # Errors
     ///
@@ -356,6 +501,7 @@ impl Inner {
             return Err(Error::ControlFrameTooLarge);
         }
         let payload = close::payload(code, reason);
+        let _turn = WriteTurn(self);
         self.closing
             .close(self.wire(), &self.reader, &self.reading, &payload)
     }

@@ -38,6 +38,15 @@ pub(super) struct Reader {
     /// Whether the message being read is compressed (permessage-deflate:
     /// RSV1 on its first frame, which the rules allow only when negotiated).
     compressed: bool,
+    /// The frame being read, once its header is accepted: kept here, not in
+    /// a local of the read, so a read cut short (an interrupt, the read
+    /// timeout) goes on with this frame's payload on the next call.
+    current: Option<(Header, FrameType)>,
+    /// Payload bytes of `current` already taken (into `message`, checked).
+    current_done: usize,
+    /// A message read whose return was cut short (a ping, while its pong
+    /// was being sent): the next read returns it.
+    pub(super) held: Option<Message>,
 }
 
 /// What [`Reader::next_frame`] read.
@@ -229,27 +238,20 @@ impl Reader {
         open: impl Fn() -> bool,
         inflater: &RefCell<Option<Box<Inflater>>>,
     ) -> Result<Frame, Stop> {
-        let h = self.read_header(conn, open().then_some(rules), deadline)?;
-        let prefilled = self.prefilled.take();
-        let kind = match prefilled {
-            // `take_frame` has checked this very header, the message as now.
-            Some(kind) => kind,
-            None => match rules.check(&h, self.assembly()) {
-                Ok(kind) => kind,
-                Err(violation) => return Err(Stop::Header(violation, h)),
-            },
+        let (h, kind, prefilled) = match self.current {
+            Some((h, kind)) => (h, kind, false),
+            None => {
+                let (h, kind) = self.accept_header(conn, rules, deadline, &open)?;
+                (h, kind, self.prefilled.take().is_some())
+            }
         };
         if kind.is_control() {
             let payload = self.read_control_payload(conn, &h, deadline)?;
+            self.current = None;
             return Ok(Frame::Control(kind, payload));
         }
-        if kind != FrameType::Continuation {
-            self.message_type = Some(kind);
-            self.utf8 = Utf8Validator::default();
-            // The rules let RSV1 through only here, and only with an inflater.
-            self.compressed = h.rsv != 0;
-        }
-        self.read_data_payload(conn, &h, prefilled.is_some(), deadline, &open)?;
+        self.read_data_payload(conn, &h, prefilled, deadline, &open)?;
+        self.current = None;
         if self.compressed && open() {
             self.inflate_frame(h.fin, rules, inflater)?;
         }
@@ -277,6 +279,46 @@ impl Reader {
             Ok(text) => Ok(Frame::Message(Message::Text(text))),
             Err(_) => Err(Stop::Payload(Violation::INVALID_TEXT, 0)),
         }
+    }
+
+    /// Gives up the frame a read cut short was in: how many of its payload
+    /// bytes are still to come (what to skip to find the next header).
+    pub(super) fn abandon_current(&mut self) -> u64 {
+        match self.current.take() {
+            Some((h, kind)) if kind.is_control() => h.len,
+            Some((h, _)) => h.len - self.current_done as u64,
+            None => 0,
+        }
+    }
+
+    /// Reads the next frame header and checks it: the frame becomes
+    /// `current`, a data frame that starts a message starts it.
+    #[inline]
+    fn accept_header(
+        &mut self,
+        conn: &Conn,
+        rules: &Rules,
+        deadline: Option<Instant>,
+        open: &impl Fn() -> bool,
+    ) -> Result<(Header, FrameType), Stop> {
+        let h = self.read_header(conn, open().then_some(rules), deadline)?;
+        let kind = match self.prefilled {
+            // `take_frame` has checked this very header, the message as now.
+            Some(kind) => kind,
+            None => match rules.check(&h, self.assembly()) {
+                Ok(kind) => kind,
+                Err(violation) => return Err(Stop::Header(violation, h)),
+            },
+        };
+        if !kind.is_control() && kind != FrameType::Continuation {
+            self.message_type = Some(kind);
+            self.utf8 = Utf8Validator::default();
+            // The rules let RSV1 through only here, and only with an inflater.
+            self.compressed = h.rsv != 0;
+        }
+        self.current = Some((h, kind));
+        self.current_done = 0;
+        Ok((h, kind))
     }
 
     /// Inflates the compressed frame that `message` holds (and only it) into
@@ -345,8 +387,8 @@ impl Reader {
     ) -> Result<(), Stop> {
         // Compressed text is checked as it is inflated, not here.
         let text = self.message_type == Some(FrameType::Text) && !self.compressed;
-        let mut remaining = h.len as usize;
-        let mut offset = 0;
+        let mut offset = self.current_done;
+        let mut remaining = h.len as usize - offset;
         // A prefilled payload is the first and only piece, already unmasked.
         let mut prefilled_from = prefilled.then(|| self.message.len() - remaining);
         while remaining > 0 {
@@ -379,6 +421,7 @@ impl Reader {
             }
             remaining -= n;
             offset += n;
+            self.current_done = offset;
         }
         Ok(())
     }

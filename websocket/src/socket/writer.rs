@@ -1,5 +1,6 @@
 //! The writing side of a socket: frames on the wire one at a time, and control
-//! frames that wait for the writer holding the wire.
+//! frames that wait for the writer holding the wire. A write cut short
+//! leaves the rest of its frame, and of its message, owed ([`owed`](super::owed)).
 
 use std::cell::{Cell, RefCell};
 use std::io;
@@ -7,10 +8,10 @@ use std::io;
 use silly_net::Conn;
 use silly_runtime::sync::Semaphore;
 
+use super::owed::{Debt, FrameOut, MessageOut};
 use crate::deflate::{self, Deflater, Payload, PreparedMessage};
-use crate::frame::{self, FrameType};
+use crate::frame::FrameType;
 use crate::mask::apply_mask;
-use crate::random;
 
 /// Payload bytes masked per write on the client side (a scratch copy: the
 /// caller's data is borrowed, not ours to mask in place).
@@ -39,6 +40,26 @@ pub(crate) enum Cork {
     Busy,
 }
 
+/// Control frames that wait for the writer holding the wire: at most one of
+/// each kind, so a peer that pings a stuck writer costs nothing more.
+#[derive(Default)]
+struct Pending {
+    /// The pong for the latest ping: "If an endpoint receives a Ping frame
+    /// and has not yet sent Pong frame(s) in response to previous Ping
+    /// frame(s), the endpoint MAY elect to send a Pong frame for only the
+    /// most recently processed Ping frame." (RFC 6455, section 5.5.3)
+    pong: Option<Vec<u8>>,
+    /// Our close frame (answering the peer's, or failing the connection).
+    close: Option<Vec<u8>>,
+}
+
+impl Pending {
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.pong.is_none() && self.close.is_none()
+    }
+}
+
 /// Writes frames to a connection; every method takes that connection.
 pub(super) struct Writer {
     /// Whether our frames are masked (RFC 6455, section 5.1: a client masks
@@ -46,9 +67,12 @@ pub(super) struct Writer {
     masked: bool,
     /// One frame (or one fragmented message) on the wire at a time.
     lock: Semaphore,
-    /// Control frames (pongs) that could not be sent at once because a writer
-    /// held the lock; that writer sends them after its current frame.
-    pending: RefCell<Vec<(FrameType, Vec<u8>)>>,
+    /// Control frames that could not be sent at once because a writer held
+    /// the lock; that writer sends them after its current frame.
+    pending: RefCell<Pending>,
+    /// What a write cut short left to send: the next holder of the lock
+    /// sends it before anything else.
+    debt: Debt,
     /// With permessage-deflate: compresses messages. Boxed, so a connection
     /// without compression pays one pointer for it.
     deflater: Option<Box<Deflater>>,
@@ -60,8 +84,22 @@ impl Writer {
             masked,
             deflater,
             lock: Semaphore::new(1),
-            pending: RefCell::new(Vec::new()),
+            pending: RefCell::new(Pending::default()),
+            debt: Debt::default(),
         }
+    }
+
+    /// Whether a write over TLS was cut short: the connection cannot go on.
+    pub(super) fn is_torn(&self) -> bool {
+        self.debt.is_torn()
+    }
+
+    /// Sends what a write cut short left, if anything (waiting for the
+    /// writer before), so the peer has every frame begun whole.
+    pub(super) fn flush(&self, conn: &Conn) -> io::Result<()> {
+        let _writer = self.lock.acquire();
+        self.debt.settle(conn)?;
+        self.send_pending(conn)
     }
 
     /// Sends a message after the writer before it: a ping or pong whole, text
@@ -76,6 +114,7 @@ impl Writer {
         fragment_size: usize,
     ) -> io::Result<()> {
         let _writer = self.lock.acquire();
+        self.debt.settle(conn)?;
         match &self.deflater {
             // Compressed under the lock: with context takeover, messages must
             // go out in the order they were compressed.
@@ -117,6 +156,7 @@ impl Writer {
         fragment_size: usize,
     ) -> io::Result<()> {
         let _writer = self.lock.acquire();
+        self.debt.settle(conn)?;
         let (data, kind) = (&msg.data[..], msg.kind);
         match &self.deflater {
             Some(deflater) => {
@@ -138,8 +178,12 @@ impl Writer {
     }
 
     /// Sends one message's payload, in fragments when it is `fragment_size`
-    /// or more; `compressed` sets RSV1 on the first frame (RFC 7692, section
-    /// 6.1). The caller holds the lock.
+    /// (at least 1: checked with the config) or more; `compressed` sets RSV1
+    /// on the first frame (RFC 7692, section 6.1). The caller holds the lock.
+    ///
+    /// Cut short, the message is owed whole from its first byte on, and a
+    /// compressed one from the start: its compressor has moved on with it
+    /// (context takeover), so the peer's inflater must see it.
     #[inline(always)]
     fn send_data(
         &self,
@@ -149,36 +193,74 @@ impl Writer {
         fragment_size: usize,
         compressed: bool,
     ) -> io::Result<()> {
-        if kind.is_control() || data.len() < fragment_size.max(1) {
-            return self.send_frame(conn, true, kind, compressed, data);
+        if kind.is_control() || data.len() < fragment_size {
+            return self.send_frame(conn, true, kind, compressed, data, compressed);
         }
-        let mut chunks = data.chunks(fragment_size).peekable();
+        self.send_fragments(conn, data, kind, fragment_size, compressed)
+    }
+
+    /// [`send_data`](Self::send_data) for a message of more than one frame.
+    #[inline(never)]
+    fn send_fragments(
+        &self,
+        conn: &Conn,
+        data: &[u8],
+        kind: FrameType,
+        fragment_size: usize,
+        compressed: bool,
+    ) -> io::Result<()> {
+        self.debt.set_committed(compressed);
+        let mut message = MessageOut {
+            debt: &self.debt,
+            masked: self.masked,
+            data,
+            fragment_size,
+            next: 0,
+            done: false,
+        };
         let (mut opcode, mut rsv1) = (kind, compressed);
-        while let Some(chunk) = chunks.next() {
-            self.send_frame(conn, chunks.peek().is_none(), opcode, rsv1, chunk)?;
+        while message.next < data.len() {
+            let from = message.next;
+            let end = (from + fragment_size).min(data.len());
+            message.next = end;
+            let last = end == data.len();
+            self.send_frame(conn, last, opcode, rsv1, &data[from..end], compressed)?;
+            self.debt.set_committed(true);
             (opcode, rsv1) = (FrameType::Continuation, false);
-            self.send_pending(conn)?;
+            if !last {
+                self.send_pending(conn)?;
+            }
         }
+        message.done = true;
+        self.debt.set_committed(false);
         Ok(())
     }
 
     /// Sends a control frame now if no writer is busy, else leaves it to the
-    /// writer (which sends it after its current frame).
+    /// writer (which sends it after its current frame). A pong waiting
+    /// there is replaced by a newer one (RFC 6455, section 5.5.3). Queued
+    /// first either way: a send cut short (finishing what an earlier write
+    /// left, say) leaves it for the next writer.
     pub(super) fn send_control(
         &self,
         conn: &Conn,
         kind: FrameType,
         payload: &[u8],
     ) -> io::Result<()> {
+        {
+            let mut pending = self.pending.borrow_mut();
+            let slot = match kind {
+                FrameType::Close => &mut pending.close,
+                _ => &mut pending.pong,
+            };
+            *slot = Some(payload.to_vec());
+        }
         match self.lock.try_acquire() {
             Some(_writer) => {
-                self.send_pending(conn)?;
-                self.send_frame(conn, true, kind, false, payload)
+                self.debt.settle(conn)?;
+                self.send_pending(conn)
             }
-            None => {
-                self.pending.borrow_mut().push((kind, payload.to_vec()));
-                Ok(())
-            }
+            None => Ok(()),
         }
     }
 
@@ -191,8 +273,9 @@ impl Writer {
         payload: &[u8],
     ) -> io::Result<()> {
         let _writer = self.lock.acquire();
+        self.debt.settle(conn)?;
         self.send_pending(conn)?;
-        self.send_frame(conn, true, kind, false, payload)
+        self.send_frame(conn, true, kind, false, payload, true)
     }
 
     /// The hub's corked write: whole frames already made (unmasked, so this
@@ -209,8 +292,9 @@ impl Writer {
         let Some(permit) = self.lock.try_acquire() else {
             return Ok(Cork::Busy);
         };
-        if !self.pending.borrow().is_empty() {
-            // Pongs first, and they need a writer that may wait.
+        if !self.pending.borrow().is_empty() || !self.debt.is_empty() {
+            // Pongs and the rest of a write cut short first, and they need
+            // a writer that may wait.
             return Ok(Cork::Busy);
         }
         let total: usize = bufs.iter().map(|b| b.len()).sum();
@@ -236,9 +320,10 @@ impl Writer {
 
     /// Writes frames while the caller holds the wire (after [`Cork::Held`]
     /// or [`hold`](Self::hold)), suspending while the socket takes nothing
-    /// (bounded by the write timeout); control frames that queued meanwhile
-    /// go out after them.
+    /// (bounded by the write timeout); what a write cut short left goes out
+    /// before them, control frames that queued meanwhile after them.
     pub(super) fn write_held(&self, conn: &Conn, bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
+        self.debt.settle(conn)?;
         conn.write_all_vectored(bufs)?;
         self.send_pending(conn)
     }
@@ -262,16 +347,31 @@ impl Writer {
         self.deflater.as_deref()
     }
 
-    /// Sends queued control frames. The caller holds the lock.
+    /// Sends queued control frames, one at a time (one cut short leaves the
+    /// other queued). The caller holds the lock.
+    #[inline]
     fn send_pending(&self, conn: &Conn) -> io::Result<()> {
-        let pending = std::mem::take(&mut *self.pending.borrow_mut());
-        for (kind, payload) in pending {
-            self.send_frame(conn, true, kind, false, &payload)?;
+        if self.pending.borrow().is_empty() {
+            return Ok(());
+        }
+        self.send_pending_now(conn)
+    }
+
+    #[inline(never)]
+    fn send_pending_now(&self, conn: &Conn) -> io::Result<()> {
+        let pong = self.pending.borrow_mut().pong.take();
+        if let Some(payload) = pong {
+            self.send_frame(conn, true, FrameType::Pong, false, &payload, true)?;
+        }
+        let close = self.pending.borrow_mut().close.take();
+        if let Some(payload) = close {
+            self.send_frame(conn, true, FrameType::Close, false, &payload, true)?;
         }
         Ok(())
     }
 
-    /// Writes one frame. The caller holds the lock.
+    /// Writes one frame; `owe`: if cut short, it is finished later even if
+    /// none of it went out. The caller holds the lock.
     fn send_frame(
         &self,
         conn: &Conn,
@@ -279,15 +379,12 @@ impl Writer {
         kind: FrameType,
         rsv1: bool,
         payload: &[u8],
+        owe: bool,
     ) -> io::Result<()> {
-        let mask = self.masked.then(|| {
-            random::next_u64().to_ne_bytes()[..4]
-                .try_into()
-                .expect("4 bytes")
-        });
-        let (header, size) =
-            frame::encode_header(fin, rsv1, kind.opcode(), mask, payload.len() as u64);
-        match mask {
+        let mut frame = FrameOut::new(&self.debt, self.masked, fin, kind, rsv1, payload, owe);
+        let (header, size) = (frame.header, frame.size);
+        let debt = &self.debt;
+        match frame.mask {
             None if payload.len() <= SMALL_FRAME => {
                 // One plain write: copying a small payload costs less than the
                 // kernel's vectored path. The buffer is per thread, not per socket
@@ -297,16 +394,17 @@ impl Writer {
                 out.clear();
                 out.extend_from_slice(&header[..size]);
                 out.extend_from_slice(payload);
-                let result = conn.write_all(&out);
+                let result = debt.put(conn, &mut [io::IoSlice::new(&out)], &mut frame.sent);
                 SMALL_FRAME_OUT.set(out);
                 result?;
             }
             None => {
                 // One syscall, header and payload together, and no copy of either.
-                conn.write_all_vectored(&mut [
-                    io::IoSlice::new(&header[..size]),
-                    io::IoSlice::new(payload),
-                ])?;
+                debt.put(
+                    conn,
+                    &mut [io::IoSlice::new(&header[..size]), io::IoSlice::new(payload)],
+                    &mut frame.sent,
+                )?;
             }
             Some(key) => {
                 let mut out = Vec::with_capacity(size + payload.len().min(MASK_CHUNK));
@@ -317,14 +415,15 @@ impl Writer {
                     out.extend_from_slice(chunk);
                     apply_mask(&mut out[from..], key, offset);
                     offset += chunk.len();
-                    conn.write_all(&out)?;
+                    debt.put(conn, &mut [io::IoSlice::new(&out)], &mut frame.sent)?;
                     out.clear();
                 }
                 if payload.is_empty() {
-                    conn.write_all(&out)?;
+                    debt.put(conn, &mut [io::IoSlice::new(&out)], &mut frame.sent)?;
                 }
             }
         }
+        frame.done();
         Ok(())
     }
 }

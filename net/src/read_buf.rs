@@ -84,7 +84,8 @@ impl ReadBuf {
             self.storage[self.start..self.start + bytes.len()].copy_from_slice(bytes);
             return;
         }
-        let mut storage = Vec::with_capacity((bytes.len() + self.filled().len()).max(READ_BUF_SIZE));
+        let mut storage =
+            Vec::with_capacity((bytes.len() + self.filled().len()).max(READ_BUF_SIZE));
         storage.extend_from_slice(bytes);
         storage.extend_from_slice(self.filled());
         self.end = storage.len();
@@ -128,7 +129,10 @@ struct UnreadAppended<'a> {
 impl Drop for UnreadAppended<'_> {
     fn drop(&mut self) {
         if self.armed && self.out.len() > self.start {
-            self.reader.buffer.borrow_mut().unread(&self.out[self.start..]);
+            self.reader
+                .buffer
+                .borrow_mut()
+                .unread(&self.out[self.start..]);
             self.out.truncate(self.start);
         }
     }

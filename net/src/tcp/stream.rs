@@ -117,8 +117,10 @@ impl fmt::Debug for TcpStream {
 impl Fill for TcpStream {
     /// Reads from the socket, parking until data, EOF or the deadline.
     fn fill(&self, buf: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
-        let n = self
-            .torn_check(self.io.io(Interest::READABLE, deadline, |mut s| s.read(buf)))?;
+        let n = self.torn_check(
+            self.io
+                .io(Interest::READABLE, deadline, |mut s| s.read(buf)),
+        )?;
         if n > 0 && n < buf.len() {
             // Edge-triggered: a short read drained the socket; the next byte to
             // arrive is a new event. Parking right away saves a futile read(2).
@@ -402,7 +404,11 @@ impl TcpStream {
         }
         let mut torn = TornWriteGuard::new(self);
         torn.wrote(written);
-        self.write_all_torn(&buf[written..], deadline(self.write_timeout.get()), &mut torn)?;
+        self.write_all_torn(
+            &buf[written..],
+            deadline(self.write_timeout.get()),
+            &mut torn,
+        )?;
         torn.done();
         Ok(())
     }

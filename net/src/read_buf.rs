@@ -352,3 +352,6 @@ impl BufReader {
         f(&mut taken.buffer)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -107,6 +107,12 @@ pub trait Stream: AsFd + Sized + 'static {
 
 const CHUNK: usize = 64 * 1024;
 
+/// Runs `f`, failing the test if it has not returned after 10 s: a stream
+/// that lost bytes would otherwise leave a reader waiting for them forever.
+fn within<R>(what: &str, f: impl FnOnce() -> R) -> R {
+    time::timeout(Duration::from_secs(10), f).unwrap_or_else(|_| panic!("{what}: hung for 10 s"))
+}
+
 /// A random op of `ops` that `fits`.
 fn pick(rng: &mut Rng, ops: &[ReadOp], fits: impl Fn(ReadOp) -> bool) -> ReadOp {
     let fitting: Vec<ReadOp> = ops.iter().copied().filter(|&op| fits(op)).collect();
@@ -309,7 +315,8 @@ impl Messages {
 
     /// The whole length of a message, from its header.
     fn length(&self, header: &[u8]) -> usize {
-        let (_, _, len) = parse_header(header);
+        let (seq, _, len) = parse_header(header);
+        assert!(len <= self.max_payload, "message {seq}: bad length {len}");
         HEADER + len + 1
     }
 
@@ -328,8 +335,12 @@ impl Messages {
 }
 
 fn parse_header(header: &[u8]) -> (u32, usize, usize) {
-    let text = std::str::from_utf8(header).expect("header is hex");
-    let field = |i: usize| usize::from_str_radix(&text[i * 8..i * 8 + 8], 16).expect("hex");
+    let text = std::str::from_utf8(header).unwrap_or_default();
+    let field = |i: usize| {
+        text.get(i * 8..i * 8 + 8)
+            .and_then(|f| usize::from_str_radix(f, 16).ok())
+            .unwrap_or_else(|| panic!("torn header: {:?}", String::from_utf8_lossy(header)))
+    };
     (field(0) as u32, field(1), field(2))
 }
 
@@ -421,6 +432,7 @@ pub fn cut_reads<S: Stream>(mut reader: S, writer: S, seed: u64, scale: Scale) {
         let mut attempt = 0u64;
         let msg = loop {
             // Timeouts grow with the attempts, so each message completes.
+            assert!(attempt < 100, "message {expected} never completes");
             let limit = Duration::from_micros(rng.below(1500 * (attempt + 1)));
             attempt += 1;
             let op = if !acc.is_empty() {
@@ -478,7 +490,7 @@ pub fn cut_reads<S: Stream>(mut reader: S, writer: S, seed: u64, scale: Scale) {
     if let Some(head) = header.take() {
         acc = head; // `acc` was empty: a header is read only then
     }
-    loop {
+    within("the last messages", || loop {
         while acc.len() >= HEADER && acc.len() >= messages.length(&acc[..HEADER]) {
             let rest = acc.split_off(messages.length(&acc[..HEADER]));
             assert_eq!(messages.check(&acc), expected, "messages in order, once");
@@ -489,7 +501,7 @@ pub fn cut_reads<S: Stream>(mut reader: S, writer: S, seed: u64, scale: Scale) {
             assert!(acc.is_empty(), "EOF in the middle of message {expected}");
             break;
         }
-    }
+    });
     let sent = sender.join().unwrap();
     assert_eq!(expected, sent, "every message sent arrived");
     println!("reads: {cuts} cuts over {sent} messages");
@@ -578,7 +590,7 @@ pub fn cut_writes<S: Stream>(pair: impl Fn() -> (S, S), seed: u64, scale: Scale)
                 assert_eq!(err.kind(), io::ErrorKind::BrokenPipe, "{err}");
                 assert!(err.to_string().contains("partial write"), "{err}");
                 drop(writer);
-                reader.join().unwrap();
+                within("the peer's end", || reader.join().unwrap());
                 // The torn message is never sent again: the next one follows.
                 seq += 1;
                 message = messages.make(seq, &mut rng);
@@ -589,7 +601,7 @@ pub fn cut_writes<S: Stream>(pair: impl Fn() -> (S, S), seed: u64, scale: Scale)
         }
     }
     writer.finish().unwrap();
-    reader.join().unwrap();
+    within("the peer's end", || reader.join().unwrap());
     drop(writer);
     assert_eq!(
         *accepted.borrow(),
@@ -649,16 +661,18 @@ pub fn cancel_read<S: Stream>(reader: S, writer: S) {
     assert!(victim.join().unwrap_err().is_cancelled());
     writer.write_all(&msg[half..]).unwrap();
     let mut reader = reader.borrow_mut();
-    let got = if op == ReadOp::ReadExact {
-        reader.read_exactly(op, msg.len()).unwrap()
-    } else {
-        let mut acc = acc.take();
-        assert_eq!(acc.len(), half, "the first half was read before the cut");
-        while acc.len() < msg.len() {
-            assert!(reader.read_more(op, &mut acc).unwrap() > 0);
+    let got = within("the message after the cut", || {
+        if op == ReadOp::ReadExact {
+            reader.read_exactly(op, msg.len()).unwrap()
+        } else {
+            let mut acc = acc.take();
+            assert_eq!(acc.len(), half, "the first half was read before the cut");
+            while acc.len() < msg.len() {
+                assert!(reader.read_more(op, &mut acc).unwrap() > 0);
+            }
+            acc
         }
-        acc
-    };
+    });
     assert_eq!(messages.check(&got), 0);
     assert!(
         got == msg,
@@ -695,13 +709,13 @@ pub fn cancel_write<S: Stream>(writer: S, mut peer: S) {
     assert_eq!(err.kind(), io::ErrorKind::BrokenPipe, "{err}");
     assert!(err.to_string().contains("partial write"), "{err}");
     let mut got = Vec::new();
-    let end = loop {
+    let end = within("the end of the connection", || loop {
         match peer.read_more(S::READ_OPS[0], &mut got) {
             Ok(0) => break Ok(()),
             Ok(_) => assert!(got.len() <= big.len()),
             Err(err) => break Err(err),
         }
-    };
+    });
     assert!(
         !got.is_empty() && got.len() < big.len(),
         "{} bytes",
@@ -752,11 +766,11 @@ pub fn cut_waiting_write<S: Stream>(writer: S, mut peer: S) {
             }
         }
     };
-    read_one(&mut got);
+    within("the first message", || read_one(&mut got));
     // All of the first message arrived: its write has returned.
     blocked.join().unwrap().unwrap();
     let resent = send(second);
-    read_one(&mut got);
+    within("the second message", || read_one(&mut got));
     resent.join().unwrap().unwrap();
     writer.finish().unwrap();
     assert_eq!(got, [0, 1], "each message once, in order");

@@ -5,6 +5,11 @@
 
 mod util;
 
+use std::time::Duration;
+
+use silly::net::tcp::TcpStream;
+use silly::net::tls::TlsStream;
+use silly::{task, time};
 use util::interrupt::{self, tls_pair, tls_server, Baseline, Scale};
 
 #[test]
@@ -58,6 +63,33 @@ fn a_write_cut_before_sending_anything_stays_whole() {
         let (peer, writer) = tls_pair(&listener, &config);
         interrupt::cut_waiting_write(writer, peer);
         drop(listener);
+        base.assert_back();
+    });
+}
+
+#[test]
+fn a_handshake_cut_midway_goes_on() {
+    let _serial = util::serial();
+    silly::run(|| {
+        let base = Baseline::now();
+        let (listener, config) = tls_server();
+        let tcp = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let client = TlsStream::client(tcp, "localhost", &config).unwrap();
+        // Nobody has accepted yet: the client's hello waits for an answer.
+        let cut = time::timeout(Duration::from_millis(20), || client.handshake());
+        assert!(cut.is_err(), "the handshake waits for the server");
+        let server = task::fork(move || {
+            let (server, _) = listener.accept().unwrap();
+            server.handshake().unwrap();
+            server.write_all(b"hello").unwrap();
+            server
+        });
+        client.handshake().unwrap();
+        let mut buf = [0; 5];
+        client.read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"hello");
+        drop(server.join().unwrap());
+        drop(client);
         base.assert_back();
     });
 }

@@ -225,7 +225,9 @@ impl Conn {
         either!(self, s => s.set_read_timeout(timeout))
     }
 
-    /// Sets the write timeout of each write call.
+    /// Sets the write timeout of each write call: one that runs out after
+    /// part of its data went out closes the connection (see
+    /// [`is_closed`](Self::is_closed)).
     pub fn set_write_timeout(&self, timeout: Option<Duration>) {
         either!(self, s => s.set_write_timeout(timeout))
     }

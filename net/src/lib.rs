@@ -38,12 +38,12 @@
 //! `std::io::{Read, BufRead}` forms. The deadline is fixed when the call starts,
 //! however many times the call then waits for the peer, so a peer that sends a
 //! byte now and then cannot hold a `read_line` past it. On expiry the call
-//! returns `ErrorKind::TimedOut` and the stream stays usable; `read_until` and
-//! `read_line` keep the bytes read so far in their output, `read_exact` does not.
-//! Loops over calls, such as `Read::read_to_end`, get the timeout per call.
-//! [`Conn::read_into`] and [`Conn::read_with`] take their deadline as an
-//! argument instead. `read_exact` that times out (or fails) keeps the bytes it
-//! read in the stream: the next read returns them.
+//! returns `ErrorKind::TimedOut` and the stream stays usable, nothing lost:
+//! `read_until` and `read_line` keep the bytes read so far in their output (as
+//! `std` does), `read_exact` keeps them in the stream, where the next read
+//! finds them. Loops over calls, such as `Read::read_to_end`, get the timeout
+//! per call. [`Conn::read_into`] and [`Conn::read_with`] take their deadline
+//! as an argument instead.
 //!
 //! ## Interrupts
 //!

@@ -225,7 +225,7 @@ impl TlsStream {
 
     fn drive_handshake(&self, deadline: Option<Instant>) -> io::Result<()> {
         loop {
-            if self.tls.borrow().wants_write() {
+            if self.wants_flush() {
                 let _writer = self.write_lock.acquire();
                 self.flush_tls(deadline)?;
             }
@@ -251,8 +251,7 @@ impl TlsStream {
             let processed = tls.process_new_packets().map(|_| ()).map_err(tls_error);
             (used, (eof, processed))
         })?;
-        let wants_write = self.tls.borrow().wants_write();
-        if wants_write {
+        if self.wants_flush() {
             // Alerts, handshake messages, key updates. If a writer is busy, it
             // flushes these with its own data.
             if let Some(_writer) = self.write_lock.try_acquire() {
@@ -264,6 +263,16 @@ impl TlsStream {
         }
         processed?;
         Ok(eof)
+    }
+
+    /// Whether ciphertext waits to go out: produced by rustls, or left by a
+    /// flush an interrupt cut (rustls no longer counts those bytes).
+    fn wants_flush(&self) -> bool {
+        if self.tls.borrow().wants_write() {
+            return true;
+        }
+        let out = self.outgoing.borrow();
+        out.sent < out.bytes.len()
     }
 
     /// Moves every byte rustls wants to send to the socket, after what an
@@ -561,7 +570,9 @@ impl TlsStream {
         self.reader.timeout()
     }
 
-    /// Limits how long one write call waits for the peer to read.
+    /// Limits how long one write call waits for the peer to read. On expiry
+    /// the call returns `TimedOut`; if rustls had taken part of its data, the
+    /// stream is [closed](Self::is_closed).
     pub fn set_write_timeout(&self, timeout: Option<Duration>) {
         self.tcp.set_write_timeout(timeout);
     }

@@ -429,12 +429,14 @@ pub fn cut_reads<S: Stream>(mut reader: S, writer: S, seed: u64, scale: Scale) {
             (expected as usize) < max_messages,
             "only {cuts} cuts in {expected} messages"
         );
-        let mut attempt = 0u64;
+        // Timeouts grow with the cuts, so each message completes.
+        let mut cut = 0u64;
         let msg = loop {
-            // Timeouts grow with the attempts, so each message completes.
-            assert!(attempt < 100, "message {expected} never completes");
-            let limit = Duration::from_micros(rng.below(1500 * (attempt + 1)));
-            attempt += 1;
+            assert!(
+                cut < 100,
+                "message {expected}: cut 100 times, never completes"
+            );
+            let limit = Duration::from_micros(rng.below(1500 * (cut + 1)));
             let op = if !acc.is_empty() {
                 // A message begun by an accumulating op ends so.
                 pick(&mut rng, S::READ_OPS, ReadOp::accumulates)
@@ -478,7 +480,10 @@ pub fn cut_reads<S: Stream>(mut reader: S, writer: S, seed: u64, scale: Scale) {
                 Ok(Ok(Some(msg))) => break msg,
                 Ok(Ok(None)) => {}
                 Ok(Err(err)) => panic!("message {expected}, {op:?}: {err}"),
-                Err(_elapsed) => cuts += 1,
+                Err(_elapsed) => {
+                    cut += 1;
+                    cuts += 1;
+                }
             }
         };
         assert_eq!(messages.check(&msg), expected, "messages in order, once");

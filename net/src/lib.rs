@@ -72,6 +72,7 @@
 //! | `read_until`, `BufRead::read_until` | whole (`out` as it was, bytes back in the stream) |
 //! | `read_line`, `BufRead::read_line` | whole (as `read_until`) |
 //! | `BufRead::fill_buf` | whole |
+//! | `Read::read_to_end`, `read_to_string` (`std`'s loops over `read`) | each `read` whole; what came before the cut is in the caller's buffer |
 //! | `TcpStream::wait_readable` | whole (reads nothing) |
 //! | `TcpStream::write`, `Write::write` | whole (one `write(2)`: nothing went out) |
 //! | `TlsStream::write`, `Write::write` | as `write_all` |

@@ -95,6 +95,10 @@ fn read_ready_with<R>(
 
 impl Conn {
     /// Reads what is available (at least one byte); `Ok(0)` at EOF.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole, as [`TcpStream::read`] and [`TlsStream::read`].
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         either!(self, s => s.read(buf))
     }
@@ -111,6 +115,11 @@ impl Conn {
     /// # Errors
     ///
     /// `TimedOut` once `deadline` passes; the connection's errors.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the call is interrupted only while it waits, holding nothing;
+    /// it reads (without suspending) only once data is there.
     pub fn read_into(&self, deadline: Option<Instant>, out: &mut Vec<u8>) -> io::Result<usize> {
         self.read_with(deadline, |bytes| {
             out.extend_from_slice(bytes);
@@ -130,6 +139,11 @@ impl Conn {
     /// # Errors
     ///
     /// `TimedOut` once `deadline` passes; the connection's errors.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole, as [`read_into`](Self::read_into): `take` runs only after the
+    /// last wait, and must not suspend.
     pub fn read_with<R>(
         &self,
         deadline: Option<Instant>,
@@ -142,12 +156,23 @@ impl Conn {
     }
 
     /// Writes all of `buf`.
+    ///
+    /// # Interrupts
+    ///
+    /// Closed if part of `buf` had gone out (over TLS: had been taken by
+    /// rustls), whole if nothing had: see [`TcpStream::write_all`] and
+    /// [`TlsStream::write_all`]. [`is_closed`](Self::is_closed) tells.
     pub fn write_all(&self, buf: &[u8]) -> io::Result<()> {
         either!(self, s => s.write_all(buf))
     }
 
     /// Writes all of `bufs` in order, without joining them first: one `writev`
     /// over plain TCP when the socket takes it all, shared TLS records over TLS.
+    ///
+    /// # Interrupts
+    ///
+    /// As [`write_all`](Self::write_all): closed if part of `bufs` had gone
+    /// out, whole if nothing had.
     pub fn write_all_vectored(&self, bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
         either!(self, s => s.write_all_vectored(bufs))
     }
@@ -184,6 +209,11 @@ impl Conn {
     }
 
     /// Shuts down one or both halves (TLS sends close_notify first).
+    ///
+    /// # Interrupts
+    ///
+    /// Closed: the halves asked for are shut at once (over TLS, without
+    /// waiting for close_notify to go out). Plain TCP never suspends here.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         either!(self, s => s.shutdown(how))
     }
@@ -195,7 +225,9 @@ impl Conn {
         either!(self, s => s.set_read_timeout(timeout))
     }
 
-    /// Sets the write timeout of each write call.
+    /// Sets the write timeout of each write call: one that runs out after
+    /// part of its data went out closes the connection (see
+    /// [`is_closed`](Self::is_closed)).
     pub fn set_write_timeout(&self, timeout: Option<Duration>) {
         either!(self, s => s.set_write_timeout(timeout))
     }
@@ -216,6 +248,12 @@ impl Conn {
     /// check it before reusing an idle connection.
     pub fn is_idle_open(&self) -> bool {
         either!(self, s => s.is_idle_open())
+    }
+
+    /// Whether the connection closed itself because a write was cut after
+    /// part of its data went out: see [`TcpStream::is_closed`].
+    pub fn is_closed(&self) -> bool {
+        either!(self, s => s.is_closed())
     }
 
     /// Whether this is a TLS connection.

@@ -38,11 +38,63 @@
 //! `std::io::{Read, BufRead}` forms. The deadline is fixed when the call starts,
 //! however many times the call then waits for the peer, so a peer that sends a
 //! byte now and then cannot hold a `read_line` past it. On expiry the call
-//! returns `ErrorKind::TimedOut` and the stream stays usable; `read_until` and
-//! `read_line` keep the bytes read so far in their output, `read_exact` does not.
-//! Loops over calls, such as `Read::read_to_end`, get the timeout per call.
-//! [`Conn::read_into`] and [`Conn::read_with`] take their deadline as an
-//! argument instead.
+//! returns `ErrorKind::TimedOut` and the stream stays usable, nothing lost:
+//! `read_until` and `read_line` keep the bytes read so far in their output (as
+//! `std` does), `read_exact` keeps them in the stream, where the next read
+//! finds them. Loops over calls, such as `Read::read_to_end`, get the timeout
+//! per call. [`Conn::read_into`] and [`Conn::read_with`] take their deadline
+//! as an argument instead.
+//!
+//! ## Interrupts
+//!
+//! `time::timeout`, `Task::cancel`, `Select` and server shutdown stop a
+//! blocking call where it suspends: the call does not return, its coroutine
+//! is unwound. Each call below says what that leaves (its `# Interrupts`
+//! section says why):
+//!
+//! * **whole**: nothing read is lost, nothing is sent twice or torn; the next
+//!   call goes on. A read cut midway puts the bytes it had taken back in the
+//!   stream's buffer, so the next read returns them.
+//! * **closed**: the socket is shut at once (the peer sees the connection
+//!   end, never a torn message followed by other bytes), every later write
+//!   fails with `BrokenPipe` ("an interrupted write left a partial write"),
+//!   reads fail once the bytes that had arrived are read, and `is_closed()`
+//!   is true. A write is closed only when the interrupt came after part of
+//!   its buffer went out; cut before that, it is whole. The write timeout
+//!   and write errors close the stream the same way.
+//!
+//! ### TCP and TLS streams
+//!
+//! | Call ([`TcpStream`](tcp::TcpStream), [`TlsStream`](tls::TlsStream)) | Interrupted |
+//! |---|---|
+//! | `read`, `Read::read` | whole |
+//! | `read_exact`, `Read::read_exact` | whole (bytes read go back to the stream) |
+//! | `read_until`, `BufRead::read_until` | whole (`out` as it was, bytes back in the stream) |
+//! | `read_line`, `BufRead::read_line` | whole (as `read_until`) |
+//! | `BufRead::fill_buf` | whole |
+//! | `Read::read_to_end`, `read_to_string` (`std`'s loops over `read`) | each `read` whole; what came before the cut is in the caller's buffer |
+//! | `TcpStream::wait_readable` | whole (reads nothing) |
+//! | `TcpStream::write`, `Write::write` | whole (one `write(2)`: nothing went out) |
+//! | `TlsStream::write`, `Write::write` | as `write_all` |
+//! | `write_all`, `Write::write_all` | closed if part of the buffer went out, else whole |
+//! | `write_all_vectored` | closed if part of the buffers went out, else whole |
+//! | `flush`, `TcpStream::shutdown` | never suspend |
+//! | `TlsStream::shutdown`, `TlsStream::close` | closed (shut at once, without close_notify) |
+//! | `TlsStream::handshake` | whole (the next call goes on with the handshake) |
+//! | `TcpStream::connect`, `tls::connect` | nothing is left: the half-made stream closes |
+//!
+//! TLS writes are not whole because rustls cannot take back records it has
+//! encrypted; records already encrypted (alerts, handshake messages, earlier
+//! writes) are always finished before other bytes go out.
+//!
+//! ### Conn
+//!
+//! | Call ([`Conn`]) | Interrupted |
+//! |---|---|
+//! | `read` | whole |
+//! | `read_into`, `read_with` | whole (they wait holding nothing) |
+//! | `write_all`, `write_all_vectored` | closed if part went out, else whole |
+//! | `shutdown` | closed |
 //!
 //! ```
 //! use silly_net::tcp::{self, TcpStream};

@@ -5,6 +5,12 @@
 //! This is where the crate's [read-timeout rule](crate#read-timeouts) is kept:
 //! every public call turns the stream's read timeout into one deadline when it
 //! starts, and every fill it makes, however many, gets that same deadline.
+//!
+//! And the [interrupt rule](crate#interrupts) for reads: a call that makes
+//! several fills keeps its progress where an interrupt cannot lose it. A fill
+//! suspends, and an interrupt unwinds the call from there; the bytes the call
+//! had already taken from the transport then go back to the front of the
+//! buffer (from a drop guard), so the next read returns them.
 
 use std::cell::{Cell, RefCell};
 use std::io;
@@ -55,7 +61,8 @@ impl ReadBuf {
     /// Refills an empty buffer with `read`; returns the bytes read (0 at EOF).
     fn refill(&mut self, read: impl FnOnce(&mut [u8]) -> io::Result<usize>) -> io::Result<usize> {
         debug_assert!(self.is_empty());
-        if self.storage.is_empty() {
+        // Also shrinks a buffer that `unread` grew, once its bytes are read.
+        if self.storage.len() != READ_BUF_SIZE {
             self.storage = vec![0; READ_BUF_SIZE].into_boxed_slice();
         }
         self.start = 0;
@@ -63,6 +70,84 @@ impl ReadBuf {
         let n = read(&mut self.storage)?;
         self.end = n;
         Ok(n)
+    }
+
+    /// Puts `bytes` back in front of the buffered ones: the next read returns
+    /// them first. Grows the storage if they do not fit (only after an
+    /// interrupted or failed call, never on the way of a read that succeeds).
+    fn unread(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        if bytes.len() <= self.start {
+            self.start -= bytes.len();
+            self.storage[self.start..self.start + bytes.len()].copy_from_slice(bytes);
+            return;
+        }
+        let mut storage =
+            Vec::with_capacity((bytes.len() + self.filled().len()).max(READ_BUF_SIZE));
+        storage.extend_from_slice(bytes);
+        storage.extend_from_slice(self.filled());
+        self.end = storage.len();
+        self.start = 0;
+        storage.resize(storage.capacity().max(READ_BUF_SIZE), 0);
+        self.storage = storage.into_boxed_slice();
+    }
+}
+
+/// Gives the bytes a read call took back to the stream's buffer if the call
+/// ends without returning them: on an error, or when an interrupt unwinds it.
+/// A call that succeeds disarms it (`taken = 0`): no cost but a branch.
+struct Unread<'a, B: AsRef<[u8]> + ?Sized> {
+    reader: &'a BufReader,
+    /// Where the call puts what it reads; its first `taken` bytes are the
+    /// ones at stake.
+    out: &'a mut B,
+    taken: usize,
+}
+
+impl<B: AsRef<[u8]> + ?Sized> Drop for Unread<'_, B> {
+    fn drop(&mut self) {
+        if self.taken > 0 {
+            let bytes = &self.out.as_ref()[..self.taken];
+            self.reader.buffer.borrow_mut().unread(bytes);
+        }
+    }
+}
+
+/// Like [`Unread`] for a call that appends to a `Vec` from `start` on: the
+/// appended bytes go back to the stream and `out` is cut back to `start`.
+/// Armed only against an unwind: on an error return the bytes stay in `out`,
+/// as `std::io::BufRead::read_until` promises.
+struct UnreadAppended<'a> {
+    reader: &'a BufReader,
+    out: &'a mut Vec<u8>,
+    start: usize,
+    armed: bool,
+}
+
+impl Drop for UnreadAppended<'_> {
+    fn drop(&mut self) {
+        if self.armed && self.out.len() > self.start {
+            self.reader
+                .buffer
+                .borrow_mut()
+                .unread(&self.out[self.start..]);
+            self.out.truncate(self.start);
+        }
+    }
+}
+
+/// Puts a buffer taken out of its cell back, also when an interrupt unwinds
+/// the fill that took it: its storage and any bytes in it stay with the stream.
+struct PutBack<'a> {
+    cell: &'a RefCell<ReadBuf>,
+    buffer: ReadBuf,
+}
+
+impl Drop for PutBack<'_> {
+    fn drop(&mut self) {
+        *self.cell.borrow_mut() = std::mem::take(&mut self.buffer);
     }
 }
 
@@ -129,21 +214,30 @@ impl BufReader {
         read(out)
     }
 
-    /// `read_exact`: `UnexpectedEof` if the stream ends first; the bytes read
-    /// before an error are lost, as with `std`.
-    pub(crate) fn read_exact(&self, src: &impl Fill, mut out: &mut [u8]) -> io::Result<()> {
+    /// `read_exact`: `UnexpectedEof` if the stream ends first. Unlike `std`,
+    /// the bytes read before an error or an interrupt are not lost: they go
+    /// back to the buffer, and the next read returns them.
+    pub(crate) fn read_exact(&self, src: &impl Fill, out: &mut [u8]) -> io::Result<()> {
         let deadline = self.deadline();
-        while !out.is_empty() {
-            match self.read_before(src, out, deadline)? {
+        let len = out.len();
+        let mut read = Unread {
+            reader: self,
+            out,
+            taken: 0,
+        };
+        while read.taken < len {
+            match self.read_before(src, &mut read.out[read.taken..], deadline)? {
                 0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-                n => out = &mut out[n..],
+                n => read.taken += n,
             }
         }
+        read.taken = 0;
         Ok(())
     }
 
     /// `BufRead::read_until` on `&self`: through `delim` (included) or EOF. On an
-    /// error the bytes read so far stay in `out`.
+    /// error the bytes read so far stay in `out`; on an interrupt they go back
+    /// to the buffer and `out` is as it was (it may not outlive the unwind).
     pub(crate) fn read_until(
         &self,
         src: &impl Fill,
@@ -152,30 +246,38 @@ impl BufReader {
     ) -> io::Result<usize> {
         let deadline = self.deadline();
         let start = out.len();
-        self.with_buffer(|buffer| loop {
+        let mut line = UnreadAppended {
+            reader: self,
+            out,
+            start,
+            armed: true,
+        };
+        let result = self.with_buffer(|buffer| loop {
             if buffer.is_empty() && buffer.refill(|b| src.fill(b, deadline))? == 0 {
-                return Ok(out.len() - start);
+                return Ok(line.out.len() - start);
             }
             let filled = buffer.filled();
             match filled.iter().position(|&b| b == delim) {
                 Some(i) => {
-                    out.extend_from_slice(&filled[..=i]);
+                    line.out.extend_from_slice(&filled[..=i]);
                     buffer.consume(i + 1);
-                    return Ok(out.len() - start);
+                    return Ok(line.out.len() - start);
                 }
                 None => {
-                    out.extend_from_slice(filled);
+                    line.out.extend_from_slice(filled);
                     let n = filled.len();
                     buffer.consume(n);
                 }
             }
-        })
+        });
+        line.armed = false;
+        result
     }
 
     /// `read_line` on top of [`read_until`](Self::read_until): `InvalidData` if
     /// the line is not UTF-8 (`out` unchanged). On an I/O error (a timeout), the
     /// part of the line read so far is kept in `out`, as `std` does, so a retry
-    /// continues the line.
+    /// continues the line; on an interrupt it goes back to the buffer.
     pub(crate) fn read_line(&self, src: &impl Fill, out: &mut String) -> io::Result<usize> {
         let mut bytes = Vec::new();
         let result = self.read_until(src, b'\n', &mut bytes);
@@ -188,9 +290,12 @@ impl BufReader {
                 ))
             }
             Err(partial) => {
-                // A code point cut by the error: keep the valid prefix.
+                // A code point cut by the error: keep the valid prefix in
+                // `out` and give the rest back, so a retry completes it.
+                let bytes = partial.as_bytes();
                 let valid = partial.utf8_error().valid_up_to();
-                out.push_str(std::str::from_utf8(&partial.as_bytes()[..valid]).unwrap_or_default());
+                out.push_str(std::str::from_utf8(&bytes[..valid]).unwrap_or_default());
+                self.buffer.borrow_mut().unread(&bytes[valid..]);
             }
         }
         result
@@ -237,11 +342,16 @@ impl BufReader {
         })
     }
 
-    /// Runs `f` on the buffer taken out of its cell, so that `f` may suspend.
+    /// Runs `f` on the buffer taken out of its cell, so that `f` may suspend;
+    /// the buffer goes back even if `f` is unwound.
     fn with_buffer<R>(&self, f: impl FnOnce(&mut ReadBuf) -> R) -> R {
-        let mut buffer = std::mem::take(&mut *self.buffer.borrow_mut());
-        let result = f(&mut buffer);
-        *self.buffer.borrow_mut() = buffer;
-        result
+        let mut taken = PutBack {
+            buffer: std::mem::take(&mut *self.buffer.borrow_mut()),
+            cell: &self.buffer,
+        };
+        f(&mut taken.buffer)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod example;
+pub mod interrupt;
 pub mod pki;
 pub mod redis;
 pub mod ws;

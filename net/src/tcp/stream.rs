@@ -56,6 +56,53 @@ pub struct TcpStream {
     /// Read buffer and read timeout.
     reader: BufReader,
     write_timeout: Cell<Option<Duration>>,
+    /// Set when a write was cut after part of its bytes went out: the socket
+    /// is shut and every later call says why (see [`is_closed`](Self::is_closed)).
+    torn: Cell<bool>,
+}
+
+/// The error of every call on a stream a cut write closed.
+fn torn_error() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::BrokenPipe,
+        "connection closed: an interrupted write left a partial write",
+    )
+}
+
+/// Closes the stream if a multi-step write ends, by an error or an interrupt,
+/// after some of its bytes went out: the peer then sees the connection end
+/// instead of a torn message run into the next one. Disarmed on success.
+pub(crate) struct TornWriteGuard<'a> {
+    stream: &'a TcpStream,
+    /// Whether some of the call's bytes went out (and not all yet).
+    partial: bool,
+}
+
+impl<'a> TornWriteGuard<'a> {
+    pub(crate) fn new(stream: &'a TcpStream) -> Self {
+        TornWriteGuard {
+            stream,
+            partial: false,
+        }
+    }
+
+    /// Records that bytes of the call went out.
+    pub(crate) fn wrote(&mut self, n: usize) {
+        self.partial |= n > 0;
+    }
+
+    /// The call finished: nothing to close.
+    pub(crate) fn done(mut self) {
+        self.partial = false;
+    }
+}
+
+impl Drop for TornWriteGuard<'_> {
+    fn drop(&mut self) {
+        if self.partial {
+            self.stream.close_torn();
+        }
+    }
 }
 
 impl fmt::Debug for TcpStream {
@@ -70,9 +117,10 @@ impl fmt::Debug for TcpStream {
 impl Fill for TcpStream {
     /// Reads from the socket, parking until data, EOF or the deadline.
     fn fill(&self, buf: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
-        let n = self
-            .io
-            .io(Interest::READABLE, deadline, |mut s| s.read(buf))?;
+        let n = self.torn_check(
+            self.io
+                .io(Interest::READABLE, deadline, |mut s| s.read(buf)),
+        )?;
         if n > 0 && n < buf.len() {
             // Edge-triggered: a short read drained the socket; the next byte to
             // arrive is a new event. Parking right away saves a futile read(2).
@@ -148,6 +196,7 @@ impl TcpStream {
             io,
             reader: BufReader::default(),
             write_timeout: Cell::new(None),
+            torn: Cell::new(false),
         })
     }
 
@@ -163,7 +212,14 @@ impl TcpStream {
     /// # Errors
     ///
     /// `TimedOut` if a read timeout is set and passes (the stream stays usable);
-    /// `ConnectionReset` and the like if the connection broke.
+    /// `ConnectionReset` and the like if the connection broke; `BrokenPipe`
+    /// once a cut write [closed](Self::is_closed) the stream (after the bytes
+    /// that had arrived).
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the call is interrupted only while it waits, before it takes any
+    /// byte; the next read returns the data.
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         // Data already there needs no deadline, and so no clock read.
         if self.io.is_ready(Interest::READABLE) || self.reader.has_buffered() {
@@ -183,8 +239,15 @@ impl TcpStream {
     ///
     /// # Errors
     ///
-    /// `UnexpectedEof` if the peer closes first (the bytes read so far are lost),
-    /// or any error of [`read`](Self::read).
+    /// `UnexpectedEof` if the peer closes first, or any error of
+    /// [`read`](Self::read). Unlike `std`, the bytes read before the error are
+    /// not lost: they stay in the stream, and the next read returns them (what
+    /// `buf` holds then is unspecified).
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the bytes read before the interrupt go back to the stream's
+    /// buffer, and the next read returns them first.
     pub fn read_exact(&self, buf: &mut [u8]) -> io::Result<()> {
         self.reader.read_exact(self, buf)
     }
@@ -196,6 +259,12 @@ impl TcpStream {
     ///
     /// There is no length limit: on untrusted input, prefer a bounded loop over
     /// `fill_buf` or `read`.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the bytes appended before the interrupt are taken back out of
+    /// `out` (it is as it was) and go back to the stream's buffer, so the next
+    /// read returns them; `out` may not outlive the interrupt, the stream does.
     pub fn read_until(&self, delim: u8, out: &mut Vec<u8>) -> io::Result<usize> {
         self.reader.read_until(self, delim, out)
     }
@@ -207,6 +276,10 @@ impl TcpStream {
     /// # Errors
     ///
     /// `TimedOut` once `deadline` passes.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: it reads nothing.
     pub fn wait_readable(&self, deadline: Option<Instant>) -> io::Result<()> {
         if self.reader.has_buffered() || self.io.is_ready(Interest::READABLE) {
             return Ok(());
@@ -218,7 +291,7 @@ impl TcpStream {
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.reader.read_through(buf, |b| {
             let mut source = self.io.get_ref();
-            let result = source.read(b);
+            let result = self.torn_check(source.read(b));
             match &result {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.io.clear_ready(Interest::READABLE)
@@ -267,6 +340,11 @@ impl TcpStream {
     ///
     /// `InvalidData` if the line is not UTF-8 (`out` is left unchanged), or any
     /// error of [`read`](Self::read).
+    ///
+    /// # Interrupts
+    ///
+    /// Whole, as [`read_until`](Self::read_until): the part of the line read
+    /// before the interrupt goes back to the stream, `out` is as it was.
     pub fn read_line(&self, out: &mut String) -> io::Result<usize> {
         self.reader.read_line(self, out)
     }
@@ -276,12 +354,20 @@ impl TcpStream {
     /// # Errors
     ///
     /// `TimedOut` if a write timeout is set and passes; `BrokenPipe`,
-    /// `ConnectionReset` and the like if the connection broke.
+    /// `ConnectionReset` and the like if the connection broke, or if a cut
+    /// write [closed](Self::is_closed) the stream.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: it is interrupted only while it waits, before any byte went out.
     pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
         self.write_until(buf, deadline(self.write_timeout.get()))
     }
 
+    /// [`write`](Self::write) with an explicit deadline: one `write(2)`, so
+    /// whole under an interrupt (a caller that loops keeps its own progress).
     pub(crate) fn write_until(&self, buf: &[u8], deadline: Option<Instant>) -> io::Result<usize> {
+        self.check_open()?;
         let n = self
             .io
             .io(Interest::WRITABLE, deadline, |mut s| s.write(buf))?;
@@ -293,14 +379,38 @@ impl TcpStream {
 
     /// Writes all of `buf`, suspending as long as the peer does not read (the
     /// write timeout, if set, bounds the whole call).
+    ///
+    /// # Errors
+    ///
+    /// As [`write`](Self::write). If it fails after part of `buf` went out
+    /// (the write timeout passed, the connection broke), the stream is
+    /// [closed](Self::is_closed), as for an interrupt.
+    ///
+    /// # Interrupts
+    ///
+    /// Closed if some of `buf` had gone out: the socket is shut at once (the
+    /// peer sees the connection end, never the prefix of `buf` run into the
+    /// next write), later calls fail with `BrokenPipe` saying so, and
+    /// [`is_closed`](Self::is_closed) is true. Whole would mean keeping the
+    /// rest of `buf` (any size) to send before anything else, a write the
+    /// caller was told did not finish. Whole if nothing had gone out.
     pub fn write_all(&self, buf: &[u8]) -> io::Result<()> {
+        self.check_open()?;
         // Most writes fit in the socket buffer at once: only one that has to wait
         // needs its deadline, and so a clock read.
         let written = self.try_write(buf)?;
         if written == buf.len() {
             return Ok(());
         }
-        self.write_all_until(&buf[written..], deadline(self.write_timeout.get()))
+        let mut torn = TornWriteGuard::new(self);
+        torn.wrote(written);
+        self.write_all_torn(
+            &buf[written..],
+            deadline(self.write_timeout.get()),
+            &mut torn,
+        )?;
+        torn.done();
+        Ok(())
     }
 
     /// Writes all of `bufs`, in order, as if they were one buffer, with as few
@@ -324,7 +434,12 @@ impl TcpStream {
     /// # Errors
     ///
     /// As [`write_all`](Self::write_all); what was written before an error is
-    /// not reported.
+    /// not reported (the stream is closed if it was part of `bufs`).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`write_all`](Self::write_all): closed if part of `bufs` had gone
+    /// out, whole if nothing had.
     pub fn write_all_vectored(&self, bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
         self.write_all_vectored_by(bufs, || deadline(self.write_timeout.get()))
     }
@@ -346,8 +461,10 @@ impl TcpStream {
         mut bufs: &mut [io::IoSlice<'_>],
         due: impl Fn() -> Option<Instant>,
     ) -> io::Result<()> {
+        self.check_open()?;
         io::IoSlice::advance_slices(&mut bufs, 0);
         let mut first_wait: Option<Option<Instant>> = None;
+        let mut torn = TornWriteGuard::new(self);
         while !bufs.is_empty() {
             let total: usize = bufs.iter().map(|b| b.len()).sum();
             let n = match self.try_write_with(total, |mut s| s.write_vectored(bufs))? {
@@ -366,8 +483,10 @@ impl TcpStream {
                 }
                 n => n,
             };
+            torn.wrote(n);
             io::IoSlice::advance_slices(&mut bufs, n);
         }
+        torn.done();
         Ok(())
     }
 
@@ -381,6 +500,7 @@ impl TcpStream {
     /// blocking write); `BrokenPipe`, `ConnectionReset` and the like if the
     /// connection broke. `Ok(0)` only for empty `bufs`.
     pub fn try_write_vectored(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        self.check_open()?;
         let total: usize = bufs.iter().map(|b| b.len()).sum();
         match self.try_write_with(total, |mut s| s.write_vectored(bufs))? {
             0 if total > 0 => Err(io::ErrorKind::WouldBlock.into()),
@@ -419,28 +539,75 @@ impl TcpStream {
         }
     }
 
-    /// [`write_all`](Self::write_all) with an explicit deadline for the whole call.
-    pub(crate) fn write_all_until(
+    /// The rest of a `write_all` under `deadline`, its progress told to `torn`.
+    fn write_all_torn(
         &self,
         mut buf: &[u8],
         deadline: Option<Instant>,
+        torn: &mut TornWriteGuard<'_>,
     ) -> io::Result<()> {
         while !buf.is_empty() {
             match self.write_until(buf, deadline)? {
                 0 => return Err(io::ErrorKind::WriteZero.into()),
-                n => buf = &buf[n..],
+                n => {
+                    torn.wrote(n);
+                    buf = &buf[n..];
+                }
             }
         }
         Ok(())
     }
 
+    /// `Ok` unless a cut write closed the stream.
+    pub(crate) fn check_open(&self) -> io::Result<()> {
+        if self.torn.get() {
+            return Err(torn_error());
+        }
+        Ok(())
+    }
+
+    /// A read's result, turned into the closed error once the stream is
+    /// closed (the shut socket reads EOF): checked only off the data path.
+    fn torn_check(&self, result: io::Result<usize>) -> io::Result<usize> {
+        match result {
+            Ok(0) | Err(_) if self.torn.get() => Err(torn_error()),
+            other => other,
+        }
+    }
+
+    /// Shuts the socket in both directions because a write was cut midway,
+    /// and wakes whoever waits on it so they see why. Never suspends: it
+    /// runs from a drop guard while an interrupt unwinds.
+    pub(crate) fn close_torn(&self) {
+        self.torn.set(true);
+        let _ = self.io.get_ref().shutdown(Shutdown::Both);
+        self.io.wake_all();
+    }
+
+    /// Whether the stream closed itself because a write was cut after part of
+    /// its data went out (by an interrupt, the write timeout or an error):
+    /// see [interrupts](crate#interrupts). The socket is shut; writes fail
+    /// with `BrokenPipe` saying why, and so do reads once the bytes that had
+    /// arrived are read.
+    pub fn is_closed(&self) -> bool {
+        self.torn.get()
+    }
+
     /// Nothing to do: the stream keeps no write buffer. Here for `Write` users.
+    ///
+    /// # Interrupts
+    ///
+    /// Never suspends.
     pub fn flush(&self) -> io::Result<()> {
         Ok(())
     }
 
     /// Shuts down the read, write or both halves. `Shutdown::Write` sends FIN:
     /// the peer reads EOF while this side can still read.
+    ///
+    /// # Interrupts
+    ///
+    /// Never suspends.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         match self.io.get_ref().shutdown(how) {
             Err(err) if err.kind() == io::ErrorKind::NotConnected => Ok(()),
@@ -475,8 +642,9 @@ impl TcpStream {
     }
 
     /// Limits how long one write call waits for the peer to read (`None`, the
-    /// default: no limit). On expiry the call returns `ErrorKind::TimedOut`; part
-    /// of the data may have been sent.
+    /// default: no limit). On expiry the call returns `ErrorKind::TimedOut`; if
+    /// part of a `write_all`'s data had been sent, the stream is
+    /// [closed](Self::is_closed).
     pub fn set_write_timeout(&self, timeout: Option<Duration>) {
         self.write_timeout.set(timeout);
     }

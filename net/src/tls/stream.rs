@@ -5,6 +5,14 @@
 //! suspends, so one coroutine can read while another writes. Ciphertext leaves
 //! through one flusher at a time (`write_lock`): two coroutines interleaving the
 //! bytes of their records would corrupt the stream.
+//!
+//! Interrupts: rustls's state changes only in calls that never suspend, so an
+//! interrupt (which lands where a call suspends, in socket I/O) never tears it.
+//! Ciphertext rustls handed over but the socket has not taken yet stays in
+//! `outgoing` with how much of it went out, also when a flush is unwound: the
+//! next flush, by whichever call, sends the rest first, so records on the wire
+//! are always whole. A user write cut after rustls took part of its plaintext
+//! closes the stream instead (see [`TlsStream::write_all`]).
 
 use std::cell::RefCell;
 use std::fmt;
@@ -18,7 +26,7 @@ use silly_runtime::sync::Semaphore;
 use super::{ClientConfig, ServerConfig, TlsError};
 use crate::dns::ToAddr;
 use crate::read_buf::{BufReader, Fill};
-use crate::tcp::TcpStream;
+use crate::tcp::{TcpStream, TornWriteGuard};
 use crate::timeout::deadline;
 
 /// Connects to `addr` over TCP and runs the TLS handshake, verifying that the
@@ -61,8 +69,8 @@ pub struct TlsStream {
     /// Plaintext buffered for `BufRead` and `read_until` (allocated on first
     /// use), and the read timeout.
     reader: BufReader,
-    /// Ciphertext on its way to the socket; kept to reuse its allocation.
-    outgoing: RefCell<Vec<u8>>,
+    /// Ciphertext on its way to the socket, kept across an interrupted flush.
+    outgoing: RefCell<Outgoing>,
     /// Held by whoever moves ciphertext to the socket.
     write_lock: Semaphore,
     /// Held by the one coroutine driving the handshake.
@@ -78,6 +86,28 @@ impl fmt::Debug for TlsStream {
             .field("handshaking", &tls.is_handshaking())
             .field("alpn", &tls.alpn_protocol().map(String::from_utf8_lossy))
             .finish()
+    }
+}
+
+/// Ciphertext taken from rustls for the socket (its allocation is reused).
+#[derive(Default)]
+struct Outgoing {
+    bytes: Vec<u8>,
+    /// How many of `bytes` the socket took.
+    sent: usize,
+}
+
+/// The ciphertext being flushed, out of its cell while the flush suspends, and
+/// back in it when the flush ends in any way, an unwind included: what is left
+/// goes out first on the next flush.
+struct Flushing<'a> {
+    cell: &'a RefCell<Outgoing>,
+    out: Outgoing,
+}
+
+impl Drop for Flushing<'_> {
+    fn drop(&mut self) {
+        *self.cell.borrow_mut() = std::mem::take(&mut self.out);
     }
 }
 
@@ -134,7 +164,7 @@ impl TlsStream {
             tcp,
             tls: RefCell::new(tls),
             reader: BufReader::default(),
-            outgoing: RefCell::new(Vec::new()),
+            outgoing: RefCell::new(Outgoing::default()),
             write_lock: Semaphore::new(1),
             handshake_lock: Semaphore::new(1),
             handshake_timeout,
@@ -143,6 +173,13 @@ impl TlsStream {
 
     /// Runs the handshake now if it has not run, bounded by the handshake
     /// timeout. Every read and write calls this first.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the handshake's state is in the stream, and handshake messages
+    /// half sent are finished first; the next call (any read or write) goes on
+    /// with the handshake where it stopped. An interrupted [`connect`] leaves
+    /// nothing: its stream, half made, is dropped and its socket closed.
     ///
     /// # Errors
     ///
@@ -188,7 +225,7 @@ impl TlsStream {
 
     fn drive_handshake(&self, deadline: Option<Instant>) -> io::Result<()> {
         loop {
-            if self.tls.borrow().wants_write() {
+            if self.wants_flush() {
                 let _writer = self.write_lock.acquire();
                 self.flush_tls(deadline)?;
             }
@@ -214,8 +251,7 @@ impl TlsStream {
             let processed = tls.process_new_packets().map(|_| ()).map_err(tls_error);
             (used, (eof, processed))
         })?;
-        let wants_write = self.tls.borrow().wants_write();
-        if wants_write {
+        if self.wants_flush() {
             // Alerts, handshake messages, key updates. If a writer is busy, it
             // flushes these with its own data.
             if let Some(_writer) = self.write_lock.try_acquire() {
@@ -229,32 +265,43 @@ impl TlsStream {
         Ok(eof)
     }
 
-    /// Moves every byte rustls wants to send to the socket. The caller holds
-    /// `write_lock`.
+    /// Whether ciphertext waits to go out: produced by rustls, or left by a
+    /// flush an interrupt cut (rustls no longer counts those bytes).
+    fn wants_flush(&self) -> bool {
+        if self.tls.borrow().wants_write() {
+            return true;
+        }
+        let out = self.outgoing.borrow();
+        out.sent < out.bytes.len()
+    }
+
+    /// Moves every byte rustls wants to send to the socket, after what an
+    /// earlier flush left. The caller holds `write_lock`.
     fn flush_tls(&self, deadline: Option<Instant>) -> io::Result<()> {
-        let mut out = std::mem::take(&mut *self.outgoing.borrow_mut());
-        let result = loop {
-            out.clear();
-            let produced = {
-                let mut tls = self.tls.borrow_mut();
-                let mut produced = Ok(0);
-                while produced.is_ok() && tls.wants_write() {
-                    produced = tls.write_tls(&mut out);
-                }
-                produced
-            };
-            if let Err(err) = produced {
-                break Err(err);
-            }
-            if out.is_empty() {
-                break Ok(());
-            }
-            if let Err(err) = self.tcp.write_all_until(&out, deadline) {
-                break Err(err);
-            }
+        let mut flushing = Flushing {
+            out: std::mem::take(&mut *self.outgoing.borrow_mut()),
+            cell: &self.outgoing,
         };
-        *self.outgoing.borrow_mut() = out;
-        result
+        let out = &mut flushing.out;
+        loop {
+            if out.sent == out.bytes.len() {
+                out.bytes.clear();
+                out.sent = 0;
+                let mut tls = self.tls.borrow_mut();
+                while tls.wants_write() {
+                    tls.write_tls(&mut out.bytes)?;
+                }
+                if out.bytes.is_empty() {
+                    return Ok(());
+                }
+            }
+            // One write(2) at a time, each counted at once: an interrupt
+            // between them loses no account of what went out.
+            match self.tcp.write_until(&out.bytes[out.sent..], deadline)? {
+                0 => return Err(io::ErrorKind::WriteZero.into()),
+                n => out.sent += n,
+            }
+        }
     }
 
     /// Suspends until rustls has plaintext, EOF or an error for a read (running
@@ -313,23 +360,46 @@ impl TlsStream {
     ///
     /// `TimedOut` past the read timeout; `UnexpectedEof` if the peer closed the
     /// TCP connection without close_notify (a truncation); `InvalidData` for a
-    /// TLS protocol error.
+    /// TLS protocol error; `BrokenPipe` once a cut write
+    /// [closed](Self::is_closed) the stream (after the data that had arrived).
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: records read are decrypted into the stream before any wait, and
+    /// the call is interrupted only while it waits; the next read returns the
+    /// data. Alerts or handshake messages it was sending in answer are
+    /// finished by the next call that writes.
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.reader.read(self, buf)
     }
 
-    /// Reads exactly `buf.len()` bytes (`UnexpectedEof` if the peer closes first);
-    /// see [`TcpStream::read_exact`].
+    /// Reads exactly `buf.len()` bytes (`UnexpectedEof` if the peer closes
+    /// first); see [`TcpStream::read_exact`]: the bytes read before an error
+    /// are kept in the stream.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the bytes read before the interrupt go back to the stream's
+    /// buffer, and the next read returns them first.
     pub fn read_exact(&self, buf: &mut [u8]) -> io::Result<()> {
         self.reader.read_exact(self, buf)
     }
 
     /// Reads until `delim` (included) or EOF; see [`TcpStream::read_until`].
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the bytes appended before the interrupt are taken back out of
+    /// `out` and go back to the stream's buffer.
     pub fn read_until(&self, delim: u8, out: &mut Vec<u8>) -> io::Result<usize> {
         self.reader.read_until(self, delim, out)
     }
 
     /// Reads a line (through `\n`) into `out`; see [`TcpStream::read_line`].
+    ///
+    /// # Interrupts
+    ///
+    /// Whole, as [`read_until`](Self::read_until).
     pub fn read_line(&self, out: &mut String) -> io::Result<usize> {
         self.reader.read_line(self, out)
     }
@@ -338,7 +408,24 @@ impl TlsStream {
     ///
     /// # Errors
     ///
-    /// `TimedOut` past the write timeout; the socket's error if it broke.
+    /// `TimedOut` past the write timeout; the socket's error if it broke;
+    /// `BrokenPipe` if a cut write [closed](Self::is_closed) the stream. If it
+    /// fails after rustls took part of `buf`, the stream is closed, as for an
+    /// interrupt.
+    ///
+    /// # Interrupts
+    ///
+    /// Closed if rustls had taken some of `buf`: the socket is shut at once,
+    /// without close_notify, so the peer sees a truncated connection (an
+    /// error), never a clean end after part of `buf`. Later calls fail with
+    /// `BrokenPipe` saying why, and [`is_closed`](Self::is_closed) is true.
+    /// Whole is not offered because rustls cannot take back records it has
+    /// encrypted (their sequence numbers are spent), so whole would mean
+    /// encrypting and holding the rest of `buf`, any size, to send before
+    /// anything else: a write the caller was told did not finish. Whole if
+    /// the interrupt came before rustls took any of `buf` (waiting for the
+    /// handshake, or for another writer): records already encrypted, of this
+    /// or an earlier call, are always finished before other bytes go out.
     pub fn write_all(&self, buf: &[u8]) -> io::Result<()> {
         self.write_all_vectored(&mut [io::IoSlice::new(buf)])
     }
@@ -349,6 +436,11 @@ impl TlsStream {
     /// # Errors
     ///
     /// As [`write_all`](Self::write_all).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`write_all`](Self::write_all): closed if rustls had taken part of
+    /// `bufs`, whole if not.
     pub fn write_all_vectored(&self, bufs: &mut [io::IoSlice<'_>]) -> io::Result<()> {
         self.write_all_vectored_until(bufs, deadline(self.tcp.write_timeout()))
     }
@@ -361,11 +453,14 @@ impl TlsStream {
         mut bufs: &mut [io::IoSlice<'_>],
         deadline: Option<Instant>,
     ) -> io::Result<()> {
+        self.tcp.check_open()?;
         self.handshake()?;
         let _writer = self.write_lock.acquire();
         io::IoSlice::advance_slices(&mut bufs, 0);
+        let mut torn = TornWriteGuard::new(&self.tcp);
         while !bufs.is_empty() {
             let n = self.tls.borrow_mut().writer().write_vectored(bufs)?;
+            torn.wrote(n);
             io::IoSlice::advance_slices(&mut bufs, n);
             // Flushing after every chunk keeps rustls's plaintext buffer small:
             // backpressure reaches the caller instead of piling up in memory.
@@ -374,34 +469,63 @@ impl TlsStream {
                 return Err(io::ErrorKind::WriteZero.into());
             }
         }
+        torn.done();
         Ok(())
     }
 
     /// Sends all of `buf` (as [`write_all`](Self::write_all)) and returns its length.
+    ///
+    /// # Interrupts
+    ///
+    /// As [`write_all`](Self::write_all).
     pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
         self.write_all(buf).map(|()| buf.len())
     }
 
     /// Nothing is buffered after `write` returns; here for `Write` users.
+    ///
+    /// # Interrupts
+    ///
+    /// Never suspends.
     pub fn flush(&self) -> io::Result<()> {
         Ok(())
     }
 
     /// Shutting down the write half (or both) first sends TLS close_notify, so
     /// the peer reads a clean EOF; then the TCP half closes.
+    ///
+    /// # Interrupts
+    ///
+    /// Closed: an interrupt (or an error) while close_notify waits for the
+    /// peer to read shuts the halves asked for at once, without waiting (the
+    /// peer then sees the connection end without close_notify).
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         if matches!(how, Shutdown::Write | Shutdown::Both) {
             self.tls.borrow_mut().send_close_notify();
             let _writer = self.write_lock.acquire();
+            let cut = ShutOnUnwind(&self.tcp, how);
             self.flush_tls(deadline(self.tcp.write_timeout()))?;
+            std::mem::forget(cut);
         }
         self.tcp.shutdown(how)
     }
 
     /// Sends close_notify (without waiting longer than the write timeout) and
     /// closes the connection. Dropping the stream closes it without close_notify.
+    ///
+    /// # Interrupts
+    ///
+    /// The stream is gone either way; an interrupt cuts the wait for
+    /// close_notify to go out.
     pub fn close(self) {
         let _ = self.shutdown(Shutdown::Write);
+    }
+
+    /// Whether the stream closed itself because a write was cut after rustls
+    /// took part of its data (by an interrupt, the write timeout or an
+    /// error); see [`TcpStream::is_closed`].
+    pub fn is_closed(&self) -> bool {
+        self.tcp.is_closed()
     }
 
     /// The protocol chosen by ALPN, once the handshake is done.
@@ -446,7 +570,9 @@ impl TlsStream {
         self.reader.timeout()
     }
 
-    /// Limits how long one write call waits for the peer to read.
+    /// Limits how long one write call waits for the peer to read. On expiry
+    /// the call returns `TimedOut`; if rustls had taken part of its data, the
+    /// stream is [closed](Self::is_closed).
     pub fn set_write_timeout(&self, timeout: Option<Duration>) {
         self.tcp.set_write_timeout(timeout);
     }
@@ -522,6 +648,16 @@ impl BufRead for TlsStream {
 
     fn read_line(&mut self, out: &mut String) -> io::Result<usize> {
         TlsStream::read_line(self, out)
+    }
+}
+
+/// Shuts the socket's halves a `shutdown` was asked for if close_notify does
+/// not get out (an interrupt or an error): the shutdown happens all the same.
+struct ShutOnUnwind<'a>(&'a TcpStream, Shutdown);
+
+impl Drop for ShutOnUnwind<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.shutdown(self.1);
     }
 }
 

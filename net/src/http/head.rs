@@ -63,11 +63,19 @@ pub(crate) struct Seen {
     pub(crate) expect: bool,
     pub(crate) content_length: bool,
     pub(crate) transfer_encoding: bool,
+    /// How many `Host` lines (two or more are refused, so it stops counting).
+    pub(crate) hosts: u8,
 }
 
 impl Seen {
     fn note(&mut self, name: &str) {
         let (flag, wanted) = match name.len() {
+            4 => {
+                if name.eq_ignore_ascii_case("host") {
+                    self.hosts = self.hosts.saturating_add(1);
+                }
+                return;
+            }
             6 => (&mut self.expect, "expect"),
             10 => (&mut self.connection, "connection"),
             14 => (&mut self.content_length, "content-length"),

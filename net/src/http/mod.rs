@@ -19,6 +19,7 @@ mod error;
 pub(crate) mod fuzzing;
 mod head;
 mod headers;
+mod host;
 mod request;
 mod server;
 mod stream;

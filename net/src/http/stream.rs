@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::body::{self, Body, Dest};
 use super::head::{reason_phrase, status_line, RequestHead, Version};
 use super::headers::check_outgoing;
-use super::wire::Wire;
+use super::wire::{self, Wire};
 use super::{date, Error, Headers, Result, Upgraded};
 use crate::tcp::ShutdownToken;
 
@@ -217,6 +217,16 @@ impl Stream {
         self.wire.as_ref().is_some_and(Wire::is_torn)
     }
 
+    /// `err`, unless an interrupted write closed the stream: that is then the
+    /// error, as it is why nothing more can be done.
+    fn closed_or(&self, err: Error) -> Error {
+        if self.is_closed() {
+            Error::Io(wire::torn())
+        } else {
+            err
+        }
+    }
+
     fn wire(&mut self) -> Result<&mut Wire> {
         // Not `ok_or(Error::Upgraded)`: that builds and drops an `Error` on every
         // call, and its drop glue is not free.
@@ -332,7 +342,7 @@ impl Stream {
         length: Option<u64>,
     ) -> Result<()> {
         if self.response != Response::NotStarted {
-            return Err(Error::AlreadyResponded);
+            return Err(self.closed_or(Error::AlreadyResponded));
         }
         if !(100..=999).contains(&status) {
             return Err(Error::InvalidStatus(status));
@@ -431,12 +441,18 @@ impl Stream {
     /// bytes in it); every later call fails with an [`Error::Io`] that says
     /// so, and [`is_closed`](Self::is_closed) is true.
     pub fn write(&mut self, data: &[u8]) -> Result<()> {
+        self.write_body(data).map_err(|e| self.closed_or(e))
+    }
+
+    /// [`write`](Self::write), whose errors a closed stream replaces.
+    fn write_body(&mut self, data: &[u8]) -> Result<()> {
         let sending = match self.response {
             Response::NotStarted => return Err(Error::NotResponded),
             Response::Finished => return Err(Error::AlreadyResponded),
             Response::Sending(s) => s,
         };
         match sending {
+            Sending::NoBody if self.is_closed() => Err(Error::Io(wire::torn())),
             Sending::NoBody => Ok(()),
             Sending::Upgrade => Err(Error::Upgraded),
             Sending::Length(remaining) => {
@@ -449,7 +465,9 @@ impl Stream {
             Sending::UntilClose => Ok(self.wire()?.write(data)?),
             Sending::Chunked => {
                 if data.is_empty() {
-                    return Ok(()); // an empty chunk would end the body
+                    // An empty chunk would end the body: nothing is sent
+                    // (this fails only on a closed stream).
+                    return Ok(self.wire()?.write(b"")?);
                 }
                 let wire = self.wire()?;
                 wire.write(format!("{:x}\r\n", data.len()).as_bytes())?;

@@ -128,7 +128,8 @@ fn broken_chunked_bodies_are_refused() {
             "3\nabc\r\n0\r\n\r\n",
             "3\r\nab",
         ] {
-            let req = format!("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n{body}");
+            let req =
+                format!("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n{body}");
             let reply = raw_exchange(addr, req.as_bytes());
             // The handler's read fails; it sends nothing, so the server answers 500
             // and closes instead of reading garbage as the next request.

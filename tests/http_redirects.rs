@@ -98,7 +98,12 @@ fn credentials_stay_with_their_origin() {
 
         // Same origin: everything is sent again, the caller's Host too.
         let r = client
-            .request("GET", &format!("http://127.0.0.1:{pa}/to/302//landing"), &with_host, b"")
+            .request(
+                "GET",
+                &format!("http://127.0.0.1:{pa}/to/302//landing"),
+                &with_host,
+                b"",
+            )
             .unwrap();
         assert_eq!((r.status, r.body.as_slice()), (200, &b"a"[..]));
         let seen = log.borrow().last().cloned().unwrap();
@@ -111,9 +116,21 @@ fn credentials_stay_with_their_origin() {
         // Another host and port (127.0.0.1 -> localhost), another port only,
         // another host only: none of them is sent on.
         let cross = [
-            (format!("http://localhost:{pb}/landing"), "b", format!("localhost:{pb}")),
-            (format!("http://127.0.0.1:{pb}/landing"), "b", format!("127.0.0.1:{pb}")),
-            (format!("http://localhost:{pa}/landing"), "a", format!("localhost:{pa}")),
+            (
+                format!("http://localhost:{pb}/landing"),
+                "b",
+                format!("localhost:{pb}"),
+            ),
+            (
+                format!("http://127.0.0.1:{pb}/landing"),
+                "b",
+                format!("127.0.0.1:{pb}"),
+            ),
+            (
+                format!("http://localhost:{pa}/landing"),
+                "a",
+                format!("localhost:{pa}"),
+            ),
         ];
         for (to, server, host) in cross {
             for status in [301, 302, 303, 307, 308] {
@@ -167,17 +184,24 @@ fn a_redirect_to_get_drops_the_body_and_its_headers() {
         for status in [301, 302, 303] {
             log.borrow_mut().clear();
             let url = format!("http://127.0.0.1:{pa}/to/{status}/http://localhost:{pb}/next");
-            let r = client.request("POST", &url, &headers, b"{\"x\":1}").unwrap();
+            let r = client
+                .request("POST", &url, &headers, b"{\"x\":1}")
+                .unwrap();
             assert_eq!(r.body, b"b");
             let seen = log.borrow()[1].clone();
-            assert_eq!((seen.method.as_str(), seen.body.as_slice()), ("GET", &b""[..]));
+            assert_eq!(
+                (seen.method.as_str(), seen.body.as_slice()),
+                ("GET", &b""[..])
+            );
             assert_eq!(seen.header("content-type"), None, "{status}");
             assert_eq!(seen.header("content-length"), None, "{status}");
             assert_eq!(seen.header("cookie"), None, "{status}");
         }
         log.borrow_mut().clear();
         let url = format!("http://127.0.0.1:{pa}/to/307/http://localhost:{pb}/next");
-        client.request("POST", &url, &headers, b"{\"x\":1}").unwrap();
+        client
+            .request("POST", &url, &headers, b"{\"x\":1}")
+            .unwrap();
         let seen = log.borrow()[1].clone();
         assert_eq!(
             (seen.method.as_str(), seen.body.as_slice()),
@@ -196,8 +220,7 @@ fn https_to_http_is_refused_unless_allowed() {
         let ca = Ca::new("redirect test CA");
         let leaf = ca.leaf(&["localhost"]);
         let server_tls =
-            tls::ServerConfig::from_pem(leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes())
-                .unwrap();
+            tls::ServerConfig::from_pem(leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes()).unwrap();
         let client_tls = tls::ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap();
         let log: Log = Rc::default();
         let secure = server("secure", &log, Some(server_tls));

@@ -140,7 +140,9 @@ fn handler(s: &mut Stream, rng: &RefCell<Rng>, log: &ServerLog) {
             let cut = Duration::from_micros(cut.parse().unwrap());
             if time::timeout(cut, || send(s, false)).is_err() {
                 let later = s.write(b"more").map_err(|e| e.to_string());
-                let says_why = later.as_ref().is_err_and(|e| e.contains("interrupted write"));
+                let says_why = later
+                    .as_ref()
+                    .is_err_and(|e| e.contains("interrupted write"));
                 if !s.is_closed() || !says_why {
                     log.wrong
                         .borrow_mut()
@@ -184,9 +186,10 @@ fn handler(s: &mut Stream, rng: &RefCell<Rng>, log: &ServerLog) {
             if body == pattern(id, len) {
                 let _ = s.reply(200, &[], format!("ok {id} {len}").as_bytes());
             } else {
-                log.wrong
-                    .borrow_mut()
-                    .push(format!("upload {id}: {} bytes, not its pattern", body.len()));
+                log.wrong.borrow_mut().push(format!(
+                    "upload {id}: {} bytes, not its pattern",
+                    body.len()
+                ));
                 let _ = s.reply(500, &[], b"wrong body");
             }
         }
@@ -385,7 +388,11 @@ fn requests_cut_at_random_points_leave_client_and_server_whole() {
     let _serial = util::serial();
     let seed = seed();
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let (rounds, len) = if ci { (120, 256 * 1024) } else { (200, 1024 * 1024) };
+    let (rounds, len) = if ci {
+        (120, 256 * 1024)
+    } else {
+        (200, 1024 * 1024)
+    };
     silly::run(move || {
         let base = Baseline::now();
         let mut rng = Rng::new(seed);
@@ -416,13 +423,13 @@ fn requests_cut_at_random_points_leave_client_and_server_whole() {
                 .unwrap();
             assert!(last.body == pattern(id, len));
         }
-        println!(
-            "{tally:?}, server read cuts {}",
-            log.read_cuts.get()
-        );
+        println!("{tally:?}, server read cuts {}", log.read_cuts.get());
         assert!(log.wrong.borrow().is_empty(), "{:?}", log.wrong.borrow());
         assert!(tally.client_cuts > rounds / 10, "{tally:?}");
-        assert!(tally.reader_cuts > 0 && log.read_cuts.get() > 0, "{tally:?}");
+        assert!(
+            tally.reader_cuts > 0 && log.read_cuts.get() > 0,
+            "{tally:?}"
+        );
         assert!(tally.server_cut_errors > 0, "{tally:?}");
         drop(targets);
         for server in servers {
@@ -477,7 +484,9 @@ fn a_cut_response_never_goes_back_to_the_pool() {
 
         // The streaming form: a reader cut in its body, then dropped, closes
         // its connection too.
-        let mut reader = client.send("GET", &format!("{url}/slow"), &[], b"").unwrap();
+        let mut reader = client
+            .send("GET", &format!("{url}/slow"), &[], b"")
+            .unwrap();
         let mut buf = [0u8; 1024];
         let mut read = 0;
         loop {
@@ -490,7 +499,10 @@ fn a_cut_response_never_goes_back_to_the_pool() {
         drop(reader);
         assert_eq!(client.get(&format!("{url}/small")).unwrap().body, b"small");
         let ports = ports.borrow();
-        assert_ne!(ports[6], ports[5], "the dropped reader's connection was not reused");
+        assert_ne!(
+            ports[6], ports[5],
+            "the dropped reader's connection was not reused"
+        );
         drop(client);
         server.shutdown(Duration::from_secs(2));
         base.assert_back();
@@ -510,9 +522,7 @@ fn a_cut_server_write_closes_the_connection() {
         let server = http::listen(Config::new("127.0.0.1:0", move |s| {
             if s.path() == "/big" {
                 let body = vec![b'x'; 16 << 20];
-                let cut = time::timeout(Duration::from_millis(50), || {
-                    s.reply(200, &[], &body)
-                });
+                let cut = time::timeout(Duration::from_millis(50), || s.reply(200, &[], &body));
                 assert!(cut.is_err(), "the client does not read: the write waits");
                 let later = s.write(b"more").unwrap_err().to_string();
                 *report.borrow_mut() = Some((s.is_closed(), later));
@@ -525,8 +535,10 @@ fn a_cut_server_write_closes_the_connection() {
         let conn = TcpStream::connect(addr).unwrap();
         // Two pipelined requests: the second must never be answered on this
         // connection after the first response was torn.
-        conn.write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n")
-            .unwrap();
+        conn.write_all(
+            b"GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n",
+        )
+        .unwrap();
         let started = Instant::now();
         while after_cut.borrow().is_none() {
             assert!(started.elapsed() < Duration::from_secs(5));
@@ -551,7 +563,10 @@ fn a_cut_server_write_closes_the_connection() {
         assert!(received.len() - head_end < 16 << 20, "the body ended early");
         assert!(received[head_end..].iter().all(|&b| b == b'x'));
         // The server goes on.
-        let fine = util::raw_exchange(addr, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let fine = util::raw_exchange(
+            addr,
+            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
         assert!(fine.ends_with("fine"), "{fine}");
         drop(conn);
         server.shutdown(Duration::from_secs(2));
@@ -575,7 +590,8 @@ fn a_cancelled_request_leaves_the_client_whole() {
         let client = Rc::new(Client::new(ClientConfig::default()));
         for i in 0..20u64 {
             let (c, u) = (client.clone(), url.clone());
-            let doomed = task::fork(move || c.get(&format!("{u}/{}", 4 << 20)).map(|r| r.body.len()));
+            let doomed =
+                task::fork(move || c.get(&format!("{u}/{}", 4 << 20)).map(|r| r.body.len()));
             for _ in 0..i % 4 {
                 task::yield_now();
             }

@@ -188,6 +188,10 @@ thread_local! {
 /// # Errors
 ///
 /// As [`Client::request`].
+///
+/// # Interrupts
+///
+/// As [`Client::request`].
 pub fn get(url: &str) -> Result<Response> {
     request("GET", url, &[], b"")
 }
@@ -197,6 +201,10 @@ pub fn get(url: &str) -> Result<Response> {
 /// # Errors
 ///
 /// As [`Client::request`].
+///
+/// # Interrupts
+///
+/// As [`Client::request`].
 pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response> {
     request("POST", url, headers, body)
 }
@@ -204,6 +212,10 @@ pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response
 /// Any request, with the thread's default client; see [`Client::request`].
 ///
 /// # Errors
+///
+/// As [`Client::request`].
+///
+/// # Interrupts
 ///
 /// As [`Client::request`].
 pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response> {
@@ -230,6 +242,10 @@ impl Client {
     /// # Errors
     ///
     /// As [`request`](Self::request).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`request`](Self::request).
     pub fn get(&self, url: &str) -> Result<Response> {
         self.request("GET", url, &[], b"")
     }
@@ -237,6 +253,10 @@ impl Client {
     /// `POST url`.
     ///
     /// # Errors
+    ///
+    /// As [`request`](Self::request).
+    ///
+    /// # Interrupts
     ///
     /// As [`request`](Self::request).
     pub fn post(&self, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response> {
@@ -256,6 +276,14 @@ impl Client {
     /// connection), [`Error::Timeout`] with the [`Phase`] that ran out of time,
     /// [`Error::InvalidResponse`], [`Error::InvalidBody`],
     /// [`Error::BodyTooLarge`] past `max_response_body`, [`Error::TooManyRedirects`].
+    ///
+    /// # Interrupts
+    ///
+    /// Closed for this request, whole for the client: a request cut at any
+    /// point (connecting, sending, waiting for or reading the response) drops
+    /// its connection, which never goes back to the pool half used; the
+    /// client's next request goes on another connection and gets its own
+    /// complete answer.
     pub fn request(
         &self,
         method: &str,
@@ -273,6 +301,11 @@ impl Client {
     /// # Errors
     ///
     /// As [`request`](Self::request).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`request`](Self::request) until the head has arrived; then the
+    /// [`ResponseReader`]'s reads are whole.
     pub fn send(
         &self,
         method: &str,
@@ -398,6 +431,10 @@ impl Client {
     /// # Errors
     ///
     /// As [`request`](Self::request).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`request`](Self::request): the new connection is dropped.
     pub fn upgrade(
         &self,
         url: &str,
@@ -641,7 +678,11 @@ fn without<'h, 'a>(
     if !headers.iter().any(|(name, _)| drop(name)) {
         return headers;
     }
-    headers.iter().filter(|(name, _)| !drop(name)).copied().collect()
+    headers
+        .iter()
+        .filter(|(name, _)| !drop(name))
+        .copied()
+        .collect()
 }
 
 fn pool_key(url: &Url) -> Result<PoolKey> {

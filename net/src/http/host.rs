@@ -53,7 +53,9 @@ fn to_origin_form(head: &mut RequestHead) -> Result<(), HeadError> {
     // An http URI needs a host (RFC 9110, section 4.2.1); user info (`@`) is
     // not in the grammar below, so it is refused too (section 4.2.4).
     if authority.is_empty() || !valid_authority(authority.as_bytes()) {
-        return Err(HeadError::Malformed("invalid authority in the request target"));
+        return Err(HeadError::Malformed(
+            "invalid authority in the request target",
+        ));
     }
     let path = &rest[authority_end..];
     let origin_form = if path.starts_with('/') {
@@ -119,9 +121,7 @@ fn valid_ip_literal(inside: &[u8]) -> bool {
         return !version.is_empty()
             && version.iter().all(u8::is_ascii_hexdigit)
             && !tail.is_empty()
-            && tail
-                .iter()
-                .all(|&b| b == b':' || REG_NAME[usize::from(b)]);
+            && tail.iter().all(|&b| b == b':' || REG_NAME[usize::from(b)]);
     }
     std::str::from_utf8(inside).is_ok_and(|text| text.parse::<Ipv6Addr>().is_ok())
 }
@@ -130,10 +130,7 @@ fn valid_ip_literal(inside: &[u8]) -> bool {
 fn valid_port(port: &[u8]) -> bool {
     port.len() <= 5
         && port.iter().all(u8::is_ascii_digit)
-        && port
-            .iter()
-            .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'))
-            <= 65535
+        && port.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')) <= 65535
 }
 
 /// The bytes a reg-name may hold as they are: unreserved (`A-Z a-z 0-9 - . _

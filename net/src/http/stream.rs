@@ -249,7 +249,9 @@ impl Stream {
     ///
     /// Whole: the body's decoder (chunk framing included) keeps its place in
     /// the stream, so a read cut while it waits loses nothing and the next
-    /// read continues the body.
+    /// read continues the body. (Cut while it sends `100 Continue` or
+    /// response bytes queued before it, it is closed, as
+    /// [`write`](Self::write).)
     pub fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
         if !self.kept.is_empty() {
             return Ok(body::take_kept(&mut self.kept, buf));
@@ -549,6 +551,11 @@ impl Stream {
     ///
     /// [`Error::NotResponded`] unless a 101 response was sent; [`Error::Upgraded`]
     /// if the connection was already taken.
+    ///
+    /// # Interrupts
+    ///
+    /// Closed: cut while the 101 response is sent, the connection is dropped
+    /// (closed) rather than handed over with a partial head.
     pub fn upgrade(&mut self) -> Result<Upgraded> {
         if self.response != Response::Sending(Sending::Upgrade) {
             return Err(Error::NotResponded);

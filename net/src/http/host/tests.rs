@@ -79,8 +79,8 @@ fn host_is_required_once_in_http11() {
 
 #[test]
 fn absolute_form_target_replaces_host() {
-    let head = checked("GET http://example.com:8080/a/b?x=1 HTTP/1.1\r\nHost: other\r\n\r\n")
-        .unwrap();
+    let head =
+        checked("GET http://example.com:8080/a/b?x=1 HTTP/1.1\r\nHost: other\r\n\r\n").unwrap();
     assert_eq!(head.target, "/a/b?x=1");
     assert_eq!(
         head.headers.get_all("host").collect::<Vec<_>>(),
@@ -92,7 +92,10 @@ fn absolute_form_target_replaces_host() {
         ("/?q", Some("[::1]"))
     );
     let head = checked("GET http://h HTTP/1.0\r\n\r\n").unwrap();
-    assert_eq!((head.target.as_str(), head.headers.get("host")), ("/", Some("h")));
+    assert_eq!(
+        (head.target.as_str(), head.headers.get("host")),
+        ("/", Some("h"))
+    );
     for bad in [
         "GET http:///a HTTP/1.1\r\nHost: x\r\n\r\n",
         "GET http://user:pw@h/a HTTP/1.1\r\nHost: x\r\n\r\n",

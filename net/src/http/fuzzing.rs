@@ -2,13 +2,12 @@
 
 use super::body;
 use super::head::{self, BodyKind};
-use super::host;
 
 pub(crate) fn request_head(data: &[u8]) {
     match head::parse_request(data, 64 * 1024, 100) {
         Ok(Some(mut h)) => {
             assert!(h.len <= data.len());
-            match host::check(&mut h) {
+            match head::check_host(&mut h) {
                 Ok(()) => {
                     let target = h.target.to_ascii_lowercase();
                     assert!(!target.starts_with("http://") && !target.starts_with("https://"));

@@ -10,6 +10,7 @@
 //! a total deadline per request ([`ClientConfig`], [`RequestBuilder`]), with
 //! [`Error::Timeout`] naming the [`Phase`] that ran out of time.
 
+mod authority;
 mod body;
 mod client;
 mod config;
@@ -19,7 +20,6 @@ mod error;
 pub(crate) mod fuzzing;
 mod head;
 mod headers;
-mod host;
 mod request;
 mod server;
 mod stream;

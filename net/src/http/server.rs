@@ -10,7 +10,6 @@ use silly_runtime::task;
 
 use super::body::Body;
 use super::head::{self, RequestHead};
-use super::host;
 use super::stream::Response;
 use super::wire::Wire;
 use super::{Config, Stream};
@@ -170,7 +169,7 @@ fn serve(wire: Wire, remote: SocketAddr, config: &Config, shutdown: ShutdownToke
         }
         first = false;
         wire.consume(stream.head.len);
-        if let Err(err) = host::check(&mut stream.head) {
+        if let Err(err) = head::check_host(&mut stream.head) {
             let _ = refuse(wire, err.status(), err.reason());
             break;
         }

@@ -9,15 +9,33 @@ use std::net::Ipv6Addr;
 /// 65535. Empty is valid: RFC 9112 section 3.2 has a client send an empty
 /// `Host` for a target without authority.
 pub(crate) fn valid_authority(value: &[u8]) -> bool {
-    if let Some(literal) = value.strip_prefix(b"[") {
-        return match literal.iter().position(|&b| b == b']') {
-            Some(end) => valid_ip_literal(&literal[..end]) && valid_port_part(&literal[end + 1..]),
-            None => false,
-        };
+    // Most values are a reg-name (`example.com`), maybe with a port: one tight
+    // pass for them (this runs on every request), the rest out of line.
+    let Some(i) = value.iter().position(|&b| !REG_NAME[usize::from(b)]) else {
+        return true;
+    };
+    match value[i] {
+        b':' => valid_port(&value[i + 1..]),
+        _ => valid_authority_rest(value, i),
     }
-    // `*( unreserved / pct-encoded / sub-delims )` in one pass (this runs on
-    // every request), then the port.
-    let mut i = 0;
+}
+
+/// [`valid_authority`] past its first byte `i` that is not a reg-name's own:
+/// an IP literal, or a percent-encoded byte.
+#[cold]
+#[inline(never)]
+fn valid_authority_rest(value: &[u8], mut i: usize) -> bool {
+    if i == 0 {
+        if let Some(literal) = value.strip_prefix(b"[") {
+            return match literal.iter().position(|&b| b == b']') {
+                Some(end) => {
+                    valid_ip_literal(&literal[..end]) && valid_port_part(&literal[end + 1..])
+                }
+                None => false,
+            };
+        }
+    }
+    // `*( unreserved / pct-encoded / sub-delims )`, then the port.
     while let Some(&b) = value.get(i) {
         if REG_NAME[usize::from(b)] {
             i += 1;
@@ -61,9 +79,17 @@ fn valid_ip_literal(inside: &[u8]) -> bool {
 
 /// `*DIGIT` (empty allowed, as RFC 3986 does), no more than 65535.
 fn valid_port(port: &[u8]) -> bool {
-    port.len() <= 5
-        && port.iter().all(u8::is_ascii_digit)
-        && port.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')) <= 65535
+    if port.len() > 5 {
+        return false;
+    }
+    let mut n = 0u32;
+    for &d in port {
+        if !d.is_ascii_digit() {
+            return false;
+        }
+        n = n * 10 + u32::from(d - b'0');
+    }
+    n <= 65535
 }
 
 /// The bytes a reg-name may hold as they are: unreserved (`A-Z a-z 0-9 - . _

@@ -76,7 +76,10 @@ impl Seen {
     fn note(&mut self, name: &str, value: &[u8]) {
         let (flag, wanted) = match name.len() {
             4 => {
-                if name.eq_ignore_ascii_case("host") {
+                // `Host` in any case, as one compare: OR-ing 0x20 lowers
+                // ASCII letters, and no other byte becomes one of these.
+                let word = u32::from_le_bytes(name.as_bytes().try_into().unwrap_or_default());
+                if word | 0x2020_2020 == u32::from_le_bytes(*b"host") {
                     self.hosts = self.hosts.saturating_add(1);
                     self.bad_host |= !valid_authority(value);
                 }
@@ -143,6 +146,7 @@ impl HeadError {
 /// that is not a valid `uri-host [ ":" port ]` (RFC 9110, section 7.2), and an
 /// absolute `http`/`https` target whose authority is empty, invalid or carries
 /// user info.
+#[inline]
 pub(crate) fn check_host(head: &mut RequestHead) -> Result<(), HeadError> {
     match head.seen.hosts {
         0 if head.version == Version::Http11 => {
@@ -163,6 +167,8 @@ pub(crate) fn check_host(head: &mut RequestHead) -> Result<(), HeadError> {
 /// See [`check_host`]: an `http://` or `https://` target is split into its
 /// authority, which replaces `Host`, and the path and query, which stay the
 /// target. Other forms (`*`, a CONNECT authority) are left as they are.
+#[cold]
+#[inline(never)]
 fn to_origin_form(head: &mut RequestHead) -> Result<(), HeadError> {
     let target = head.target.as_str();
     let Some(scheme_end) = target.find("://") else {

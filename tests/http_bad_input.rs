@@ -39,18 +39,18 @@ fn each_bad_request_gets_its_status() {
         let big_header = format!("X-Big: {}\r\n", "a".repeat(64 * 1024));
         let cases: Vec<(String, u16)> = vec![
             ("NONSENSE\r\n\r\n".into(), 400),
-            ("GET / HTTP/1.1\r\nNo colon here\r\n\r\n".into(), 400),
+            ("GET / HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n".into(), 400),
             ("GET / HTTP/1.1\r\nHost: x\r\n X: folded\r\n\r\n".into(), 400),
             ("GET / HTTP/2.0\r\nHost: x\r\n\r\n".into(), 505),
             ("GET / HTTP/1.2\r\nHost: x\r\n\r\n".into(), 505),
-            (format!("GET / HTTP/1.1\r\n{many_headers}\r\n"), 431),
-            (format!("GET / HTTP/1.1\r\n{big_header}\r\n"), 431),
-            ("POST / HTTP/1.1\r\nContent-Length: 1001\r\n\r\n".into(), 413),
-            ("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".into(), 400),
-            ("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello".into(), 400),
-            ("POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n".into(), 400),
-            ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, identity\r\n\r\n".into(), 400),
-            ("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n".into(), 501),
+            (format!("GET / HTTP/1.1\r\nHost: x\r\n{many_headers}\r\n"), 431),
+            (format!("GET / HTTP/1.1\r\nHost: x\r\n{big_header}\r\n"), 431),
+            ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n\r\n".into(), 413),
+            ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".into(), 400),
+            ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello".into(), 400),
+            ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n".into(), 400),
+            ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n".into(), 400),
+            ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n".into(), 501),
         ];
         for (request, status) in cases {
             let reply = raw_exchange(addr, request.as_bytes());
@@ -81,7 +81,7 @@ fn limits_at_minus_one_equal_and_plus_one() {
         let addr = server.local_addr();
         for (len, status) in [(999, 200), (1000, 200), (1001, 413)] {
             let req = format!(
-                "POST / HTTP/1.1\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n{}",
+                "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n{}",
                 "x".repeat(len)
             );
             assert_eq!(
@@ -93,7 +93,7 @@ fn limits_at_minus_one_equal_and_plus_one() {
         // Chunked bodies are checked as they are decoded.
         for (len, status) in [(1000, 200), (1001, 413)] {
             let req = format!(
-                "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{}\r\n0\r\n\r\n",
+                "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{}\r\n0\r\n\r\n",
                 len,
                 "y".repeat(len)
             );
@@ -103,10 +103,10 @@ fn limits_at_minus_one_equal_and_plus_one() {
                 "chunked {len}"
             );
         }
-        // Header count: Connection is one of them.
+        // Header count: Host and Connection are two of them.
         for (count, status) in [(9, 200), (10, 200), (11, 431)] {
-            let extra: String = (0..count - 1).map(|i| format!("H{i}: v\r\n")).collect();
-            let req = format!("GET / HTTP/1.1\r\n{extra}Connection: close\r\n\r\n");
+            let extra: String = (0..count - 2).map(|i| format!("H{i}: v\r\n")).collect();
+            let req = format!("GET / HTTP/1.1\r\nHost: x\r\n{extra}Connection: close\r\n\r\n");
             assert_eq!(
                 status_of(&raw_exchange(addr, req.as_bytes())),
                 status,
@@ -128,7 +128,8 @@ fn broken_chunked_bodies_are_refused() {
             "3\nabc\r\n0\r\n\r\n",
             "3\r\nab",
         ] {
-            let req = format!("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n{body}");
+            let req =
+                format!("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n{body}");
             let reply = raw_exchange(addr, req.as_bytes());
             // The handler's read fails; it sends nothing, so the server answers 500
             // and closes instead of reading garbage as the next request.
@@ -218,6 +219,69 @@ fn random_garbage_never_crashes_the_server() {
             b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         );
         assert_eq!(status_of(&ok), 200);
+        server.close();
+    });
+}
+
+/// RFC 9112, section 3.2: an HTTP/1.1 request without Host, or any request with
+/// two Host lines or an invalid one, gets 400 and never reaches the handler;
+/// HTTP/1.0 may leave Host out. An absolute-form target reaches the handler as
+/// its path, with its authority as Host (section 3.2.2).
+#[test]
+fn host_is_required_once_and_valid() {
+    silly::run(|| {
+        let server = http::listen(Config::new("127.0.0.1:0", |s| {
+            let seen = format!(
+                "{} {} host={:?}",
+                s.method(),
+                s.target(),
+                s.headers().get_all("host").collect::<Vec<_>>()
+            );
+            s.reply(200, &[], seen.as_bytes()).unwrap();
+        }))
+        .unwrap();
+        let addr = server.local_addr();
+        let refused = [
+            "GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\nConnection: close\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\nConnection: close\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a/b\r\nConnection: close\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: user@a\r\nConnection: close\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a:99999\r\nConnection: close\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: [::1\r\nConnection: close\r\n\r\n",
+            "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
+            "GET / HTTP/1.0\r\nHost: <a>\r\n\r\n",
+            "GET http://user@h/ HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+            "GET http:///x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+            "GET http://h/ HTTP/1.1\r\nConnection: close\r\n\r\n",
+        ];
+        for request in refused {
+            let reply = raw_exchange(addr, request.as_bytes());
+            assert_eq!(status_of(&reply), 400, "{request:?} got {reply:?}");
+            assert!(reply.contains("Connection: close"), "{reply}");
+            assert!(!reply.contains("host="), "handler not called: {reply}");
+        }
+        let served = [
+            (
+                "GET /a HTTP/1.1\r\nHost: example.com:8080\r\nConnection: close\r\n\r\n",
+                "GET /a host=[\"example.com:8080\"]",
+            ),
+            (
+                "GET /a HTTP/1.1\r\nHost: [::1]:80\r\nConnection: close\r\n\r\n",
+                "GET /a host=[\"[::1]:80\"]",
+            ),
+            ("GET /b HTTP/1.0\r\n\r\n", "GET /b host=[]"),
+            (
+                "GET HTTP://Example.com:81/p?q=1 HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n",
+                "GET /p?q=1 host=[\"Example.com:81\"]",
+            ),
+        ];
+        for (request, seen) in served {
+            let reply = raw_exchange(addr, request.as_bytes());
+            assert_eq!(status_of(&reply), 200, "{request:?} got {reply:?}");
+            assert!(reply.ends_with(seen), "{request:?} got {reply:?}");
+        }
         server.close();
     });
 }

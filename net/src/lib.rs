@@ -114,6 +114,33 @@
 //!     server.close();
 //! });
 //! ```
+//!
+//! ## Interrupts
+//!
+//! `time::timeout`, `Task::cancel`, `Select` and server shutdown stop a
+//! blocking call where it suspends: the call does not return, its coroutine
+//! is unwound. Each call says what that leaves in its `# Interrupts` section:
+//! **whole** (nothing read is lost, nothing sent twice or torn; the next call
+//! goes on) or **closed** (the connection is shut at once, later calls fail
+//! with an error that says why, `is_closed()` says so).
+//!
+//! ### HTTP
+//!
+//! | Call | Interrupted |
+//! |---|---|
+//! | [`Stream::read`](http::Stream::read) | whole: the body's decoder, chunk framing included, keeps its place in the stream |
+//! | [`Stream::read_all`](http::Stream::read_all) | whole: the bytes read so far stay in the stream; the next `read_all` or `read` returns them first |
+//! | [`Stream::respond`](http::Stream::respond), [`write`](http::Stream::write), [`close`](http::Stream::close), [`reply`](http::Stream::reply) | closed: a torn response cannot be finished, so the connection is shut (the client sees the response end early, never another one's bytes in it); later calls fail with "an interrupted write left a partial message", [`Stream::is_closed`](http::Stream::is_closed) |
+//! | [`Stream::upgrade`](http::Stream::upgrade) | closed: the connection is dropped, not handed over |
+//! | a handler cancelled, or cut by shutdown's deadline | closed: its connection is dropped with its coroutine |
+//! | [`http::get`], [`post`](http::post), [`request`](http::request), [`Client::get`](http::Client::get), [`post`](http::Client::post), [`request`](http::Client::request), [`upgrade`](http::Client::upgrade), [`RequestBuilder::send`](http::RequestBuilder::send) | closed for that request, whole for the client: the request's connection is dropped, never pooled; the next request goes on another connection |
+//! | [`Client::send`](http::Client::send), [`RequestBuilder::send_streaming`](http::RequestBuilder::send_streaming) | as `request` until the response head; then the reader's reads |
+//! | [`ResponseReader::read`](http::ResponseReader::read), [`read_all`](http::ResponseReader::read_all) | whole: decoder state and the bytes read so far live in the reader; a reader dropped before the end closes its connection |
+//!
+//! HTTP writes are closed rather than whole because a response (or request)
+//! half sent has already told the peer how long it is: nothing else may go
+//! out on that connection before its rest, and after an interrupt nobody is
+//! left to send it.
 
 #![forbid(unsafe_code)]
 

@@ -1,5 +1,10 @@
 //! Reading a message body off the wire: Content-Length, chunked (with
 //! trailers), or until the connection closes.
+//!
+//! Interrupt-safe by construction: the decoder's state is in [`Body`], a line
+//! of chunk framing is consumed from the wire only once it is whole, and body
+//! bytes leave the wire in the same step (no suspension between) as the state
+//! that counts them is updated. A read cut while it waits loses nothing.
 
 use std::time::Instant;
 
@@ -22,6 +27,51 @@ enum State {
     Trailers,
     UntilClose,
     Done,
+}
+
+/// Where body bytes go: the caller's buffer, or a growing `Vec` (`read_all`,
+/// whose bytes so far live in the reader, not in a local an interrupt would
+/// drop).
+pub(crate) trait Sink {
+    /// How many bytes fit.
+    fn room(&self) -> usize;
+    /// Takes `bytes` (no more than `room`).
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Sink for [u8] {
+    fn room(&self) -> usize {
+        self.len()
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        self[..bytes.len()].copy_from_slice(bytes);
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn room(&self) -> usize {
+        usize::MAX
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// Where a reader's read goes: the caller's buffer, or the reader's own
+/// `Vec` of the body read so far (its `read_all`).
+pub(crate) enum Dest<'a> {
+    Buf(&'a mut [u8]),
+    Kept,
+}
+
+/// Moves bytes a `read_all` kept (it was interrupted) to `buf`, oldest first.
+pub(crate) fn take_kept(kept: &mut Vec<u8>, buf: &mut [u8]) -> usize {
+    let n = kept.len().min(buf.len());
+    buf[..n].copy_from_slice(&kept[..n]);
+    kept.drain(..n);
+    n
 }
 
 /// A body being read. Limits are enforced on the decoded size.
@@ -58,13 +108,13 @@ impl Body {
     }
 
     /// Reads body bytes into `out`; `Ok(0)` at the end of the body.
-    pub(crate) fn read(
+    pub(crate) fn read<S: Sink + ?Sized>(
         &mut self,
         wire: &mut Wire,
-        out: &mut [u8],
+        out: &mut S,
         deadline: Option<Instant>,
     ) -> Result<usize> {
-        if out.is_empty() {
+        if out.room() == 0 {
             return Ok(0);
         }
         loop {
@@ -145,10 +195,10 @@ impl Body {
     }
 
     /// Copies up to `remaining` available bytes, reading more first if none are.
-    fn take(
+    fn take<S: Sink + ?Sized>(
         &mut self,
         wire: &mut Wire,
-        out: &mut [u8],
+        out: &mut S,
         remaining: u64,
         deadline: Option<Instant>,
         early_end: &'static str,
@@ -181,33 +231,13 @@ impl Body {
     }
 }
 
-/// Reads with `read` until it returns 0, collecting what it gave.
-pub(crate) fn read_to_end(mut read: impl FnMut(&mut [u8]) -> Result<usize>) -> Result<Vec<u8>> {
-    // Read straight into the body's spare room (no stack buffer: large frames
-    // are probed page by page and stay resident on coroutine stacks).
-    const STEP: usize = 8192;
-    let mut body = Vec::new();
-    loop {
-        let len = body.len();
-        body.resize(len + STEP, 0);
-        match read(&mut body[len..]) {
-            Ok(0) => {
-                body.truncate(len);
-                return Ok(body);
-            }
-            Ok(n) => body.truncate(len + n),
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-fn copy(wire: &mut Wire, out: &mut [u8], remaining: u64) -> usize {
+fn copy<S: Sink + ?Sized>(wire: &mut Wire, out: &mut S, remaining: u64) -> usize {
     let available = wire.available();
     let n = available
         .len()
-        .min(out.len())
+        .min(out.room())
         .min(usize::try_from(remaining).unwrap_or(usize::MAX));
-    out[..n].copy_from_slice(&available[..n]);
+    out.put(&available[..n]);
     wire.consume(n);
     n
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
-use super::body::Body;
+use super::body::{self, Body, Dest};
 use super::head::{self, BodyKind, Version};
 use super::headers::check_outgoing;
 use super::wire::Wire;
@@ -58,8 +58,17 @@ pub struct ClientConfig {
     /// An idle connection older than this is not reused. Default 60 s.
     pub idle_timeout: Duration,
     /// Redirects followed (301, 302, 303, 307, 308). Default 0: a redirect is
-    /// returned as it is.
+    /// returned as it is. A redirect to another origin (scheme, host or port)
+    /// goes without the caller's `Authorization`, `Cookie`,
+    /// `Proxy-Authorization` and `Host` headers, for this hop and the ones
+    /// after it; a redirect that turns the request into a GET drops its body
+    /// and `Content-*` and `Transfer-Encoding` headers.
     pub max_redirects: usize,
+    /// Whether a redirect from `https://` to `http://` is followed. Default
+    /// false: it ends the request with [`Error::InsecureRedirect`], as what
+    /// was asked over TLS would then travel in clear (curl's
+    /// CVE-2018-1000007; reqwest and browsers refuse it too).
+    pub redirect_https_to_http: bool,
     /// Largest response head. Default 64 KiB.
     pub max_response_head: usize,
     /// Largest response body read by [`Client::request`]. Default 64 MiB.
@@ -77,6 +86,7 @@ impl Default for ClientConfig {
             max_idle_per_host: 8,
             idle_timeout: Duration::from_secs(60),
             max_redirects: 0,
+            redirect_https_to_http: false,
             max_response_head: 64 * 1024,
             max_response_body: 64 * 1024 * 1024,
             tls: tls::ClientConfig::default(),
@@ -90,6 +100,7 @@ setters!(ClientConfig {
     max_idle_per_host: usize,
     idle_timeout: Duration,
     max_redirects: usize,
+    redirect_https_to_http: bool,
     max_response_head: usize,
     max_response_body: u64,
     tls: tls::ClientConfig,
@@ -177,6 +188,10 @@ thread_local! {
 /// # Errors
 ///
 /// As [`Client::request`].
+///
+/// # Interrupts
+///
+/// As [`Client::request`].
 pub fn get(url: &str) -> Result<Response> {
     request("GET", url, &[], b"")
 }
@@ -186,6 +201,10 @@ pub fn get(url: &str) -> Result<Response> {
 /// # Errors
 ///
 /// As [`Client::request`].
+///
+/// # Interrupts
+///
+/// As [`Client::request`].
 pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response> {
     request("POST", url, headers, body)
 }
@@ -193,6 +212,10 @@ pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response
 /// Any request, with the thread's default client; see [`Client::request`].
 ///
 /// # Errors
+///
+/// As [`Client::request`].
+///
+/// # Interrupts
 ///
 /// As [`Client::request`].
 pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response> {
@@ -219,6 +242,10 @@ impl Client {
     /// # Errors
     ///
     /// As [`request`](Self::request).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`request`](Self::request).
     pub fn get(&self, url: &str) -> Result<Response> {
         self.request("GET", url, &[], b"")
     }
@@ -226,6 +253,10 @@ impl Client {
     /// `POST url`.
     ///
     /// # Errors
+    ///
+    /// As [`request`](Self::request).
+    ///
+    /// # Interrupts
     ///
     /// As [`request`](Self::request).
     pub fn post(&self, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response> {
@@ -245,6 +276,14 @@ impl Client {
     /// connection), [`Error::Timeout`] with the [`Phase`] that ran out of time,
     /// [`Error::InvalidResponse`], [`Error::InvalidBody`],
     /// [`Error::BodyTooLarge`] past `max_response_body`, [`Error::TooManyRedirects`].
+    ///
+    /// # Interrupts
+    ///
+    /// Closed for this request, whole for the client: a request cut at any
+    /// point (connecting, sending, waiting for or reading the response) drops
+    /// its connection, which never goes back to the pool half used; the
+    /// client's next request goes on another connection and gets its own
+    /// complete answer.
     pub fn request(
         &self,
         method: &str,
@@ -262,6 +301,11 @@ impl Client {
     /// # Errors
     ///
     /// As [`request`](Self::request).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`request`](Self::request) until the head has arrived; then the
+    /// [`ResponseReader`]'s reads are whole.
     pub fn send(
         &self,
         method: &str,
@@ -320,10 +364,11 @@ impl Client {
     ) -> Result<ResponseReader<'_>> {
         let mut url = Url::parse(url).map_err(|e| Error::InvalidUrl(format!("{url}: {e}")))?;
         let mut method = method.to_owned();
+        let mut headers = std::borrow::Cow::Borrowed(headers);
         let mut body = body;
         let mut redirects = 0;
         loop {
-            let mut reader = self.send_once(&method, &url, headers, body, deadline)?;
+            let mut reader = self.send_once(&method, &url, &headers, body, deadline)?;
             let location = reader.header.get("location").map(str::to_owned);
             let status = reader.status;
             let redirect = matches!(status, 301 | 302 | 303 | 307 | 308);
@@ -339,16 +384,38 @@ impl Client {
             let mut sink = [0u8; 4096];
             while reader.read(&mut sink)? > 0 {}
             drop(reader);
-            url = url.join(&location).map_err(|error| {
+            let next = url.join(&location).map_err(|error| {
                 Error::InvalidResponse(ResponseError::InvalidLocation { location, error })
             })?;
+            if url.scheme() == "https"
+                && next.scheme() == "http"
+                && !self.config.redirect_https_to_http
+            {
+                return Err(Error::InsecureRedirect(next.into()));
+            }
+            if origin(&next) != origin(&url) {
+                // Credentials given for one origin are not handed to another
+                // (RFC 9110, section 15.4; a `Host` would misdirect it).
+                headers = without(headers, |name| {
+                    ["authorization", "cookie", "proxy-authorization", "host"]
+                        .iter()
+                        .any(|n| n.eq_ignore_ascii_case(name))
+                });
+            }
+            url = next;
             // RFC 9110, section 15.4: after 303 the new request is a GET (HEAD stays
-            // HEAD); after 301/302 user agents turn POST into GET as well.
+            // HEAD); after 301/302 user agents turn POST into GET as well. The
+            // body goes, and so do the headers that described it.
             let to_get = (status == 303 && !method.eq_ignore_ascii_case("HEAD"))
                 || (matches!(status, 301 | 302) && method.eq_ignore_ascii_case("POST"));
             if to_get {
                 method = "GET".to_owned();
                 body = b"";
+                headers = without(headers, |name| {
+                    name.get(..8)
+                        .is_some_and(|p| p.eq_ignore_ascii_case("content-"))
+                        || name.eq_ignore_ascii_case("transfer-encoding")
+                });
             }
         }
     }
@@ -364,6 +431,10 @@ impl Client {
     /// # Errors
     ///
     /// As [`request`](Self::request).
+    ///
+    /// # Interrupts
+    ///
+    /// As [`request`](Self::request): the new connection is dropped.
     pub fn upgrade(
         &self,
         url: &str,
@@ -489,6 +560,8 @@ impl Client {
                 self.config.max_response_head,
             ),
             keep_alive,
+            failed: false,
+            kept: Vec::new(),
             deadline,
         })
     }
@@ -592,6 +665,26 @@ fn stale(err: &std::io::Error) -> bool {
     )
 }
 
+/// A URL's origin: scheme, host, port (RFC 6454).
+fn origin(url: &Url) -> (&str, Option<url::Host<&str>>, Option<u16>) {
+    (url.scheme(), url.host(), url.port_or_known_default())
+}
+
+/// `headers` without the fields whose names `drop` picks.
+fn without<'h, 'a>(
+    headers: std::borrow::Cow<'h, [(&'a str, &'a str)]>,
+    drop: impl Fn(&str) -> bool,
+) -> std::borrow::Cow<'h, [(&'a str, &'a str)]> {
+    if !headers.iter().any(|(name, _)| drop(name)) {
+        return headers;
+    }
+    headers
+        .iter()
+        .filter(|(name, _)| !drop(name))
+        .copied()
+        .collect()
+}
+
 fn pool_key(url: &Url) -> Result<PoolKey> {
     let https = match url.scheme() {
         "http" => false,
@@ -665,6 +758,11 @@ pub struct ResponseReader<'a> {
     header: Headers,
     body: Body,
     keep_alive: bool,
+    /// Set when a read failed: the connection was dropped mid-body, and later
+    /// reads must not pass for the end of it.
+    failed: bool,
+    /// Body bytes an interrupted [`read_all`](Self::read_all) had read.
+    kept: Vec<u8>,
     /// The request's total deadline, which the body's reads count against too.
     deadline: Option<Instant>,
 }
@@ -705,19 +803,64 @@ impl ResponseReader<'_> {
     /// # Errors
     ///
     /// [`Error::Timeout`] ([`Phase::Body`]), [`Error::Io`] (broken
-    /// connection), [`Error::InvalidBody`], [`Error::BodyTooLarge`].
+    /// connection), [`Error::InvalidBody`], [`Error::BodyTooLarge`]. After an
+    /// error the connection is closed, and every later read fails (an
+    /// [`Error::Io`] of kind `NotConnected`) rather than pass for the end.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the body's decoder keeps its place in the reader, so a read cut
+    /// while it waits loses nothing and the next read continues the body.
+    /// Dropping the reader before the end closes its connection (it never
+    /// goes back to the pool half read).
     pub fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        if !self.kept.is_empty() {
+            return Ok(body::take_kept(&mut self.kept, buf));
+        }
+        self.read_body(Dest::Buf(buf))
+    }
+
+    /// Reads the rest of the body (with what earlier calls left unread).
+    ///
+    /// # Errors
+    ///
+    /// As [`read`](Self::read).
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the bytes read so far stay in the reader, and the next
+    /// `read_all` (or `read`) returns them first.
+    pub fn read_all(&mut self) -> Result<Vec<u8>> {
+        while self.read_body(Dest::Kept)? > 0 {}
+        Ok(std::mem::take(&mut self.kept))
+    }
+
+    /// One read of the body into `dest`; gives the connection back to the
+    /// pool at the end.
+    fn read_body(&mut self, dest: Dest<'_>) -> Result<usize> {
         let Some(wire) = self.wire.as_mut() else {
-            return Ok(0);
+            return if self.failed {
+                Err(Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::NotConnected,
+                    "http: an earlier read of this response failed; its connection was closed",
+                )))
+            } else {
+                Ok(0)
+            };
         };
-        let read = if self.body.is_done() {
+        let deadline = if self.body.is_done() {
             // The end is known: no wait, so no deadline to miss.
-            self.body.read(wire, buf, None)
+            Ok(None)
         } else {
             step_deadline(self.deadline, self.client.config.read_timeout, Phase::Body)
-                .and_then(|read_by| self.body.read(wire, buf, read_by))
-                .map_err(in_phase(Phase::Body))
         };
+        let read = deadline.and_then(|read_by| {
+            match dest {
+                Dest::Buf(buf) => self.body.read(wire, buf, read_by),
+                Dest::Kept => self.body.read(wire, &mut self.kept, read_by),
+            }
+            .map_err(in_phase(Phase::Body))
+        });
         match read {
             Ok(0) => {
                 if let Some(wire) = self.wire.take() {
@@ -730,18 +873,10 @@ impl ResponseReader<'_> {
             Ok(n) => Ok(n),
             Err(err) => {
                 self.wire = None; // a broken exchange: never reuse the connection
+                self.failed = true;
                 Err(err)
             }
         }
-    }
-
-    /// Reads the rest of the body.
-    ///
-    /// # Errors
-    ///
-    /// As [`read`](Self::read).
-    pub fn read_all(&mut self) -> Result<Vec<u8>> {
-        super::body::read_to_end(|buf| self.read(buf))
     }
 
     /// Reads the rest of the body into a whole [`Response`].

@@ -58,6 +58,10 @@ pub enum Error {
     InvalidResponse(ResponseError),
     /// More redirects than allowed.
     TooManyRedirects,
+    /// A redirect from `https://` to this `http://` URL, refused unless
+    /// [`ClientConfig::redirect_https_to_http`](super::ClientConfig::redirect_https_to_http)
+    /// allows it.
+    InsecureRedirect(String),
     /// A response status outside 100..=999, which HTTP cannot carry.
     InvalidStatus(u16),
 }
@@ -77,6 +81,10 @@ impl fmt::Display for Error {
             Error::InvalidUrl(u) => write!(f, "http: invalid URL: {u}"),
             Error::InvalidResponse(why) => write!(f, "http: invalid response: {why}"),
             Error::TooManyRedirects => f.write_str("http: too many redirects"),
+            Error::InsecureRedirect(url) => write!(
+                f,
+                "http: refused a redirect from https to {url} (ClientConfig::redirect_https_to_http)"
+            ),
             Error::InvalidStatus(s) => write!(f, "http: invalid status {s} (must be 100..=999)"),
         }
     }

@@ -5,8 +5,15 @@ use super::head::{self, BodyKind};
 
 pub(crate) fn request_head(data: &[u8]) {
     match head::parse_request(data, 64 * 1024, 100) {
-        Ok(Some(h)) => {
+        Ok(Some(mut h)) => {
             assert!(h.len <= data.len());
+            match head::check_host(&mut h) {
+                Ok(()) => {
+                    let target = h.target.to_ascii_lowercase();
+                    assert!(!target.starts_with("http://") && !target.starts_with("https://"));
+                }
+                Err(e) => assert_eq!(e.status(), 400),
+            }
             if let Ok(BodyKind::Length(n)) = head::request_body(&h) {
                 assert!(n > 0);
             }

@@ -3,6 +3,7 @@
 
 use std::mem::MaybeUninit;
 
+use super::authority::valid_authority;
 use super::{Headers, ResponseError};
 
 /// Headers parsed on the stack before falling back to a heap array.
@@ -63,11 +64,27 @@ pub(crate) struct Seen {
     pub(crate) expect: bool,
     pub(crate) content_length: bool,
     pub(crate) transfer_encoding: bool,
+    /// How many `Host` lines (two or more are refused, so it stops counting).
+    pub(crate) hosts: u8,
+    /// Whether a `Host` value is not a valid authority.
+    pub(crate) bad_host: bool,
 }
 
 impl Seen {
-    fn note(&mut self, name: &str) {
+    /// Notes the header `name: value`. Only `Host`'s value is looked at:
+    /// checked here, while it is at hand, instead of searched for later.
+    fn note(&mut self, name: &str, value: &[u8]) {
         let (flag, wanted) = match name.len() {
+            4 => {
+                // `Host` in any case, as one compare: OR-ing 0x20 lowers
+                // ASCII letters, and no other byte becomes one of these.
+                let word = u32::from_le_bytes(name.as_bytes().try_into().unwrap_or_default());
+                if word | 0x2020_2020 == u32::from_le_bytes(*b"host") {
+                    self.hosts = self.hosts.saturating_add(1);
+                    self.bad_host |= !valid_authority(value);
+                }
+                return;
+            }
             6 => (&mut self.expect, "expect"),
             10 => (&mut self.connection, "connection"),
             14 => (&mut self.content_length, "content-length"),
@@ -118,6 +135,69 @@ impl HeadError {
             HeadError::Version => "HTTP version not supported",
         }
     }
+}
+
+/// Checks the request's `Host` (RFC 9112, section 3.2) and brings an
+/// absolute-form target (`GET http://example.com/a HTTP/1.1`) to origin form:
+/// the target becomes its path and query (`/a`) and `Host` its authority, so
+/// handlers route every request alike (section 3.2.2: the target's authority
+/// wins over a received `Host`). Refused, with 400: an HTTP/1.1 request
+/// without `Host` (HTTP/1.0 may omit it), more than one `Host` line, a `Host`
+/// that is not a valid `uri-host [ ":" port ]` (RFC 9110, section 7.2), and an
+/// absolute `http`/`https` target whose authority is empty, invalid or carries
+/// user info.
+#[inline]
+pub(crate) fn check_host(head: &mut RequestHead) -> Result<(), HeadError> {
+    match head.seen.hosts {
+        0 if head.version == Version::Http11 => {
+            return Err(HeadError::Malformed("missing Host header"))
+        }
+        0 | 1 => {}
+        _ => return Err(HeadError::Malformed("more than one Host header")),
+    }
+    if head.seen.bad_host {
+        return Err(HeadError::Malformed("invalid Host header"));
+    }
+    if !head.target.starts_with('/') {
+        to_origin_form(head)?;
+    }
+    Ok(())
+}
+
+/// See [`check_host`]: an `http://` or `https://` target is split into its
+/// authority, which replaces `Host`, and the path and query, which stay the
+/// target. Other forms (`*`, a CONNECT authority) are left as they are.
+#[cold]
+#[inline(never)]
+fn to_origin_form(head: &mut RequestHead) -> Result<(), HeadError> {
+    let target = head.target.as_str();
+    let Some(scheme_end) = target.find("://") else {
+        return Ok(());
+    };
+    let scheme = &target[..scheme_end];
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return Ok(());
+    }
+    let rest = &target[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    // An http URI needs a host (RFC 9110, section 4.2.1); user info (`@`) is
+    // not in the authority grammar, so it is refused too (section 4.2.4).
+    if authority.is_empty() || !valid_authority(authority.as_bytes()) {
+        return Err(HeadError::Malformed(
+            "invalid authority in the request target",
+        ));
+    }
+    let path = &rest[authority_end..];
+    let origin_form = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
+    head.headers.set("Host", authority);
+    head.seen.hosts = 1;
+    head.target = origin_form;
+    Ok(())
 }
 
 /// How a message body is delimited.
@@ -192,7 +272,7 @@ pub(crate) fn parse_request_into(
             head.headers.clear();
             head.seen = Seen::default();
             for h in request.headers.iter() {
-                head.seen.note(h.name);
+                head.seen.note(h.name, h.value);
                 head.headers.append(h.name, header_text(h.value));
             }
             head.len = len;

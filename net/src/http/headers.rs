@@ -88,6 +88,14 @@ impl Headers {
         });
     }
 
+    /// Replaces every line of `name` with one `name: value`, at the end.
+    pub(crate) fn set(&mut self, name: &str, value: &str) {
+        let text = &self.text;
+        self.entries
+            .retain(|e| !text[e.name_start..e.value_start].eq_ignore_ascii_case(name));
+        self.append(name, value);
+    }
+
     /// Every `(name, value)`, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.entries.iter().map(|e| {

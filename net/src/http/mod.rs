@@ -10,6 +10,7 @@
 //! a total deadline per request ([`ClientConfig`], [`RequestBuilder`]), with
 //! [`Error::Timeout`] naming the [`Phase`] that ran out of time.
 
+mod authority;
 mod body;
 mod client;
 mod config;

@@ -115,6 +115,10 @@ impl<'a> RequestBuilder<'a> {
     /// # Errors
     ///
     /// As [`Client::request`].
+    ///
+    /// # Interrupts
+    ///
+    /// As [`Client::request`].
     pub fn send(self) -> Result<Response> {
         self.send_streaming()?.into_response()
     }
@@ -126,6 +130,10 @@ impl<'a> RequestBuilder<'a> {
     /// # Errors
     ///
     /// As [`Client::request`].
+    ///
+    /// # Interrupts
+    ///
+    /// As [`Client::send`].
     pub fn send_streaming(self) -> Result<ResponseReader<'a>> {
         let deadline = self.client.total_deadline(self.timeout, self.deadline);
         self.client

@@ -48,6 +48,14 @@ use crate::tls::{self, CurrentConfig, ServerConfig};
 /// 505, a head not received within the timeout 408. A handler that panics or
 /// returns without responding gives 500.
 ///
+/// `Host` (RFC 9112, section 3.2): an HTTP/1.1 request without it, any
+/// request with two `Host` lines, or one whose value is not a valid
+/// `host[:port]` (RFC 9110, section 7.2) gets 400; HTTP/1.0 may omit it. A
+/// request whose target is in absolute form (`GET http://example.com/a
+/// HTTP/1.1`, as sent to proxies) is handled like `GET /a` with `Host:
+/// example.com`: the target's authority replaces the `Host` header (section
+/// 3.2.2), so [`Stream::path`] and [`Stream::header`] route it as any other.
+///
 /// # Shutdown
 ///
 /// [`tcp::Server::shutdown`] (reached through `Deref` from [`Server`]) closes the
@@ -161,6 +169,10 @@ fn serve(wire: Wire, remote: SocketAddr, config: &Config, shutdown: ShutdownToke
         }
         first = false;
         wire.consume(stream.head.len);
+        if let Err(err) = head::check_host(&mut stream.head) {
+            let _ = refuse(wire, err.status(), err.reason());
+            break;
+        }
         let kind = match head::request_body(&stream.head) {
             Ok(kind) => kind,
             Err(err) => {
@@ -183,8 +195,10 @@ fn serve(wire: Wire, remote: SocketAddr, config: &Config, shutdown: ShutdownToke
         }
     }
     if let Some(mut wire) = stream.wire.take() {
-        let _ = wire.flush();
-        let _ = wire.conn.shutdown(Shutdown::Write);
+        if !wire.is_torn() {
+            let _ = wire.flush();
+            let _ = wire.conn.shutdown(Shutdown::Write);
+        }
     }
 }
 
@@ -192,6 +206,11 @@ fn serve(wire: Wire, remote: SocketAddr, config: &Config, shutdown: ShutdownToke
 /// Clears `keep_alive` when the connection cannot carry another request.
 fn after_handler(stream: &mut Stream, panicked: bool) {
     if stream.wire.is_none() {
+        return;
+    }
+    if stream.is_closed() {
+        // An interrupted write tore the response: nothing more can be sent.
+        stream.keep_alive = false;
         return;
     }
     if panicked {

@@ -5,10 +5,10 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::body::Body;
+use super::body::{self, Body, Dest};
 use super::head::{reason_phrase, status_line, RequestHead, Version};
 use super::headers::check_outgoing;
-use super::wire::Wire;
+use super::wire::{self, Wire};
 use super::{date, Error, Headers, Result, Upgraded};
 use crate::tcp::ShutdownToken;
 
@@ -57,6 +57,9 @@ pub struct Stream {
     query: OnceCell<Vec<(String, String)>>,
     remote_addr: SocketAddr,
     pub(crate) body: Body,
+    /// Body bytes an interrupted [`read_all`](Self::read_all) had read: the
+    /// next read or `read_all` hands them out first.
+    kept: Vec<u8>,
     body_timeout: std::time::Duration,
     expect_continue: bool,
     pub(crate) response: Response,
@@ -93,6 +96,7 @@ impl Stream {
             query: OnceCell::new(),
             remote_addr,
             body: Body::new(super::head::BodyKind::Empty, 0, 0),
+            kept: Vec::new(),
             body_timeout,
             expect_continue: false,
             response: Response::NotStarted,
@@ -119,6 +123,9 @@ impl Stream {
                 .get("expect")
                 .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
         self.body = body;
+        if self.kept.capacity() > 0 {
+            self.kept = Vec::new(); // a body the last handler left half-read
+        }
         self.query.take();
         self.response = Response::NotStarted;
     }
@@ -134,7 +141,9 @@ impl Stream {
         target.split_once('?').map_or(target, |(p, _)| p)
     }
 
-    /// The request target as sent (`"/a/b?x=1"`).
+    /// The request target as sent (`"/a/b?x=1"`); an absolute-form target
+    /// (`http://host/a/b?x=1`) is given in this origin form, its authority in
+    /// `Host` (see [`listen`](super::listen)).
     pub fn target(&self) -> &str {
         &self.head.target
     }
@@ -200,6 +209,24 @@ impl Stream {
         }
     }
 
+    /// Whether the connection was shut because an interrupted write left a
+    /// partial response (see `# Interrupts` on [`write`](Self::write)): every
+    /// later read and write fails, and the server closes the connection after
+    /// the handler.
+    pub fn is_closed(&self) -> bool {
+        self.wire.as_ref().is_some_and(Wire::is_torn)
+    }
+
+    /// `err`, unless an interrupted write closed the stream: that is then the
+    /// error, as it is why nothing more can be done.
+    fn closed_or(&self, err: Error) -> Error {
+        if self.is_closed() {
+            Error::Io(wire::torn())
+        } else {
+            err
+        }
+    }
+
     fn wire(&mut self) -> Result<&mut Wire> {
         // Not `ok_or(Error::Upgraded)`: that builds and drops an `Error` on every
         // call, and its drop glue is not free.
@@ -217,7 +244,38 @@ impl Stream {
     /// [`Error::BodyTooLarge`] past the server's body limit (the client gets 413),
     /// [`Error::InvalidBody`] for broken framing, [`Error::Io`] on timeout or a
     /// broken connection.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the body's decoder (chunk framing included) keeps its place in
+    /// the stream, so a read cut while it waits loses nothing and the next
+    /// read continues the body. (Cut while it sends `100 Continue` or
+    /// response bytes queued before it, it is closed, as
+    /// [`write`](Self::write).)
     pub fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        if !self.kept.is_empty() {
+            return Ok(body::take_kept(&mut self.kept, buf));
+        }
+        self.read_body(Dest::Buf(buf))
+    }
+
+    /// Reads the whole request body (with what earlier calls left unread).
+    ///
+    /// # Errors
+    ///
+    /// As [`read`](Self::read).
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: the bytes read so far stay in the stream, and the next `read_all`
+    /// (or `read`) returns them first.
+    pub fn read_all(&mut self) -> Result<Vec<u8>> {
+        while self.read_body(Dest::Kept)? > 0 {}
+        Ok(std::mem::take(&mut self.kept))
+    }
+
+    /// One read of the body into `dest`.
+    fn read_body(&mut self, dest: Dest<'_>) -> Result<usize> {
         if self.body.is_done() {
             return Ok(0);
         }
@@ -228,7 +286,11 @@ impl Stream {
         }
         let deadline = Some(Instant::now() + self.body_timeout);
         let wire = self.wire.as_mut().ok_or(Error::Upgraded)?;
-        match self.body.read(wire, buf, deadline) {
+        let read = match dest {
+            Dest::Buf(buf) => self.body.read(wire, buf, deadline),
+            Dest::Kept => self.body.read(wire, &mut self.kept, deadline),
+        };
+        match read {
             Err(Error::BodyTooLarge) => {
                 self.keep_alive = false;
                 if self.response == Response::NotStarted {
@@ -242,15 +304,6 @@ impl Stream {
             }
             ok => ok,
         }
-    }
-
-    /// Reads the whole request body.
-    ///
-    /// # Errors
-    ///
-    /// As [`read`](Self::read).
-    pub fn read_all(&mut self) -> Result<Vec<u8>> {
-        super::body::read_to_end(|buf| self.read(buf))
     }
 
     /// Trailer fields of a chunked request body, once it has been read to the end.
@@ -269,6 +322,14 @@ impl Stream {
     /// [`Error::InvalidHeader`] for a name that is not a token or a value with CR,
     /// LF or NUL (nothing is sent); [`Error::InvalidStatus`] for a status outside
     /// 100..=999; [`Error::AlreadyResponded`]; [`Error::Io`].
+    ///
+    /// # Interrupts
+    ///
+    /// Closed: a response head cut midway cannot be finished by anyone, so an
+    /// interrupt that lands while bytes are being sent shuts the connection at
+    /// once (the client sees the response end early, never another response's
+    /// bytes in it); every later call fails with an [`Error::Io`] that says
+    /// so, and [`is_closed`](Self::is_closed) is true.
     pub fn respond(&mut self, status: u16, headers: &[(&str, &str)]) -> Result<()> {
         self.respond_with_length(status, headers, None)
     }
@@ -283,7 +344,7 @@ impl Stream {
         length: Option<u64>,
     ) -> Result<()> {
         if self.response != Response::NotStarted {
-            return Err(Error::AlreadyResponded);
+            return Err(self.closed_or(Error::AlreadyResponded));
         }
         if !(100..=999).contains(&status) {
             return Err(Error::InvalidStatus(status));
@@ -373,13 +434,27 @@ impl Stream {
     /// [`Error::NotResponded`] before [`respond`](Self::respond);
     /// [`Error::BodyOverrun`] past the announced Content-Length;
     /// [`Error::AlreadyResponded`] after [`close`](Self::close); [`Error::Io`].
+    ///
+    /// # Interrupts
+    ///
+    /// Closed: a response cut midway cannot be finished by anyone, so an
+    /// interrupt that lands while bytes are being sent shuts the connection at
+    /// once (the client sees the response end early, never another response's
+    /// bytes in it); every later call fails with an [`Error::Io`] that says
+    /// so, and [`is_closed`](Self::is_closed) is true.
     pub fn write(&mut self, data: &[u8]) -> Result<()> {
+        self.write_body(data).map_err(|e| self.closed_or(e))
+    }
+
+    /// [`write`](Self::write), whose errors a closed stream replaces.
+    fn write_body(&mut self, data: &[u8]) -> Result<()> {
         let sending = match self.response {
             Response::NotStarted => return Err(Error::NotResponded),
             Response::Finished => return Err(Error::AlreadyResponded),
             Response::Sending(s) => s,
         };
         match sending {
+            Sending::NoBody if self.is_closed() => Err(Error::Io(wire::torn())),
             Sending::NoBody => Ok(()),
             Sending::Upgrade => Err(Error::Upgraded),
             Sending::Length(remaining) => {
@@ -392,7 +467,9 @@ impl Stream {
             Sending::UntilClose => Ok(self.wire()?.write(data)?),
             Sending::Chunked => {
                 if data.is_empty() {
-                    return Ok(()); // an empty chunk would end the body
+                    // An empty chunk would end the body: nothing is sent
+                    // (this fails only on a closed stream).
+                    return Ok(self.wire()?.write(b"")?);
                 }
                 let wire = self.wire()?;
                 wire.write(format!("{:x}\r\n", data.len()).as_bytes())?;
@@ -409,6 +486,14 @@ impl Stream {
     /// # Errors
     ///
     /// As [`write`](Self::write).
+    ///
+    /// # Interrupts
+    ///
+    /// Closed: a response cut midway cannot be finished by anyone, so an
+    /// interrupt that lands while bytes are being sent shuts the connection at
+    /// once (the client sees the response end early, never another response's
+    /// bytes in it); every later call fails with an [`Error::Io`] that says
+    /// so, and [`is_closed`](Self::is_closed) is true.
     pub fn close(&mut self, body: &[u8]) -> Result<()> {
         if self.response == Response::NotStarted {
             self.respond_with_length(200, &[], Some(body.len() as u64))?;
@@ -422,6 +507,14 @@ impl Stream {
     /// # Errors
     ///
     /// As [`respond`](Self::respond).
+    ///
+    /// # Interrupts
+    ///
+    /// Closed: a response cut midway cannot be finished by anyone, so an
+    /// interrupt that lands while bytes are being sent shuts the connection at
+    /// once (the client sees the response end early, never another response's
+    /// bytes in it); every later call fails with an [`Error::Io`] that says
+    /// so, and [`is_closed`](Self::is_closed) is true.
     pub fn reply(&mut self, status: u16, headers: &[(&str, &str)], body: &[u8]) -> Result<()> {
         self.respond_with_length(status, headers, Some(body.len() as u64))?;
         self.write(body)?;
@@ -458,6 +551,11 @@ impl Stream {
     ///
     /// [`Error::NotResponded`] unless a 101 response was sent; [`Error::Upgraded`]
     /// if the connection was already taken.
+    ///
+    /// # Interrupts
+    ///
+    /// Closed: cut while the 101 response is sent, the connection is dropped
+    /// (closed) rather than handed over with a partial head.
     pub fn upgrade(&mut self) -> Result<Upgraded> {
         if self.response != Response::Sending(Sending::Upgrade) {
             return Err(Error::NotResponded);

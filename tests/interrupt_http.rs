@@ -16,6 +16,7 @@ use silly::net::http::{self, Client, ClientConfig, Config, Server, Stream};
 use silly::net::tcp::TcpStream;
 use silly::net::tls;
 use silly::{task, time};
+use util::interrupt::{seed, Baseline};
 use util::pki::Ca;
 use util::Rng;
 
@@ -39,56 +40,6 @@ fn pattern(id: u64, len: usize) -> Vec<u8> {
         body.extend_from_slice(&period[..n]);
     }
     body
-}
-
-/// The run's seed: `SEED` if set, else the clock; printed for replay.
-fn seed() -> u64 {
-    let seed = std::env::var("SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-        });
-    println!("SEED={seed}");
-    seed
-}
-
-/// Open descriptors and live coroutines, to be back to after a test.
-#[derive(Debug, PartialEq, Eq)]
-struct Baseline {
-    fds: usize,
-    tasks: usize,
-    registrations: usize,
-}
-
-impl Baseline {
-    fn now() -> Baseline {
-        let stats = silly::stats();
-        Baseline {
-            fds: util::fd_count(),
-            tasks: stats.live_tasks,
-            registrations: stats.registrations,
-        }
-    }
-
-    /// Waits (a bounded while) for connections' coroutines to end, then
-    /// asserts everything is back.
-    fn assert_back(&self) {
-        let started = Instant::now();
-        loop {
-            let now = Baseline::now();
-            if now == *self {
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(5),
-                "not back to baseline: {now:?}, was {self:?}"
-            );
-            time::sleep(Duration::from_millis(5));
-        }
-    }
 }
 
 /// What the servers of the randomized test saw go wrong (must stay empty),

@@ -14,21 +14,10 @@ use std::time::Duration;
 use silly::net::tls;
 use silly::redis::{cmd, Cmd, Config, Connection, Error, Pool, Subscriber, Value};
 use silly::{task, time};
+use util::interrupt::seed;
 use util::pki::Ca;
 use util::redis::RedisServer;
 use util::Rng;
-
-fn seed() -> u64 {
-    let seed = match std::env::var("SEED") {
-        Ok(text) => text.parse().expect("SEED is a number"),
-        Err(_) => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64,
-    };
-    println!("seed {seed} (SEED={seed} replays it)");
-    seed
-}
 
 /// Commands per run: fewer under `CI=true`, still hundreds.
 fn rounds() -> usize {

@@ -15,21 +15,8 @@ use std::time::Duration;
 
 use silly::sync::{self, Mutex, Select, Semaphore};
 use silly::{task, time};
+use util::interrupt::seed;
 use util::Rng;
-
-fn seed() -> u64 {
-    let seed = std::env::var("SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
-    println!("SEED={seed}");
-    seed
-}
 
 /// A short, random deadline: 0 to 2 ms (the timer resolution is 1 ms, so
 /// some cuts land before the call blocks and some while it waits).

@@ -21,6 +21,7 @@ use silly::net::http;
 use silly::net::tls;
 use silly::net::websocket::{self, Compression, Config, Error, FrameType, Message, Socket};
 use silly::time;
+use util::interrupt::seed;
 use util::pki::Ca;
 use util::Rng;
 
@@ -32,20 +33,6 @@ const MARK_EVERY: usize = 64 * 1024;
 /// Socket buffers, small so that a 1 MiB message waits for its reader many
 /// times: the cuts land inside it.
 const BUFFER: usize = 64 * 1024;
-
-fn seed() -> u64 {
-    let seed = std::env::var("SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
-    println!("interrupt_websocket: SEED={seed}");
-    seed
-}
 
 /// Messages per phase and transport: fewer in CI's slower debug runs.
 fn messages(base: u64) -> u64 {

@@ -45,6 +45,25 @@
 //! per call. [`Conn::read_into`] and [`Conn::read_with`] take their deadline
 //! as an argument instead.
 //!
+//! ```
+//! use silly_net::tcp::{self, TcpStream};
+//!
+//! silly_runtime::run(|| {
+//!     let server = tcp::listen("127.0.0.1:0", |conn| {
+//!         let mut line = String::new();
+//!         conn.read_line(&mut line).unwrap();
+//!         conn.write_all(line.to_uppercase().as_bytes()).unwrap();
+//!     })
+//!     .unwrap();
+//!     let client = TcpStream::connect(server.local_addr()).unwrap();
+//!     client.write_all(b"hello\n").unwrap();
+//!     let mut reply = String::new();
+//!     client.read_line(&mut reply).unwrap();
+//!     assert_eq!(reply, "HELLO\n");
+//!     server.close();
+//! });
+//! ```
+//!
 //! ## Interrupts
 //!
 //! `time::timeout`, `Task::cancel`, `Select` and server shutdown stop a
@@ -95,34 +114,6 @@
 //! | `read_into`, `read_with` | whole (they wait holding nothing) |
 //! | `write_all`, `write_all_vectored` | closed if part went out, else whole |
 //! | `shutdown` | closed |
-//!
-//! ```
-//! use silly_net::tcp::{self, TcpStream};
-//!
-//! silly_runtime::run(|| {
-//!     let server = tcp::listen("127.0.0.1:0", |conn| {
-//!         let mut line = String::new();
-//!         conn.read_line(&mut line).unwrap();
-//!         conn.write_all(line.to_uppercase().as_bytes()).unwrap();
-//!     })
-//!     .unwrap();
-//!     let client = TcpStream::connect(server.local_addr()).unwrap();
-//!     client.write_all(b"hello\n").unwrap();
-//!     let mut reply = String::new();
-//!     client.read_line(&mut reply).unwrap();
-//!     assert_eq!(reply, "HELLO\n");
-//!     server.close();
-//! });
-//! ```
-//!
-//! ## Interrupts
-//!
-//! `time::timeout`, `Task::cancel`, `Select` and server shutdown stop a
-//! blocking call where it suspends: the call does not return, its coroutine
-//! is unwound. Each call says what that leaves in its `# Interrupts` section:
-//! **whole** (nothing read is lost, nothing sent twice or torn; the next call
-//! goes on) or **closed** (the connection is shut at once, later calls fail
-//! with an error that says why, `is_closed()` says so).
 //!
 //! ### HTTP
 //!

@@ -347,7 +347,7 @@ impl Closing {
     pub(super) fn close(
         &self,
         wire: Wire<'_>,
-        reader: &RefCell<Reader>,
+        reader: &Cell<Option<Box<Reader>>>,
         reading: &Cell<bool>,
         payload: &[u8],
     ) -> Result<()> {
@@ -376,16 +376,19 @@ impl Closing {
             let ended = self.ended.get_or_init(Notify::new);
             while reading.get() && !self.is_closed() && ended.wait_until(deadline) {}
         }
-        if !self.is_closed() && !reading.get() && Instant::now() < deadline {
-            let mut r = std::mem::take(&mut *reader.borrow_mut());
-            let put_back = PutBack {
+        let unread = (!self.is_closed() && !reading.get() && Instant::now() < deadline)
+            .then(|| reader.take())
+            .flatten();
+        if let Some(r) = unread {
+            let mut put_back = PutBack {
                 cell: reader,
-                reader: &mut r,
+                reader: Some(r),
             };
+            let r = put_back.reader.as_deref_mut().expect("held until dropped");
             // A read cut short may have left a frame begun: its rest first.
-            let skip = put_back.reader.abandon_current();
-            self.await_peer_close(wire, put_back.reader, skip, deadline);
-            self.finish(wire.conn, put_back.reader);
+            let skip = r.abandon_current();
+            self.await_peer_close(wire, r, skip, deadline);
+            self.finish(wire.conn, r);
         }
         if !self.is_closed() {
             self.terminate(wire.conn);
@@ -397,12 +400,12 @@ impl Closing {
 
 /// Gives a reader taken out of its cell back, however the borrower ends.
 struct PutBack<'a> {
-    cell: &'a RefCell<Reader>,
-    reader: &'a mut Reader,
+    cell: &'a Cell<Option<Box<Reader>>>,
+    reader: Option<Box<Reader>>,
 }
 
 impl Drop for PutBack<'_> {
     fn drop(&mut self) {
-        *self.cell.borrow_mut() = std::mem::take(self.reader);
+        self.cell.set(self.reader.take());
     }
 }

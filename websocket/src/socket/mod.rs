@@ -71,7 +71,10 @@ struct Inner {
     info: HandshakeInfo,
     /// What the peer may send, from `role` and `config`.
     rules: Rules,
-    reader: RefCell<Reader>,
+    /// Boxed and taken out whole while a read runs: lending it costs a
+    /// pointer move, not two copies of the reader per message. `None` while
+    /// a read has it.
+    reader: Cell<Option<Box<Reader>>>,
     /// With permessage-deflate: inflates compressed messages. Outside the
     /// reader and boxed: a connection without compression pays one pointer,
     /// and its reader is what it was.
@@ -138,13 +141,13 @@ impl Drop for WriteTurn<'_> {
 /// inflater and UTF-8 state) in the socket for the next read.
 struct Lent<'a> {
     inner: &'a Inner,
-    reader: Reader,
+    reader: Option<Box<Reader>>,
 }
 
 impl Drop for Lent<'_> {
     fn drop(&mut self) {
         let inner = self.inner;
-        *inner.reader.borrow_mut() = std::mem::take(&mut self.reader);
+        inner.reader.set(self.reader.take());
         inner.reading.set(false);
         inner.closing.reader_left();
         inner.check_torn();
@@ -192,7 +195,7 @@ impl Socket {
             conn,
             role,
             rules,
-            reader: RefCell::new(Reader::new(early)),
+            reader: Cell::new(Some(Box::new(Reader::new(early)))),
             inflater: RefCell::new(inflater),
             reading: Cell::new(false),
             writer: Writer::new(client, deflater),
@@ -310,13 +313,19 @@ impl Socket {
         if inner.closing.is_closed() {
             return Err(inner.closing.closed_error());
         }
+        let Some(reader) = inner.reader.take() else {
+            return Err(Error::Io(io::Error::other(
+                "another coroutine is reading this socket",
+            )));
+        };
         inner.reading.set(true);
         let mut lent = Lent {
             inner,
-            reader: std::mem::take(&mut *inner.reader.borrow_mut()),
+            reader: Some(reader),
         };
         let deadline = inner.config.read_timeout.map(|t| Instant::now() + t);
-        self.next_message(&mut lent.reader, deadline)
+        let reader = lent.reader.as_deref_mut().expect("lent until dropped");
+        self.next_message(reader, deadline)
     }
 
     fn next_message(&self, r: &mut Reader, deadline: Option<Instant>) -> Result<Message> {

@@ -141,7 +141,6 @@ mod conn;
 pub mod dns;
 pub mod http;
 mod read_buf;
-mod setters;
 pub mod tcp;
 mod timeout;
 pub mod tls;

@@ -146,7 +146,7 @@ impl fmt::Debug for Config {
     }
 }
 
-silly_net::config_setters!(Config {
+silly_runtime::config_setters!(Config {
     host: String,
     port: u16,
     tls: Option<tls::ClientConfig>,

@@ -112,6 +112,7 @@
 #![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
 mod blocking;
+pub mod config;
 mod context;
 mod coroutine;
 mod inbox;

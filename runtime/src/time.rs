@@ -171,9 +171,36 @@ pub fn timeout_at<R>(deadline: Instant, f: impl FnOnce() -> R) -> Result<R, Elap
     }
 }
 
+/// The instant a wait of `timeout` that starts now must end by, or `None`
+/// when it never ends: no timeout, or one so long that the clock cannot hold
+/// its end (a huge timeout means none, never a panic).
+///
+/// Every crate of silly-rs turns its `Option<Duration>` timeouts into
+/// deadlines with this one function.
+///
+/// ```
+/// use silly_runtime::time;
+/// use std::time::{Duration, Instant};
+///
+/// assert!(time::deadline(Some(Duration::from_secs(1))).unwrap() > Instant::now());
+/// assert_eq!(time::deadline(None), None);
+/// assert_eq!(time::deadline(Some(Duration::MAX)), None);
+/// ```
+pub fn deadline(timeout: Option<Duration>) -> Option<Instant> {
+    timeout.and_then(|t| Instant::now().checked_add(t))
+}
+
 /// The work given to [`timeout`] was still blocked at its deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Elapsed;
+
+impl Elapsed {
+    /// Always true: the one way a timed wait of this crate fails is its
+    /// deadline. Every error type of silly-rs answers `is_timeout`.
+    pub fn is_timeout(&self) -> bool {
+        true
+    }
+}
 
 impl fmt::Display for Elapsed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

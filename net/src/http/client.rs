@@ -15,9 +15,9 @@ use super::headers::check_outgoing;
 use super::wire::Wire;
 use super::{Error, Headers, Phase, RequestBuilder, ResponseError, Result, Upgraded};
 use crate::conn::Conn;
-use crate::setters::setters;
 use crate::tcp::TcpStream;
 use crate::tls::{self, TlsStream};
+use silly_runtime::config_setters as setters;
 
 /// Client settings. Each default is documented on its field. Start from
 /// `ClientConfig::default()` and change fields with the setters of the same

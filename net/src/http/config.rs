@@ -5,8 +5,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::Stream;
-use crate::setters::setters;
 use crate::tls;
+use silly_runtime::config_setters as setters;
 
 /// Size limits of the server. Each default is chosen for a public-facing server.
 /// Start from `Limits::default()` and change fields with the setters of the

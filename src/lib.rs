@@ -27,8 +27,8 @@
 //! ([`net::websocket`]) and `silly-redis` ([`redis`]).
 
 pub use silly_runtime::{
-    current_runtime, exit, io, run, runtime_index, runtimes, signal, stats, stats_all, sync, task,
-    time, Builder, RuntimeHandle, StackGuards, Stats, DEFAULT_STACK_SIZE,
+    config, current_runtime, exit, io, run, runtime_index, runtimes, signal, stats, stats_all,
+    sync, task, time, Builder, RuntimeHandle, StackGuards, Stats, DEFAULT_STACK_SIZE,
 };
 
 /// Networking: TCP, TLS (rustls), HTTP/1.1 server and client, DNS, and
@@ -41,3 +41,9 @@ pub mod net {
 /// A Redis client: connections, pipelines, a pool and pub/sub
 /// (`silly-redis`).
 pub use silly_redis as redis;
+
+/// README.md's Rust snippets, compiled by `cargo test --doc` like every
+/// other doc example, so the front page cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -400,6 +400,10 @@ fn main() {
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("target/release"));
+    if selected.first() == Some(&"render") {
+        render(&argv[1..]);
+        return;
+    }
     build_servers();
     if selected.contains(&"soak") {
         soak(&dir, option("--secs").unwrap_or(600.0));
@@ -455,13 +459,14 @@ fn main() {
     let elapsed = started.elapsed();
     let published = all && placement == Placement::Pinned;
     let run = RunInfo {
+        machine: machine(),
         command: command.trim_end(),
         rounds,
         secs,
         elapsed,
         placement,
     };
-    write_outputs(&results, &run, published);
+    write_outputs(&repo_root(), &results, &run, published);
     eprintln!(
         "done in {:.0} s: {}",
         elapsed.as_secs_f64(),
@@ -587,6 +592,7 @@ fn crate_versions() -> Vec<(String, String)> {
 
 /// How a run was made, for its report.
 struct RunInfo<'a> {
+    machine: String,
     command: &'a str,
     rounds: usize,
     secs: f64,
@@ -596,23 +602,25 @@ struct RunInfo<'a> {
 
 /// Writes the report: the published files when `published` (a pinned `all`
 /// run), else `bench/results/partial.*`.
-fn write_outputs(results: &[(WorkloadSpec, Vec<Summary>)], run: &RunInfo<'_>, published: bool) {
+fn write_outputs(
+    root: &Path,
+    results: &[(WorkloadSpec, Vec<Summary>)],
+    run: &RunInfo<'_>,
+    published: bool,
+) {
     let RunInfo {
+        ref machine,
         command,
         rounds,
         secs,
         elapsed,
         placement,
     } = *run;
-    let root = repo_root();
     let _ = std::fs::create_dir_all(root.join("bench/results"));
     // JSON.
     let mut json = format!(
         "{{\"machine\":{:?},\"command\":{:?},\"rounds\":{},\"secs\":{},\"workloads\":[",
-        machine(),
-        command,
-        rounds,
-        secs
+        machine, command, rounds, secs
     );
     for (wi, (w, summaries)) in results.iter().enumerate() {
         if wi > 0 {
@@ -661,7 +669,7 @@ fn write_outputs(results: &[(WorkloadSpec, Vec<Summary>)], run: &RunInfo<'_>, pu
     md.push_str("process over the measured window, divided by the messages answered): on loopback the loader\n");
     md.push_str("pays the kernel's receive work inside its own `send`, so throughput saturates near the same\n");
     md.push_str("rate for every good server and cannot rank them. Lower is better.\n\n");
-    md.push_str(&format!("- Machine: {}\n", machine()));
+    md.push_str(&format!("- Machine: {}\n", machine));
     let versions: Vec<String> = crate_versions()
         .iter()
         .map(|(n, v)| format!("{n} {v}"))
@@ -739,6 +747,130 @@ fn write_outputs(results: &[(WorkloadSpec, Vec<Summary>)], run: &RunInfo<'_>, pu
         let _ = std::fs::write(root.join("bench/results/ratios.svg"), svg(results));
     }
     let _ = std::fs::write(root.join(md_path), md);
+}
+
+/// `render FILE DIR [--elapsed S]`: the report of a results file written
+/// before (`bench/results/latest.json`), written again under `DIR` as a
+/// pinned `all` run writes it (`DIR/BENCHMARKS.md`, `DIR/bench/results/`),
+/// with today's `bench/NOTES.md` and `Cargo.lock`. No benchmark runs. The
+/// file does not hold the run's duration: `--elapsed` gives it (default 0).
+fn render(args: &[String]) {
+    let (Some(file), Some(dir)) = (args.first(), args.get(1)) else {
+        eprintln!("usage: silly-bench render RESULTS.json DIR [--elapsed SECONDS]");
+        std::process::exit(2);
+    };
+    let elapsed = args
+        .iter()
+        .position(|a| a == "--elapsed")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.parse::<f64>().expect("--elapsed SECONDS"))
+        .unwrap_or(0.0);
+    let file = Path::new(file);
+    let loaded = match read_results(file) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("silly-bench render: {e}");
+            std::process::exit(1);
+        }
+    };
+    let run = RunInfo {
+        machine: loaded.machine,
+        command: &loaded.command,
+        rounds: loaded.rounds,
+        secs: loaded.secs,
+        elapsed: Duration::from_secs_f64(elapsed),
+        placement: Placement::Pinned,
+    };
+    write_outputs(Path::new(dir), &loaded.results, &run, true);
+}
+
+/// A results file read back.
+struct Loaded {
+    machine: String,
+    command: String,
+    rounds: usize,
+    secs: f64,
+    results: Vec<(WorkloadSpec, Vec<Summary>)>,
+}
+
+fn read_results(file: &Path) -> Result<Loaded, String> {
+    use serde_json::Value;
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let json: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let get = |v: &'_ Value, at: &str, key: &str| -> Result<Value, String> {
+        v.get(key)
+            .cloned()
+            .ok_or_else(|| format!("{}: {at}: no key {key:?}", file.display()))
+    };
+    let num = |v: &Value, at: &str, key: &str| -> Result<f64, String> {
+        get(v, at, key)?
+            .as_f64()
+            .ok_or_else(|| format!("{}: {at}: {key:?} is not a number", file.display()))
+    };
+    let text_of = |v: &Value, at: &str, key: &str| -> Result<String, String> {
+        get(v, at, key)?
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{}: {at}: {key:?} is not a string", file.display()))
+    };
+    let list = |v: &Value, at: &str, key: &str| -> Result<Vec<Value>, String> {
+        match get(v, at, key)? {
+            Value::Array(items) => Ok(items),
+            _ => Err(format!("{}: {at}: {key:?} is not a list", file.display())),
+        }
+    };
+    let specs = workloads(false);
+    let mut results = Vec::new();
+    for (wi, w) in list(&json, "top", "workloads")?.iter().enumerate() {
+        let at = format!("workloads[{wi}]");
+        let key = text_of(w, &at, "key")?;
+        let Some(spec) = specs.iter().find(|s| s.key == key) else {
+            return Err(format!(
+                "{}: {at}: unknown workload {key:?}",
+                file.display()
+            ));
+        };
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        let workload = WorkloadSpec {
+            key: spec.key,
+            title: leak(text_of(w, &at, "title")?),
+            loader_args: Vec::new(),
+            servers: Vec::new(),
+            idle: spec.idle,
+        };
+        let mut summaries = Vec::new();
+        for (si, s) in list(w, &at, "servers")?.iter().enumerate() {
+            let at = format!("{at}.servers[{si}]");
+            let mut runs = Vec::new();
+            for (ri, r) in list(s, &at, "runs")?.iter().enumerate() {
+                let at = format!("{at}.runs[{ri}]");
+                runs.push(Run {
+                    rate: num(r, &at, "rate")?,
+                    p50_us: num(r, &at, "p50_us")?,
+                    p99_us: num(r, &at, "p99_us")?,
+                    errors: num(r, &at, "errors")?,
+                    server_us_per_msg: num(r, &at, "server_us_per_msg")?,
+                    loader_cpu_share: num(r, &at, "loader_cpu_share")?,
+                    server_hwm_kib: num(r, &at, "server_hwm_kib")?,
+                    idle_bytes_per_conn: num(r, &at, "idle_bytes_per_conn")?,
+                    dropped: num(r, &at, "dropped")?,
+                });
+            }
+            summaries.push(Summary {
+                name: leak(text_of(s, &at, "name")?),
+                runs,
+            });
+        }
+        results.push((workload, summaries));
+    }
+    Ok(Loaded {
+        machine: text_of(&json, "top", "machine")?,
+        command: text_of(&json, "top", "command")?,
+        rounds: num(&json, "top", "rounds")? as usize,
+        secs: num(&json, "top", "secs")?,
+        results,
+    })
 }
 
 /// Hand-written notes appended to the generated report (what changed and why).

@@ -71,7 +71,8 @@
 //!   deep overflowed the coroutine's stack) and parses a reply again from
 //!   its start on every read.
 //! * `url` and `percent-encoding`: `redis://` URLs and their encoded user
-//!   and password.
+//!   and password (`url::ParseError` is public: the source of
+//!   [`UrlError::Parse`]).
 //! * `log`: reconnection attempts of the pool and the subscriber, at debug
 //!   level.
 //!

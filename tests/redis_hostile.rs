@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use silly::redis::{Config, Connection, Error, Pool, Value};
+use silly::redis::{Config, Connection, Error, Pool, ProtocolError, Value};
 
 /// A server on 127.0.0.1 that answers the first command of each of
 /// `conns` connections with `reply`, then reports whether the client shut
@@ -57,10 +57,14 @@ fn ping_against(reply: Vec<u8>, config: impl FnOnce(u16) -> Config) -> (Error, b
     (err, closed, server.join().unwrap()[0])
 }
 
-fn assert_protocol_error(reply: Vec<u8>, config: impl FnOnce(u16) -> Config, what: &str) {
+fn assert_protocol_error(
+    reply: Vec<u8>,
+    config: impl FnOnce(u16) -> Config,
+    expected: fn(&ProtocolError) -> bool,
+) {
     let (err, closed, seen_closed) = ping_against(reply, config);
     match &err {
-        Error::Protocol(why) => assert!(why.contains(what), "{why}"),
+        Error::Protocol(why) => assert!(expected(why), "{why:?}"),
         other => panic!("{other:?}"),
     }
     assert!(closed, "the connection stays open after {err}");
@@ -71,7 +75,9 @@ fn assert_protocol_error(reply: Vec<u8>, config: impl FnOnce(u16) -> Config, wha
 fn an_array_nested_100000_deep_is_a_protocol_error_not_an_abort() {
     // Before the limit, this overflowed the coroutine's stack and aborted
     // the whole process.
-    assert_protocol_error(b"*1\r\n".repeat(100_000), config, "deeper");
+    assert_protocol_error(b"*1\r\n".repeat(100_000), config, |e| {
+        *e == ProtocolError::TooDeep { max_depth: 64 }
+    });
 }
 
 #[test]
@@ -82,7 +88,9 @@ fn the_depth_limit_is_configurable() {
         reply
     };
     let shallow = |port| config(port).max_reply_depth(3);
-    assert_protocol_error(nested(4), shallow, "deeper");
+    assert_protocol_error(nested(4), shallow, |e| {
+        *e == ProtocolError::TooDeep { max_depth: 3 }
+    });
     let (port, server) = hostile(nested(3), 1);
     let config = shallow(port);
     let value = silly::run(move || {
@@ -102,12 +110,21 @@ fn lengths_past_the_reply_size_limit_are_refused_before_any_allocation() {
         b"*9223372036854775807\r\n",
         b"*2\r\n$1000000000000\r\n",
     ] {
-        assert_protocol_error(header.to_vec(), config, "past the reply size limit");
+        assert_protocol_error(header.to_vec(), config, |e| {
+            matches!(e, ProtocolError::LengthPastLimit { max_bytes, .. }
+                if *max_bytes == silly::redis::DEFAULT_MAX_REPLY_BYTES)
+        });
     }
     // And past a configured limit, though small.
-    let small = |port| config(port).max_reply_size(1024);
-    assert_protocol_error(b"$2000\r\n".to_vec(), small, "past the reply size limit");
-    assert_protocol_error(b"*2000\r\n".to_vec(), small, "past the reply size limit");
+    let small = |port| config(port).max_reply_bytes(1024);
+    let past_1024 = |e: &ProtocolError| {
+        *e == ProtocolError::LengthPastLimit {
+            len: 2000,
+            max_bytes: 1024,
+        }
+    };
+    assert_protocol_error(b"$2000\r\n".to_vec(), small, past_1024);
+    assert_protocol_error(b"*2000\r\n".to_vec(), small, past_1024);
 }
 
 #[test]

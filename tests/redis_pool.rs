@@ -54,10 +54,14 @@ fn an_exhausted_pool_waits_then_times_out() {
         let config = Config::from_url(&url)
             .unwrap()
             .pool_size(1)
-            .pool_wait(Duration::from_millis(100));
+            .pool_timeout(Some(Duration::from_millis(100)));
         let pool = Pool::new(config).unwrap();
         let held = pool.get().unwrap();
-        assert!(matches!(pool.get(), Err(Error::PoolTimeout)));
+        let err = pool.get().unwrap_err();
+        assert!(
+            matches!(err, Error::PoolTimeout) && err.is_timeout(),
+            "{err:?}"
+        );
         // Given back while another waits: the waiter gets it.
         let waiter = {
             let pool = pool.clone();
@@ -92,7 +96,7 @@ fn broken_connections_are_dropped_and_the_pool_reconnects() {
         let config = Config::from_url(&url)
             .unwrap()
             .pool_size(2)
-            .pool_wait(Duration::from_millis(500))
+            .pool_timeout(Some(Duration::from_millis(500)))
             .backoff_min(Duration::from_millis(20))
             .backoff_max(Duration::from_millis(200));
         let pool = Pool::new(config).unwrap();

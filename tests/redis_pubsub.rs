@@ -100,9 +100,12 @@ fn no_message_is_a_timeout() {
     silly::run(move || {
         let sub = Subscriber::connect(&url).unwrap();
         sub.subscribe(&["quiet"]).unwrap();
-        assert!(matches!(
-            sub.next_message_timeout(Duration::from_millis(50)),
-            Err(redis::Error::Timeout)
-        ));
+        let err = sub
+            .next_message_timeout(Duration::from_millis(50))
+            .unwrap_err();
+        assert!(
+            matches!(err, redis::Error::Timeout) && err.is_timeout(),
+            "{err:?}"
+        );
     });
 }

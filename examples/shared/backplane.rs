@@ -35,8 +35,12 @@ pub fn join(
         return Ok(None);
     };
     let config = redis::Config::from_url(url).map_err(io::Error::other)?;
-    let backplane = HubBackplane::attach(hub, config, BackplaneConfig::default().prefix(prefix))
-        .map_err(|e| io::Error::other(format!("redis backplane: {e}")))?;
+    let backplane = HubBackplane::attach(
+        hub,
+        config,
+        BackplaneConfig::default().prefix(prefix.to_owned()),
+    )
+    .map_err(|e| io::Error::other(format!("redis backplane: {e}")))?;
     log::info!(
         "runtime {}: node {:016x} joined {url} (channels {prefix}:*)",
         silly::runtime_index(),

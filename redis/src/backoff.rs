@@ -1,12 +1,14 @@
 //! Capped exponential back-off between reconnection attempts.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// Shortest wait between attempts, whatever the config says.
-pub(crate) const MIN_WAIT: Duration = Duration::from_millis(1);
+use silly_runtime::sync::Notify;
+use silly_runtime::time;
 
 /// The wait before the next attempt: `min` after the first failure, doubling
 /// with each failure in a row up to `max`, back to `min` after a success.
+/// The bounds come from a checked [`Config`](crate::Config): `min` is not
+/// zero and `max` is at least `min`.
 #[derive(Debug, Clone)]
 pub(crate) struct Backoff {
     min: Duration,
@@ -15,11 +17,7 @@ pub(crate) struct Backoff {
 }
 
 impl Backoff {
-    /// A zero `min` is taken as [`MIN_WAIT`]: retrying with no wait at all
-    /// would spin.
     pub(crate) fn new(min: Duration, max: Duration) -> Backoff {
-        let min = min.max(MIN_WAIT);
-        let max = max.max(min);
         Backoff {
             min,
             max,
@@ -30,13 +28,32 @@ impl Backoff {
     /// The wait after one more failure.
     pub(crate) fn failed(&mut self) -> Duration {
         let wait = self.next;
-        self.next = (self.next * 2).min(self.max);
+        self.next = self.next.saturating_mul(2).min(self.max);
         wait
     }
 
     /// Forgets the failures.
     pub(crate) fn succeeded(&mut self) {
         self.next = self.min;
+    }
+
+    /// Sleeps for the wait after one more failure.
+    pub(crate) fn wait(&mut self) {
+        sleep_until(time::deadline(Some(self.failed())));
+    }
+}
+
+/// Sleeps until `at`; `None` (a wait too long for the clock) sleeps until
+/// the coroutine is interrupted.
+pub(crate) fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => time::sleep_until(at),
+        None => {
+            let never = Notify::new();
+            loop {
+                never.wait();
+            }
+        }
     }
 }
 
@@ -55,15 +72,12 @@ mod tests {
     }
 
     #[test]
-    fn a_zero_min_still_waits() {
-        let mut b = Backoff::new(Duration::ZERO, Duration::ZERO);
-        assert_eq!(b.failed(), MIN_WAIT);
-    }
-
-    #[test]
-    fn a_max_below_min_is_min() {
-        let ms = Duration::from_millis;
-        let mut b = Backoff::new(ms(100), ms(10));
-        assert_eq!((b.failed(), b.failed()), (ms(100), ms(100)));
+    fn a_huge_cap_saturates_instead_of_overflowing() {
+        let mut b = Backoff::new(Duration::MAX / 2 + Duration::from_secs(1), Duration::MAX);
+        let first = b.failed();
+        assert_eq!(
+            (first, b.failed(), b.failed()),
+            (first, Duration::MAX, Duration::MAX)
+        );
     }
 }

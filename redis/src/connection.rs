@@ -18,7 +18,8 @@ use crate::value::{FromValue, Value};
 ///
 /// # Errors
 ///
-/// [`Error::Url`] for a bad URL; then as [`Connection::open`].
+/// [`Error::Url`] for a bad URL; then as [`Connection::open`] (the default
+/// config passes [`Config::check`]).
 ///
 /// # Interrupts
 ///
@@ -75,25 +76,32 @@ enum Closed {
 }
 
 impl Connection {
-    /// Connects, runs the TLS handshake for `rediss://`, sends `AUTH` when
-    /// there is a password and `SELECT` when the db is not 0, all within
+    /// Checks `config` ([`Config::check`]), then connects, runs the TLS
+    /// handshake for `rediss://`, sends `AUTH` when there is a password and
+    /// `SELECT` when the db is not 0, all within
     /// [`Config::connect_timeout`].
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] when the server cannot be reached, [`Error::Timeout`],
-    /// [`Error::Server`] when it refuses the password (kind `WRONGPASS`) or
-    /// the db, [`Error::Invalid`] for a config that cannot work (see
-    /// [`Config::check`]).
+    /// [`Error::Config`] for a config that cannot work, [`Error::Io`] when
+    /// the server cannot be reached, [`Error::Timeout`], [`Error::Server`]
+    /// when it refuses the password (kind `WRONGPASS`) or the db.
     ///
     /// # Interrupts
     ///
     /// Nothing is kept: the connection being opened is dropped (closed).
     pub fn open(config: &Config) -> Result<Connection> {
         config.check()?;
-        time::timeout(config.connect_timeout, || {
-            Connection::open_unbounded(config)
-        })?
+        Connection::open_checked(config)
+    }
+
+    /// [`open`](Self::open) for a config already checked (by the pool or
+    /// the subscriber that reconnects with it).
+    pub(crate) fn open_checked(config: &Config) -> Result<Connection> {
+        match time::deadline(config.connect_timeout) {
+            Some(deadline) => time::timeout_at(deadline, || Connection::open_unbounded(config))?,
+            None => Connection::open_unbounded(config),
+        }
     }
 
     fn open_unbounded(config: &Config) -> Result<Connection> {
@@ -113,7 +121,7 @@ impl Connection {
         conn.set_write_timeout(config.read_timeout);
         let mut connection = Connection {
             conn,
-            replies: ReplyBuf::new(config.max_reply_size, config.max_reply_depth),
+            replies: ReplyBuf::new(config.max_reply_bytes, config.max_reply_depth),
             out: Vec::new(),
             read_timeout: config.read_timeout,
             owed: 0,
@@ -256,7 +264,7 @@ impl Connection {
     /// counted down as each arrives, so an interrupt anywhere in here
     /// leaves it right.
     fn read_reply(&mut self) -> Result<Result<Value>> {
-        let deadline = self.read_timeout.map(|t| Instant::now() + t);
+        let deadline = time::deadline(self.read_timeout);
         let reply = read_reply(&self.conn, &mut self.replies, deadline);
         let reply = self.check(reply)?;
         self.owed -= 1;

@@ -71,7 +71,8 @@
 //!   deep overflowed the coroutine's stack) and parses a reply again from
 //!   its start on every read.
 //! * `url` and `percent-encoding`: `redis://` URLs and their encoded user
-//!   and password.
+//!   and password (`url::ParseError` is public: the source of
+//!   [`UrlError::Parse`]).
 //! * `log`: reconnection attempts of the pool and the subscriber, at debug
 //!   level.
 //!
@@ -79,7 +80,7 @@
 //!
 //! RESP2 only (no `HELLO 3`); no cluster, sentinel or unix sockets. A reply
 //! is decoded as it arrives and held whole, so the largest one held is
-//! bounded by [`Config::max_reply_size`], checked against every length a
+//! bounded by [`Config::max_reply_bytes`], checked against every length a
 //! reply announces before anything is allocated for it; replies nested
 //! deeper than [`Config::max_reply_depth`] are refused. Either is an
 //! [`Error::Protocol`] that closes the connection.
@@ -88,14 +89,14 @@
 
 pub use self::cmd::{cmd, Cmd, ToArg};
 pub use self::config::{
-    Config, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REPLY_DEPTH, DEFAULT_MAX_REPLY_SIZE, DEFAULT_PORT,
-    DEFAULT_READ_TIMEOUT, MAX_DURATION, MAX_REPLY_DEPTH,
+    Config, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REPLY_BYTES, DEFAULT_MAX_REPLY_DEPTH,
+    DEFAULT_POOL_TIMEOUT, DEFAULT_PORT, DEFAULT_READ_TIMEOUT, MAX_REPLY_DEPTH,
 };
 pub use self::connection::{connect, Connection, Pipeline};
-pub use self::error::{Error, Result, ServerError};
+pub use self::error::{Error, ProtocolError, Result, ServerError, UrlError};
 #[cfg(feature = "hub")]
 pub use self::hub::{
-    BackplaneConfig, BackplaneStats, HubBackplane, DEFAULT_MAX_OUTBOX, DEFAULT_MAX_OUTBOX_BYTES,
+    BackplaneConfig, BackplaneStats, HubBackplane, DEFAULT_MAX_QUEUE, DEFAULT_MAX_QUEUE_BYTES,
     DEFAULT_PREFIX,
 };
 pub use self::pool::{Pool, PooledConnection};

@@ -9,7 +9,7 @@ use std::time::Instant;
 use silly_runtime::sync::Semaphore;
 use silly_runtime::time;
 
-use crate::backoff::Backoff;
+use crate::backoff::{self, Backoff};
 use crate::config::Config;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 /// [`Config::pool_size`] open at once, opened when needed, kept for reuse.
 ///
 /// [`get`](Pool::get) hands out a connection, waiting up to
-/// [`Config::pool_wait`] when all are in use; dropping the
+/// [`Config::pool_timeout`] when all are in use; dropping the
 /// [`PooledConnection`] gives it back, unless a failure (or a command
 /// interrupted while being written) closed it: a closed connection is dropped, and the next `get` opens a new one; so is an idle
 /// one the server closed meanwhile. When opening
@@ -80,7 +80,8 @@ impl Pool {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] for a `pool_size` of 0.
+    /// [`Error::Config`] for a config that cannot work (see
+    /// [`Config::check`]).
     pub fn new(config: Config) -> Result<Pool> {
         config.check()?;
         Ok(Pool {
@@ -98,7 +99,7 @@ impl Pool {
     ///
     /// # Errors
     ///
-    /// [`Error::PoolTimeout`] when none is free within `pool_wait`; the
+    /// [`Error::PoolTimeout`] when none is free within `pool_timeout`; the
     /// error of the last attempt to open one when the server cannot be
     /// reached by then; [`Error::Server`] for a refused password or db.
     ///
@@ -107,10 +108,12 @@ impl Pool {
     /// **Whole**: the permit taken goes back, and a connection being
     /// opened is dropped.
     pub fn get(&self) -> Result<PooledConnection> {
-        let deadline = Instant::now() + self.shared.config.pool_wait;
-        let acquired = time::timeout_at(deadline, || self.shared.permits.acquire().forget());
-        if acquired.is_err() {
-            return Err(Error::PoolTimeout);
+        let deadline = time::deadline(self.shared.config.pool_timeout);
+        let permits = &self.shared.permits;
+        match deadline {
+            Some(deadline) => time::timeout_at(deadline, || permits.acquire().forget())
+                .map_err(|_| Error::PoolTimeout)?,
+            None => permits.acquire().forget(),
         }
         // From here the permit is the guard's: given back however this ends.
         let mut pooled = PooledConnection {
@@ -121,7 +124,7 @@ impl Pool {
         Ok(pooled)
     }
 
-    fn checkout(&self, deadline: Instant) -> Result<Connection> {
+    fn checkout(&self, deadline: Option<Instant>) -> Result<Connection> {
         // Idle connections the server closed meanwhile (a restart, its
         // `timeout` setting) are dropped here, not handed out to fail.
         loop {
@@ -133,7 +136,11 @@ impl Pool {
             }
         }
         loop {
-            let opened = time::timeout_at(deadline, || Connection::open(&self.shared.config))?;
+            let config = &self.shared.config;
+            let opened = match deadline {
+                Some(deadline) => time::timeout_at(deadline, || Connection::open_checked(config))?,
+                None => Connection::open_checked(config),
+            };
             match opened {
                 Ok(conn) => {
                     self.shared.backoff.borrow_mut().succeeded();
@@ -144,10 +151,11 @@ impl Pool {
                 Err(e) => {
                     let wait = self.shared.backoff.borrow_mut().failed();
                     log::debug!("redis pool: connect failed ({e}); next attempt in {wait:?}");
-                    if Instant::now() + wait >= deadline {
+                    let retry_at = time::deadline(Some(wait));
+                    if deadline.is_some_and(|end| retry_at.is_none_or(|at| at >= end)) {
                         return Err(e);
                     }
-                    time::sleep(wait);
+                    backoff::sleep_until(retry_at);
                 }
             }
         }

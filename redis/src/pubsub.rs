@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use silly_net::Conn;
 use silly_runtime::sync::{self, Mutex, Notify, Receiver, RecvTimeoutError, Sender};
@@ -153,19 +153,21 @@ impl Subscriber {
         Subscriber::open(Config::from_url(url)?)
     }
 
-    /// Connects (as [`Connection::open`]) and starts the reading coroutine.
-    /// Only this first connection's failure is an error: later ones are
-    /// retried.
+    /// Checks `config` ([`Config::check`]), connects (as
+    /// [`Connection::open`]) and starts the reading coroutine. Only this
+    /// first connection's failure is an error: later ones are retried.
     ///
     /// # Errors
     ///
-    /// As [`Connection::open`].
+    /// As [`Connection::open`]: [`Error::Config`] for a config that cannot
+    /// work, and the connection's errors.
     ///
     /// # Interrupts
     ///
     /// As [`Connection::open`]: nothing is kept.
     pub fn open(config: Config) -> Result<Subscriber> {
-        let (conn, replies) = Connection::open(&config)?.into_parts();
+        config.check()?;
+        let (conn, replies) = Connection::open_checked(&config)?.into_parts();
         let conn = Rc::new(conn);
         let (tx, events) = sync::bounded(config.message_queue);
         let shared = Rc::new(Shared {
@@ -280,7 +282,10 @@ impl Subscriber {
     ///
     /// As [`next_message`](Self::next_message).
     pub fn next_message_timeout(&self, timeout: Duration) -> Result<Message> {
-        let deadline = Instant::now() + timeout;
+        // A timeout too long for the clock is none.
+        let Some(deadline) = time::deadline(Some(timeout)) else {
+            return self.next_message();
+        };
         loop {
             match self.events.recv_until(deadline) {
                 Ok(Event::Message(msg)) => return Ok(msg),
@@ -346,7 +351,7 @@ impl Subscriber {
             self.shared.due.set(due);
             due
         };
-        let deadline = self.shared.config.read_timeout.map(|t| Instant::now() + t);
+        let deadline = time::deadline(self.shared.config.read_timeout);
         while self.shared.confirmed.get() < target {
             match deadline {
                 Some(deadline) => {
@@ -501,8 +506,8 @@ fn read_loop(shared: &Shared, mut conn: Rc<Conn>, mut replies: ReplyBuf, tx: &Se
         }
         let due;
         (conn, replies, due) = loop {
-            time::sleep(backoff.failed());
-            let reopened = Connection::open(&shared.config).and_then(|c| {
+            backoff.wait();
+            let reopened = Connection::open_checked(&shared.config).and_then(|c| {
                 let (c, replies) = c.into_parts();
                 let (conn, due) = shared.resubscribe(c)?;
                 Ok((conn, replies, due))

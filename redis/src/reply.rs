@@ -7,12 +7,15 @@
 //! configured depth, and lengths past the reply size limit, are refused
 //! before anything is allocated for them.
 
-use crate::error::{Error, Result, ServerError};
+use crate::error::{Error, ProtocolError, Result, ServerError};
 use crate::value::Value;
 
 /// Elements reserved up front for an array, whatever it announces: the
 /// rest grows as elements arrive, so a lying count allocates nothing.
 const MAX_RESERVE: usize = 1024;
+
+/// Bytes of a line that is not an integer kept in its error.
+const NOT_AN_INTEGER_SHOWN: usize = 64;
 
 /// Bytes received and not yet decoded, and the reply in progress.
 ///
@@ -75,10 +78,9 @@ impl ReplyBuf {
             let mut value = match item {
                 Item::Array(len) => {
                     if self.open.len() >= self.max_depth {
-                        return Err(Error::Protocol(format!(
-                            "reply nested deeper than the limit of {} arrays",
-                            self.max_depth
-                        )));
+                        return Err(Error::Protocol(ProtocolError::TooDeep {
+                            max_depth: self.max_depth,
+                        }));
                     }
                     self.open
                         .push((Vec::with_capacity(len.min(MAX_RESERVE)), len));
@@ -126,7 +128,7 @@ impl ReplyBuf {
                 after_line,
             ),
             b':' => (Item::Value(Value::Int(number(line)?)), after_line),
-            b'$' => match self.length(line, "bulk string")? {
+            b'$' => match self.length(line)? {
                 None => (Item::Value(Value::Nil), after_line),
                 Some(len) => {
                     let end = after_line.saturating_add(len).saturating_add(2);
@@ -134,23 +136,18 @@ impl ReplyBuf {
                         return Ok(None);
                     }
                     if &self.buf[end - 2..end] != b"\r\n" {
-                        return Err(protocol("a bulk string is not followed by CRLF"));
+                        return Err(ProtocolError::MissingCrlf.into());
                     }
                     let data = self.buf[after_line..end - 2].to_vec();
                     (Item::Value(Value::Data(data)), end)
                 }
             },
-            b'*' => match self.length(line, "array")? {
+            b'*' => match self.length(line)? {
                 None => (Item::Value(Value::Nil), after_line),
                 Some(0) => (Item::Value(Value::Array(Vec::new())), after_line),
                 Some(len) => (Item::Array(len), after_line),
             },
-            other => {
-                return Err(protocol(&format!(
-                    "a reply starts with {:?}, not a RESP2 type",
-                    char::from(other)
-                )))
-            }
+            other => return Err(ProtocolError::UnknownType(other).into()),
         };
         self.taken += end - start;
         self.pos = end;
@@ -173,16 +170,17 @@ impl ReplyBuf {
     }
 
     /// The length a `$` or `*` line announces: `None` for -1 (nil).
-    fn length(&self, line: &[u8], what: &str) -> Result<Option<usize>> {
+    fn length(&self, line: &[u8]) -> Result<Option<usize>> {
         match number(line)? {
             -1 => Ok(None),
-            n if n < 0 => Err(protocol(&format!("{what} of length {n}"))),
+            n if n < 0 => Err(ProtocolError::NegativeLength(n).into()),
             n => match usize::try_from(n) {
                 Ok(len) if len <= self.max => Ok(Some(len)),
-                _ => Err(Error::Protocol(format!(
-                    "{what} of length {n}, past the reply size limit of {} bytes",
-                    self.max
-                ))),
+                _ => Err(ProtocolError::LengthPastLimit {
+                    len: n,
+                    max_bytes: self.max,
+                }
+                .into()),
             },
         }
     }
@@ -199,17 +197,13 @@ impl ReplyBuf {
             self.pos = 0;
         }
         if self.taken + self.buf.len() > self.max {
-            return Err(Error::Protocol(format!(
-                "reply larger than the limit of {} bytes",
-                self.max
-            )));
+            return Err(ProtocolError::TooLarge {
+                max_bytes: self.max,
+            }
+            .into());
         }
         Ok(&mut self.buf)
     }
-}
-
-fn protocol(why: &str) -> Error {
-    Error::Protocol(why.to_owned())
 }
 
 /// A status or error line as text (Redis sends ASCII; anything else is
@@ -219,18 +213,17 @@ fn text(line: &[u8]) -> String {
 }
 
 /// A decimal integer line: an optional `-`, then digits only.
-fn number(line: &[u8]) -> Result<i64> {
+fn number(line: &[u8]) -> Result<i64, ProtocolError> {
     let digits = line.strip_prefix(b"-").unwrap_or(line);
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(protocol(&format!(
-            "{:?} is not an integer",
-            String::from_utf8_lossy(line)
-        )));
+        // Enough to recognise; the line may be as long as the reply limit.
+        let shown = &line[..line.len().min(NOT_AN_INTEGER_SHOWN)];
+        return Err(ProtocolError::NotAnInteger(shown.to_vec()));
     }
-    std::str::from_utf8(line)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| protocol("an integer out of range"))
+    // ASCII digits and a sign: UTF-8, and past i64 only by their count.
+    String::from_utf8_lossy(line)
+        .parse()
+        .map_err(ProtocolError::IntegerOutOfRange)
 }
 
 #[cfg(test)]

@@ -35,11 +35,11 @@ use std::hash::{BuildHasher, Hasher};
 use std::rc::Rc;
 
 use silly_runtime::sync::Notify;
-use silly_runtime::{task, time};
+use silly_runtime::task;
 use silly_websocket::{Backplane, FrameType, Hub};
 
 pub use self::config::{
-    BackplaneConfig, DEFAULT_MAX_OUTBOX, DEFAULT_MAX_OUTBOX_BYTES, DEFAULT_PREFIX,
+    BackplaneConfig, DEFAULT_MAX_QUEUE, DEFAULT_MAX_QUEUE_BYTES, DEFAULT_PREFIX,
 };
 #[cfg(fuzzing)]
 pub(crate) use self::envelope::round_trip as fuzz_envelope;
@@ -167,16 +167,19 @@ impl HubBackplane {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] for a bad `config`; as [`Connection::open`] when
-    /// Redis cannot be reached now (later losses are retried, not errors).
+    /// [`Error::Config`] for a bad `redis` or `config` (see [`Config::check`]
+    /// and [`BackplaneConfig::check`]), checked before anything else; as
+    /// [`Connection::open`] when Redis cannot be reached now (later losses
+    /// are retried, not errors).
     ///
     /// # Interrupts
     ///
     /// Nothing is kept: the connections being opened are dropped, and the
     /// hub keeps its backplane (none, or the one it had).
     pub fn attach(hub: &Hub, redis: Config, config: BackplaneConfig) -> Result<Rc<HubBackplane>> {
+        redis.check()?;
         config.check()?;
-        let publisher = Connection::open(&redis)?;
+        let publisher = Connection::open_checked(&redis)?;
         let subscriber = Subscriber::open(redis.clone())?;
         let mut prefix = config.prefix.clone().into_bytes();
         prefix.push(b':');
@@ -325,8 +328,8 @@ fn send_loop(shared: &Shared, publisher: Connection) {
     let mut conn = Some(publisher);
     loop {
         let Some(c) = conn.as_mut() else {
-            time::sleep(backoff.failed());
-            match Connection::open(redis) {
+            backoff.wait();
+            match Connection::open_checked(redis) {
                 Ok(c) => {
                     conn = Some(c);
                     backoff.succeeded();

@@ -45,7 +45,10 @@ fn an_error_reply_is_a_server_error_and_the_stream_goes_on() {
 fn garbage_is_a_protocol_error() {
     let mut buf = ReplyBuf::new(1024, 8);
     feed(&mut buf, b"?what\r\n");
-    assert!(matches!(buf.next(), Err(Error::Protocol(_))));
+    assert!(matches!(
+        buf.next(),
+        Err(Error::Protocol(ProtocolError::UnknownType(b'?')))
+    ));
 }
 
 #[test]
@@ -54,7 +57,10 @@ fn a_reply_over_the_limit_is_refused() {
     // A status line that never ends.
     feed(&mut buf, b"+0123456789abcdef0123");
     assert!(buf.next().unwrap().is_none());
-    assert!(matches!(buf.space(), Err(Error::Protocol(_))));
+    assert!(matches!(
+        buf.space(),
+        Err(Error::Protocol(ProtocolError::TooLarge { max_bytes: 16 }))
+    ));
 }
 
 /// Every reply of `bytes`, fed whole, then fed in pieces of `step` bytes:
@@ -105,7 +111,7 @@ fn nesting_past_the_limit_is_refused_without_recursion() {
     let mut buf = ReplyBuf::new(1 << 20, 64);
     feed(&mut buf, &b"*1\r\n".repeat(100_000));
     match buf.next() {
-        Err(Error::Protocol(why)) => assert!(why.contains("deeper"), "{why}"),
+        Err(Error::Protocol(ProtocolError::TooDeep { max_depth: 64 })) => {}
         other => panic!("{other:?}"),
     }
     // The limit itself is accepted.
@@ -146,24 +152,55 @@ fn announced_lengths_past_the_limit_are_refused_before_the_bytes() {
 }
 
 #[test]
-fn malformed_headers_are_protocol_errors() {
-    for bytes in [
-        &b"$-2\r\n"[..],
-        b"*-5\r\n",
-        b"$x\r\n",
-        b"$\r\n",
-        b":1.5\r\n",
-        b":--1\r\n",
-        b"$3\r\nabcXY",
-        b"%1\r\n",
-    ] {
+fn malformed_headers_are_protocol_errors_that_say_which() {
+    use std::error::Error as _;
+    let not_integer = |e: &ProtocolError| matches!(e, ProtocolError::NotAnInteger(_));
+    type Expected = fn(&ProtocolError) -> bool;
+    let cases: [(&[u8], Expected); 9] = [
+        (b"$-2\r\n", |e| *e == ProtocolError::NegativeLength(-2)),
+        (b"*-5\r\n", |e| *e == ProtocolError::NegativeLength(-5)),
+        (b"$x\r\n", |e| {
+            *e == ProtocolError::NotAnInteger(b"x".to_vec())
+        }),
+        (b"$\r\n", not_integer),
+        (b":1.5\r\n", not_integer),
+        (b":--1\r\n", not_integer),
+        (b":99999999999999999999\r\n", |e| {
+            matches!(e, ProtocolError::IntegerOutOfRange(_)) && e.source().is_some()
+        }),
+        (b"$3\r\nabcXY", |e| *e == ProtocolError::MissingCrlf),
+        (b"%1\r\n", |e| *e == ProtocolError::UnknownType(b'%')),
+    ];
+    for (bytes, expected) in cases {
         let mut buf = ReplyBuf::new(1024, 8);
         feed(&mut buf, bytes);
-        assert!(
-            matches!(buf.next(), Err(Error::Protocol(_))),
-            "{}",
-            String::from_utf8_lossy(bytes)
-        );
+        let shown = String::from_utf8_lossy(bytes);
+        match buf.next() {
+            Err(err @ Error::Protocol(_)) => {
+                let Error::Protocol(why) = &err else {
+                    unreachable!()
+                };
+                assert!(expected(why), "{shown}: {why:?}");
+                let source = err.source().expect("a protocol error has a source");
+                assert_eq!(source.downcast_ref::<ProtocolError>(), Some(why));
+            }
+            other => panic!("{shown}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_long_line_that_is_not_an_integer_is_kept_short_in_its_error() {
+    let mut buf = ReplyBuf::new(1 << 20, 8);
+    let mut line = b":".to_vec();
+    line.extend(std::iter::repeat_n(b'x', 100_000));
+    line.extend_from_slice(b"\r\n");
+    feed(&mut buf, &line);
+    match buf.next() {
+        Err(Error::Protocol(ProtocolError::NotAnInteger(shown))) => {
+            assert_eq!(shown, vec![b'x'; 64]);
+        }
+        other => panic!("{other:?}"),
     }
 }
 

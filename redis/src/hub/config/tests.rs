@@ -8,14 +8,19 @@ fn the_defaults_pass_and_settings_that_cannot_work_are_refused() {
         .max_queue_bytes(1)
         .check()
         .is_ok());
-    for bad in [
-        BackplaneConfig::default().prefix(""),
-        BackplaneConfig::default().max_queue(0),
-        BackplaneConfig::default().max_queue_bytes(0),
+    for (bad, field) in [
+        (BackplaneConfig::default().prefix(String::new()), "prefix"),
+        (BackplaneConfig::default().max_queue(0), "max_queue"),
+        (
+            BackplaneConfig::default().max_queue_bytes(0),
+            "max_queue_bytes",
+        ),
     ] {
-        match bad.check() {
-            Err(Error::Invalid(why)) => assert!(!why.is_empty()),
-            other => panic!("{bad:?} gave {other:?}"),
-        }
+        let err = bad.check().unwrap_err();
+        assert_eq!(
+            (err.config(), err.field()),
+            ("BackplaneConfig", field),
+            "{bad:?}"
+        );
     }
 }

@@ -14,6 +14,7 @@
 //! });
 //! ```
 
+use std::cell::Cell;
 use std::fmt;
 use std::io;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
@@ -27,7 +28,8 @@ use crate::task::cell::{Interrupt, Interrupted};
 use crate::timer::TimerKey;
 
 /// Suspends the calling coroutine for at least `duration` (1 ms resolution).
-/// A zero duration yields: the task runs again after those already ready.
+/// A zero duration yields: the task runs again after those already ready; one
+/// too long for the clock to hold (`Duration::MAX`) sleeps until interrupted.
 ///
 /// # Panics
 ///
@@ -41,7 +43,15 @@ pub fn sleep(duration: Duration) {
         crate::task::yield_now();
         return;
     }
-    sleep_until(Instant::now() + duration);
+    match deadline(Some(duration)) {
+        Some(deadline) => sleep_until(deadline),
+        // Longer than the clock can hold: only an interrupt ends it.
+        None => {
+            while !context::unwinding() {
+                context::park_until(None);
+            }
+        }
+    }
 }
 
 /// Suspends the calling coroutine until `deadline` has passed.
@@ -56,13 +66,22 @@ pub fn sleep_until(deadline: Instant) {
 }
 
 /// Runs `f` in a new coroutine once `delay` has passed, unless the returned
-/// [`Timer`] is cancelled first. A zero delay fires on the loop's next turn.
+/// [`Timer`] is cancelled first. A zero delay fires on the loop's next turn; one
+/// too long for the clock to hold never fires.
 ///
 /// # Panics
 ///
 /// Panics outside [`run`](crate::run).
 pub fn after(delay: Duration, f: impl FnOnce() + 'static) -> Timer {
-    at(Instant::now() + delay, f)
+    match deadline(Some(delay)) {
+        Some(deadline) => at(deadline, f),
+        // Longer than the clock can hold: a timer that never fires.
+        None => context::with(|cx| Timer {
+            key: None,
+            runtime_id: cx.id,
+            never_fired: Cell::new(true),
+        }),
+    }
 }
 
 /// Runs `f` in a new coroutine once `deadline` has passed (see [`after`]). Timers
@@ -75,26 +94,33 @@ pub fn at(deadline: Instant, f: impl FnOnce() + 'static) -> Timer {
     // The task is forked when the timer fires, from the loop.
     let fork = TimerAction::Call(Box::new(move || drop(crate::task::fork(f))));
     context::with(|cx| Timer {
-        key: cx.timers.borrow_mut().insert(deadline, fork),
+        key: Some(cx.timers.borrow_mut().insert(deadline, fork)),
         runtime_id: cx.id,
+        never_fired: Cell::new(true),
     })
 }
 
 /// A callback armed with [`after`]. Dropping it does not cancel it.
 #[derive(Debug)]
 pub struct Timer {
-    key: TimerKey,
+    /// `None`: a delay too long for the clock, never armed.
+    key: Option<TimerKey>,
     runtime_id: u64,
+    /// For a timer never armed: not cancelled yet.
+    never_fired: Cell<bool>,
 }
 
 impl Timer {
     /// Cancels the callback. Returns `true` if it had not fired yet (it now never
     /// will), `false` if it already fired or was cancelled: then nothing happens.
     pub fn cancel(&self) -> bool {
+        let Some(key) = self.key else {
+            return self.never_fired.replace(false);
+        };
         let cancelled = context::try_with(|cx| {
             // A runtime other than the timer's: its own has ended.
             let own = cx.id == self.runtime_id;
-            own.then(|| cx.timers.borrow_mut().cancel(self.key))
+            own.then(|| cx.timers.borrow_mut().cancel(key))
                 .flatten()
         })
         .flatten();
@@ -112,7 +138,8 @@ impl Timer {
 /// `f` is interrupted only where it suspends: code that computes without
 /// blocking runs to its next blocking call (or [`task::yield_now`]). Timeouts
 /// nest; when several pass, the outermost wins. A panic in `f` continues from
-/// `timeout`.
+/// `timeout`. A duration too long for the clock to hold (`Duration::MAX`) is
+/// no deadline (see [`deadline`]).
 ///
 /// Interruption unwinds like a panic, without a panic report: code in `f`
 /// that catches unwinds must let it through, as [`task::catch_unwind`] does
@@ -138,7 +165,14 @@ impl Timer {
 ///
 /// Panics outside a coroutine.
 pub fn timeout<R>(duration: Duration, f: impl FnOnce() -> R) -> Result<R, Elapsed> {
-    timeout_at(Instant::now() + duration, f)
+    match deadline(Some(duration)) {
+        Some(deadline) => timeout_at(deadline, f),
+        // Longer than the clock can hold: no deadline, nothing to interrupt.
+        None => {
+            context::current_task();
+            Ok(f())
+        }
+    }
 }
 
 /// [`timeout`] with the deadline as an instant.

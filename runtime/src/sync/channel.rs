@@ -273,7 +273,7 @@ impl<T> Receiver<T> {
     ///
     /// Whole: no message is taken.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        self.recv_before(Some(Instant::now() + timeout))
+        self.recv_before(crate::time::deadline(Some(timeout)))
     }
 
     /// [`recv_timeout`](Self::recv_timeout) with the deadline as an instant.

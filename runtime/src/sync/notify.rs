@@ -122,8 +122,7 @@ impl Notify {
     ///
     /// Whole: as for [`wait`](Self::wait).
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        // A timeout too long for the clock to represent is no deadline.
-        self.wait_deadline(Instant::now().checked_add(timeout))
+        self.wait_deadline(crate::time::deadline(Some(timeout)))
     }
 
     fn wait_deadline(&self, deadline: Option<Instant>) -> bool {

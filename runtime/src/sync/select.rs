@@ -191,7 +191,7 @@ impl<'a> Select<'a> {
     ///
     /// Whole: as for [`ready`](Self::ready).
     pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, Elapsed> {
-        self.wait(Some(Instant::now() + timeout))
+        self.wait(crate::time::deadline(Some(timeout)))
     }
 
     /// [`ready`](Self::ready), waiting until `deadline` at most.

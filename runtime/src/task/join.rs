@@ -100,7 +100,7 @@ impl<T> JoinHandle<T> {
     /// As for [`join`](Self::join): the handle is dropped, the task runs on. A timeout
     /// of this call's own gives the handle back instead.
     pub fn join_timeout(self, timeout: Duration) -> Result<Result<T, JoinError>, Self> {
-        self.join_until(Instant::now() + timeout)
+        self.join_before(crate::time::deadline(Some(timeout)))
     }
 
     /// [`join_timeout`](Self::join_timeout) with the deadline as an instant.
@@ -109,15 +109,19 @@ impl<T> JoinHandle<T> {
     ///
     /// As for [`join_timeout`](Self::join_timeout).
     pub fn join_until(self, deadline: Instant) -> Result<Result<T, JoinError>, Self> {
+        self.join_before(Some(deadline))
+    }
+
+    fn join_before(self, deadline: Option<Instant>) -> Result<Result<T, JoinError>, Self> {
         loop {
             if let Some(outcome) = self.state.result.borrow_mut().take() {
                 return Ok(outcome);
             }
-            if Instant::now() >= deadline {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(self);
             }
             *self.state.waiter.borrow_mut() = Some(context::waker());
-            context::park_until(Some(deadline));
+            context::park_until(deadline);
         }
     }
 

@@ -407,6 +407,14 @@ impl<T> Drop for Receiver<T> {
 #[derive(PartialEq, Eq)]
 pub struct SendError<T>(pub T);
 
+impl<T> SendError<T> {
+    /// Always false: a send fails only on a closed channel. Every error type
+    /// of silly-rs answers `is_timeout`.
+    pub fn is_timeout(&self) -> bool {
+        false
+    }
+}
+
 impl<T> fmt::Debug for SendError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SendError(..)")
@@ -428,6 +436,13 @@ pub enum TrySendError<T> {
     Full(T),
     /// The channel is closed.
     Closed(T),
+}
+
+impl<T> TrySendError<T> {
+    /// Always false: `try_send` never waits.
+    pub fn is_timeout(&self) -> bool {
+        false
+    }
 }
 
 impl<T> fmt::Debug for TrySendError<T> {
@@ -454,6 +469,13 @@ impl<T> std::error::Error for TrySendError<T> {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecvError;
 
+impl RecvError {
+    /// Always false: `recv` fails only on a closed, drained channel.
+    pub fn is_timeout(&self) -> bool {
+        false
+    }
+}
+
 impl fmt::Display for RecvError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("receiving on a closed and empty channel")
@@ -469,6 +491,13 @@ pub enum RecvTimeoutError {
     Timeout,
     /// The channel is closed and drained.
     Closed,
+}
+
+impl RecvTimeoutError {
+    /// Whether no message came before the deadline.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, RecvTimeoutError::Timeout)
+    }
 }
 
 impl fmt::Display for RecvTimeoutError {
@@ -489,6 +518,13 @@ pub enum TryRecvError {
     Empty,
     /// The channel is closed and drained.
     Closed,
+}
+
+impl TryRecvError {
+    /// Always false: `try_recv` never waits.
+    pub fn is_timeout(&self) -> bool {
+        false
+    }
 }
 
 impl fmt::Display for TryRecvError {

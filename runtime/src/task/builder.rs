@@ -4,7 +4,8 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
 use super::cell::{Entry, Interrupted, Start, TaskCell};
-use super::join::{JoinError, JoinHandle, JoinState};
+use super::error::JoinError;
+use super::join::{JoinHandle, JoinState};
 use super::Task;
 use crate::context::{self, Context};
 

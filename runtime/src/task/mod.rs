@@ -21,6 +21,7 @@
 mod blocking;
 mod builder;
 pub(crate) mod cell;
+mod error;
 mod join;
 mod panic;
 mod spawn_on;
@@ -31,7 +32,8 @@ use std::rc::Rc;
 
 pub use self::blocking::spawn_blocking;
 pub use self::builder::Builder;
-pub use self::join::{JoinError, JoinHandle};
+pub use self::error::JoinError;
+pub use self::join::{JoinHandle, JoinTimeoutError};
 pub use self::spawn_on::{spawn_on, RemoteJoinHandle};
 pub use crate::pool::{BlockingPool, DEFAULT_BLOCKING_THREADS};
 
@@ -256,6 +258,14 @@ pub enum UnparkError {
     NotParked,
     /// The task has ended.
     Finished,
+}
+
+impl UnparkError {
+    /// Always false: `unpark` never waits. Every error type of silly-rs
+    /// answers `is_timeout`.
+    pub fn is_timeout(&self) -> bool {
+        false
+    }
 }
 
 impl fmt::Display for UnparkError {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::join::JoinError;
+use super::error::JoinError;
 use crate::context::RuntimeHandle;
 use crate::sync::remote;
 

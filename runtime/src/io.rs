@@ -28,7 +28,7 @@ pub use mio::Interest;
 use mio::event::Source;
 
 use crate::context::{self, Context};
-use crate::sync::{SelectWaiter, Selectable, Watch};
+use crate::sync::selectable::{SelectWaiter, Selectable, Watch};
 use crate::task::cell::{Park, Waker};
 
 /// A non-blocking I/O source registered with the current runtime's reactor.

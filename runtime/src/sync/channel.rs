@@ -6,8 +6,9 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use super::select::{SelectWaiter, Selectable, Watch};
+use super::selectable::{SelectWaiter, Selectable, Watch};
 use super::wait_list::WaitList;
+use crate::time::deadline::deadline;
 
 /// An unbounded channel: `send` never suspends. Senders and receivers can be
 /// cloned; each message goes to one receiver, in order.
@@ -273,7 +274,7 @@ impl<T> Receiver<T> {
     ///
     /// Whole: no message is taken.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        self.recv_before(crate::time::deadline(Some(timeout)))
+        self.recv_before(deadline(Some(timeout)))
     }
 
     /// [`recv_timeout`](Self::recv_timeout) with the deadline as an instant.

@@ -26,6 +26,7 @@ mod mutex;
 mod notify;
 pub mod remote;
 mod select;
+pub(crate) mod selectable;
 mod semaphore;
 mod wait_group;
 mod wait_list;
@@ -36,6 +37,7 @@ pub use self::channel::{
 };
 pub use self::mutex::{Mutex, MutexGuard};
 pub use self::notify::Notify;
-pub use self::select::{Select, SelectWaiter, Selectable, Watch};
+pub use self::select::Select;
+pub use self::selectable::{SelectWaiter, Selectable, Watch};
 pub use self::semaphore::{Semaphore, SemaphorePermit};
 pub use self::wait_group::WaitGroup;

@@ -6,7 +6,8 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::wait_list::WaitList;
-use crate::time::Elapsed;
+use crate::time::deadline::deadline;
+use crate::time::elapsed::Elapsed;
 
 /// Wakes tasks that wait for an event (tokio's `Notify`, for the coroutines of
 /// one runtime). It carries no value: the waiter checks, once woken, whatever
@@ -130,7 +131,7 @@ impl Notify {
     ///
     /// Whole: as for [`wait`](Self::wait).
     pub fn wait_timeout(&self, timeout: Duration) -> Result<(), Elapsed> {
-        self.wait_deadline(crate::time::deadline(Some(timeout)))
+        self.wait_deadline(deadline(Some(timeout)))
     }
 
     fn wait_deadline(&self, deadline: Option<Instant>) -> Result<(), Elapsed> {

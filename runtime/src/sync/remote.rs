@@ -32,6 +32,7 @@ use std::time::{Duration, Instant};
 
 use super::channel::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
 use crate::context::{self, RemoteWaker};
+use crate::time::deadline::deadline;
 
 /// A channel between runtimes with an unbounded queue.
 pub fn channel<T: Send>() -> (Sender<T>, Receiver<T>) {
@@ -239,7 +240,7 @@ impl<T> Receiver<T> {
     ///
     /// Whole: no message is taken.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        self.recv_before(crate::time::deadline(Some(timeout)))
+        self.recv_before(deadline(Some(timeout)))
     }
 
     /// Takes the next message if one is queued.

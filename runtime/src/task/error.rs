@@ -1,4 +1,4 @@
-//! Why a task gave no value.
+//! Why a task gave no value, and why `unpark` did nothing.
 
 use std::any::Any;
 use std::fmt;
@@ -113,3 +113,32 @@ impl fmt::Display for JoinError {
 }
 
 impl std::error::Error for JoinError {}
+
+/// Why [`Task::unpark`](super::Task::unpark) did nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnparkError {
+    /// The task is not waiting in [`park`](super::park).
+    NotParked,
+    /// The task has ended.
+    Finished,
+}
+
+impl UnparkError {
+    /// Always false: `unpark` never waits. Every error type of silly-rs
+    /// answers `is_timeout`.
+    pub fn is_timeout(&self) -> bool {
+        false
+    }
+}
+
+impl fmt::Display for UnparkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnparkError::NotParked => f.write_str("task is not parked in task::park"),
+            UnparkError::Finished => f.write_str("task has finished"),
+        }
+    }
+}
+
+impl std::error::Error for UnparkError {}

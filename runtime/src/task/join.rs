@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use super::cell::Waker;
 use super::error::JoinError;
-use super::Task;
+use super::handle::Task;
 use crate::context;
+use crate::time::deadline::deadline;
 
 /// The outcome slot shared by a task and its [`JoinHandle`].
 pub(crate) struct JoinState<T> {
@@ -113,7 +114,7 @@ impl<T> JoinHandle<T> {
     /// As for [`join`](Self::join): the handle is dropped, the task runs on. A timeout
     /// of this call's own gives the handle back instead.
     pub fn join_timeout(self, timeout: Duration) -> Result<T, JoinTimeoutError<T>> {
-        self.join_before(crate::time::deadline(Some(timeout)))
+        self.join_before(deadline(Some(timeout)))
     }
 
     /// [`join_timeout`](Self::join_timeout) with the deadline as an instant.

@@ -29,7 +29,7 @@ use mio::event::Source;
 
 use crate::context::{self, Context};
 use crate::sync::selectable::{SelectWaiter, Selectable, Watch};
-use crate::task::cell::{Park, Waker};
+use crate::leaves::cell::{Park, Waker};
 
 /// A non-blocking I/O source registered with the current runtime's reactor.
 /// Dropping it deregisters the source (and then drops it, closing its fd).

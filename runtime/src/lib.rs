@@ -88,52 +88,57 @@
 //!
 //! # Inside
 //!
-//! The modules form layers, and no module imports one above it:
+//! The modules form layers, and no module imports one above it; a file's
+//! folder says its layer:
 //!
-//! * leaves, plain data that knows nothing of the runtime: `stack` (the stack
-//!   pool), `coroutine` (stack switching only), `task::cell` (a task's state and
-//!   its one-shot `Waker`), `ready` (the ready queue), `timer` (a timer heap),
-//!   `overflow` (the stack-overflow reporter);
-//! * subsystems built on them: `scheduler` (runs ready tasks, owns the stacks),
-//!   `reactor` (mio, readiness, waiters, I/O deadlines; it wakes into a ready
-//!   queue it is handed), `blocking` (a runtime's blocking calls and their
-//!   completions, given a `mio::Waker`), `pool` (process-wide thread pools);
-//! * `context`, which composes them into one runtime, owns the thread-local, and
-//!   is the only way the API layer reaches the runtime;
-//! * the API layer: [`io`], [`time`], [`task`], [`sync`];
-//! * the driver (`runtime`): [`run`], the loop, timer firing, shutdown.
+//! * `leaves/`, plain data that knows nothing of the runtime: `stack` (stack
+//!   sizes, arenas, the stack pool, page release), `coroutine` (stack
+//!   switching only), `cell` (a task's state and its one-shot `Waker`), `ready`
+//!   (the ready queue), `timer` (a timer heap), `overflow` (the stack-overflow
+//!   reporter), `inbox` (what other threads hand to a runtime), `report` (the
+//!   runtime's own stderr line);
+//! * `subsystems/`, each built on leaves: `scheduler` (runs ready tasks, owns
+//!   the stacks), `reactor` (mio, readiness, waiters, I/O deadlines; it wakes
+//!   into a ready queue it is handed), `blocking` (a runtime's blocking calls
+//!   and their completions, given a `mio::Waker`), `pool` (process-wide thread
+//!   pools);
+//! * `context.rs`, which composes them into one runtime, owns the
+//!   thread-local, and is the way the API layer reaches the runtime;
+//! * the API layer, one folder or file per public module: [`config`], [`io`],
+//!   [`signal`], [`sync`], [`task`], [`time`]. Inside it, what several modules
+//!   share sits in a module of its own that the others import directly
+//!   (`time::deadline`, `time::elapsed`, `sync::selectable`), never through a
+//!   parent that re-exports it;
+//! * `driver/`: [`run`] and the [`Builder`] that start runtimes, the event
+//!   loop (timer firing, shutdown), and [`Stats`].
 //!
-//! `.ci/check-layers` checks that the `use crate::` lines form no cycle.
+//! `.ci/check-layers` checks that the `crate::`/`super::` paths (re-exports
+//! included) form no cycle.
 //!
-//! The unsafe code of this crate lives only in `coroutine.rs` (stack switching through
-//! corosensei), `stack.rs` (releasing stack pages) and `overflow.rs` (the
-//! stack-overflow reporter).
+//! The unsafe code of this crate lives only in `leaves/coroutine.rs` (stack
+//! switching through corosensei), `leaves/stack/` (mapping stacks and
+//! releasing their pages) and `leaves/overflow.rs` (the stack-overflow
+//! reporter).
 
 #![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
-mod blocking;
-pub mod config;
+mod leaves;
+mod subsystems;
+
 mod context;
-mod coroutine;
-mod inbox;
+
+pub mod config;
 pub mod io;
-mod overflow;
-mod pool;
-mod reactor;
-mod ready;
-mod report;
-mod runtime;
-mod scheduler;
 pub mod signal;
-mod stack;
 pub mod sync;
 pub mod task;
 pub mod time;
-mod timer;
+
+mod driver;
 
 pub use crate::context::RuntimeHandle;
-pub use crate::runtime::{
+pub use crate::driver::{
     current_runtime, exit, run, runtime_index, runtimes, stats, stats_all, Builder, Stats,
     DEFAULT_MAX_IDLE_STACKS, DEFAULT_STACK_SIZE,
 };
-pub use crate::stack::StackGuards;
+pub use crate::leaves::stack::StackGuards;

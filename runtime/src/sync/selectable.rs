@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::task::cell::Waker;
+use crate::leaves::cell::Waker;
 
 /// Something a [`Select`](super::Select) can wait for: a [`Receiver`](super::Receiver), an
 /// [`io::Registered`](crate::io::Registered) source (readable), or a type of

@@ -3,7 +3,7 @@
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
-use super::cell::{Entry, Interrupted, Start, TaskCell};
+use crate::leaves::cell::{Entry, Interrupted, Start, TaskCell};
 use super::error::JoinError;
 use super::join::{JoinHandle, JoinState};
 use super::handle::Task;

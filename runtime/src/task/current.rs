@@ -3,7 +3,7 @@
 
 use std::any::Any;
 
-use super::cell::Park;
+use crate::leaves::cell::Park;
 use super::handle::Task;
 use crate::context;
 
@@ -75,7 +75,7 @@ pub fn park() -> Box<dyn Any> {
 /// upgrade does); it costs one `madvise` system call. Outside a coroutine it does
 /// nothing.
 pub fn trim_stack() {
-    crate::stack::trim_below_here();
+    crate::leaves::stack::trim_below_here();
 }
 
 /// Suspends the running task for good; used by [`exit`](crate::exit).

@@ -4,7 +4,7 @@ use std::any::Any;
 use std::fmt;
 use std::rc::Rc;
 
-use super::cell::{Interrupt, Park, State, TaskCell};
+use crate::leaves::cell::{Interrupt, Park, State, TaskCell};
 use super::error::UnparkError;
 use crate::context;
 

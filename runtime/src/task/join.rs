@@ -5,7 +5,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use super::cell::Waker;
+use crate::leaves::cell::Waker;
 use super::error::JoinError;
 use super::handle::Task;
 use crate::context;

@@ -20,7 +20,6 @@
 
 mod blocking;
 mod builder;
-pub(crate) mod cell;
 mod current;
 mod error;
 mod handle;
@@ -37,8 +36,7 @@ pub use self::handle::Task;
 pub use self::join::{JoinHandle, JoinTimeoutError};
 pub use self::spawn_on::{spawn_on, RemoteJoinHandle};
 pub use self::unwind::catch_unwind;
-pub use crate::pool::{BlockingPool, DEFAULT_BLOCKING_THREADS};
+pub use crate::subsystems::pool::{BlockingPool, DEFAULT_BLOCKING_THREADS};
 
-pub(crate) use self::cell::TaskCell;
 pub(crate) use self::current::park_forever;
 pub(crate) use self::panic::install_panic_reporter;

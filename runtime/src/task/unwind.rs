@@ -1,6 +1,6 @@
 //! Catching a panic without catching the runtime's own unwinds.
 
-use super::cell::Interrupted;
+use crate::leaves::cell::Interrupted;
 use super::current::try_current;
 
 /// Runs `f`, catching a panic in it like [`std::panic::catch_unwind`], except

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::deadline::deadline;
 use crate::context::{self, TimerAction};
-use crate::timer::TimerKey;
+use crate::leaves::timer::TimerKey;
 
 /// Runs `f` in a new coroutine once `delay` has passed, unless the returned
 /// [`Timer`] is cancelled first. A zero delay fires on the loop's next turn; one

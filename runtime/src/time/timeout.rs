@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::deadline::deadline;
 use super::elapsed::Elapsed;
 use crate::context::{self, ArmedTimer, TimerAction};
-use crate::task::cell::{Interrupt, Interrupted};
+use crate::leaves::cell::{Interrupt, Interrupted};
 
 /// Runs `f` in the calling coroutine with a deadline `duration` from now: if
 /// `f` is still blocked when it passes, the blocking call it is in (a socket

@@ -495,7 +495,7 @@ const TRIM_MARGIN: usize = 1024;
 /// below the current frame; see [`crate::task::trim_stack`].
 #[inline(never)]
 pub(crate) fn trim_below_here() {
-    let Some(bottom) = crate::overflow::running_stack_bottom() else {
+    let Some(bottom) = crate::leaves::overflow::running_stack_bottom() else {
         return;
     };
     let marker = 0u8;

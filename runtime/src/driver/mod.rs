@@ -10,11 +10,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::context::{self, Context, Group, RuntimeHandle, TimerAction};
-use crate::overflow;
-use crate::ready::ReadyQueue;
-use crate::stack::{StackGuards, StackPool};
-use crate::task::{self, TaskCell};
-use crate::timer::Timers;
+use crate::leaves::overflow;
+use crate::leaves::ready::ReadyQueue;
+use crate::leaves::stack::{StackGuards, StackPool};
+use crate::leaves::cell::TaskCell;
+use crate::task;
+use crate::leaves::timer::Timers;
 
 /// Default usable stack size of a coroutine: 512 KiB of address space, of which
 /// only the pages a coroutine touches become resident memory (a parked
@@ -391,7 +392,7 @@ fn start<T: 'static>(
     group.join(index, made.as_ref().ok().map(|cx| cx.inbox.clone()));
     let cx = Rc::new(made.expect("silly::run: cannot create the event poller"));
     if let Some(threads) = builder.blocking_threads {
-        crate::pool::DEFAULT_POOL.set_max_threads(threads);
+        crate::subsystems::pool::DEFAULT_POOL.set_max_threads(threads);
     }
     context::replace(Some(cx.clone()));
     let alt_stack = overflow::install();

@@ -22,6 +22,7 @@
 //! ```
 
 mod channel;
+mod error;
 mod mutex;
 mod notify;
 pub mod remote;
@@ -31,10 +32,8 @@ mod semaphore;
 mod wait_group;
 mod wait_list;
 
-pub use self::channel::{
-    bounded, channel, Receiver, RecvError, RecvTimeoutError, SendError, Sender, TryRecvError,
-    TrySendError,
-};
+pub use self::channel::{bounded, channel, Receiver, Sender};
+pub use self::error::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
 pub use self::mutex::{Mutex, MutexGuard};
 pub use self::notify::Notify;
 pub use self::select::Select;

@@ -30,7 +30,7 @@ use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::channel::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
+use super::error::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
 use crate::context::{self, RemoteWaker};
 use crate::time::deadline::deadline;
 

@@ -6,8 +6,8 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use silly::sync::Notify;
-use silly::time::Elapsed;
 use silly::task::{self, JoinHandle};
+use silly::time::Elapsed;
 
 /// Three tasks that wait, in order, and then log their number.
 fn three_waiters(notify: &Notify, woken: &Rc<RefCell<Vec<i32>>>) -> Vec<JoinHandle<()>> {
@@ -96,7 +96,11 @@ fn wait_until_gives_up_at_its_deadline_and_wakes_when_notified_before() {
         let waiter = task::fork(move || n.wait_timeout(Duration::from_secs(30)));
         task::yield_now();
         notify.notify_one();
-        assert_eq!(waiter.join().unwrap(), Ok(()), "notified before its deadline");
+        assert_eq!(
+            waiter.join().unwrap(),
+            Ok(()),
+            "notified before its deadline"
+        );
 
         let n = notify.clone();
         let waiter = task::fork(move || n.wait_timeout(Duration::from_secs(30)));
@@ -124,7 +128,11 @@ fn a_deadline_passing_does_not_count_as_a_notification_for_others() {
         };
         let n = notify.clone();
         let hasty = task::fork(move || n.wait_timeout(Duration::from_millis(20)));
-        assert_eq!(hasty.join().unwrap(), Err(Elapsed), "the short wait times out");
+        assert_eq!(
+            hasty.join().unwrap(),
+            Err(Elapsed),
+            "the short wait times out"
+        );
         silly::time::sleep(Duration::from_millis(30));
         notified.set(true);
         notify.notify_waiters();

@@ -17,13 +17,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::Instant;
 
-use crate::subsystems::blocking::Blocking;
+use crate::leaves::cell::{Interrupt, Park, TaskCell, Waker};
 use crate::leaves::inbox::Inbox;
+use crate::leaves::stack::StackPool;
+use crate::leaves::timer::{TimerKey, Timers};
+use crate::subsystems::blocking::Blocking;
 use crate::subsystems::reactor::Reactor;
 use crate::subsystems::scheduler::Scheduler;
-use crate::leaves::stack::StackPool;
-use crate::leaves::cell::{Interrupt, Park, TaskCell, Waker};
-use crate::leaves::timer::{TimerKey, Timers};
 
 use slab::Slab;
 

@@ -70,7 +70,7 @@
 //! | [`sync::Mutex::lock`], [`sync::Semaphore::acquire`] | whole: not acquired; a lock or permit handed over meanwhile goes to the next waiter |
 //! | [`sync::Notify::wait`], `wait_until`, `wait_timeout` | whole: a notification picked for the cut waiter goes to the next one (or is stored) |
 //! | [`sync::WaitGroup::wait`] | whole |
-//! | [`task::JoinHandle::join`], `join_timeout`, `join_until`, [`task::RemoteJoinHandle::join`] | the handle is dropped: the task runs on, detached, and its result is dropped (keep the handle with `join_timeout`) |
+//! | [`task::JoinHandle::join`], `join_timeout`, `join_until`, [`task::RemoteJoinHandle::join`] | the handle is dropped: the task runs on, detached, and its result is dropped (`join_timeout` gives the handle back in its error when its own deadline passes) |
 //! | [`task::spawn_blocking`], [`task::BlockingPool::run`] | the closure runs to its end on the pool (a thread cannot be unwound from outside); its result is dropped |
 //! | [`signal::wait`] | whole: a signal that arrives later is seen by the next `wait` |
 //! | [`io::Registered::wait`], [`io::Registered::io`] | whole: readiness is kept for the next call |

@@ -11,9 +11,9 @@ use std::thread;
 
 use slab::Slab;
 
+use crate::leaves::cell::Waker;
 use crate::leaves::inbox::Inbox;
 use crate::leaves::ready::ReadyQueue;
-use crate::leaves::cell::Waker;
 
 /// What a job returned (boxed), or the payload of its panic.
 pub(crate) type Outcome = thread::Result<Box<dyn Any + Send>>;

@@ -31,8 +31,8 @@ use mio::event::Source;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
-use crate::leaves::ready::ReadyQueue;
 use crate::leaves::cell::Waker;
+use crate::leaves::ready::ReadyQueue;
 use crate::leaves::timer::{TimerKey, Timers};
 
 /// Token of the `mio::Waker` that [`Reactor::waker`] makes, for other threads

@@ -10,11 +10,11 @@ use std::rc::Rc;
 
 use slab::Slab;
 
+use crate::leaves::cell::{Interrupt, Start, State, TaskCell};
 use crate::leaves::coroutine::Coroutine;
 use crate::leaves::overflow;
 use crate::leaves::ready::ReadyQueue;
 use crate::leaves::stack::StackPool;
-use crate::leaves::cell::{Interrupt, Start, State, TaskCell};
 
 /// Owner of the run queue.
 pub(crate) struct Scheduler {

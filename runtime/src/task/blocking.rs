@@ -4,8 +4,8 @@
 use std::any::Any;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
-use crate::subsystems::blocking::Outcome;
 use crate::context;
+use crate::subsystems::blocking::Outcome;
 use crate::subsystems::pool::{BlockingPool, DEFAULT_POOL};
 
 /// Runs `f` on a thread of the default [`BlockingPool`] and suspends the calling

@@ -3,11 +3,11 @@
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
-use crate::leaves::cell::{Entry, Interrupted, Start, TaskCell};
 use super::error::JoinError;
-use super::join::{JoinHandle, JoinState};
 use super::handle::Task;
+use super::join::{JoinHandle, JoinState};
 use crate::context::{self, Context};
+use crate::leaves::cell::{Entry, Interrupted, Start, TaskCell};
 
 /// Queues `f` to run in a new coroutine and returns a handle to join it.
 ///

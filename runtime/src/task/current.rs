@@ -3,9 +3,9 @@
 
 use std::any::Any;
 
-use crate::leaves::cell::Park;
 use super::handle::Task;
 use crate::context;
+use crate::leaves::cell::Park;
 
 const OUTSIDE_COROUTINE: &str =
     "silly: this call must be made from a coroutine (inside silly::run)";

@@ -4,9 +4,9 @@ use std::any::Any;
 use std::fmt;
 use std::rc::Rc;
 
-use crate::leaves::cell::{Interrupt, Park, State, TaskCell};
 use super::error::UnparkError;
 use crate::context;
+use crate::leaves::cell::{Interrupt, Park, State, TaskCell};
 
 /// A handle to a task: its id, and the [`unpark`](Task::unpark) that ends its
 /// [`park`](super::park). Cheap to clone; keeps no task alive beyond its end.

@@ -5,10 +5,10 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::leaves::cell::Waker;
 use super::error::JoinError;
 use super::handle::Task;
 use crate::context;
+use crate::leaves::cell::Waker;
 use crate::time::deadline::deadline;
 
 /// The outcome slot shared by a task and its [`JoinHandle`].
@@ -204,7 +204,11 @@ impl<T> fmt::Display for JoinTimeoutError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             JoinTimeoutError::Timeout(handle) => {
-                write!(f, "task {} did not end before the deadline", handle.task().id())
+                write!(
+                    f,
+                    "task {} did not end before the deadline",
+                    handle.task().id()
+                )
             }
             JoinTimeoutError::Failed(error) => error.fmt(f),
         }

@@ -1,7 +1,7 @@
 //! Catching a panic without catching the runtime's own unwinds.
 
-use crate::leaves::cell::Interrupted;
 use super::current::try_current;
+use crate::leaves::cell::Interrupted;
 
 /// Runs `f`, catching a panic in it like [`std::panic::catch_unwind`], except
 /// the unwinding the runtime itself starts: dropping suspended coroutines at

@@ -62,8 +62,7 @@ impl Timer {
         let cancelled = context::try_with(|cx| {
             // A runtime other than the timer's: its own has ended.
             let own = cx.id == self.runtime_id;
-            own.then(|| cx.timers.borrow_mut().cancel(key))
-                .flatten()
+            own.then(|| cx.timers.borrow_mut().cancel(key)).flatten()
         })
         .flatten();
         // Dropped with no borrow held: the callback's captures may use timers.

@@ -4,8 +4,8 @@ use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
 use super::Scheduler;
-use crate::leaves::stack::{StackGuards, StackPool};
 use crate::leaves::cell::{Entry, Interrupt, Park, Start, State, TaskCell, Waker};
+use crate::leaves::stack::{StackGuards, StackPool};
 
 type Log = Rc<RefCell<Vec<String>>>;
 

@@ -24,6 +24,7 @@ fn a_passing_deadline_is_a_timeout_for_every_timed_wait() {
 
         let (_rtx, rrx) = remote::channel::<u32>();
         assert!(rrx.recv_timeout(ms(5)).unwrap_err().is_timeout());
+        assert!(rrx.recv_until(soon()).unwrap_err().is_timeout());
 
         let mut select = Select::new();
         select.recv(&rx);

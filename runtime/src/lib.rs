@@ -65,7 +65,7 @@
 //! | [`task::park`] | whole: a value sent by `unpark` before the interrupt is returned; one sent after it waits for the next `park` |
 //! | [`sync::Sender::send`] (bounded, rendezvous) | whole: the value was queued (or taken) and `send` returned, or it was not and never will be: it is dropped with the unwind |
 //! | [`sync::Receiver::recv`], `recv_timeout`, `recv_until` | whole: no message is taken |
-//! | [`sync::remote::Sender::send`], [`sync::remote::Receiver::recv`], `recv_timeout` | whole, as for the local channel |
+//! | [`sync::remote::Sender::send`], [`sync::remote::Receiver::recv`], `recv_timeout`, `recv_until` | whole, as for the local channel |
 //! | [`sync::Select::ready`], `ready_timeout`, `ready_until` | whole: readiness is only looked at, never consumed |
 //! | [`sync::Mutex::lock`], [`sync::Semaphore::acquire`] | whole: not acquired; a lock or permit handed over meanwhile goes to the next waiter |
 //! | [`sync::Notify::wait`], `wait_until`, `wait_timeout` | whole: a notification picked for the cut waiter goes to the next one (or is stored) |

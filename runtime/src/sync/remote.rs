@@ -243,6 +243,19 @@ impl<T> Receiver<T> {
         self.recv_before(deadline(Some(timeout)))
     }
 
+    /// [`recv_timeout`](Self::recv_timeout) with the deadline as an instant.
+    ///
+    /// # Errors
+    ///
+    /// [`RecvTimeoutError::Timeout`] or [`RecvTimeoutError::Closed`].
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: no message is taken.
+    pub fn recv_until(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
+        self.recv_before(Some(deadline))
+    }
+
     /// Takes the next message if one is queued.
     ///
     /// # Errors

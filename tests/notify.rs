@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use silly::sync::Notify;
 use silly::task::{self, JoinHandle};
+use silly::time::Elapsed;
 
 /// Three tasks that wait, in order, and then log their number.
 fn three_waiters(notify: &Notify, woken: &Rc<RefCell<Vec<i32>>>) -> Vec<JoinHandle<()>> {
@@ -39,7 +40,7 @@ fn notify_waiters_wakes_every_waiter_and_leaves_no_permit() {
         assert_eq!(*woken.borrow(), [0, 1, 2]);
         notify.notify_waiters(); // nobody waits: nothing is kept
         assert!(
-            !notify.wait_timeout(Duration::from_millis(20)),
+            notify.wait_timeout(Duration::from_millis(20)).is_err(),
             "a later wait is not woken by an earlier notify_waiters"
         );
     });
@@ -66,11 +67,11 @@ fn notify_one_wakes_the_longest_waiter_or_stores_one_permit() {
         notify.notify_one();
         notify.notify_one();
         assert!(
-            notify.wait_timeout(Duration::from_secs(30)),
+            notify.wait_timeout(Duration::from_secs(30)).is_ok(),
             "the permit is taken"
         );
         assert!(
-            !notify.wait_timeout(Duration::from_millis(20)),
+            notify.wait_timeout(Duration::from_millis(20)).is_err(),
             "and there was only one"
         );
     });
@@ -81,10 +82,13 @@ fn wait_until_gives_up_at_its_deadline_and_wakes_when_notified_before() {
     silly::run(|| {
         let notify = Notify::new();
         let started = Instant::now();
-        assert!(!notify.wait_until(started + Duration::from_millis(30)));
+        assert_eq!(
+            notify.wait_until(started + Duration::from_millis(30)),
+            Err(Elapsed)
+        );
         assert!(started.elapsed() >= Duration::from_millis(30));
         assert!(
-            !notify.wait_until(started),
+            notify.wait_until(started).unwrap_err().is_timeout(),
             "a deadline in the past does not wait"
         );
 
@@ -92,13 +96,17 @@ fn wait_until_gives_up_at_its_deadline_and_wakes_when_notified_before() {
         let waiter = task::fork(move || n.wait_timeout(Duration::from_secs(30)));
         task::yield_now();
         notify.notify_one();
-        assert!(waiter.join().unwrap(), "notified before its deadline");
+        assert_eq!(
+            waiter.join().unwrap(),
+            Ok(()),
+            "notified before its deadline"
+        );
 
         let n = notify.clone();
         let waiter = task::fork(move || n.wait_timeout(Duration::from_secs(30)));
         task::yield_now();
         notify.notify_waiters();
-        assert!(waiter.join().unwrap(), "notify_waiters counts too");
+        assert_eq!(waiter.join().unwrap(), Ok(()), "notify_waiters counts too");
     });
 }
 
@@ -120,13 +128,17 @@ fn a_deadline_passing_does_not_count_as_a_notification_for_others() {
         };
         let n = notify.clone();
         let hasty = task::fork(move || n.wait_timeout(Duration::from_millis(20)));
-        assert!(!hasty.join().unwrap(), "the short wait times out");
+        assert_eq!(
+            hasty.join().unwrap(),
+            Err(Elapsed),
+            "the short wait times out"
+        );
         silly::time::sleep(Duration::from_millis(30));
         notified.set(true);
         notify.notify_waiters();
         assert_eq!(
             patient.join().unwrap(),
-            (true, true),
+            (Ok(()), true),
             "the long wait ended with the notification, not the other deadline"
         );
         assert!(plain.join().unwrap(), "as did the plain wait");
@@ -146,6 +158,9 @@ fn a_picked_waiter_unwound_at_shutdown_passes_its_notification_on() {
         n.notify_one();
     });
     silly::run(move || {
-        assert!(notify.wait_timeout(Duration::ZERO), "the permit was kept");
+        assert!(
+            notify.wait_timeout(Duration::ZERO).is_ok(),
+            "the permit was kept"
+        );
     });
 }

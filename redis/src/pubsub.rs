@@ -355,7 +355,7 @@ impl Subscriber {
         while self.shared.confirmed.get() < target {
             match deadline {
                 Some(deadline) => {
-                    if !self.shared.confirm.wait_until(deadline) {
+                    if self.shared.confirm.wait_until(deadline).is_err() {
                         return Err(Error::Timeout);
                     }
                 }

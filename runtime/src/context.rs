@@ -4,7 +4,7 @@
 //! [`Context`] is the composition of the subsystems: the scheduler (tasks,
 //! ready queue, stacks), the reactor (sockets, I/O deadlines), the timers of
 //! sleeps and callbacks, and the blocking pool's completions. The driver
-//! (`runtime.rs`) builds one, installs it here for the thread, and runs the
+//! (`driver`) builds one, installs it here for the thread, and runs the
 //! loop over it. The subsystems do not know this module: they are handed what
 //! they need (a ready queue to wake into, a `mio::Waker`).
 
@@ -17,13 +17,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::Instant;
 
-use crate::blocking::Blocking;
-use crate::inbox::Inbox;
-use crate::reactor::Reactor;
-use crate::scheduler::Scheduler;
-use crate::stack::StackPool;
-use crate::task::cell::{Interrupt, Park, TaskCell, Waker};
-use crate::timer::{TimerKey, Timers};
+use crate::leaves::cell::{Interrupt, Park, TaskCell, Waker};
+use crate::leaves::inbox::Inbox;
+use crate::leaves::stack::StackPool;
+use crate::leaves::timer::{TimerKey, Timers};
+use crate::subsystems::blocking::Blocking;
+use crate::subsystems::reactor::Reactor;
+use crate::subsystems::scheduler::Scheduler;
 
 use slab::Slab;
 
@@ -389,7 +389,7 @@ pub(crate) fn park_until(deadline: Option<Instant>) {
     park();
 }
 
-/// Asks `task` to be interrupted (see `task::cell`), waking it if it is parked.
+/// Asks `task` to be interrupted (see `leaves::cell`), waking it if it is parked.
 pub(crate) fn interrupt(task: &Rc<TaskCell>, interrupt: Interrupt) {
     if task.request_interrupt(interrupt) {
         with(|cx| cx.scheduler.ready().push(task.clone()));

@@ -28,8 +28,8 @@ pub use mio::Interest;
 use mio::event::Source;
 
 use crate::context::{self, Context};
-use crate::sync::{SelectWaiter, Selectable, Watch};
-use crate::task::cell::{Park, Waker};
+use crate::leaves::cell::{Park, Waker};
+use crate::sync::selectable::{SelectWaiter, Selectable, Watch};
 
 /// A non-blocking I/O source registered with the current runtime's reactor.
 /// Dropping it deregisters the source (and then drops it, closing its fd).

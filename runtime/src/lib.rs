@@ -65,12 +65,12 @@
 //! | [`task::park`] | whole: a value sent by `unpark` before the interrupt is returned; one sent after it waits for the next `park` |
 //! | [`sync::Sender::send`] (bounded, rendezvous) | whole: the value was queued (or taken) and `send` returned, or it was not and never will be: it is dropped with the unwind |
 //! | [`sync::Receiver::recv`], `recv_timeout`, `recv_until` | whole: no message is taken |
-//! | [`sync::remote::Sender::send`], [`sync::remote::Receiver::recv`], `recv_timeout` | whole, as for the local channel |
+//! | [`sync::remote::Sender::send`], [`sync::remote::Receiver::recv`], `recv_timeout`, `recv_until` | whole, as for the local channel |
 //! | [`sync::Select::ready`], `ready_timeout`, `ready_until` | whole: readiness is only looked at, never consumed |
 //! | [`sync::Mutex::lock`], [`sync::Semaphore::acquire`] | whole: not acquired; a lock or permit handed over meanwhile goes to the next waiter |
 //! | [`sync::Notify::wait`], `wait_until`, `wait_timeout` | whole: a notification picked for the cut waiter goes to the next one (or is stored) |
 //! | [`sync::WaitGroup::wait`] | whole |
-//! | [`task::JoinHandle::join`], `join_timeout`, `join_until`, [`task::RemoteJoinHandle::join`] | the handle is dropped: the task runs on, detached, and its result is dropped (keep the handle with `join_timeout`) |
+//! | [`task::JoinHandle::join`], `join_timeout`, `join_until`, [`task::RemoteJoinHandle::join`] | the handle is dropped: the task runs on, detached, and its result is dropped (`join_timeout` gives the handle back in its error when its own deadline passes) |
 //! | [`task::spawn_blocking`], [`task::BlockingPool::run`] | the closure runs to its end on the pool (a thread cannot be unwound from outside); its result is dropped |
 //! | [`signal::wait`] | whole: a signal that arrives later is seen by the next `wait` |
 //! | [`io::Registered::wait`], [`io::Registered::io`] | whole: readiness is kept for the next call |
@@ -88,52 +88,57 @@
 //!
 //! # Inside
 //!
-//! The modules form layers, and no module imports one above it:
+//! The modules form layers, and no module imports one above it; a file's
+//! folder says its layer:
 //!
-//! * leaves, plain data that knows nothing of the runtime: `stack` (the stack
-//!   pool), `coroutine` (stack switching only), `task::cell` (a task's state and
-//!   its one-shot `Waker`), `ready` (the ready queue), `timer` (a timer heap),
-//!   `overflow` (the stack-overflow reporter);
-//! * subsystems built on them: `scheduler` (runs ready tasks, owns the stacks),
-//!   `reactor` (mio, readiness, waiters, I/O deadlines; it wakes into a ready
-//!   queue it is handed), `blocking` (a runtime's blocking calls and their
-//!   completions, given a `mio::Waker`), `pool` (process-wide thread pools);
-//! * `context`, which composes them into one runtime, owns the thread-local, and
-//!   is the only way the API layer reaches the runtime;
-//! * the API layer: [`io`], [`time`], [`task`], [`sync`];
-//! * the driver (`runtime`): [`run`], the loop, timer firing, shutdown.
+//! * `leaves/`, plain data that knows nothing of the runtime: `stack` (stack
+//!   sizes, arenas, the stack pool, page release), `coroutine` (stack
+//!   switching only), `cell` (a task's state and its one-shot `Waker`), `ready`
+//!   (the ready queue), `timer` (a timer heap), `overflow` (the stack-overflow
+//!   reporter), `inbox` (what other threads hand to a runtime), `report` (the
+//!   runtime's own stderr line);
+//! * `subsystems/`, each built on leaves: `scheduler` (runs ready tasks, owns
+//!   the stacks), `reactor` (mio, readiness, waiters, I/O deadlines; it wakes
+//!   into a ready queue it is handed), `blocking` (a runtime's blocking calls
+//!   and their completions, given a `mio::Waker`), `pool` (process-wide thread
+//!   pools);
+//! * `context.rs`, which composes them into one runtime, owns the
+//!   thread-local, and is the way the API layer reaches the runtime;
+//! * the API layer, one folder or file per public module: [`config`], [`io`],
+//!   [`signal`], [`sync`], [`task`], [`time`]. Inside it, what several modules
+//!   share sits in a module of its own that the others import directly
+//!   (`time::deadline`, `time::elapsed`, `sync::selectable`), never through a
+//!   parent that re-exports it;
+//! * `driver/`: [`run`] and the [`Builder`] that start runtimes, the event
+//!   loop (timer firing, shutdown), and [`Stats`].
 //!
-//! `.ci/check-layers` checks that the `use crate::` lines form no cycle.
+//! `.ci/check-layers` checks that the `crate::`/`super::` paths (re-exports
+//! included) form no cycle.
 //!
-//! The unsafe code of this crate lives only in `coroutine.rs` (stack switching through
-//! corosensei), `stack.rs` (releasing stack pages) and `overflow.rs` (the
-//! stack-overflow reporter).
+//! The unsafe code of this crate lives only in `leaves/coroutine.rs` (stack
+//! switching through corosensei), `leaves/stack/` (mapping stacks and
+//! releasing their pages) and `leaves/overflow.rs` (the stack-overflow
+//! reporter).
 
 #![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
-mod blocking;
-pub mod config;
+mod leaves;
+mod subsystems;
+
 mod context;
-mod coroutine;
-mod inbox;
+
+pub mod config;
 pub mod io;
-mod overflow;
-mod pool;
-mod reactor;
-mod ready;
-mod report;
-mod runtime;
-mod scheduler;
 pub mod signal;
-mod stack;
 pub mod sync;
 pub mod task;
 pub mod time;
-mod timer;
+
+mod driver;
 
 pub use crate::context::RuntimeHandle;
-pub use crate::runtime::{
+pub use crate::driver::{
     current_runtime, exit, run, runtime_index, runtimes, stats, stats_all, Builder, Stats,
     DEFAULT_MAX_IDLE_STACKS, DEFAULT_STACK_SIZE,
 };
-pub use crate::stack::StackGuards;
+pub use crate::leaves::stack::StackGuards;

@@ -134,7 +134,7 @@ impl Drain {
                     .fork(move || hook.shutdown())
             })
             .collect();
-        while self.open_connections() > 0 && self.ended.wait_until(deadline) {}
+        while self.open_connections() > 0 && self.ended.wait_until(deadline).is_ok() {}
         let left: Vec<Task> = self
             .slots
             .borrow()
@@ -203,7 +203,7 @@ impl ShutdownToken {
 
     /// [`wait`](Self::wait) up to `deadline`: whether shutdown has begun.
     pub fn wait_until(&self, deadline: Instant) -> bool {
-        self.is_shutting_down() || self.drain.begins.wait_until(deadline)
+        self.is_shutting_down() || self.drain.begins.wait_until(deadline).is_ok()
     }
 
     /// Marks the connection idle (waiting for a request, holding no work).

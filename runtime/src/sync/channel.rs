@@ -6,8 +6,10 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use super::select::{SelectWaiter, Selectable, Watch};
+use super::error::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
+use super::selectable::{SelectWaiter, Selectable, Watch};
 use super::wait_list::WaitList;
+use crate::time::deadline::deadline;
 
 /// An unbounded channel: `send` never suspends. Senders and receivers can be
 /// cloned; each message goes to one receiver, in order.
@@ -273,7 +275,7 @@ impl<T> Receiver<T> {
     ///
     /// Whole: no message is taken.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        self.recv_before(Some(Instant::now() + timeout))
+        self.recv_before(deadline(Some(timeout)))
     }
 
     /// [`recv_timeout`](Self::recv_timeout) with the deadline as an instant.
@@ -402,102 +404,3 @@ impl<T> Drop for Receiver<T> {
         }
     }
 }
-
-/// The channel was closed; the value that could not be sent is inside.
-#[derive(PartialEq, Eq)]
-pub struct SendError<T>(pub T);
-
-impl<T> fmt::Debug for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SendError(..)")
-    }
-}
-
-impl<T> fmt::Display for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("sending on a closed channel")
-    }
-}
-
-impl<T> std::error::Error for SendError<T> {}
-
-/// Why [`Sender::try_send`] did not queue the value (which it gives back).
-#[derive(PartialEq, Eq)]
-pub enum TrySendError<T> {
-    /// A bounded channel is full.
-    Full(T),
-    /// The channel is closed.
-    Closed(T),
-}
-
-impl<T> fmt::Debug for TrySendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TrySendError::Full(_) => f.write_str("Full(..)"),
-            TrySendError::Closed(_) => f.write_str("Closed(..)"),
-        }
-    }
-}
-
-impl<T> fmt::Display for TrySendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TrySendError::Full(_) => f.write_str("channel full"),
-            TrySendError::Closed(_) => f.write_str("sending on a closed channel"),
-        }
-    }
-}
-
-impl<T> std::error::Error for TrySendError<T> {}
-
-/// The channel is closed and no message is left.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RecvError;
-
-impl fmt::Display for RecvError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("receiving on a closed and empty channel")
-    }
-}
-
-impl std::error::Error for RecvError {}
-
-/// Why [`Receiver::recv_timeout`] returned nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecvTimeoutError {
-    /// No message came before the deadline.
-    Timeout,
-    /// The channel is closed and drained.
-    Closed,
-}
-
-impl fmt::Display for RecvTimeoutError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RecvTimeoutError::Timeout => f.write_str("no message before the deadline"),
-            RecvTimeoutError::Closed => f.write_str("channel closed and empty"),
-        }
-    }
-}
-
-impl std::error::Error for RecvTimeoutError {}
-
-/// Why [`Receiver::try_recv`] returned nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TryRecvError {
-    /// No message is queued now.
-    Empty,
-    /// The channel is closed and drained.
-    Closed,
-}
-
-impl fmt::Display for TryRecvError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TryRecvError::Empty => f.write_str("no message queued"),
-            TryRecvError::Closed => f.write_str("channel closed and empty"),
-        }
-    }
-}
-
-impl std::error::Error for TryRecvError {}

@@ -22,20 +22,21 @@
 //! ```
 
 mod channel;
+mod error;
 mod mutex;
 mod notify;
 pub mod remote;
 mod select;
+pub(crate) mod selectable;
 mod semaphore;
 mod wait_group;
 mod wait_list;
 
-pub use self::channel::{
-    bounded, channel, Receiver, RecvError, RecvTimeoutError, SendError, Sender, TryRecvError,
-    TrySendError,
-};
+pub use self::channel::{bounded, channel, Receiver, Sender};
+pub use self::error::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
 pub use self::mutex::{Mutex, MutexGuard};
 pub use self::notify::Notify;
-pub use self::select::{Select, SelectWaiter, Selectable, Watch};
+pub use self::select::Select;
+pub use self::selectable::{SelectWaiter, Selectable, Watch};
 pub use self::semaphore::{Semaphore, SemaphorePermit};
 pub use self::wait_group::WaitGroup;

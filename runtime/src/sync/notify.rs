@@ -6,6 +6,8 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::wait_list::WaitList;
+use crate::time::deadline::deadline;
+use crate::time::elapsed::Elapsed;
 
 /// Wakes tasks that wait for an event (tokio's `Notify`, for the coroutines of
 /// one runtime). It carries no value: the waiter checks, once woken, whatever
@@ -39,7 +41,7 @@ use super::wait_list::WaitList;
 ///     waiter.join().unwrap();
 ///
 ///     notify.notify_one(); // nobody waits: a permit is kept
-///     assert!(notify.wait_timeout(std::time::Duration::ZERO));
+///     assert!(notify.wait_timeout(std::time::Duration::ZERO).is_ok());
 /// });
 /// ```
 #[derive(Clone, Default)]
@@ -97,12 +99,15 @@ impl Notify {
     /// Whole: a notification picked for this waiter goes to the next one, or is stored
     /// as the permit.
     pub fn wait(&self) {
-        self.wait_deadline(None);
+        let _ = self.wait_deadline(None);
     }
 
-    /// [`wait`](Self::wait), giving up at `deadline`: `true` if notified (or a
-    /// permit was stored), `false` if the deadline passed first.
-    /// A passing deadline ends only this task's wait.
+    /// [`wait`](Self::wait), giving up at `deadline`: `Ok` if notified (or a
+    /// permit was stored). A passing deadline ends only this task's wait.
+    ///
+    /// # Errors
+    ///
+    /// [`Elapsed`] if the deadline passed first.
     ///
     /// # Panics
     ///
@@ -111,28 +116,31 @@ impl Notify {
     /// # Interrupts
     ///
     /// Whole: as for [`wait`](Self::wait).
-    pub fn wait_until(&self, deadline: Instant) -> bool {
+    pub fn wait_until(&self, deadline: Instant) -> Result<(), Elapsed> {
         self.wait_deadline(Some(deadline))
     }
 
     /// [`wait_until`](Self::wait_until) `timeout` from now. A zero timeout
     /// only takes a stored permit.
     ///
+    /// # Errors
+    ///
+    /// [`Elapsed`] if the timeout passed first.
+    ///
     /// # Interrupts
     ///
     /// Whole: as for [`wait`](Self::wait).
-    pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        // A timeout too long for the clock to represent is no deadline.
-        self.wait_deadline(Instant::now().checked_add(timeout))
+    pub fn wait_timeout(&self, timeout: Duration) -> Result<(), Elapsed> {
+        self.wait_deadline(deadline(Some(timeout)))
     }
 
-    fn wait_deadline(&self, deadline: Option<Instant>) -> bool {
+    fn wait_deadline(&self, deadline: Option<Instant>) -> Result<(), Elapsed> {
         let shared = &*self.shared;
         if shared.permit.replace(false) {
-            return true;
+            return Ok(());
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
-            return false;
+            return Err(Elapsed);
         }
         // A waiter picked by `notify_one` but unwound before it runs passes
         // the notification on, so it is not lost. Only this waiter's own
@@ -143,6 +151,6 @@ impl Notify {
             }
         });
         // Some(false): woken by `notify_waiters`; None: the deadline passed.
-        picked.is_some()
+        picked.map(drop).ok_or(Elapsed)
     }
 }

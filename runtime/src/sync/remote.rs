@@ -30,8 +30,9 @@ use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::channel::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
+use super::error::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
 use crate::context::{self, RemoteWaker};
+use crate::time::deadline::deadline;
 
 /// A channel between runtimes with an unbounded queue.
 pub fn channel<T: Send>() -> (Sender<T>, Receiver<T>) {
@@ -239,7 +240,20 @@ impl<T> Receiver<T> {
     ///
     /// Whole: no message is taken.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        self.recv_before(Some(Instant::now() + timeout))
+        self.recv_before(deadline(Some(timeout)))
+    }
+
+    /// [`recv_timeout`](Self::recv_timeout) with the deadline as an instant.
+    ///
+    /// # Errors
+    ///
+    /// [`RecvTimeoutError::Timeout`] or [`RecvTimeoutError::Closed`].
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: no message is taken.
+    pub fn recv_until(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
+        self.recv_before(Some(deadline))
     }
 
     /// Takes the next message if one is queued.

@@ -10,74 +10,11 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use super::channel::Receiver;
+use super::selectable::{SelectWaiter, Selectable, Watch};
 use crate::context;
-use crate::task::cell::Waker;
-use crate::time::Elapsed;
-
-/// Something a [`Select`] can wait for: a [`Receiver`](super::Receiver), an
-/// [`io::Registered`](crate::io::Registered) source (readable), or a type of
-/// another crate built on them (a `silly-net` socket).
-pub trait Selectable {
-    /// Whether the operation would complete without waiting now (for a
-    /// channel: a message is queued or it is closed; for a socket: data or EOF
-    /// may be there).
-    fn is_ready(&self) -> bool;
-
-    /// Arranges for `waiter` to be woken when this may have become ready,
-    /// until the returned [`Watch`] is dropped.
-    fn watch(&self, waiter: &SelectWaiter) -> Watch<'_>;
-}
-
-/// The coroutine a [`Select`] parks, as handed to [`Selectable::watch`].
-pub struct SelectWaiter {
-    waker: Waker,
-}
-
-impl SelectWaiter {
-    /// A waker for the select's park, to put where the event will come.
-    pub(crate) fn waker(&self) -> Waker {
-        self.waker.clone()
-    }
-}
-
-impl fmt::Debug for SelectWaiter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SelectWaiter").finish_non_exhaustive()
-    }
-}
-
-/// Undoes a [`Selectable::watch`] when dropped.
-pub struct Watch<'a> {
-    undo: Option<Box<dyn FnOnce() + 'a>>,
-}
-
-impl<'a> Watch<'a> {
-    /// A watch that calls `undo` when dropped.
-    pub fn new(undo: impl FnOnce() + 'a) -> Self {
-        Watch {
-            undo: Some(Box::new(undo)),
-        }
-    }
-
-    /// A watch with nothing to undo.
-    pub fn none() -> Self {
-        Watch { undo: None }
-    }
-}
-
-impl Drop for Watch<'_> {
-    fn drop(&mut self) {
-        if let Some(undo) = self.undo.take() {
-            undo();
-        }
-    }
-}
-
-impl fmt::Debug for Watch<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Watch").finish_non_exhaustive()
-    }
-}
+use crate::time::deadline::deadline;
+use crate::time::elapsed::Elapsed;
 
 /// Waits for the first of several operations to be ready.
 ///
@@ -145,7 +82,7 @@ impl<'a> Select<'a> {
     }
 
     /// Adds receiving on `receiver`; returns its index.
-    pub fn recv<T>(&mut self, receiver: &'a super::Receiver<T>) -> usize {
+    pub fn recv<T>(&mut self, receiver: &'a Receiver<T>) -> usize {
         self.add(receiver)
     }
 
@@ -191,7 +128,7 @@ impl<'a> Select<'a> {
     ///
     /// Whole: as for [`ready`](Self::ready).
     pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, Elapsed> {
-        self.wait(Some(Instant::now() + timeout))
+        self.wait(deadline(Some(timeout)))
     }
 
     /// [`ready`](Self::ready), waiting until `deadline` at most.
@@ -215,9 +152,7 @@ impl<'a> Select<'a> {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(Elapsed);
             }
-            let waiter = SelectWaiter {
-                waker: context::waker(),
-            };
+            let waiter = SelectWaiter::new(context::waker());
             let watches: Vec<Watch<'_>> = self.ops.iter().map(|op| op.watch(&waiter)).collect();
             context::park_until(deadline);
             drop(watches);

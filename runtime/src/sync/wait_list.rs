@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use crate::context;
-use crate::task::cell::Waker;
+use crate::leaves::cell::Waker;
 
 struct Waiter {
     waker: Waker,

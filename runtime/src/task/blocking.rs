@@ -4,9 +4,9 @@
 use std::any::Any;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
-use crate::blocking::Outcome;
 use crate::context;
-use crate::pool::{BlockingPool, DEFAULT_POOL};
+use crate::subsystems::blocking::Outcome;
+use crate::subsystems::pool::{BlockingPool, DEFAULT_POOL};
 
 /// Runs `f` on a thread of the default [`BlockingPool`] and suspends the calling
 /// coroutine until it returns; other coroutines keep running meanwhile. A panic

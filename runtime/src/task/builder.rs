@@ -3,10 +3,27 @@
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
-use super::cell::{Entry, Interrupted, Start, TaskCell};
-use super::join::{JoinError, JoinHandle, JoinState};
-use super::Task;
+use super::error::JoinError;
+use super::handle::Task;
+use super::join::{JoinHandle, JoinState};
 use crate::context::{self, Context};
+use crate::leaves::cell::{Entry, Interrupted, Start, TaskCell};
+
+/// Queues `f` to run in a new coroutine and returns a handle to join it.
+///
+/// The new task runs after the tasks already ready (FIFO); the caller goes on
+/// until it blocks or yields. `f` need not be `Send`.
+///
+/// # Panics
+///
+/// Panics outside [`run`](crate::run).
+pub fn fork<T, F>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + 'static,
+    T: 'static,
+{
+    Builder::new().fork(f)
+}
 
 /// Forks a task with options: a name, a stack size of its own.
 ///

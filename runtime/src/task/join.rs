@@ -1,14 +1,15 @@
 //! Waiting for a task's result.
 
-use std::any::Any;
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use super::cell::Waker;
-use super::Task;
+use super::error::JoinError;
+use super::handle::Task;
 use crate::context;
+use crate::leaves::cell::Waker;
+use crate::time::deadline::deadline;
 
 /// The outcome slot shared by a task and its [`JoinHandle`].
 pub(crate) struct JoinState<T> {
@@ -79,9 +80,14 @@ impl<T> JoinHandle<T> {
         }
     }
 
-    /// [`join`](Self::join), waiting at most `timeout`: `Err(self)` gives the
-    /// handle back if the task has not ended by then (it runs on; join again,
-    /// or [`cancel`](super::Task::cancel) it).
+    /// [`join`](Self::join), waiting at most `timeout`.
+    ///
+    /// Like every timed wait of silly-rs it returns `Result<T, E>` where `E`
+    /// answers [`is_timeout`](JoinTimeoutError::is_timeout). The handle is
+    /// taken by value, as by `join`, so a task's result can be taken only
+    /// once; a timeout gives it back inside the error
+    /// ([`JoinTimeoutError::into_handle`]): the task runs on, and the caller
+    /// joins again or [`cancel`](super::Task::cancel)s it.
     ///
     /// ```
     /// use silly_runtime::{run, task, time};
@@ -89,35 +95,51 @@ impl<T> JoinHandle<T> {
     ///
     /// run(|| {
     ///     let slow = task::fork(|| time::sleep(Duration::from_secs(60)));
-    ///     let slow = slow.join_timeout(Duration::from_millis(10)).unwrap_err();
+    ///     let err = slow.join_timeout(Duration::from_millis(10)).unwrap_err();
+    ///     assert!(err.is_timeout());
+    ///     let slow = err.into_handle().unwrap();
     ///     slow.task().cancel();
     ///     assert!(slow.join().unwrap_err().is_cancelled());
     /// });
     /// ```
     ///
+    /// # Errors
+    ///
+    /// [`JoinTimeoutError::Timeout`] with the handle if the task has not ended
+    /// by then, [`JoinTimeoutError::Failed`] if it ended without a value (as
+    /// `join`'s [`JoinError`]).
+    ///
     /// # Interrupts
     ///
     /// As for [`join`](Self::join): the handle is dropped, the task runs on. A timeout
     /// of this call's own gives the handle back instead.
-    pub fn join_timeout(self, timeout: Duration) -> Result<Result<T, JoinError>, Self> {
-        self.join_until(Instant::now() + timeout)
+    pub fn join_timeout(self, timeout: Duration) -> Result<T, JoinTimeoutError<T>> {
+        self.join_before(deadline(Some(timeout)))
     }
 
     /// [`join_timeout`](Self::join_timeout) with the deadline as an instant.
     ///
+    /// # Errors
+    ///
+    /// As [`join_timeout`](Self::join_timeout).
+    ///
     /// # Interrupts
     ///
     /// As for [`join_timeout`](Self::join_timeout).
-    pub fn join_until(self, deadline: Instant) -> Result<Result<T, JoinError>, Self> {
+    pub fn join_until(self, deadline: Instant) -> Result<T, JoinTimeoutError<T>> {
+        self.join_before(Some(deadline))
+    }
+
+    fn join_before(self, deadline: Option<Instant>) -> Result<T, JoinTimeoutError<T>> {
         loop {
             if let Some(outcome) = self.state.result.borrow_mut().take() {
-                return Ok(outcome);
+                return outcome.map_err(JoinTimeoutError::Failed);
             }
-            if Instant::now() >= deadline {
-                return Err(self);
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(JoinTimeoutError::Timeout(self));
             }
             *self.state.waiter.borrow_mut() = Some(context::waker());
-            context::park_until(Some(deadline));
+            context::park_until(deadline);
         }
     }
 
@@ -136,106 +158,68 @@ impl<T> JoinHandle<T> {
     }
 }
 
-/// Why a task gave no value: it panicked, was cancelled, or could not start.
-pub struct JoinError {
-    task_id: u64,
-    cause: Cause,
+/// Why [`JoinHandle::join_timeout`] (or `join_until`) gave no value.
+pub enum JoinTimeoutError<T> {
+    /// The task had not ended by the deadline; it runs on. Here is its
+    /// handle, to join again or cancel it.
+    Timeout(JoinHandle<T>),
+    /// The task ended without a value, as [`JoinHandle::join`] reports it.
+    Failed(JoinError),
 }
 
-enum Cause {
-    Panic(Box<dyn Any + Send>),
-    Cancelled,
-    NotStarted(String),
-}
+impl<T> JoinTimeoutError<T> {
+    /// Whether the deadline passed first (the task runs on).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, JoinTimeoutError::Timeout(_))
+    }
 
-impl JoinError {
-    pub(crate) fn panic(task_id: u64, payload: Box<dyn Any + Send>) -> Self {
-        JoinError {
-            task_id,
-            cause: Cause::Panic(payload),
+    /// The handle of the task that had not ended in time; `None` if it ended
+    /// without a value.
+    pub fn into_handle(self) -> Option<JoinHandle<T>> {
+        match self {
+            JoinTimeoutError::Timeout(handle) => Some(handle),
+            JoinTimeoutError::Failed(_) => None,
         }
     }
 
-    pub(crate) fn cancelled(task_id: u64) -> Self {
-        JoinError {
-            task_id,
-            cause: Cause::Cancelled,
-        }
-    }
-
-    pub(crate) fn not_started(task_id: u64, reason: String) -> Self {
-        JoinError {
-            task_id,
-            cause: Cause::NotStarted(reason),
-        }
-    }
-
-    /// Id of the task.
-    pub fn task_id(&self) -> u64 {
-        self.task_id
-    }
-
-    /// Whether the task panicked.
-    pub fn is_panic(&self) -> bool {
-        matches!(self.cause, Cause::Panic(_))
-    }
-
-    /// Whether the task was cancelled ([`Task::cancel`](super::Task::cancel)).
-    pub fn is_cancelled(&self) -> bool {
-        matches!(self.cause, Cause::Cancelled)
-    }
-
-    /// The panic message, when the task panicked with a string (as `panic!`
-    /// makes it), or why it could not start.
-    pub fn message(&self) -> Option<&str> {
-        match &self.cause {
-            Cause::Panic(payload) => payload
-                .downcast_ref::<&'static str>()
-                .copied()
-                .or_else(|| payload.downcast_ref::<String>().map(String::as_str)),
-            Cause::NotStarted(reason) => Some(reason),
-            Cause::Cancelled => None,
-        }
-    }
-
-    /// The panic payload, to continue the panic with
-    /// `std::panic::resume_unwind`. For a task that was cancelled or could not
-    /// start, a `String` saying so.
-    pub fn into_panic(self) -> Box<dyn Any + Send> {
-        match self.cause {
-            Cause::Panic(payload) => payload,
-            Cause::Cancelled => Box::new(format!("task {} was cancelled", self.task_id)),
-            Cause::NotStarted(reason) => Box::new(reason),
+    /// Why the task ended without a value; `None` if it had not ended in time.
+    pub fn into_join_error(self) -> Option<JoinError> {
+        match self {
+            JoinTimeoutError::Timeout(_) => None,
+            JoinTimeoutError::Failed(error) => Some(error),
         }
     }
 }
 
-impl fmt::Debug for JoinError {
+impl<T> fmt::Debug for JoinTimeoutError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cause = match self.cause {
-            Cause::Panic(_) => "panic",
-            Cause::Cancelled => "cancelled",
-            Cause::NotStarted(_) => "not started",
-        };
-        f.debug_struct("JoinError")
-            .field("task_id", &self.task_id)
-            .field("cause", &cause)
-            .field("message", &self.message())
-            .finish()
+        match self {
+            JoinTimeoutError::Timeout(handle) => f.debug_tuple("Timeout").field(handle).finish(),
+            JoinTimeoutError::Failed(error) => f.debug_tuple("Failed").field(error).finish(),
+        }
     }
 }
 
-impl fmt::Display for JoinError {
+impl<T> fmt::Display for JoinTimeoutError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.cause, self.message()) {
-            (Cause::Cancelled, _) => write!(f, "task {} was cancelled", self.task_id),
-            (Cause::NotStarted(reason), _) => {
-                write!(f, "task {} could not start: {reason}", self.task_id)
+        match self {
+            JoinTimeoutError::Timeout(handle) => {
+                write!(
+                    f,
+                    "task {} did not end before the deadline",
+                    handle.task().id()
+                )
             }
-            (Cause::Panic(_), Some(m)) => write!(f, "task {} panicked: {}", self.task_id, m),
-            (Cause::Panic(_), None) => write!(f, "task {} panicked", self.task_id),
+            JoinTimeoutError::Failed(error) => error.fmt(f),
         }
     }
 }
 
-impl std::error::Error for JoinError {}
+impl<T> std::error::Error for JoinTimeoutError<T> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            JoinTimeoutError::Timeout(_) => None,
+            JoinTimeoutError::Failed(error) => Some(error),
+        }
+    }
+}

@@ -2,8 +2,8 @@
 
 use std::sync::Once;
 
-use crate::overflow;
-use crate::report::report;
+use crate::leaves::overflow;
+use crate::leaves::report::report;
 
 /// Wraps the process's panic hook (once): a panic inside a coroutine first prints
 /// `silly: task N panicked`, then whatever the previous hook prints (location,

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use super::join::JoinError;
+use super::builder::fork;
+use super::error::JoinError;
 use crate::context::RuntimeHandle;
 use crate::sync::remote;
 
@@ -41,9 +42,9 @@ where
 {
     let (tx, rx) = remote::bounded(1);
     let started = runtime.inbox.post(Box::new(move || {
-        let task = super::fork(f);
+        let task = fork(f);
         let id = task.task().id();
-        super::fork(move || {
+        fork(move || {
             let _ = tx.send((id, task.join()));
         });
     }));

@@ -374,7 +374,7 @@ impl Closing {
         // (cut short), this one does.
         if reading.get() {
             let ended = self.ended.get_or_init(Notify::new);
-            while reading.get() && !self.is_closed() && ended.wait_until(deadline) {}
+            while reading.get() && !self.is_closed() && ended.wait_until(deadline).is_ok() {}
         }
         let unread = (!self.is_closed() && !reading.get() && Instant::now() < deadline)
             .then(|| reader.take())

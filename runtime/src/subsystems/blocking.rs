@@ -11,9 +11,9 @@ use std::thread;
 
 use slab::Slab;
 
-use crate::inbox::Inbox;
-use crate::ready::ReadyQueue;
-use crate::task::cell::Waker;
+use crate::leaves::cell::Waker;
+use crate::leaves::inbox::Inbox;
+use crate::leaves::ready::ReadyQueue;
 
 /// What a job returned (boxed), or the payload of its panic.
 pub(crate) type Outcome = thread::Result<Box<dyn Any + Send>>;

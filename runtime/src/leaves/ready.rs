@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use crate::task::cell::{State, TaskCell, Waker};
+use crate::leaves::cell::{State, TaskCell, Waker};
 
 #[derive(Default)]
 pub(crate) struct ReadyQueue {
@@ -56,7 +56,7 @@ impl ReadyQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::task::cell::Park;
+    use crate::leaves::cell::Park;
 
     fn parked(id: u64) -> Rc<TaskCell> {
         let t = Rc::new(TaskCell::new(id, None, None, Box::new(|_| {})));

@@ -12,7 +12,7 @@ use std::cell::Cell;
 use corosensei::stack::Stack as _;
 use corosensei::{CoroutineResult, Yielder};
 
-use crate::stack::{page_size, Stack, CANARY_OFFSETS};
+use crate::leaves::stack::{page_size, Stack, CANARY_OFFSETS};
 
 /// What a resume passes in: the slot where the coroutine publishes its `Yielder`.
 type ResumeInput = *const YielderSlot;

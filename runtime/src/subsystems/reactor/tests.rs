@@ -9,8 +9,8 @@ use mio::net::UnixStream;
 use mio::Interest;
 
 use super::Reactor;
-use crate::ready::ReadyQueue;
-use crate::task::cell::{Park, State, TaskCell, Waker};
+use crate::leaves::cell::{Park, State, TaskCell, Waker};
+use crate::leaves::ready::ReadyQueue;
 
 fn parked(id: u64) -> Rc<TaskCell> {
     let task = Rc::new(TaskCell::new(id, None, None, Box::new(|_| {})));

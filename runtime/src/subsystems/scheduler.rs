@@ -10,11 +10,11 @@ use std::rc::Rc;
 
 use slab::Slab;
 
-use crate::coroutine::Coroutine;
-use crate::overflow;
-use crate::ready::ReadyQueue;
-use crate::stack::StackPool;
-use crate::task::cell::{Interrupt, Start, State, TaskCell};
+use crate::leaves::cell::{Interrupt, Start, State, TaskCell};
+use crate::leaves::coroutine::Coroutine;
+use crate::leaves::overflow;
+use crate::leaves::ready::ReadyQueue;
+use crate::leaves::stack::StackPool;
 
 /// Owner of the run queue.
 pub(crate) struct Scheduler {

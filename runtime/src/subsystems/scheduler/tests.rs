@@ -4,8 +4,8 @@ use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
 use super::Scheduler;
-use crate::stack::{StackGuards, StackPool};
-use crate::task::cell::{Entry, Interrupt, Park, Start, State, TaskCell, Waker};
+use crate::leaves::cell::{Entry, Interrupt, Park, Start, State, TaskCell, Waker};
+use crate::leaves::stack::{StackGuards, StackPool};
 
 type Log = Rc<RefCell<Vec<String>>>;
 
@@ -203,7 +203,7 @@ fn an_interrupt_unwinds_a_parked_task_from_its_park() {
             l.borrow_mut().push("woke normally".into());
         }));
         let payload = caught.unwrap_err();
-        let interrupted = payload.downcast_ref::<crate::task::cell::Interrupted>();
+        let interrupted = payload.downcast_ref::<crate::leaves::cell::Interrupted>();
         l.borrow_mut().push(format!("{interrupted:?}"));
     });
     sched.run_ready(64, &|| false);

@@ -31,9 +31,9 @@ use mio::event::Source;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
-use crate::ready::ReadyQueue;
-use crate::task::cell::Waker;
-use crate::timer::{TimerKey, Timers};
+use crate::leaves::cell::Waker;
+use crate::leaves::ready::ReadyQueue;
+use crate::leaves::timer::{TimerKey, Timers};
 
 /// Token of the `mio::Waker` that [`Reactor::waker`] makes, for other threads
 /// (the blocking pool) to wake the loop with.

@@ -1,20 +1,15 @@
-//! The driver: builds a runtime's [`Context`] from its parts, installs it for
-//! the thread, creates the main task, and runs the loop: ready tasks, then I/O,
-//! then the timers that fired. Also the public entry points `run`, `exit` and
-//! `stats`.
+//! Starting runtimes: the [`Builder`] and its settings, [`run`], and one
+//! runtime's life on its thread (context, main task, loop, shutdown).
 
-use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use crate::context::{self, Context, Group, RuntimeHandle, TimerAction};
-use crate::overflow;
-use crate::ready::ReadyQueue;
-use crate::stack::{StackGuards, StackPool};
-use crate::task::{self, TaskCell};
-use crate::timer::Timers;
+use super::event_loop::{drive, shutdown};
+use crate::context::{self, Context, Group};
+use crate::leaves::overflow;
+use crate::leaves::stack::{StackGuards, StackPool};
+use crate::task;
 
 /// Default usable stack size of a coroutine: 512 KiB of address space, of which
 /// only the pages a coroutine touches become resident memory (a parked
@@ -28,12 +23,6 @@ pub const DEFAULT_STACK_SIZE: usize = 512 * 1024;
 
 /// Default number of finished coroutines' stacks kept for reuse.
 pub const DEFAULT_MAX_IDLE_STACKS: usize = 1024;
-
-/// How many ready coroutines run before the loop polls for I/O again, so a
-/// stream of `yield_now` calls cannot starve sockets and timers. Polling costs an
-/// `epoll_wait`; once per 64 switches it is a few percent of a switch (Tokio
-/// settled on 61 for the same trade).
-const MAX_BATCH: usize = 64;
 
 /// Settings of a runtime, applied by [`Builder::run`].
 ///
@@ -186,7 +175,7 @@ impl Builder {
     /// Starts [`threads`](Self::threads) runtimes, runtime 0 on this thread
     /// and the others on threads of their own, each with `f` as its main
     /// task; returns each main task's value, by runtime index, once all have
-    /// returned. [`runtime_index`] tells `f` where it runs. A panic of one
+    /// returned. [`runtime_index`](crate::runtime_index) tells `f` where it runs. A panic of one
     /// main task continues from here after the others have returned.
     ///
     /// ```
@@ -248,122 +237,6 @@ pub fn run<T: 'static>(f: impl FnOnce() -> T + 'static) -> T {
     Builder::new().run(f)
 }
 
-/// Stops the runtime and ends the process with `code` once the loop has stopped
-/// and every live coroutine has been unwound.
-///
-/// Called from a coroutine, it does not return. Called outside a runtime, it exits
-/// the process at once.
-pub fn exit(code: i32) -> ! {
-    let in_task = context::try_with(|cx| {
-        cx.exit_code.set(Some(code));
-        cx.scheduler.in_task()
-    });
-    match in_task {
-        Some(true) => task::park_forever(),
-        _ => std::process::exit(code),
-    }
-}
-
-/// Counts of what a runtime holds at one moment, for leak checks and monitoring.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct Stats {
-    /// Coroutines forked and not yet finished (the caller included).
-    pub live_tasks: usize,
-    /// Coroutines waiting in the ready queue.
-    pub ready_tasks: usize,
-    /// I/O sources registered with the reactor.
-    pub registrations: usize,
-    /// Timers armed and not yet fired or cancelled.
-    pub timers: usize,
-    /// `spawn_blocking` calls whose result has not been taken.
-    pub blocking_calls: usize,
-    /// Finished coroutines' stacks kept for reuse.
-    pub idle_stacks: usize,
-}
-
-/// Counts of what the current runtime holds.
-///
-/// # Panics
-///
-/// Panics when called outside [`run`].
-pub fn stats() -> Stats {
-    context::with(|cx| Stats {
-        live_tasks: cx.scheduler.live_tasks(),
-        ready_tasks: cx.scheduler.ready().len(),
-        registrations: cx.reactor.len(),
-        timers: cx.timers.borrow().len() + cx.reactor.deadline_timers(),
-        blocking_calls: cx.blocking.pending(),
-        idle_stacks: cx.scheduler.idle_stacks(),
-    })
-}
-
-/// [`stats`] of every runtime started together with the caller's, by index
-/// (each asked on its own thread through [`task::spawn_on`]: that request
-/// counts as a live task there). Sum them for the process:
-/// `stats_all().into_iter().sum::<Stats>()`.
-///
-/// # Panics
-///
-/// Panics outside a coroutine.
-pub fn stats_all() -> Vec<Stats> {
-    let me = runtime_index();
-    runtimes()
-        .iter()
-        .map(|runtime| {
-            if runtime.index() == me {
-                stats()
-            } else {
-                // A runtime that stopped holds nothing.
-                task::spawn_on(runtime, stats).join().unwrap_or_default()
-            }
-        })
-        .collect()
-}
-
-impl std::iter::Sum for Stats {
-    fn sum<I: Iterator<Item = Stats>>(iter: I) -> Stats {
-        iter.fold(Stats::default(), |total, s| Stats {
-            live_tasks: total.live_tasks + s.live_tasks,
-            ready_tasks: total.ready_tasks + s.ready_tasks,
-            registrations: total.registrations + s.registrations,
-            timers: total.timers + s.timers,
-            blocking_calls: total.blocking_calls + s.blocking_calls,
-            idle_stacks: total.idle_stacks + s.idle_stacks,
-        })
-    }
-}
-
-/// The index of the runtime the caller runs on among those started together
-/// ([`Builder::run_each`]); 0 for a runtime started alone.
-///
-/// # Panics
-///
-/// Panics outside a runtime.
-pub fn runtime_index() -> usize {
-    context::with(|cx| cx.index)
-}
-
-/// A handle to the runtime the caller runs on.
-///
-/// # Panics
-///
-/// Panics outside a runtime.
-pub fn current_runtime() -> RuntimeHandle {
-    context::with(|cx| cx.handle())
-}
-
-/// Handles to every runtime started together with the caller's
-/// ([`Builder::run_each`]), by index; just the caller's for a runtime started
-/// alone.
-///
-/// # Panics
-///
-/// Panics outside a runtime.
-pub fn runtimes() -> Vec<RuntimeHandle> {
-    context::with(|cx| cx.group.handles())
-}
-
 fn start<T: 'static>(
     builder: Builder,
     index: usize,
@@ -391,7 +264,7 @@ fn start<T: 'static>(
     group.join(index, made.as_ref().ok().map(|cx| cx.inbox.clone()));
     let cx = Rc::new(made.expect("silly::run: cannot create the event poller"));
     if let Some(threads) = builder.blocking_threads {
-        crate::pool::DEFAULT_POOL.set_max_threads(threads);
+        crate::subsystems::pool::DEFAULT_POOL.set_max_threads(threads);
     }
     context::replace(Some(cx.clone()));
     let alt_stack = overflow::install();
@@ -421,92 +294,3 @@ fn start<T: 'static>(
         }
     }
 }
-
-/// The event loop: run ready coroutines, poll I/O (blocking only when nothing
-/// is ready, and no longer than the next timer), wake waiters, fire timers.
-fn drive(cx: &Context, done: impl Fn() -> bool) {
-    let ready = cx.scheduler.ready();
-    loop {
-        let stop = || done() || cx.exit_code.get().is_some();
-        cx.scheduler.run_ready(MAX_BATCH, &stop);
-        if stop() {
-            return;
-        }
-        let timeout = if ready.len() > 0 {
-            Some(Duration::ZERO)
-        } else {
-            let timers = cx.timers.borrow().next_deadline();
-            let io = cx.reactor.next_deadline();
-            let next = match (timers, io) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            next.map(|deadline| deadline.saturating_duration_since(Instant::now()))
-        };
-        if timeout.is_none()
-            && cx.reactor.len() == 0
-            && cx.blocking.pending() == 0
-            && cx.remote_waits() == 0
-        {
-            panic!(
-                "silly::run: deadlock: the main task waits, and no coroutine is ready, \
-                 no timer is armed, no socket is open, no blocking call is pending \
-                 and nothing waits for another thread"
-            );
-        }
-        let posted = cx.reactor.poll(timeout, ready);
-        let now = Instant::now();
-        cx.loop_now.set(now);
-        if posted {
-            for job in cx.inbox.take() {
-                job();
-            }
-        }
-        cx.reactor.expire(now, ready);
-        fire_timers(&cx.timers, now, ready);
-    }
-}
-
-/// Fires every timer due at `now`, in deadline order: a sleep's task is made
-/// ready, a callback is called.
-fn fire_timers(timers: &RefCell<Timers<TimerAction>>, now: Instant, ready: &ReadyQueue) {
-    loop {
-        // One at a time, the borrow released before the action runs: a callback
-        // forks a task, or arms or cancels timers.
-        let expired = timers.borrow_mut().pop_expired(now);
-        match expired {
-            Some(TimerAction::Wake(waker)) => ready.wake_owned(waker),
-            Some(TimerAction::Call(callback)) => callback(),
-            None => return,
-        }
-    }
-}
-
-/// Unwinds every live coroutine. Destructors that run during the unwind may
-/// fork new tasks or arm timers; those are dropped too, until nothing is left.
-fn shutdown(cx: &Context) {
-    loop {
-        let tasks: Vec<Rc<TaskCell>> = cx.scheduler.drain_live();
-        let ready = cx.scheduler.take_ready();
-        let timers = cx.timers.borrow_mut().take_all();
-        if tasks.is_empty() && ready.is_empty() && timers.len() == 0 {
-            break;
-        }
-        for task in tasks {
-            cx.scheduler.unwind(&task);
-        }
-        // Dropping these runs user destructors (captured by `after` callbacks,
-        // unpark values) that may fork or arm timers: go round until nothing is left.
-        drop(ready);
-        drop(timers);
-    }
-    // Nothing more comes in from other threads; what did is dropped here.
-    drop(cx.inbox.close());
-    // Per-runtime state (the signal hub) holds registrations that refer back
-    // to the runtime: dropped here, or the two would keep each other alive.
-    let locals = std::mem::take(&mut *cx.locals.borrow_mut());
-    drop(locals);
-}
-
-#[cfg(test)]
-mod tests;

@@ -20,7 +20,7 @@ use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use crate::coroutine::{Coroutine, YielderSlot};
+use crate::leaves::coroutine::{Coroutine, YielderSlot};
 
 /// How the scheduler starts a task's entry.
 pub(crate) enum Start {

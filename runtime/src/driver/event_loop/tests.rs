@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use super::fire_timers;
 use crate::context::TimerAction;
-use crate::ready::ReadyQueue;
-use crate::task::cell::{Park, State, TaskCell, Waker};
-use crate::timer::Timers;
+use crate::leaves::cell::{Park, State, TaskCell, Waker};
+use crate::leaves::ready::ReadyQueue;
+use crate::leaves::timer::Timers;
 
 type Heap = Rc<RefCell<Timers<TimerAction>>>;
 

@@ -69,7 +69,7 @@ fn main() {
         backplane::join(&hub, &relay, redis.as_deref(), "broadcast")?;
         http::listen(Config::new(addr, move |stream| {
             let ws_config = websocket::Config::default()
-                .max_message_size(MAX_MESSAGE)
+                .max_message_bytes(MAX_MESSAGE)
                 .write_timeout(Some(WRITE_TIMEOUT));
             let Ok(sock) = websocket::upgrade_with(stream, ws_config) else {
                 return;

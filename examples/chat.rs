@@ -285,8 +285,8 @@ fn serve_client(stream: &mut Stream, room: &Room) {
     // A browser page from elsewhere may not use this socket.
     let host = stream.header("host").unwrap_or_default().to_owned();
     let config = websocket::Config::default()
-        .max_message_size(MAX_MESSAGE)
-        .max_frame_size(MAX_MESSAGE)
+        .max_message_bytes(MAX_MESSAGE)
+        .max_frame_bytes(MAX_MESSAGE)
         .write_timeout(Some(WRITE_TIMEOUT))
         .origin_check(move |origin| match origin {
             None => true,

@@ -260,7 +260,7 @@ fn wss_with_a_generated_certificate_and_wss_against_plain() {
         tls::ServerConfig::from_pem(leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes()).unwrap();
     let config = websocket::Config::default()
         .tls(tls::ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap())
-        .connect_timeout(Duration::from_secs(2));
+        .connect_timeout(Some(Duration::from_secs(2)));
     silly::run(move || {
         let secure = http::listen(
             Config::new("127.0.0.1:0", |stream| {
@@ -396,7 +396,7 @@ fn close_while_another_coroutine_reads_returns_when_that_read_ends_the_handshake
     silly::run(|| {
         let (tx, rx) = sync::channel();
         let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
-            let config = websocket::Config::default().close_timeout(Duration::from_secs(20));
+            let config = websocket::Config::default().close_timeout(Some(Duration::from_secs(20)));
             let sock = Rc::new(websocket::upgrade_with(stream, config).unwrap());
             let (got_tx, got_rx) = sync::channel();
             let reader = {

@@ -88,7 +88,7 @@ mod properties;
 pub mod fuzzing;
 
 pub use self::close::{code, is_valid_close_code};
-pub use self::config::{Config, OriginCheck, MAX_TIMEOUT, MIN_FRAME_SIZE};
+pub use self::config::{Config, OriginCheck, MIN_FRAME_BYTES};
 pub use self::connect::{connect, connect_with};
 pub use self::deflate::{Compression, ContextMode, PreparedMessage};
 pub use self::error::{Error, Result};

@@ -79,7 +79,7 @@ pub fn upgrade_with(stream: &mut Stream, config: Config) -> Result<Socket> {
 fn accept(stream: &mut Stream, config: Config) -> Result<Socket> {
     if let Err(invalid) = config.check() {
         let _ = stream.reply(500, &[("Connection", "close")], b"server misconfigured");
-        return Err(invalid);
+        return Err(invalid.into());
     }
     let checked = handshake::check_request(
         stream.method(),

@@ -223,7 +223,8 @@ impl Hub {
     /// [`Error::InvalidConfig`] for an invalid setting (see
     /// [`HubConfig::check`]).
     pub fn with_config(config: HubConfig) -> Result<Hub> {
-        Ok(Hub::build(config.check()?))
+        config.check()?;
+        Ok(Hub::build(config))
     }
 
     fn build(config: HubConfig) -> Hub {
@@ -265,11 +266,11 @@ impl Hub {
     /// # Errors
     ///
     /// [`Error::Closed`] if the socket is closing or closed;
-    /// [`Error::InvalidConfig`] for a client socket (its frames are masked,
+    /// [`Error::ClientSocket`] for a client socket (its frames are masked,
     /// each with its own key: nothing to share).
     pub fn subscribe(&self, sock: &Socket, topic: &str) -> Result<bool> {
         if sock.masks() {
-            return Err(Error::InvalidConfig("hub subscribers are server sockets"));
+            return Err(Error::ClientSocket);
         }
         if !sock.is_open() {
             return Err(Error::Closed);

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use silly_net::Conn;
 use silly_runtime::sync::Notify;
+use silly_runtime::time::deadline;
 
 use super::owed::shut_now;
 use super::reader::{Reader, Stop};
@@ -56,8 +57,8 @@ pub(super) struct Closing {
     ended: OnceCell<Notify>,
     /// Client side: after the handshake, wait for the server to close TCP.
     client: bool,
-    /// `Config::close_timeout`.
-    timeout: Duration,
+    /// `Config::close_timeout` (`None`: no limit).
+    timeout: Option<Duration>,
     /// Called once when the connection ends, by key (a hub forgets its
     /// subscriber with it). Empty, and so no allocation, for most sockets.
     on_end: RefCell<Vec<(u64, EndHook)>>,
@@ -92,7 +93,7 @@ impl Drop for EndIfCut<'_> {
 }
 
 impl Closing {
-    pub(super) fn new(client: bool, timeout: Duration) -> Closing {
+    pub(super) fn new(client: bool, timeout: Option<Duration>) -> Closing {
         Closing {
             state: Cell::new(State::Open),
             peer: RefCell::new(None),
@@ -245,7 +246,7 @@ impl Closing {
             let _ = wire.writer.send_control(wire.conn, FrameType::Close, &code);
             self.state.set(State::CloseSent);
             if let Some(skip) = skip.filter(|&skip| skip <= MAX_SKIP) {
-                self.await_peer_close(wire, r, skip, Instant::now() + self.timeout);
+                self.await_peer_close(wire, r, skip, deadline(self.timeout));
             }
         }
         self.terminate(wire.conn);
@@ -259,8 +260,13 @@ impl Closing {
     /// After our close frame: drops the unread `skip` bytes of the frame being
     /// read, then whole frames, until the peer's close frame (recorded), the
     /// end of the connection or `deadline`.
-    fn await_peer_close(&self, wire: Wire<'_>, r: &mut Reader, skip: u64, deadline: Instant) {
-        let deadline = Some(deadline);
+    fn await_peer_close(
+        &self,
+        wire: Wire<'_>,
+        r: &mut Reader,
+        skip: u64,
+        deadline: Option<Instant>,
+    ) {
         let mut skip = skip;
         loop {
             match r.skip_payload(wire.conn, wire.rules, skip, deadline) {
@@ -293,8 +299,8 @@ impl Closing {
     /// 7.1.1); the client waits (bounded) for that, then closes too.
     fn finish(&self, conn: &Conn, r: &mut Reader) {
         if self.client {
-            let deadline = Instant::now() + self.timeout;
-            while r.fill(conn, Some(deadline)).unwrap_or(false) {
+            let deadline = deadline(self.timeout);
+            while r.fill(conn, deadline).unwrap_or(false) {
                 let n = r.available().len();
                 r.consume(n);
             }
@@ -369,14 +375,22 @@ impl Closing {
             self.terminate(wire.conn);
             return Err(err.into());
         }
-        let deadline = Instant::now() + self.timeout;
+        let deadline = deadline(self.timeout);
+        let in_time = || deadline.is_none_or(|d| Instant::now() < d);
         // The coroutine in `read` takes the peer's answer; if it leaves
         // (cut short), this one does.
         if reading.get() {
             let ended = self.ended.get_or_init(Notify::new);
-            while reading.get() && !self.is_closed() && ended.wait_until(deadline) {}
+            let wait = || match deadline {
+                Some(d) => ended.wait_until(d),
+                None => {
+                    ended.wait();
+                    true
+                }
+            };
+            while reading.get() && !self.is_closed() && wait() {}
         }
-        let unread = (!self.is_closed() && !reading.get() && Instant::now() < deadline)
+        let unread = (!self.is_closed() && !reading.get() && in_time())
             .then(|| reader.take())
             .flatten();
         if let Some(r) = unread {

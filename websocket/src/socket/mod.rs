@@ -18,6 +18,7 @@ use std::time::Instant;
 use silly_net::http::Headers;
 use silly_net::tcp::{OnShutdown, ShutdownToken};
 use silly_net::Conn;
+use silly_runtime::time;
 
 use self::closing::{Closing, Wire};
 use self::owed::TLS_CUT;
@@ -176,8 +177,8 @@ impl Socket {
         conn.set_write_timeout(config.write_timeout);
         let rules = Rules {
             masked: role == Role::Server,
-            max_frame: config.max_frame_size as u64,
-            max_message: config.max_message_size as u64,
+            max_frame: config.max_frame_bytes as u64,
+            max_message: config.max_message_bytes as u64,
             deflate: deflate.is_some(),
         };
         let client = role == Role::Client;
@@ -314,16 +315,18 @@ impl Socket {
             return Err(inner.closing.closed_error());
         }
         let Some(reader) = inner.reader.take() else {
-            return Err(Error::Io(io::Error::other(
-                "another coroutine is reading this socket",
-            )));
+            return Err(Error::ReadInProgress);
         };
         inner.reading.set(true);
         let mut lent = Lent {
             inner,
             reader: Some(reader),
         };
-        let deadline = inner.config.read_timeout.map(|t| Instant::now() + t);
+        // No call at all for the default (no read timeout).
+        let deadline = match inner.config.read_timeout {
+            None => None,
+            timeout => time::deadline(timeout),
+        };
         let reader = lent.reader.as_deref_mut().expect("lent until dropped");
         self.next_message(reader, deadline)
     }

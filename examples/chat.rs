@@ -51,7 +51,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io;
-use std::net::Shutdown;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -90,7 +89,7 @@ const ROOM: &str = "room";
 struct Member {
     name: Rc<str>,
     /// To find the member the hub drops as too slow.
-    sock: Rc<Socket>,
+    sock: Socket,
 }
 
 /// Everyone connected to this runtime.
@@ -142,7 +141,7 @@ impl Room {
 
     /// Adds a client: sends it a welcome, tells the others, and subscribes
     /// it. Returns its id and name.
-    fn join(&self, sock: &Rc<Socket>) -> (u64, Rc<str>) {
+    fn join(&self, sock: &Socket) -> (u64, Rc<str>) {
         // Unique across runtimes: runtime i of N numbers i+1, i+1+N, ...
         let runtimes = silly::runtimes().len() as u64;
         let id = self.next_id.get() * runtimes + silly::runtime_index() as u64 + 1;
@@ -298,7 +297,6 @@ fn serve_client(stream: &mut Stream, room: &Room) {
     let Ok(sock) = websocket::upgrade_with(stream, config) else {
         return; // refused: answered 400/403/426 already
     };
-    let sock = Rc::new(sock);
     let (id, name) = room.join(&sock);
 
     // The heartbeat: finds clients that vanished without closing.
@@ -310,7 +308,7 @@ fn serve_client(stream: &mut Stream, room: &Room) {
             return;
         }
         if seen.get().elapsed() > IDLE_LIMIT || beat_sock.write(b"", FrameType::Ping).is_err() {
-            let _ = beat_sock.conn().shutdown(Shutdown::Both);
+            beat_sock.abort();
             return;
         }
     });

@@ -40,12 +40,15 @@
 //! | [`Socket::write`], [`Socket::write_prepared`] over `wss://` | closed if cut while the TLS layer sends (it gives no count of what went out); whole if cut waiting for its turn |
 //! | [`Socket::flush`] | whole: what is left stays for the next call |
 //! | [`Socket::close`], [`Socket::close_with`] | closed: the handshake cannot be resumed by another call, and the caller wanted it over |
+//! | [`Socket::abort`] | never suspends (it closes at once, by design) |
 //! | [`connect`], [`connect_with`] | nothing left: the connection being opened is dropped |
 //! | [`upgrade`], [`upgrade_with`] | closed: the HTTP server closes the connection of a handler cut short |
 //! | [`Hub::publish`], [`Hub::deliver`] | never suspend; the hub's writer coroutines end a connection only if unwound mid-frame (runtime shutdown) |
 //!
 //! The read and write timeouts of [`Config`] leave the same as an interrupt
-//! (and return `Error::Io` with `TimedOut`). A reset or a socket error
+//! (and return `Error::Io` with `TimedOut`: [`Error::is_timeout`]). Each
+//! row holds whichever clone of a [`Socket`] the call used (see
+//! [one socket, several coroutines](Socket#one-socket-several-coroutines)). A reset or a socket error
 //! closes the socket. While a writer is stuck, what waits for it is bounded:
 //! one pong (for the latest ping, RFC 6455 section 5.5.3) and one close
 //! frame; the rest of a cut message is at most that message.

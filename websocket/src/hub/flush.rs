@@ -138,11 +138,11 @@ impl Shared {
             on_drop(&sub.sock);
         }
         if timed_out {
-            sub.sock.abort(STALLED);
+            sub.sock.abort_for(STALLED);
         } else {
             // The close frame goes after the frame being written, when its
             // writer gives the wire back.
-            let sock = sub.sock.share();
+            let sock = sub.sock.clone();
             task::fork(move || {
                 let _ = sock.close_with(code::POLICY_VIOLATION, "too slow");
             });
@@ -182,7 +182,7 @@ struct Wire<'a> {
 impl Drop for Wire<'_> {
     fn drop(&mut self) {
         if self.held {
-            self.sub.sock.abort(WRITER_CUT);
+            self.sub.sock.abort_for(WRITER_CUT);
             self.sub.sock.release_permit();
         }
     }
@@ -252,7 +252,7 @@ fn drain(hub: Weak<Shared>, sub: Rc<Subscriber>, held: bool) {
                 hub.too_slow(&sub, true);
             } else {
                 hub.remove(&sub);
-                sub.sock.abort(WRITE_FAILED);
+                sub.sock.abort_for(WRITE_FAILED);
             }
         }
     }

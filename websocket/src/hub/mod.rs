@@ -282,7 +282,7 @@ impl Hub {
             Some(sub) => sub,
             None => {
                 let id = NEXT_ID.with(|n| n.replace(n.get() + 1));
-                let sub = Rc::new(Subscriber::new(id, sock.share(), time::loop_now()));
+                let sub = Rc::new(Subscriber::new(id, sock.clone(), time::loop_now()));
                 let hub = Rc::downgrade(inner);
                 let hook = Box::new(move || {
                     if let Some(hub) = hub.upgrade() {

@@ -156,6 +156,10 @@ impl Closing {
     /// The error for a read that stopped: the end of the connection as it is,
     /// or a broken rule, for which the connection is failed first.
     pub(super) fn stop(&self, wire: Wire<'_>, r: &mut Reader, stop: Stop) -> Error {
+        if self.aborted.get().is_some() {
+            // Ended at once while this read waited: why, not the end it saw.
+            return self.closed_error();
+        }
         match stop {
             // The connection stays usable: a timeout is the caller's to judge.
             Stop::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => Error::Io(e),

@@ -54,9 +54,55 @@ pub struct HandshakeInfo {
 /// A WebSocket connection. Get one from [`upgrade`](crate::upgrade) (server)
 /// or [`connect`](crate::connect) (client).
 ///
-/// One coroutine may read while others write: share it with `Rc<Socket>`.
-/// Frames of one message are never interleaved with another writer's; pongs
-/// and the close handshake are handled for you.
+/// # One socket, several coroutines
+///
+/// A `Socket` is a handle: [`clone`](Clone::clone) it (a reference count,
+/// no copy) and give the clone to another coroutine, so that one reads
+/// while others write:
+///
+/// ```no_run
+/// use silly_websocket::{connect, FrameType, Message};
+///
+/// silly_runtime::run(|| {
+///     let sock = connect("ws://127.0.0.1:8080", &[]).unwrap();
+///     let writer = sock.clone();
+///     silly_runtime::task::fork(move || {
+///         for n in 0..10 {
+///             if writer.write(format!("tick {n}").as_bytes(), FrameType::Text).is_err() {
+///                 return;
+///             }
+///             silly_runtime::time::sleep(std::time::Duration::from_secs(1));
+///         }
+///         let _ = writer.close();
+///     });
+///     while let Ok(message) = sock.read_message() {
+///         if let Message::Close(_) = message {
+///             break;
+///         }
+///     }
+/// });
+/// ```
+///
+/// What the handles share keeps its promises across coroutines: writes go
+/// out whole and one at a time (a message's frames are never interleaved
+/// with another writer's; a writer waits for the one before it), and so do
+/// the pongs and the close frame the reader sends; a read runs in one
+/// coroutine at a time (a second `read` meanwhile fails with
+/// [`Error::ReadInProgress`]); a `close` from a writer while another
+/// coroutine reads leaves the peer's answer to that read, which returns
+/// it. An interrupt leaves each call as the [table](crate#interrupts)
+/// says, whichever handle it used: a read cut short keeps its progress in
+/// the socket, a write cut short is finished by the next writer of any
+/// handle. The connection ends when it is closed or aborted, or when the
+/// last handle is dropped.
+///
+/// Why a shared handle and not split read and write halves: the two
+/// directions of a WebSocket are not independent. Reading answers pings
+/// and close frames by writing, a close started by the writer ends with
+/// the reader's next frame, and both need the connection's state (open,
+/// closing, aborted). Halves would each hold a handle on that shared state
+/// anyway, and add types and rules for which half may close; one handle
+/// that can be cloned keeps one type with one set of rules.
 pub struct Socket {
     /// On the heap: a socket is moved into and held in the frames of the
     /// coroutine that serves it, and every byte of those frames is stack a
@@ -86,6 +132,9 @@ struct Inner {
     writer: Writer,
     closing: Closing,
 }
+
+/// Why a socket was ended by [`Socket::abort`].
+const ABORTED: &str = "the connection was aborted (Socket::abort)";
 
 /// Why a socket ended itself after a write failed.
 const WRITE_FAILED: &str =
@@ -152,6 +201,15 @@ impl Drop for Lent<'_> {
         inner.reading.set(false);
         inner.closing.reader_left();
         inner.check_torn();
+    }
+}
+
+/// Another handle on the same connection (see [the type's docs](Socket)).
+impl Clone for Socket {
+    fn clone(&self) -> Socket {
+        Socket {
+            inner: self.inner.clone(),
+        }
     }
 }
 
@@ -466,6 +524,24 @@ impl Socket {
         let _turn = WriteTurn(inner);
         let sent = inner.writer.flush(&inner.conn);
         inner.written(sent)
+    }
+
+    /// Ends the connection at once, without a close handshake: TCP is shut
+    /// both ways (over TLS without a close_notify), what a write cut short
+    /// left unsent is dropped. For a peer not worth a goodbye: one that is
+    /// silent past a heartbeat, or misbehaves at the application level.
+    ///
+    /// The peer sees the connection end (no close frame: its side reports
+    /// an abnormal closure, 1006). A `read` waiting in another coroutine
+    /// returns [`Error::Aborted`]; later calls on any handle fail with it,
+    /// and [`is_closed`](Self::is_closed) is true. Does nothing on a socket
+    /// already closed.
+    ///
+    /// # Interrupts
+    ///
+    /// Nothing to cut: it never suspends.
+    pub fn abort(&self) {
+        self.abort_for(ABORTED);
     }
 
     /// Closes with 1000 (normal closure); see [`close_with`](Self::close_with).

@@ -27,7 +27,7 @@
 //! - Browsers from another origin are refused (403): only this page, or
 //!   non-browser clients (no `Origin` header), may connect.
 //! - With `--threads N`, N runtimes serve; what a client says reaches the
-//!   clients of every runtime (`examples/shared/relay.rs`, the hubs'
+//!   clients of every runtime (`websocket::RuntimeBackplane`, the hubs'
 //!   backplane), in order, once.
 //! - With `--redis redis://HOST:PORT`, chat processes (nodes) that name the
 //!   same Redis server share the room (Redis channel `chat:room`, through
@@ -42,8 +42,6 @@
 
 #[path = "shared/backplane.rs"]
 mod backplane;
-#[path = "shared/relay.rs"]
-mod relay;
 #[path = "shared/serve.rs"]
 mod serve;
 
@@ -57,10 +55,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use silly::net::http::{self, Config, Stream};
-use silly::net::websocket::{self, FrameType, Hub, HubConfig, Message, Socket};
+use silly::net::websocket::{self, FrameType, Hub, HubConfig, Message, RuntimeBackplane, Socket};
 use silly::{task, time};
 
-use self::relay::Relay;
 use self::serve::Options;
 
 /// The page, embedded at build time.
@@ -106,9 +103,9 @@ struct Room {
 
 impl Room {
     /// A room on this runtime, connected to the other runtimes through
-    /// `relay`, or to every node through `redis`.
+    /// `runtimes`, or to every node through `redis`.
     fn new(
-        relay: &Arc<Relay>,
+        runtimes: &RuntimeBackplane,
         redis: Option<&str>,
         online: Arc<AtomicUsize>,
     ) -> io::Result<Rc<Room>> {
@@ -118,7 +115,7 @@ impl Room {
             .max_queue(usize::MAX)
             .max_queue_bytes(MAX_BACKLOG);
         let hub = Hub::with_config(config).expect("valid hub settings");
-        let tag = match backplane::join(&hub, relay, redis, "chat")? {
+        let tag = match backplane::join(&hub, runtimes, redis, "chat")? {
             Some(backplane) => format!(".{:04x}", backplane.node_id() & 0xffff),
             None => String::new(),
         };
@@ -250,11 +247,11 @@ fn json_string(s: &str) -> String {
 
 fn main() {
     let options = Options::parse("chat", "127.0.0.1:8080");
-    let relay = Relay::new(options.threads);
+    let runtimes = RuntimeBackplane::new(options.threads);
     let online = Arc::new(AtomicUsize::new(0));
     let redis = options.redis.clone();
     serve::serve("chat", options, move |addr| {
-        let room = Room::new(&relay, redis.as_deref(), online.clone())?;
+        let room = Room::new(&runtimes, redis.as_deref(), online.clone())?;
         http::listen(Config::new(addr, move |stream| match stream.path() {
             "/" => {
                 let _ = stream.reply(

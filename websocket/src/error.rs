@@ -55,6 +55,9 @@ pub enum Error {
     /// sockets only (a client masks each frame with its own key: no frame
     /// could be shared).
     ClientSocket,
+    /// [`RuntimeBackplane::attach`](crate::RuntimeBackplane::attach): as
+    /// many hubs as the backplane was made for are attached already.
+    BackplaneFull,
     /// Another coroutine is reading this socket: one `read` at a time (a
     /// clone of the socket shares its reader; see [`Socket`](crate::Socket)).
     ReadInProgress,
@@ -95,6 +98,7 @@ impl fmt::Display for Error {
             Error::InvalidCloseCode(c) => write!(f, "websocket: invalid close code {c}"),
             Error::InvalidConfig(e) => write!(f, "websocket: {e}"),
             Error::ClientSocket => f.write_str("websocket: a hub takes server sockets only"),
+            Error::BackplaneFull => f.write_str("websocket: every hub of this runtime backplane is attached already"),
             Error::ReadInProgress => f.write_str("websocket: another coroutine is reading this socket"),
         }
     }

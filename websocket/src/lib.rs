@@ -80,6 +80,7 @@ mod mask;
 mod message;
 mod random;
 mod rules;
+mod runtime_backplane;
 mod socket;
 mod upgrade;
 mod utf8;
@@ -101,5 +102,8 @@ pub use self::hub::{
     Backplane, Hub, HubConfig, HubStats, SlowPolicy, DEFAULT_MAX_QUEUE, DEFAULT_MAX_QUEUE_BYTES,
 };
 pub use self::message::Message;
+pub use self::runtime_backplane::{
+    RuntimeBackplane, RuntimeBackplaneConfig, RuntimeBackplaneStats,
+};
 pub use self::socket::{HandshakeInfo, Socket};
 pub use self::upgrade::{upgrade, upgrade_with};

@@ -4,7 +4,9 @@
 use crate::FrameType;
 
 /// Carries a [`Hub`](crate::Hub)'s publishes to the hubs of other runtimes
-/// or nodes.
+/// or nodes. Between the runtimes of one process, use
+/// [`RuntimeBackplane`](crate::RuntimeBackplane); silly-redis's
+/// `HubBackplane` reaches other processes through a broker.
 ///
 /// [`Hub::publish`](crate::Hub::publish) delivers to this runtime's
 /// subscribers, then calls [`publish`](Self::publish) once (not once per

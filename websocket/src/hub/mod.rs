@@ -65,7 +65,7 @@ mod subscriber;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use silly_runtime::sync::Notify;
 use silly_runtime::time;
@@ -90,8 +90,8 @@ thread_local! {
 /// published to a topic goes to every subscriber.
 ///
 /// Cheap to clone (clones share the hub). Not `Send`: each runtime has its
-/// own, and a [`Backplane`] carries messages between them (or between
-/// nodes).
+/// own, and a [`Backplane`] carries messages between them
+/// ([`RuntimeBackplane`](crate::RuntimeBackplane)) or between nodes.
 ///
 /// # How a message travels
 ///
@@ -163,6 +163,17 @@ thread_local! {
 #[derive(Clone)]
 pub struct Hub {
     inner: Rc<Shared>,
+}
+
+/// A hub held weakly: for a backplane's coroutines, which must not keep
+/// the hub (that holds their backplane) alive.
+pub(crate) struct WeakHub(Weak<Shared>);
+
+impl WeakHub {
+    /// The hub, if it still exists.
+    pub(crate) fn upgrade(&self) -> Option<Hub> {
+        self.0.upgrade().map(|inner| Hub { inner })
+    }
 }
 
 /// What [`Hub::on_drop`] was given.
@@ -241,6 +252,11 @@ impl Hub {
                 stats: Counters::default(),
             }),
         }
+    }
+
+    /// A handle that does not keep the hub alive.
+    pub(crate) fn downgrade(&self) -> WeakHub {
+        WeakHub(Rc::downgrade(&self.inner))
     }
 
     /// The hub's settings.

@@ -7,7 +7,8 @@ use silly_net::http::{Client, ClientConfig};
 use crate::deflate;
 use crate::handshake;
 use crate::socket::{HandshakeInfo, Role, Socket};
-use crate::{Config, Error, Result};
+use crate::config::Config;
+use crate::error::{Error, Result};
 
 /// Connects to `url` (`ws://` or `wss://`) with extra request `headers`, and the
 /// default [`Config`] (for `wss://`, the server's certificate is verified

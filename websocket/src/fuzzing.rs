@@ -40,7 +40,7 @@ pub fn utf8(data: &[u8]) {
 /// Close frame payloads.
 pub fn close_payload(data: &[u8]) {
     if let Ok(Some((code, reason))) = parse_close(data) {
-        assert!(crate::is_valid_close_code(code));
+        assert!(crate::close::is_valid_close_code(code));
         assert_eq!(reason.as_bytes(), &data[2..]);
     }
 }
@@ -50,7 +50,7 @@ pub fn close_payload(data: &[u8]) {
 /// bytes inflate, or fail, within the size limit.
 pub fn deflate(data: &[u8]) {
     use crate::deflate::{accept, check_response, Direction, Inflater};
-    use crate::Compression;
+    use crate::deflate::Compression;
 
     let header = String::from_utf8_lossy(data);
     for ours in [

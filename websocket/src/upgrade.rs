@@ -5,7 +5,8 @@ use silly_net::http::{Stream, Version};
 use crate::deflate;
 use crate::handshake::{self, accept_key};
 use crate::socket::{HandshakeInfo, Role, Socket};
-use crate::{Config, Error, Result};
+use crate::config::Config;
+use crate::error::{Error, Result};
 
 /// Upgrades the request on `stream` to a WebSocket, with the default [`Config`].
 ///

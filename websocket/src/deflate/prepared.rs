@@ -6,7 +6,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use crate::frame::FrameType;
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// A compressed form of a prepared message: window bits, level, bytes.
 type Form = (u8, u32, Rc<[u8]>);

@@ -1,7 +1,7 @@
 //! Where a hub's publishes go beyond this runtime: other runtimes of the
 //! process, other nodes through a broker.
 
-use crate::FrameType;
+use crate::frame::FrameType;
 
 /// Carries a [`Hub`](crate::Hub)'s publishes to the hubs of other runtimes
 /// or nodes. Between the runtimes of one process, use

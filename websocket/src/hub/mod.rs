@@ -78,7 +78,7 @@ pub use self::stats::HubStats;
 use self::subscriber::{Subscriber, Writing};
 use crate::frame::FrameType;
 use crate::socket::Socket;
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 thread_local! {
     /// Subscriber ids, unique on the thread (they name a socket's

@@ -17,7 +17,7 @@ use super::writer::Writer;
 use crate::close;
 use crate::frame::FrameType;
 use crate::rules::{Rules, Violation};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// Most payload bytes dropped to find the peer's close after we failed the
 /// connection; beyond this we close without waiting for it.

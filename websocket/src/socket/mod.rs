@@ -30,7 +30,8 @@ use crate::deflate::{Agreed, Deflater, Inflater, PreparedMessage};
 use crate::frame::FrameType;
 use crate::message::Message;
 use crate::rules::Rules;
-use crate::{Config, Error, Result};
+use crate::config::Config;
+use crate::error::{Error, Result};
 
 /// Which end of the connection we are: it decides who masks (RFC 6455,
 /// section 5.1: clients mask every frame, servers never do).

@@ -140,7 +140,7 @@ fn empty_then_short_messages_with_takeover() {
 
 #[test]
 fn a_prepared_message_is_compressed_once_for_all_shared_sockets() {
-    let msg = PreparedMessage::new(json(30), crate::FrameType::Text).unwrap();
+    let msg = PreparedMessage::new(json(30), crate::frame::FrameType::Text).unwrap();
     let shared = settings(ContextMode::Shared);
     let sockets: Vec<Deflater> = (0..3)
         .map(|_| Deflater::new(direction(false, 15), &shared))
@@ -172,7 +172,7 @@ fn a_prepared_message_is_compressed_once_for_all_shared_sockets() {
     inflater.inflate(&out, true, 1 << 20, None).unwrap();
     assert_eq!(inflater.finish(), json(30));
     assert_eq!(msg.forms(), 2);
-    let short = PreparedMessage::new(b"hi".to_vec(), crate::FrameType::Binary).unwrap();
+    let short = PreparedMessage::new(b"hi".to_vec(), crate::frame::FrameType::Binary).unwrap();
     assert!(matches!(
         own.compress_prepared(&short, &mut out).unwrap(),
         Payload::Plain

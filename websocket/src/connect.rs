@@ -4,11 +4,11 @@ use std::time::Duration;
 
 use silly_net::http::{Client, ClientConfig};
 
+use crate::config::Config;
 use crate::deflate;
+use crate::error::{Error, Result};
 use crate::handshake;
 use crate::socket::{HandshakeInfo, Role, Socket};
-use crate::config::Config;
-use crate::error::{Error, Result};
 
 /// Connects to `url` (`ws://` or `wss://`) with extra request `headers`, and the
 /// default [`Config`] (for `wss://`, the server's certificate is verified

@@ -49,8 +49,8 @@ pub fn close_payload(data: &[u8]) {
 /// answered with a response our client accepts as the same agreement; any
 /// bytes inflate, or fail, within the size limit.
 pub fn deflate(data: &[u8]) {
-    use crate::deflate::{accept, check_response, Direction, Inflater};
     use crate::deflate::Compression;
+    use crate::deflate::{accept, check_response, Direction, Inflater};
 
     let header = String::from_utf8_lossy(data);
     for ours in [

@@ -2,11 +2,11 @@
 
 use silly_net::http::{Stream, Version};
 
+use crate::config::Config;
 use crate::deflate;
+use crate::error::{Error, Result};
 use crate::handshake::{self, accept_key};
 use crate::socket::{HandshakeInfo, Role, Socket};
-use crate::config::Config;
-use crate::error::{Error, Result};
 
 /// Upgrades the request on `stream` to a WebSocket, with the default [`Config`].
 ///

@@ -174,12 +174,12 @@ const WRITER_CUT: &str =
 /// and nothing could finish them (a coroutine unwound may not wait): the
 /// connection is ended, so the peer sees it end, not a torn frame followed
 /// by other bytes.
-struct Wire<'a> {
+struct AbortIfUnwound<'a> {
     sub: &'a Subscriber,
     held: bool,
 }
 
-impl Drop for Wire<'_> {
+impl Drop for AbortIfUnwound<'_> {
     fn drop(&mut self) {
         if self.held {
             self.sub.sock.abort_for(WRITER_CUT);
@@ -195,7 +195,7 @@ fn drain(hub: Weak<Shared>, sub: Rc<Subscriber>, held: bool) {
     if !held {
         sub.sock.hold_wire();
     }
-    let mut wire = Wire {
+    let mut guard = AbortIfUnwound {
         sub: &sub,
         held: true,
     };
@@ -227,7 +227,7 @@ fn drain(hub: Weak<Shared>, sub: Rc<Subscriber>, held: bool) {
         }
     };
     batch.clear();
-    wire.held = false;
+    guard.held = false;
     let Some(hub) = hub.upgrade() else {
         sub.sock.release_permit();
         return;

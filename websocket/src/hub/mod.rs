@@ -76,9 +76,9 @@ use self::framed::Framed;
 use self::stats::Counters;
 pub use self::stats::HubStats;
 use self::subscriber::{Subscriber, Writing};
+use crate::error::{Error, Result};
 use crate::frame::FrameType;
 use crate::socket::Socket;
-use crate::error::{Error, Result};
 
 thread_local! {
     /// Subscriber ids, unique on the thread (they name a socket's

@@ -15,9 +15,9 @@ use super::owed::shut_now;
 use super::reader::{Reader, Stop};
 use super::writer::Writer;
 use crate::close;
+use crate::error::{Error, Result};
 use crate::frame::FrameType;
 use crate::rules::{Rules, Violation};
-use crate::error::{Error, Result};
 
 /// Most payload bytes dropped to find the peer's close after we failed the
 /// connection; beyond this we close without waiting for it.
@@ -40,7 +40,7 @@ pub(super) enum State {
 /// What the close handshake works with: the socket's connection, its writer,
 /// and the rules for what the peer sends.
 #[derive(Clone, Copy)]
-pub(super) struct Wire<'a> {
+pub(super) struct ConnParts<'a> {
     pub(super) conn: &'a Conn,
     pub(super) writer: &'a Writer,
     pub(super) rules: &'a Rules,
@@ -155,7 +155,7 @@ impl Closing {
 
     /// The error for a read that stopped: the end of the connection as it is,
     /// or a broken rule, for which the connection is failed first.
-    pub(super) fn stop(&self, wire: Wire<'_>, r: &mut Reader, stop: Stop) -> Error {
+    pub(super) fn stop(&self, parts: ConnParts<'_>, r: &mut Reader, stop: Stop) -> Error {
         if self.aborted.get().is_some() {
             // Ended at once while this read waited: why, not the end it saw.
             return self.closed_error();
@@ -165,21 +165,21 @@ impl Closing {
             Stop::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => Error::Io(e),
             // A reset, a TLS error: nothing more will come.
             Stop::Io(e) => {
-                self.abort(wire.conn, BROKEN);
+                self.abort(parts.conn, BROKEN);
                 Error::Io(e)
             }
             Stop::Eof => {
-                self.terminate(wire.conn);
+                self.terminate(parts.conn);
                 Error::Eof {
                     partial: r.take_message(),
                 }
             }
             // A bad close frame is still the peer's last word: no other comes.
             Stop::Header(violation, h) if h.opcode == FrameType::Close.opcode() => {
-                self.fail(wire, r, violation, None)
+                self.fail(parts, r, violation, None)
             }
-            Stop::Header(violation, h) => self.fail(wire, r, violation, Some(h.len)),
-            Stop::Payload(violation, unread) => self.fail(wire, r, violation, Some(unread)),
+            Stop::Header(violation, h) => self.fail(parts, r, violation, Some(h.len)),
+            Stop::Payload(violation, unread) => self.fail(parts, r, violation, Some(unread)),
         }
     }
 
@@ -187,19 +187,19 @@ impl Closing {
     /// the connection, and hand its code and reason back for the caller.
     pub(super) fn on_close_frame(
         &self,
-        wire: Wire<'_>,
+        parts: ConnParts<'_>,
         r: &mut Reader,
         payload: Vec<u8>,
     ) -> Result<Option<(u16, String)>> {
         let parsed = match close::parse_close(&payload) {
             Ok(parsed) => parsed,
             // The peer's close was its last frame: answer and close, without waiting.
-            Err(bad) => return Err(self.fail(wire, r, bad.into(), None)),
+            Err(bad) => return Err(self.fail(parts, r, bad.into(), None)),
         };
         *self.peer.borrow_mut() = parsed.clone();
         let mut cut = EndIfCut {
             closing: self,
-            conn: wire.conn,
+            conn: parts.conn,
             armed: true,
         };
         if self.is_open() {
@@ -211,11 +211,11 @@ impl Closing {
                 Some((c, _)) => close::payload(*c, ""),
                 None => Vec::new(),
             };
-            let _ = wire
+            let _ = parts
                 .writer
-                .send_control(wire.conn, FrameType::Close, &reply);
+                .send_control(parts.conn, FrameType::Close, &reply);
         }
-        self.finish(wire.conn, r);
+        self.finish(parts.conn, r);
         cut.armed = false;
         Ok(parsed)
     }
@@ -230,7 +230,7 @@ impl Closing {
     /// just closes.
     fn fail(
         &self,
-        wire: Wire<'_>,
+        parts: ConnParts<'_>,
         r: &mut Reader,
         violation: Violation,
         skip: Option<u64>,
@@ -242,18 +242,20 @@ impl Closing {
         );
         let mut cut = EndIfCut {
             closing: self,
-            conn: wire.conn,
+            conn: parts.conn,
             armed: true,
         };
         if self.is_open() {
             let code = violation.code.to_be_bytes();
-            let _ = wire.writer.send_control(wire.conn, FrameType::Close, &code);
+            let _ = parts
+                .writer
+                .send_control(parts.conn, FrameType::Close, &code);
             self.state.set(State::CloseSent);
             if let Some(skip) = skip.filter(|&skip| skip <= MAX_SKIP) {
-                self.await_peer_close(wire, r, skip, deadline(self.timeout));
+                self.await_peer_close(parts, r, skip, deadline(self.timeout));
             }
         }
-        self.terminate(wire.conn);
+        self.terminate(parts.conn);
         cut.armed = false;
         Error::Protocol {
             code: violation.code,
@@ -266,24 +268,24 @@ impl Closing {
     /// end of the connection or `deadline`.
     fn await_peer_close(
         &self,
-        wire: Wire<'_>,
+        parts: ConnParts<'_>,
         r: &mut Reader,
         skip: u64,
         deadline: Option<Instant>,
     ) {
         let mut skip = skip;
         loop {
-            match r.skip_payload(wire.conn, wire.rules, skip, deadline) {
+            match r.skip_payload(parts.conn, parts.rules, skip, deadline) {
                 Ok(None) => {}
                 Ok(Some(payload)) => return self.record_peer_close(&payload),
                 Err(_) => return,
             }
-            let Ok(h) = r.read_header(wire.conn, None, deadline) else {
+            let Ok(h) = r.read_header(parts.conn, None, deadline) else {
                 return;
             };
             if h.opcode == FrameType::Close.opcode() {
                 if h.len <= 125 {
-                    if let Ok(payload) = r.read_control_payload(wire.conn, &h, deadline) {
+                    if let Ok(payload) = r.read_control_payload(parts.conn, &h, deadline) {
                         self.record_peer_close(&payload);
                     }
                 }
@@ -356,7 +358,7 @@ impl Closing {
     /// with it, which then receives the peer's close and ends the connection.
     pub(super) fn close(
         &self,
-        wire: Wire<'_>,
+        parts: ConnParts<'_>,
         reader: &Cell<Option<Box<Reader>>>,
         reading: &Cell<bool>,
         payload: &[u8],
@@ -366,17 +368,17 @@ impl Closing {
         }
         let mut cut = EndIfCut {
             closing: self,
-            conn: wire.conn,
+            conn: parts.conn,
             armed: true,
         };
         self.state.set(State::CloseSent);
-        let sent = wire
+        let sent = parts
             .writer
-            .send_control_in_turn(wire.conn, FrameType::Close, payload);
+            .send_control_in_turn(parts.conn, FrameType::Close, payload);
         if let Err(err) = sent {
             // The peer does not take data (a write timeout): no handshake is
             // possible. Close, which also ends a `read` waiting in another coroutine.
-            self.terminate(wire.conn);
+            self.terminate(parts.conn);
             return Err(err.into());
         }
         let deadline = deadline(self.timeout);
@@ -405,11 +407,11 @@ impl Closing {
             let r = put_back.reader.as_deref_mut().expect("held until dropped");
             // A read cut short may have left a frame begun: its rest first.
             let skip = r.abandon_current();
-            self.await_peer_close(wire, r, skip, deadline);
-            self.finish(wire.conn, r);
+            self.await_peer_close(parts, r, skip, deadline);
+            self.finish(parts.conn, r);
         }
         if !self.is_closed() {
-            self.terminate(wire.conn);
+            self.terminate(parts.conn);
         }
         cut.armed = false;
         Ok(())

@@ -20,18 +20,18 @@ use silly_net::tcp::{OnShutdown, ShutdownToken};
 use silly_net::Conn;
 use silly_runtime::time;
 
-use self::closing::{Closing, Wire};
+use self::closing::{Closing, ConnParts};
 use self::owed::TLS_CUT;
 use self::reader::{Frame, Reader};
 pub(crate) use self::writer::Cork;
 use self::writer::Writer;
 use crate::close::{self, code};
+use crate::config::Config;
 use crate::deflate::{Agreed, Deflater, Inflater, PreparedMessage};
+use crate::error::{Error, Result};
 use crate::frame::FrameType;
 use crate::message::Message;
 use crate::rules::Rules;
-use crate::config::Config;
-use crate::error::{Error, Result};
 
 /// Which end of the connection we are: it decides who masks (RFC 6455,
 /// section 5.1: clients mask every frame, servers never do).
@@ -142,8 +142,8 @@ const WRITE_FAILED: &str =
     "a write failed (a socket error, such as a reset): the connection was closed";
 
 impl Inner {
-    fn wire(&self) -> Wire<'_> {
-        Wire {
+    fn parts(&self) -> ConnParts<'_> {
+        ConnParts {
             conn: &self.conn,
             writer: &self.writer,
             rules: &self.rules,
@@ -404,7 +404,7 @@ impl Socket {
                 Ok(Frame::Control(FrameType::Close, payload)) => {
                     return inner
                         .closing
-                        .on_close_frame(inner.wire(), r, payload)
+                        .on_close_frame(inner.parts(), r, payload)
                         .map(Message::Close)
                 }
                 Ok(Frame::Control(FrameType::Ping, payload)) => {
@@ -425,7 +425,7 @@ impl Socket {
                     return Ok(ping);
                 }
                 Ok(Frame::Control(_, payload)) => return Ok(Message::Pong(payload)),
-                Err(stop) => return Err(inner.closing.stop(inner.wire(), r, stop)),
+                Err(stop) => return Err(inner.closing.stop(inner.parts(), r, stop)),
             }
         }
     }
@@ -592,7 +592,7 @@ impl Inner {
         let payload = close::payload(code, reason);
         let _turn = WriteTurn(self);
         self.closing
-            .close(self.wire(), &self.reader, &self.reading, &payload)
+            .close(self.parts(), &self.reader, &self.reading, &payload)
     }
 }
 

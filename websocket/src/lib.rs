@@ -24,6 +24,10 @@
 //! sizes of the negotiation need (the default miniz_oxide backend ignores
 //! them).
 //!
+//! Fan-out: a [`Hub`] sends a message published to a topic to every
+//! subscribed socket of its runtime, framed once; a [`RuntimeBackplane`]
+//! links the hubs of a process's runtimes, bounded.
+//!
 //! ## Interrupts
 //!
 //! `time::timeout`, `Task::cancel`, `Select` and shutdown stop a coroutine
@@ -44,6 +48,7 @@
 //! | [`connect`], [`connect_with`] | nothing left: the connection being opened is dropped |
 //! | [`upgrade`], [`upgrade_with`] | closed: the HTTP server closes the connection of a handler cut short |
 //! | [`Hub::publish`], [`Hub::deliver`] | never suspend; the hub's writer coroutines end a connection only if unwound mid-frame (runtime shutdown) |
+//! | [`RuntimeBackplane::attach`] | never suspends; its coroutines send and deliver whole batches, and suspend only between them |
 //!
 //! The read and write timeouts of [`Config`] leave the same as an interrupt
 //! (and return `Error::Io` with `TimedOut`: [`Error::is_timeout`]). Each

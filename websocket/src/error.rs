@@ -141,3 +141,6 @@ impl From<ConfigError> for Error {
 
 /// Results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests;

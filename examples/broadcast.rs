@@ -12,8 +12,8 @@
 //! - A client that vanishes is removed when its connection fails.
 //! - Messages are limited to 64 KiB (larger ones close with 1009).
 //! - With `--threads N`, N runtimes serve; a message reaches the clients of
-//!   every runtime (`examples/shared/relay.rs`, the hubs' backplane), in order,
-//!   once.
+//!   every runtime (`websocket::RuntimeBackplane`, the hubs' backplane), in
+//!   order, once.
 //! - With `--redis redis://HOST:PORT`, broadcast processes that name the same
 //!   Redis server share the topic (channel `broadcast:all`; each runtime is
 //!   a node: `examples/shared/backplane.rs`), at most once.
@@ -25,17 +25,14 @@
 
 #[path = "shared/backplane.rs"]
 mod backplane;
-#[path = "shared/relay.rs"]
-mod relay;
 #[path = "shared/serve.rs"]
 mod serve;
 
 use std::time::Duration;
 
 use silly::net::http::{self, Config};
-use silly::net::websocket::{self, Hub, HubConfig, Message, Socket};
+use silly::net::websocket::{self, Hub, HubConfig, Message, RuntimeBackplane, Socket};
 
-use self::relay::Relay;
 use self::serve::Options;
 
 /// Largest message a client may send, in bytes.
@@ -57,7 +54,7 @@ const TOPIC: &str = "all";
 
 fn main() {
     let options = Options::parse("broadcast", "127.0.0.1:8080");
-    let relay = Relay::new(options.threads);
+    let runtimes = RuntimeBackplane::new(options.threads);
     let redis = options.redis.clone();
     serve::serve("broadcast", options, move |addr| {
         // Over the bounds counts only while the socket takes nothing: a burst
@@ -66,10 +63,10 @@ fn main() {
             .max_queue(MAX_QUEUE)
             .max_queue_bytes(MAX_BACKLOG);
         let hub = Hub::with_config(config).expect("valid hub settings");
-        backplane::join(&hub, &relay, redis.as_deref(), "broadcast")?;
+        backplane::join(&hub, &runtimes, redis.as_deref(), "broadcast")?;
         http::listen(Config::new(addr, move |stream| {
             let ws_config = websocket::Config::default()
-                .max_message_size(MAX_MESSAGE)
+                .max_message_bytes(MAX_MESSAGE)
                 .write_timeout(Some(WRITE_TIMEOUT));
             let Ok(sock) = websocket::upgrade_with(stream, ws_config) else {
                 return;

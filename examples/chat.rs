@@ -27,7 +27,7 @@
 //! - Browsers from another origin are refused (403): only this page, or
 //!   non-browser clients (no `Origin` header), may connect.
 //! - With `--threads N`, N runtimes serve; what a client says reaches the
-//!   clients of every runtime (`examples/shared/relay.rs`, the hubs'
+//!   clients of every runtime (`websocket::RuntimeBackplane`, the hubs'
 //!   backplane), in order, once.
 //! - With `--redis redis://HOST:PORT`, chat processes (nodes) that name the
 //!   same Redis server share the room (Redis channel `chat:room`, through
@@ -42,8 +42,6 @@
 
 #[path = "shared/backplane.rs"]
 mod backplane;
-#[path = "shared/relay.rs"]
-mod relay;
 #[path = "shared/serve.rs"]
 mod serve;
 
@@ -51,17 +49,15 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io;
-use std::net::Shutdown;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use silly::net::http::{self, Config, Stream};
-use silly::net::websocket::{self, FrameType, Hub, HubConfig, Message, Socket};
+use silly::net::websocket::{self, FrameType, Hub, HubConfig, Message, RuntimeBackplane, Socket};
 use silly::{task, time};
 
-use self::relay::Relay;
 use self::serve::Options;
 
 /// The page, embedded at build time.
@@ -90,7 +86,7 @@ const ROOM: &str = "room";
 struct Member {
     name: Rc<str>,
     /// To find the member the hub drops as too slow.
-    sock: Rc<Socket>,
+    sock: Socket,
 }
 
 /// Everyone connected to this runtime.
@@ -107,9 +103,9 @@ struct Room {
 
 impl Room {
     /// A room on this runtime, connected to the other runtimes through
-    /// `relay`, or to every node through `redis`.
+    /// `runtimes`, or to every node through `redis`.
     fn new(
-        relay: &Arc<Relay>,
+        runtimes: &RuntimeBackplane,
         redis: Option<&str>,
         online: Arc<AtomicUsize>,
     ) -> io::Result<Rc<Room>> {
@@ -119,7 +115,7 @@ impl Room {
             .max_queue(usize::MAX)
             .max_queue_bytes(MAX_BACKLOG);
         let hub = Hub::with_config(config).expect("valid hub settings");
-        let tag = match backplane::join(&hub, relay, redis, "chat")? {
+        let tag = match backplane::join(&hub, runtimes, redis, "chat")? {
             Some(backplane) => format!(".{:04x}", backplane.node_id() & 0xffff),
             None => String::new(),
         };
@@ -142,7 +138,7 @@ impl Room {
 
     /// Adds a client: sends it a welcome, tells the others, and subscribes
     /// it. Returns its id and name.
-    fn join(&self, sock: &Rc<Socket>) -> (u64, Rc<str>) {
+    fn join(&self, sock: &Socket) -> (u64, Rc<str>) {
         // Unique across runtimes: runtime i of N numbers i+1, i+1+N, ...
         let runtimes = silly::runtimes().len() as u64;
         let id = self.next_id.get() * runtimes + silly::runtime_index() as u64 + 1;
@@ -251,11 +247,11 @@ fn json_string(s: &str) -> String {
 
 fn main() {
     let options = Options::parse("chat", "127.0.0.1:8080");
-    let relay = Relay::new(options.threads);
+    let runtimes = RuntimeBackplane::new(options.threads);
     let online = Arc::new(AtomicUsize::new(0));
     let redis = options.redis.clone();
     serve::serve("chat", options, move |addr| {
-        let room = Room::new(&relay, redis.as_deref(), online.clone())?;
+        let room = Room::new(&runtimes, redis.as_deref(), online.clone())?;
         http::listen(Config::new(addr, move |stream| match stream.path() {
             "/" => {
                 let _ = stream.reply(
@@ -285,8 +281,8 @@ fn serve_client(stream: &mut Stream, room: &Room) {
     // A browser page from elsewhere may not use this socket.
     let host = stream.header("host").unwrap_or_default().to_owned();
     let config = websocket::Config::default()
-        .max_message_size(MAX_MESSAGE)
-        .max_frame_size(MAX_MESSAGE)
+        .max_message_bytes(MAX_MESSAGE)
+        .max_frame_bytes(MAX_MESSAGE)
         .write_timeout(Some(WRITE_TIMEOUT))
         .origin_check(move |origin| match origin {
             None => true,
@@ -298,7 +294,6 @@ fn serve_client(stream: &mut Stream, room: &Room) {
     let Ok(sock) = websocket::upgrade_with(stream, config) else {
         return; // refused: answered 400/403/426 already
     };
-    let sock = Rc::new(sock);
     let (id, name) = room.join(&sock);
 
     // The heartbeat: finds clients that vanished without closing.
@@ -310,7 +305,7 @@ fn serve_client(stream: &mut Stream, room: &Room) {
             return;
         }
         if seen.get().elapsed() > IDLE_LIMIT || beat_sock.write(b"", FrameType::Ping).is_err() {
-            let _ = beat_sock.conn().shutdown(Shutdown::Both);
+            beat_sock.abort();
             return;
         }
     });

@@ -201,7 +201,7 @@ fn invalid_utf8(base: &str) -> Check {
 }
 
 fn oversized(base: &str) -> Check {
-    let config = Config::default().max_message_size(SMALL_LIMIT);
+    let config = Config::default().max_message_bytes(SMALL_LIMIT);
     let url = format!("{base}/send-big?bytes={}", SMALL_LIMIT + 1);
     let sock = connect(&url, config)?;
     match sock.read() {

@@ -36,7 +36,7 @@ fn main() {
     serve::serve("ws_check_server", options, move |addr| {
         let last_close = Rc::new(RefCell::new(String::from("none")));
         http::listen(Config::new(addr, move |stream| {
-            let ws_config = websocket::Config::default().max_message_size(limit);
+            let ws_config = websocket::Config::default().max_message_bytes(limit);
             let report = stream.path() == "/last-close";
             let Ok(sock) = websocket::upgrade_with(stream, ws_config) else {
                 return;

@@ -221,7 +221,7 @@ fn a_request_timeout_replaces_the_clients_for_that_request() {
 }
 
 #[test]
-fn a_websocket_handshake_timeout_is_still_an_io_timeout() {
+fn a_websocket_handshake_timeout_keeps_the_http_timeout_as_its_source() {
     use silly::net::websocket;
     silly::run(|| {
         let addr = raw_server(|conn| {
@@ -229,13 +229,14 @@ fn a_websocket_handshake_timeout_is_still_an_io_timeout() {
             stall(&conn);
         });
         let mut config = websocket::Config::default();
-        config.connect_timeout = LIMIT;
+        config.connect_timeout = Some(LIMIT);
         match websocket::connect_with(&format!("ws://{addr}/"), &[], config) {
-            Err(websocket::Error::Io(e)) => {
-                assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
-                assert!(e.to_string().contains("response head"), "{e}");
+            Err(e @ websocket::Error::Http(http::Error::Timeout { .. })) => {
+                assert!(e.is_timeout(), "{e}");
+                let source = std::error::Error::source(&e).expect("the HTTP error");
+                assert!(source.to_string().contains("response head"), "{source}");
             }
-            other => panic!("expected an I/O timeout, got {:?}", other.err()),
+            other => panic!("expected an HTTP timeout, got {:?}", other.err()),
         }
     });
 }

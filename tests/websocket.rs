@@ -155,7 +155,7 @@ fn read_message_gives_text_as_a_string_and_close_as_code_and_reason() {
 #[test]
 fn broadcast_to_many_clients_with_one_writer_coroutine() {
     silly::run(|| {
-        let clients: Rc<RefCell<Vec<Rc<Socket>>>> = Rc::new(RefCell::new(Vec::new()));
+        let clients: Rc<RefCell<Vec<Socket>>> = Rc::new(RefCell::new(Vec::new()));
         let (tx, rx) = sync::channel::<Vec<u8>>();
         let c = clients.clone();
         task::fork(move || {
@@ -171,7 +171,6 @@ fn broadcast_to_many_clients_with_one_writer_coroutine() {
             let Ok(sock) = websocket::upgrade(stream) else {
                 return;
             };
-            let sock = Rc::new(sock);
             c.borrow_mut().push(sock.clone());
             while let Ok((data, kind)) = sock.read() {
                 match kind {
@@ -180,7 +179,7 @@ fn broadcast_to_many_clients_with_one_writer_coroutine() {
                     _ => {}
                 }
             }
-            c.borrow_mut().retain(|s| !Rc::ptr_eq(s, &sock));
+            c.borrow_mut().retain(|s| !s.same_connection(&sock));
         }))
         .unwrap();
         let url = format!("ws://{}/", server.local_addr());
@@ -260,7 +259,7 @@ fn wss_with_a_generated_certificate_and_wss_against_plain() {
         tls::ServerConfig::from_pem(leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes()).unwrap();
     let config = websocket::Config::default()
         .tls(tls::ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap())
-        .connect_timeout(Duration::from_secs(2));
+        .connect_timeout(Some(Duration::from_secs(2)));
     silly::run(move || {
         let secure = http::listen(
             Config::new("127.0.0.1:0", |stream| {
@@ -396,8 +395,8 @@ fn close_while_another_coroutine_reads_returns_when_that_read_ends_the_handshake
     silly::run(|| {
         let (tx, rx) = sync::channel();
         let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
-            let config = websocket::Config::default().close_timeout(Duration::from_secs(20));
-            let sock = Rc::new(websocket::upgrade_with(stream, config).unwrap());
+            let config = websocket::Config::default().close_timeout(Some(Duration::from_secs(20)));
+            let sock = websocket::upgrade_with(stream, config).unwrap();
             let (got_tx, got_rx) = sync::channel();
             let reader = {
                 let sock = sock.clone();

@@ -25,10 +25,7 @@ fn modes() -> [Compression; 3] {
     [
         Compression::shared(),
         Compression::per_connection(),
-        Compression::per_connection()
-            .window_bits(10)
-            .unwrap()
-            .threshold(0),
+        Compression::per_connection().window_bits(10).threshold(0),
     ]
 }
 
@@ -172,7 +169,7 @@ fn bad_compressed_input_fails_with_the_right_code() {
         let max = 64 * 1024;
         let config = Config::default()
             .compression(Some(Compression::shared()))
-            .max_message_size(max);
+            .max_message_bytes(max);
         let server = util::ws::echo_server_with(config);
         let addr = server.local_addr();
         let offer = "permessage-deflate";

@@ -271,8 +271,8 @@ fn message_and_frame_limits_close_with_1009() {
     silly::run(|| {
         let server = http::listen(Config::new("127.0.0.1:0", |stream| {
             let config = websocket::Config::default()
-                .max_message_size(1000)
-                .max_frame_size(800);
+                .max_message_bytes(1000)
+                .max_frame_bytes(800);
             let Ok(sock) = websocket::upgrade_with(stream, config) else {
                 return;
             };
@@ -327,7 +327,8 @@ fn close_gives_up_on_a_peer_that_never_answers() {
     silly::run(|| {
         let (tx, rx) = silly::sync::channel();
         let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
-            let config = websocket::Config::default().close_timeout(Duration::from_millis(200));
+            let config =
+                websocket::Config::default().close_timeout(Some(Duration::from_millis(200)));
             let sock = websocket::upgrade_with(stream, config).unwrap();
             let started = std::time::Instant::now();
             sock.close().unwrap();
@@ -363,9 +364,8 @@ fn read_timeout_is_an_idle_timeout_the_connection_survives() {
             let mut timeouts = 0;
             loop {
                 match sock.read() {
-                    Err(websocket::Error::Io(e))
-                        if e.kind() == std::io::ErrorKind::TimedOut && timeouts < 100 =>
-                    {
+                    Err(e) if e.is_timeout() && timeouts < 100 => {
+                        assert!(matches!(&e, websocket::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut));
                         timeouts += 1
                     }
                     other => {

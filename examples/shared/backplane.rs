@@ -1,12 +1,13 @@
 //! How an example's hub reaches the hubs it shares topics with: the other
-//! runtimes of the process (`relay.rs`), or, with `--redis URL`, every hub
-//! of every node connected to that Redis server.
+//! runtimes of the process (`websocket::RuntimeBackplane`: bounded, one
+//! batch per loop turn), or, with `--redis URL`, every hub of every node
+//! connected to that Redis server.
 //!
 //! With `--redis`, each runtime's hub gets a Redis backplane of its own
-//! (its own node id and connections) and the relay is not used: Redis
-//! carries messages between the runtimes of one process as between
-//! processes. Composing both would deliver a message twice on the runtimes
-//! that get it from the relay and from Redis; one path keeps it simple:
+//! (its own node id and connections) and the runtime backplane is not
+//! used: Redis carries messages between the runtimes of one process as
+//! between processes. Composing both would deliver a message twice on the
+//! runtimes that get it from both; one path keeps it simple:
 //! every client of every runtime of every node gets each message once, in
 //! each sender's order (one publishing connection per runtime). Redis
 //! pub/sub is at most once: while it is unreachable, messages stay on the
@@ -14,24 +15,21 @@
 
 use std::io;
 use std::rc::Rc;
-use std::sync::Arc;
 
-use silly::net::websocket::Hub;
+use silly::net::websocket::{Hub, RuntimeBackplane};
 use silly::redis::{self, BackplaneConfig, HubBackplane};
 
-use crate::relay::Relay;
-
 /// Joins `hub` to the others: through Redis channels `PREFIX:topic` when
-/// `redis` is a URL, else through `relay`. Call on the hub's runtime,
-/// before it has subscribers.
+/// `redis` is a URL, else through `runtimes` (made for `--threads N`
+/// hubs). Call on the hub's runtime, before it has subscribers.
 pub fn join(
     hub: &Hub,
-    relay: &Arc<Relay>,
+    runtimes: &RuntimeBackplane,
     redis: Option<&str>,
     prefix: &str,
 ) -> io::Result<Option<Rc<HubBackplane>>> {
     let Some(url) = redis else {
-        relay.attach(hub);
+        runtimes.attach(hub).map_err(io::Error::other)?;
         return Ok(None);
     };
     let config = redis::Config::from_url(url).map_err(io::Error::other)?;

@@ -24,8 +24,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     silly::run(move || {
         let server = http::listen(Config::new("127.0.0.1:0", |stream| {
             let mut config = websocket::Config::default();
-            config.close_timeout = Duration::from_millis(50);
-            config.max_message_size = 1 << 20;
+            config.close_timeout = Some(Duration::from_millis(50));
+            config.max_message_bytes = 1 << 20;
             if let Ok(sock) = websocket::upgrade_with(stream, config) {
                 while let Ok((payload, kind)) = sock.read() {
                     if matches!(kind, FrameType::Text | FrameType::Binary)

@@ -1,11 +1,14 @@
 //! Client side: opening a WebSocket to a `ws://` or `wss://` URL.
 
+use std::time::Duration;
+
 use silly_net::http::{Client, ClientConfig};
 
+use crate::config::Config;
 use crate::deflate;
+use crate::error::{Error, Result};
 use crate::handshake;
 use crate::socket::{HandshakeInfo, Role, Socket};
-use crate::{Config, Error, Result};
 
 /// Connects to `url` (`ws://` or `wss://`) with extra request `headers`, and the
 /// default [`Config`] (for `wss://`, the server's certificate is verified
@@ -45,8 +48,10 @@ pub fn connect(url: &str, headers: &[(&str, &str)]) -> Result<Socket> {
 ///
 /// [`Error::InvalidConfig`] for a setting out of range ([`Config::check`]);
 /// [`Error::InvalidUrl`] for anything but `ws://` and `wss://`; [`Error::Io`]
-/// (connect, TLS, timeout); [`Error::Handshake`] when the server does not
-/// answer 101 with the right `Sec-WebSocket-Accept`.
+/// (connect, TLS); [`Error::Http`] for the HTTP exchange, a
+/// `connect_timeout` that passed included ([`Error::is_timeout`]);
+/// [`Error::Handshake`] when the server does not answer 101 with the right
+/// `Sec-WebSocket-Accept`.
 pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Result<Socket> {
     config.check()?;
     let http_url = if let Some(rest) = url.strip_prefix("ws://") {
@@ -74,8 +79,11 @@ pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Resu
     request.extend_from_slice(headers);
     let mut http = ClientConfig::default();
     http.tls = config.tls.clone();
-    http.connect_timeout = config.connect_timeout;
-    http.read_timeout = config.connect_timeout;
+    // The HTTP client's step timeouts are plain durations, and one too large
+    // for the clock is no limit there too.
+    let limit = config.connect_timeout.unwrap_or(Duration::MAX);
+    http.connect_timeout = limit;
+    http.read_timeout = limit;
     let (response, upgraded) = Client::new(http).upgrade(&http_url, &request)?;
     let protocol =
         handshake::check_response(response.status, &response.header, &key, &config.protocols)

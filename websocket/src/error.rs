@@ -3,13 +3,18 @@
 use std::fmt;
 use std::io;
 
+use silly_runtime::config::ConfigError;
+
 /// What went wrong on a WebSocket.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// The connection failed or timed out.
+    /// The connection failed or timed out (a read or write timeout: kind
+    /// `TimedOut`, see [`is_timeout`](Self::is_timeout)).
     Io(io::Error),
-    /// The HTTP exchange of the handshake failed (client side).
+    /// The HTTP exchange of the handshake failed or timed out (client
+    /// side; `connect_timeout` passed: [`is_timeout`](Self::is_timeout)).
+    /// Its source is the HTTP error.
     Http(silly_net::http::Error),
     /// The peer's handshake was not a valid WebSocket handshake (the server
     /// answered it with 400, 403 or 426; the client got a wrong response).
@@ -43,8 +48,33 @@ pub enum Error {
     InvalidFrameType,
     /// A close code that may not be sent.
     InvalidCloseCode(u16),
-    /// A setting out of its range.
-    InvalidConfig(&'static str),
+    /// A setting out of its range, found when the config was used (its
+    /// source names the setting).
+    InvalidConfig(ConfigError),
+    /// A client socket given to a [`Hub`](crate::Hub), which takes server
+    /// sockets only (a client masks each frame with its own key: no frame
+    /// could be shared).
+    ClientSocket,
+    /// [`RuntimeBackplane::attach`](crate::RuntimeBackplane::attach): as
+    /// many hubs as the backplane was made for are attached already.
+    BackplaneFull,
+    /// Another coroutine is reading this socket: one `read` at a time (a
+    /// clone of the socket shares its reader; see [`Socket`](crate::Socket)).
+    ReadInProgress,
+}
+
+impl Error {
+    /// Whether a timeout ended the call: a read or write timeout of the
+    /// socket (`Io` with `TimedOut`), or the handshake's `connect_timeout`.
+    /// An interrupt (`time::timeout`) is not an error: it unwinds.
+    pub fn is_timeout(&self) -> bool {
+        use silly_net::http::Error as Http;
+        match self {
+            Error::Io(e) | Error::Http(Http::Io(e)) => e.kind() == io::ErrorKind::TimedOut,
+            Error::Http(Http::Timeout { .. }) => true,
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -66,7 +96,10 @@ impl fmt::Display for Error {
             Error::InvalidUtf8 => f.write_str("websocket: text is not valid UTF-8"),
             Error::InvalidFrameType => f.write_str("websocket: cannot write a continuation frame"),
             Error::InvalidCloseCode(c) => write!(f, "websocket: invalid close code {c}"),
-            Error::InvalidConfig(why) => write!(f, "websocket: invalid setting: {why}"),
+            Error::InvalidConfig(e) => write!(f, "websocket: {e}"),
+            Error::ClientSocket => f.write_str("websocket: a hub takes server sockets only"),
+            Error::BackplaneFull => f.write_str("websocket: every hub of this runtime backplane is attached already"),
+            Error::ReadInProgress => f.write_str("websocket: another coroutine is reading this socket"),
         }
     }
 }
@@ -76,6 +109,7 @@ impl std::error::Error for Error {
         match self {
             Error::Io(e) => Some(e),
             Error::Http(e) => Some(e),
+            Error::InvalidConfig(e) => Some(e),
             _ => None,
         }
     }
@@ -87,19 +121,26 @@ impl From<io::Error> for Error {
     }
 }
 
+/// An HTTP error of the handshake, kept whole (a timeout stays
+/// `http::Error::Timeout` with its phase); only a socket error is unwrapped
+/// into [`Error::Io`], where the socket's own I/O errors are.
 impl From<silly_net::http::Error> for Error {
     fn from(e: silly_net::http::Error) -> Self {
         match e {
             silly_net::http::Error::Io(io) => Error::Io(io),
-            // The handshake's timeouts stay what they were before the HTTP
-            // client typed them: an `Io` error of kind `TimedOut`.
-            timeout @ silly_net::http::Error::Timeout { .. } => {
-                Error::Io(io::Error::new(io::ErrorKind::TimedOut, timeout))
-            }
             other => Error::Http(other),
         }
     }
 }
 
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::InvalidConfig(e)
+    }
+}
+
 /// Results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests;

@@ -40,7 +40,7 @@ pub fn utf8(data: &[u8]) {
 /// Close frame payloads.
 pub fn close_payload(data: &[u8]) {
     if let Ok(Some((code, reason))) = parse_close(data) {
-        assert!(crate::is_valid_close_code(code));
+        assert!(crate::close::is_valid_close_code(code));
         assert_eq!(reason.as_bytes(), &data[2..]);
     }
 }
@@ -49,14 +49,14 @@ pub fn close_payload(data: &[u8]) {
 /// answered with a response our client accepts as the same agreement; any
 /// bytes inflate, or fail, within the size limit.
 pub fn deflate(data: &[u8]) {
+    use crate::deflate::Compression;
     use crate::deflate::{accept, check_response, Direction, Inflater};
-    use crate::Compression;
 
     let header = String::from_utf8_lossy(data);
     for ours in [
         Compression::shared(),
         Compression::per_connection(),
-        Compression::per_connection().window_bits(9).expect("valid"),
+        Compression::per_connection().window_bits(9),
     ] {
         if let Some((answer, server)) = accept(std::iter::once(&*header), &ours) {
             let client = check_response(std::iter::once(answer.as_str()), Some(&ours));

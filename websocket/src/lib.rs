@@ -24,6 +24,10 @@
 //! sizes of the negotiation need (the default miniz_oxide backend ignores
 //! them).
 //!
+//! Fan-out: a [`Hub`] sends a message published to a topic to every
+//! subscribed socket of its runtime, framed once; a [`RuntimeBackplane`]
+//! links the hubs of a process's runtimes, bounded.
+//!
 //! ## Interrupts
 //!
 //! `time::timeout`, `Task::cancel`, `Select` and shutdown stop a coroutine
@@ -40,12 +44,16 @@
 //! | [`Socket::write`], [`Socket::write_prepared`] over `wss://` | closed if cut while the TLS layer sends (it gives no count of what went out); whole if cut waiting for its turn |
 //! | [`Socket::flush`] | whole: what is left stays for the next call |
 //! | [`Socket::close`], [`Socket::close_with`] | closed: the handshake cannot be resumed by another call, and the caller wanted it over |
+//! | [`Socket::abort`] | never suspends (it closes at once, by design) |
 //! | [`connect`], [`connect_with`] | nothing left: the connection being opened is dropped |
 //! | [`upgrade`], [`upgrade_with`] | closed: the HTTP server closes the connection of a handler cut short |
 //! | [`Hub::publish`], [`Hub::deliver`] | never suspend; the hub's writer coroutines end a connection only if unwound mid-frame (runtime shutdown) |
+//! | [`RuntimeBackplane::attach`] | never suspends; its coroutines send and deliver whole batches, and suspend only between them |
 //!
 //! The read and write timeouts of [`Config`] leave the same as an interrupt
-//! (and return `Error::Io` with `TimedOut`). A reset or a socket error
+//! (and return `Error::Io` with `TimedOut`: [`Error::is_timeout`]). Each
+//! row holds whichever clone of a [`Socket`] the call used (see
+//! [one socket, several coroutines](Socket#one-socket-several-coroutines)). A reset or a socket error
 //! closes the socket. While a writer is stuck, what waits for it is bounded:
 //! one pong (for the latest ping, RFC 6455 section 5.5.3) and one close
 //! frame; the rest of a cut message is at most that message.
@@ -77,6 +85,7 @@ mod mask;
 mod message;
 mod random;
 mod rules;
+mod runtime_backplane;
 mod socket;
 mod upgrade;
 mod utf8;
@@ -88,7 +97,7 @@ mod properties;
 pub mod fuzzing;
 
 pub use self::close::{code, is_valid_close_code};
-pub use self::config::{Config, OriginCheck, MAX_TIMEOUT, MIN_FRAME_SIZE};
+pub use self::config::{Config, OriginCheck, MIN_FRAME_BYTES};
 pub use self::connect::{connect, connect_with};
 pub use self::deflate::{Compression, ContextMode, PreparedMessage};
 pub use self::error::{Error, Result};
@@ -98,5 +107,8 @@ pub use self::hub::{
     Backplane, Hub, HubConfig, HubStats, SlowPolicy, DEFAULT_MAX_QUEUE, DEFAULT_MAX_QUEUE_BYTES,
 };
 pub use self::message::Message;
+pub use self::runtime_backplane::{
+    RuntimeBackplane, RuntimeBackplaneConfig, RuntimeBackplaneStats,
+};
 pub use self::socket::{HandshakeInfo, Socket};
 pub use self::upgrade::{upgrade, upgrade_with};

@@ -67,7 +67,7 @@ proptest! {
     #[test]
     fn close_payloads_parse_or_refuse(payload in proptest::collection::vec(any::<u8>(), 0..125)) {
         if let Ok(Some((code, reason))) = parse_close(&payload) {
-            prop_assert!(crate::is_valid_close_code(code));
+            prop_assert!(crate::close::is_valid_close_code(code));
             prop_assert_eq!(reason.as_bytes(), &payload[2..]);
         }
     }

@@ -2,10 +2,11 @@
 
 use silly_net::http::{Stream, Version};
 
+use crate::config::Config;
 use crate::deflate;
+use crate::error::{Error, Result};
 use crate::handshake::{self, accept_key};
 use crate::socket::{HandshakeInfo, Role, Socket};
-use crate::{Config, Error, Result};
 
 /// Upgrades the request on `stream` to a WebSocket, with the default [`Config`].
 ///
@@ -79,7 +80,7 @@ pub fn upgrade_with(stream: &mut Stream, config: Config) -> Result<Socket> {
 fn accept(stream: &mut Stream, config: Config) -> Result<Socket> {
     if let Err(invalid) = config.check() {
         let _ = stream.reply(500, &[("Connection", "close")], b"server misconfigured");
-        return Err(invalid);
+        return Err(invalid.into());
     }
     let checked = handshake::check_request(
         stream.method(),

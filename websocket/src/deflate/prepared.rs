@@ -5,8 +5,8 @@ use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
+use crate::error::{Error, Result};
 use crate::frame::FrameType;
-use crate::{Error, Result};
 
 /// A compressed form of a prepared message: window bits, level, bytes.
 type Form = (u8, u32, Rc<[u8]>);

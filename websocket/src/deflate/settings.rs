@@ -1,6 +1,6 @@
 //! The public settings of permessage-deflate.
 
-use crate::{Error, Result};
+use silly_runtime::config::ConfigError;
 
 /// How compression contexts are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,14 +25,20 @@ pub enum ContextMode {
 
 /// permessage-deflate (RFC 7692) settings, for [`Config::compression`](crate::Config::compression).
 ///
+/// Setters check nothing: [`check`](Self::check) does, and
+/// [`Config::check`](crate::Config::check) runs it for every entry point
+/// that takes the config.
+///
 /// ```
 /// use silly_websocket::{Compression, Config};
 ///
 /// // One line: compression with the shared (memory-free) contexts.
 /// let config = Config::default().compression(Some(Compression::shared()));
 /// // Or per-connection contexts, smaller windows, messages from 256 bytes.
-/// let tuned = Compression::per_connection().window_bits(12).unwrap().threshold(256);
-/// # let _ = (config, tuned);
+/// let tuned = Compression::per_connection().window_bits(12).threshold(256);
+/// assert!(tuned.check().is_ok());
+/// assert!(Compression::shared().level(10).check().is_err());
+/// # let _ = config;
 /// ```
 ///
 /// # Defaults
@@ -78,46 +84,27 @@ impl Compression {
         }
     }
 
-    /// Sets `level`.
+    /// Checks the fields, as [`Config::check`](crate::Config::check) does.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for a level over 9.
-    pub fn level(mut self, level: u32) -> Result<Compression> {
-        if level > 9 {
-            return Err(Error::InvalidConfig("compression level is 0 to 9"));
+    /// A [`ConfigError`] for a `level` over 9, or `window_bits` outside 9
+    /// to 15 (8 is valid in RFC 7692, but zlib cannot compress with a
+    /// 256-byte window).
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.level > 9 {
+            return Err(ConfigError::new("Compression", "level", "is 0 to 9"));
         }
-        self.level = level;
-        Ok(self)
-    }
-
-    /// Sets `window_bits`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidConfig`] outside 9..=15 (8 is valid in RFC 7692, but
-    /// zlib cannot compress with a 256-byte window).
-    pub fn window_bits(mut self, bits: u8) -> Result<Compression> {
-        if !(9..=15).contains(&bits) {
-            return Err(Error::InvalidConfig("compression window_bits is 9 to 15"));
+        if !(9..=15).contains(&self.window_bits) {
+            return Err(ConfigError::new("Compression", "window_bits", "is 9 to 15"));
         }
-        self.window_bits = bits;
-        Ok(self)
-    }
-
-    /// Checks the fields (public, so set without the checking setters too).
-    ///
-    /// # Errors
-    ///
-    /// As [`level`](Self::level) and [`window_bits`](Self::window_bits).
-    pub fn check(&self) -> Result<()> {
-        self.level(self.level)?.window_bits(self.window_bits)?;
         Ok(())
     }
-
-    /// Sets `threshold`: messages shorter than `bytes` are sent uncompressed.
-    pub fn threshold(mut self, bytes: usize) -> Compression {
-        self.threshold = bytes;
-        self
-    }
 }
+
+silly_runtime::config_setters!(Compression {
+    mode: ContextMode,
+    level: u32,
+    window_bits: u8,
+    threshold: usize,
+});

@@ -1,10 +1,12 @@
 //! Where a hub's publishes go beyond this runtime: other runtimes of the
 //! process, other nodes through a broker.
 
-use crate::FrameType;
+use crate::frame::FrameType;
 
 /// Carries a [`Hub`](crate::Hub)'s publishes to the hubs of other runtimes
-/// or nodes.
+/// or nodes. Between the runtimes of one process, use
+/// [`RuntimeBackplane`](crate::RuntimeBackplane); silly-redis's
+/// `HubBackplane` reaches other processes through a broker.
 ///
 /// [`Hub::publish`](crate::Hub::publish) delivers to this runtime's
 /// subscribers, then calls [`publish`](Self::publish) once (not once per

@@ -1,7 +1,7 @@
 //! The hub's settings: how much may wait for a subscriber, and what happens
 //! to one that does not keep up.
 
-use crate::{Error, Result};
+use silly_runtime::config::ConfigError;
 
 /// Default [`HubConfig::max_queue`]: messages waiting for one subscriber.
 pub const DEFAULT_MAX_QUEUE: usize = 64;
@@ -28,7 +28,9 @@ pub enum SlowPolicy {
     DropMessages,
 }
 
-/// Settings of a [`Hub`](crate::Hub), built with its setters.
+/// Settings of a [`Hub`](crate::Hub), built with its setters (which check
+/// nothing: [`Hub::with_config`](crate::Hub::with_config) runs
+/// [`check`](Self::check)).
 ///
 /// # Defaults
 ///
@@ -45,9 +47,8 @@ pub enum SlowPolicy {
 ///
 /// let config = HubConfig::default()
 ///     .max_queue(256)
-///     .slow(SlowPolicy::DropMessages)
-///     .check()
-///     .unwrap();
+///     .slow(SlowPolicy::DropMessages);
+/// assert!(config.check().is_ok());
 /// assert_eq!(config.max_queue, 256);
 /// ```
 #[derive(Debug, Clone)]
@@ -74,39 +75,28 @@ impl Default for HubConfig {
     }
 }
 
+silly_runtime::config_setters!(HubConfig {
+    max_queue: usize,
+    max_queue_bytes: usize,
+    slow: SlowPolicy,
+});
+
 impl HubConfig {
-    /// Sets `max_queue` (messages).
-    pub fn max_queue(mut self, messages: usize) -> Self {
-        self.max_queue = messages;
-        self
-    }
-
-    /// Sets `max_queue_bytes`.
-    pub fn max_queue_bytes(mut self, bytes: usize) -> Self {
-        self.max_queue_bytes = bytes;
-        self
-    }
-
-    /// Sets the slow-subscriber policy.
-    pub fn slow(mut self, policy: SlowPolicy) -> Self {
-        self.slow = policy;
-        self
-    }
-
-    /// The settings, if they are valid.
+    /// Checks the settings, as [`Hub::with_config`](crate::Hub::with_config)
+    /// does.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for a bound of 0.
-    pub fn check(self) -> Result<Self> {
-        if self.max_queue == 0 {
-            return Err(Error::InvalidConfig("hub max_queue must be at least 1"));
+    /// A [`ConfigError`] for a bound of 0.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        for (field, value) in [
+            ("max_queue", self.max_queue),
+            ("max_queue_bytes", self.max_queue_bytes),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::new("HubConfig", field, "must be at least 1"));
+            }
         }
-        if self.max_queue_bytes == 0 {
-            return Err(Error::InvalidConfig(
-                "hub max_queue_bytes must be at least 1",
-            ));
-        }
-        Ok(self)
+        Ok(())
     }
 }

@@ -138,11 +138,11 @@ impl Shared {
             on_drop(&sub.sock);
         }
         if timed_out {
-            sub.sock.abort(STALLED);
+            sub.sock.abort_for(STALLED);
         } else {
             // The close frame goes after the frame being written, when its
             // writer gives the wire back.
-            let sock = sub.sock.share();
+            let sock = sub.sock.clone();
             task::fork(move || {
                 let _ = sock.close_with(code::POLICY_VIOLATION, "too slow");
             });
@@ -174,15 +174,15 @@ const WRITER_CUT: &str =
 /// and nothing could finish them (a coroutine unwound may not wait): the
 /// connection is ended, so the peer sees it end, not a torn frame followed
 /// by other bytes.
-struct Wire<'a> {
+struct AbortIfUnwound<'a> {
     sub: &'a Subscriber,
     held: bool,
 }
 
-impl Drop for Wire<'_> {
+impl Drop for AbortIfUnwound<'_> {
     fn drop(&mut self) {
         if self.held {
-            self.sub.sock.abort(WRITER_CUT);
+            self.sub.sock.abort_for(WRITER_CUT);
             self.sub.sock.release_permit();
         }
     }
@@ -195,7 +195,7 @@ fn drain(hub: Weak<Shared>, sub: Rc<Subscriber>, held: bool) {
     if !held {
         sub.sock.hold_wire();
     }
-    let mut wire = Wire {
+    let mut guard = AbortIfUnwound {
         sub: &sub,
         held: true,
     };
@@ -227,7 +227,7 @@ fn drain(hub: Weak<Shared>, sub: Rc<Subscriber>, held: bool) {
         }
     };
     batch.clear();
-    wire.held = false;
+    guard.held = false;
     let Some(hub) = hub.upgrade() else {
         sub.sock.release_permit();
         return;
@@ -252,7 +252,7 @@ fn drain(hub: Weak<Shared>, sub: Rc<Subscriber>, held: bool) {
                 hub.too_slow(&sub, true);
             } else {
                 hub.remove(&sub);
-                sub.sock.abort(WRITE_FAILED);
+                sub.sock.abort_for(WRITE_FAILED);
             }
         }
     }

@@ -65,7 +65,7 @@ mod subscriber;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use silly_runtime::sync::Notify;
 use silly_runtime::time;
@@ -76,9 +76,9 @@ use self::framed::Framed;
 use self::stats::Counters;
 pub use self::stats::HubStats;
 use self::subscriber::{Subscriber, Writing};
+use crate::error::{Error, Result};
 use crate::frame::FrameType;
 use crate::socket::Socket;
-use crate::{Error, Result};
 
 thread_local! {
     /// Subscriber ids, unique on the thread (they name a socket's
@@ -90,8 +90,8 @@ thread_local! {
 /// published to a topic goes to every subscriber.
 ///
 /// Cheap to clone (clones share the hub). Not `Send`: each runtime has its
-/// own, and a [`Backplane`] carries messages between them (or between
-/// nodes).
+/// own, and a [`Backplane`] carries messages between them
+/// ([`RuntimeBackplane`](crate::RuntimeBackplane)) or between nodes.
 ///
 /// # How a message travels
 ///
@@ -165,6 +165,17 @@ pub struct Hub {
     inner: Rc<Shared>,
 }
 
+/// A hub held weakly: for a backplane's coroutines, which must not keep
+/// the hub (that holds their backplane) alive.
+pub(crate) struct WeakHub(Weak<Shared>);
+
+impl WeakHub {
+    /// The hub, if it still exists.
+    pub(crate) fn upgrade(&self) -> Option<Hub> {
+        self.0.upgrade().map(|inner| Hub { inner })
+    }
+}
+
 /// What [`Hub::on_drop`] was given.
 type OnDrop = Rc<dyn Fn(&Socket)>;
 
@@ -223,7 +234,8 @@ impl Hub {
     /// [`Error::InvalidConfig`] for an invalid setting (see
     /// [`HubConfig::check`]).
     pub fn with_config(config: HubConfig) -> Result<Hub> {
-        Ok(Hub::build(config.check()?))
+        config.check()?;
+        Ok(Hub::build(config))
     }
 
     fn build(config: HubConfig) -> Hub {
@@ -240,6 +252,11 @@ impl Hub {
                 stats: Counters::default(),
             }),
         }
+    }
+
+    /// A handle that does not keep the hub alive.
+    pub(crate) fn downgrade(&self) -> WeakHub {
+        WeakHub(Rc::downgrade(&self.inner))
     }
 
     /// The hub's settings.
@@ -265,11 +282,11 @@ impl Hub {
     /// # Errors
     ///
     /// [`Error::Closed`] if the socket is closing or closed;
-    /// [`Error::InvalidConfig`] for a client socket (its frames are masked,
+    /// [`Error::ClientSocket`] for a client socket (its frames are masked,
     /// each with its own key: nothing to share).
     pub fn subscribe(&self, sock: &Socket, topic: &str) -> Result<bool> {
         if sock.masks() {
-            return Err(Error::InvalidConfig("hub subscribers are server sockets"));
+            return Err(Error::ClientSocket);
         }
         if !sock.is_open() {
             return Err(Error::Closed);
@@ -281,7 +298,7 @@ impl Hub {
             Some(sub) => sub,
             None => {
                 let id = NEXT_ID.with(|n| n.replace(n.get() + 1));
-                let sub = Rc::new(Subscriber::new(id, sock.share(), time::loop_now()));
+                let sub = Rc::new(Subscriber::new(id, sock.clone(), time::loop_now()));
                 let hub = Rc::downgrade(inner);
                 let hook = Box::new(move || {
                     if let Some(hub) = hub.upgrade() {

@@ -9,14 +9,15 @@ use std::time::{Duration, Instant};
 
 use silly_net::Conn;
 use silly_runtime::sync::Notify;
+use silly_runtime::time::deadline;
 
 use super::owed::shut_now;
 use super::reader::{Reader, Stop};
 use super::writer::Writer;
 use crate::close;
+use crate::error::{Error, Result};
 use crate::frame::FrameType;
 use crate::rules::{Rules, Violation};
-use crate::{Error, Result};
 
 /// Most payload bytes dropped to find the peer's close after we failed the
 /// connection; beyond this we close without waiting for it.
@@ -39,7 +40,7 @@ pub(super) enum State {
 /// What the close handshake works with: the socket's connection, its writer,
 /// and the rules for what the peer sends.
 #[derive(Clone, Copy)]
-pub(super) struct Wire<'a> {
+pub(super) struct ConnParts<'a> {
     pub(super) conn: &'a Conn,
     pub(super) writer: &'a Writer,
     pub(super) rules: &'a Rules,
@@ -56,8 +57,8 @@ pub(super) struct Closing {
     ended: OnceCell<Notify>,
     /// Client side: after the handshake, wait for the server to close TCP.
     client: bool,
-    /// `Config::close_timeout`.
-    timeout: Duration,
+    /// `Config::close_timeout` (`None`: no limit).
+    timeout: Option<Duration>,
     /// Called once when the connection ends, by key (a hub forgets its
     /// subscriber with it). Empty, and so no allocation, for most sockets.
     on_end: RefCell<Vec<(u64, EndHook)>>,
@@ -92,7 +93,7 @@ impl Drop for EndIfCut<'_> {
 }
 
 impl Closing {
-    pub(super) fn new(client: bool, timeout: Duration) -> Closing {
+    pub(super) fn new(client: bool, timeout: Option<Duration>) -> Closing {
         Closing {
             state: Cell::new(State::Open),
             peer: RefCell::new(None),
@@ -154,27 +155,31 @@ impl Closing {
 
     /// The error for a read that stopped: the end of the connection as it is,
     /// or a broken rule, for which the connection is failed first.
-    pub(super) fn stop(&self, wire: Wire<'_>, r: &mut Reader, stop: Stop) -> Error {
+    pub(super) fn stop(&self, parts: ConnParts<'_>, r: &mut Reader, stop: Stop) -> Error {
+        if self.aborted.get().is_some() {
+            // Ended at once while this read waited: why, not the end it saw.
+            return self.closed_error();
+        }
         match stop {
             // The connection stays usable: a timeout is the caller's to judge.
             Stop::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => Error::Io(e),
             // A reset, a TLS error: nothing more will come.
             Stop::Io(e) => {
-                self.abort(wire.conn, BROKEN);
+                self.abort(parts.conn, BROKEN);
                 Error::Io(e)
             }
             Stop::Eof => {
-                self.terminate(wire.conn);
+                self.terminate(parts.conn);
                 Error::Eof {
                     partial: r.take_message(),
                 }
             }
             // A bad close frame is still the peer's last word: no other comes.
             Stop::Header(violation, h) if h.opcode == FrameType::Close.opcode() => {
-                self.fail(wire, r, violation, None)
+                self.fail(parts, r, violation, None)
             }
-            Stop::Header(violation, h) => self.fail(wire, r, violation, Some(h.len)),
-            Stop::Payload(violation, unread) => self.fail(wire, r, violation, Some(unread)),
+            Stop::Header(violation, h) => self.fail(parts, r, violation, Some(h.len)),
+            Stop::Payload(violation, unread) => self.fail(parts, r, violation, Some(unread)),
         }
     }
 
@@ -182,19 +187,19 @@ impl Closing {
     /// the connection, and hand its code and reason back for the caller.
     pub(super) fn on_close_frame(
         &self,
-        wire: Wire<'_>,
+        parts: ConnParts<'_>,
         r: &mut Reader,
         payload: Vec<u8>,
     ) -> Result<Option<(u16, String)>> {
         let parsed = match close::parse_close(&payload) {
             Ok(parsed) => parsed,
             // The peer's close was its last frame: answer and close, without waiting.
-            Err(bad) => return Err(self.fail(wire, r, bad.into(), None)),
+            Err(bad) => return Err(self.fail(parts, r, bad.into(), None)),
         };
         *self.peer.borrow_mut() = parsed.clone();
         let mut cut = EndIfCut {
             closing: self,
-            conn: wire.conn,
+            conn: parts.conn,
             armed: true,
         };
         if self.is_open() {
@@ -206,11 +211,11 @@ impl Closing {
                 Some((c, _)) => close::payload(*c, ""),
                 None => Vec::new(),
             };
-            let _ = wire
+            let _ = parts
                 .writer
-                .send_control(wire.conn, FrameType::Close, &reply);
+                .send_control(parts.conn, FrameType::Close, &reply);
         }
-        self.finish(wire.conn, r);
+        self.finish(parts.conn, r);
         cut.armed = false;
         Ok(parsed)
     }
@@ -225,7 +230,7 @@ impl Closing {
     /// just closes.
     fn fail(
         &self,
-        wire: Wire<'_>,
+        parts: ConnParts<'_>,
         r: &mut Reader,
         violation: Violation,
         skip: Option<u64>,
@@ -237,18 +242,20 @@ impl Closing {
         );
         let mut cut = EndIfCut {
             closing: self,
-            conn: wire.conn,
+            conn: parts.conn,
             armed: true,
         };
         if self.is_open() {
             let code = violation.code.to_be_bytes();
-            let _ = wire.writer.send_control(wire.conn, FrameType::Close, &code);
+            let _ = parts
+                .writer
+                .send_control(parts.conn, FrameType::Close, &code);
             self.state.set(State::CloseSent);
             if let Some(skip) = skip.filter(|&skip| skip <= MAX_SKIP) {
-                self.await_peer_close(wire, r, skip, Instant::now() + self.timeout);
+                self.await_peer_close(parts, r, skip, deadline(self.timeout));
             }
         }
-        self.terminate(wire.conn);
+        self.terminate(parts.conn);
         cut.armed = false;
         Error::Protocol {
             code: violation.code,
@@ -259,21 +266,26 @@ impl Closing {
     /// After our close frame: drops the unread `skip` bytes of the frame being
     /// read, then whole frames, until the peer's close frame (recorded), the
     /// end of the connection or `deadline`.
-    fn await_peer_close(&self, wire: Wire<'_>, r: &mut Reader, skip: u64, deadline: Instant) {
-        let deadline = Some(deadline);
+    fn await_peer_close(
+        &self,
+        parts: ConnParts<'_>,
+        r: &mut Reader,
+        skip: u64,
+        deadline: Option<Instant>,
+    ) {
         let mut skip = skip;
         loop {
-            match r.skip_payload(wire.conn, wire.rules, skip, deadline) {
+            match r.skip_payload(parts.conn, parts.rules, skip, deadline) {
                 Ok(None) => {}
                 Ok(Some(payload)) => return self.record_peer_close(&payload),
                 Err(_) => return,
             }
-            let Ok(h) = r.read_header(wire.conn, None, deadline) else {
+            let Ok(h) = r.read_header(parts.conn, None, deadline) else {
                 return;
             };
             if h.opcode == FrameType::Close.opcode() {
                 if h.len <= 125 {
-                    if let Ok(payload) = r.read_control_payload(wire.conn, &h, deadline) {
+                    if let Ok(payload) = r.read_control_payload(parts.conn, &h, deadline) {
                         self.record_peer_close(&payload);
                     }
                 }
@@ -293,8 +305,8 @@ impl Closing {
     /// 7.1.1); the client waits (bounded) for that, then closes too.
     fn finish(&self, conn: &Conn, r: &mut Reader) {
         if self.client {
-            let deadline = Instant::now() + self.timeout;
-            while r.fill(conn, Some(deadline)).unwrap_or(false) {
+            let deadline = deadline(self.timeout);
+            while r.fill(conn, deadline).unwrap_or(false) {
                 let n = r.available().len();
                 r.consume(n);
             }
@@ -346,7 +358,7 @@ impl Closing {
     /// with it, which then receives the peer's close and ends the connection.
     pub(super) fn close(
         &self,
-        wire: Wire<'_>,
+        parts: ConnParts<'_>,
         reader: &Cell<Option<Box<Reader>>>,
         reading: &Cell<bool>,
         payload: &[u8],
@@ -356,27 +368,35 @@ impl Closing {
         }
         let mut cut = EndIfCut {
             closing: self,
-            conn: wire.conn,
+            conn: parts.conn,
             armed: true,
         };
         self.state.set(State::CloseSent);
-        let sent = wire
+        let sent = parts
             .writer
-            .send_control_in_turn(wire.conn, FrameType::Close, payload);
+            .send_control_in_turn(parts.conn, FrameType::Close, payload);
         if let Err(err) = sent {
             // The peer does not take data (a write timeout): no handshake is
             // possible. Close, which also ends a `read` waiting in another coroutine.
-            self.terminate(wire.conn);
+            self.terminate(parts.conn);
             return Err(err.into());
         }
-        let deadline = Instant::now() + self.timeout;
+        let deadline = deadline(self.timeout);
+        let in_time = || deadline.is_none_or(|d| Instant::now() < d);
         // The coroutine in `read` takes the peer's answer; if it leaves
         // (cut short), this one does.
         if reading.get() {
             let ended = self.ended.get_or_init(Notify::new);
-            while reading.get() && !self.is_closed() && ended.wait_until(deadline).is_ok() {}
+            let wait = || match deadline {
+                Some(d) => ended.wait_until(d).is_ok(),
+                None => {
+                    ended.wait();
+                    true
+                }
+            };
+            while reading.get() && !self.is_closed() && wait() {}
         }
-        let unread = (!self.is_closed() && !reading.get() && Instant::now() < deadline)
+        let unread = (!self.is_closed() && !reading.get() && in_time())
             .then(|| reader.take())
             .flatten();
         if let Some(r) = unread {
@@ -387,11 +407,11 @@ impl Closing {
             let r = put_back.reader.as_deref_mut().expect("held until dropped");
             // A read cut short may have left a frame begun: its rest first.
             let skip = r.abandon_current();
-            self.await_peer_close(wire, r, skip, deadline);
-            self.finish(wire.conn, r);
+            self.await_peer_close(parts, r, skip, deadline);
+            self.finish(parts.conn, r);
         }
         if !self.is_closed() {
-            self.terminate(wire.conn);
+            self.terminate(parts.conn);
         }
         cut.armed = false;
         Ok(())

@@ -10,16 +10,8 @@ use super::{Cork, Socket};
 use crate::deflate::Deflater;
 
 impl Socket {
-    /// Another handle on the same connection (the hub keeps one per
-    /// subscriber).
-    pub(crate) fn share(&self) -> Socket {
-        Socket {
-            inner: self.inner.clone(),
-        }
-    }
-
     /// Names the connection while a handle on it lives: equal for every
-    /// handle from [`share`](Self::share).
+    /// clone.
     pub(crate) fn key(&self) -> usize {
         Rc::as_ptr(&self.inner) as *const () as usize
     }
@@ -72,7 +64,7 @@ impl Socket {
     /// followed by one, and a socket that took nothing for its write
     /// timeout would not take one either. The reading coroutine sees the
     /// end; later calls fail with `why`.
-    pub(crate) fn abort(&self, why: &'static str) {
+    pub(crate) fn abort_for(&self, why: &'static str) {
         self.inner.closing.abort(&self.inner.conn, why);
     }
 

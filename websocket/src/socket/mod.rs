@@ -18,18 +18,20 @@ use std::time::Instant;
 use silly_net::http::Headers;
 use silly_net::tcp::{OnShutdown, ShutdownToken};
 use silly_net::Conn;
+use silly_runtime::time;
 
-use self::closing::{Closing, Wire};
+use self::closing::{Closing, ConnParts};
 use self::owed::TLS_CUT;
 use self::reader::{Frame, Reader};
 pub(crate) use self::writer::Cork;
 use self::writer::Writer;
 use crate::close::{self, code};
+use crate::config::Config;
 use crate::deflate::{Agreed, Deflater, Inflater, PreparedMessage};
+use crate::error::{Error, Result};
 use crate::frame::FrameType;
 use crate::message::Message;
 use crate::rules::Rules;
-use crate::{Config, Error, Result};
 
 /// Which end of the connection we are: it decides who masks (RFC 6455,
 /// section 5.1: clients mask every frame, servers never do).
@@ -53,9 +55,55 @@ pub struct HandshakeInfo {
 /// A WebSocket connection. Get one from [`upgrade`](crate::upgrade) (server)
 /// or [`connect`](crate::connect) (client).
 ///
-/// One coroutine may read while others write: share it with `Rc<Socket>`.
-/// Frames of one message are never interleaved with another writer's; pongs
-/// and the close handshake are handled for you.
+/// # One socket, several coroutines
+///
+/// A `Socket` is a handle: [`clone`](Clone::clone) it (a reference count,
+/// no copy) and give the clone to another coroutine, so that one reads
+/// while others write:
+///
+/// ```no_run
+/// use silly_websocket::{connect, FrameType, Message};
+///
+/// silly_runtime::run(|| {
+///     let sock = connect("ws://127.0.0.1:8080", &[]).unwrap();
+///     let writer = sock.clone();
+///     silly_runtime::task::fork(move || {
+///         for n in 0..10 {
+///             if writer.write(format!("tick {n}").as_bytes(), FrameType::Text).is_err() {
+///                 return;
+///             }
+///             silly_runtime::time::sleep(std::time::Duration::from_secs(1));
+///         }
+///         let _ = writer.close();
+///     });
+///     while let Ok(message) = sock.read_message() {
+///         if let Message::Close(_) = message {
+///             break;
+///         }
+///     }
+/// });
+/// ```
+///
+/// What the handles share keeps its promises across coroutines: writes go
+/// out whole and one at a time (a message's frames are never interleaved
+/// with another writer's; a writer waits for the one before it), and so do
+/// the pongs and the close frame the reader sends; a read runs in one
+/// coroutine at a time (a second `read` meanwhile fails with
+/// [`Error::ReadInProgress`]); a `close` from a writer while another
+/// coroutine reads leaves the peer's answer to that read, which returns
+/// it. An interrupt leaves each call as the [table](crate#interrupts)
+/// says, whichever handle it used: a read cut short keeps its progress in
+/// the socket, a write cut short is finished by the next writer of any
+/// handle. The connection ends when it is closed or aborted, or when the
+/// last handle is dropped.
+///
+/// Why a shared handle and not split read and write halves: the two
+/// directions of a WebSocket are not independent. Reading answers pings
+/// and close frames by writing, a close started by the writer ends with
+/// the reader's next frame, and both need the connection's state (open,
+/// closing, aborted). Halves would each hold a handle on that shared state
+/// anyway, and add types and rules for which half may close; one handle
+/// that can be cloned keeps one type with one set of rules.
 pub struct Socket {
     /// On the heap: a socket is moved into and held in the frames of the
     /// coroutine that serves it, and every byte of those frames is stack a
@@ -86,13 +134,16 @@ struct Inner {
     closing: Closing,
 }
 
+/// Why a socket was ended by [`Socket::abort`].
+const ABORTED: &str = "the connection was aborted (Socket::abort)";
+
 /// Why a socket ended itself after a write failed.
 const WRITE_FAILED: &str =
     "a write failed (a socket error, such as a reset): the connection was closed";
 
 impl Inner {
-    fn wire(&self) -> Wire<'_> {
-        Wire {
+    fn parts(&self) -> ConnParts<'_> {
+        ConnParts {
             conn: &self.conn,
             writer: &self.writer,
             rules: &self.rules,
@@ -154,6 +205,15 @@ impl Drop for Lent<'_> {
     }
 }
 
+/// Another handle on the same connection (see [the type's docs](Socket)).
+impl Clone for Socket {
+    fn clone(&self) -> Socket {
+        Socket {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
 impl fmt::Debug for Socket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Socket")
@@ -176,8 +236,8 @@ impl Socket {
         conn.set_write_timeout(config.write_timeout);
         let rules = Rules {
             masked: role == Role::Server,
-            max_frame: config.max_frame_size as u64,
-            max_message: config.max_message_size as u64,
+            max_frame: config.max_frame_bytes as u64,
+            max_message: config.max_message_bytes as u64,
             deflate: deflate.is_some(),
         };
         let client = role == Role::Client;
@@ -314,16 +374,18 @@ impl Socket {
             return Err(inner.closing.closed_error());
         }
         let Some(reader) = inner.reader.take() else {
-            return Err(Error::Io(io::Error::other(
-                "another coroutine is reading this socket",
-            )));
+            return Err(Error::ReadInProgress);
         };
         inner.reading.set(true);
         let mut lent = Lent {
             inner,
             reader: Some(reader),
         };
-        let deadline = inner.config.read_timeout.map(|t| Instant::now() + t);
+        // No call at all for the default (no read timeout).
+        let deadline = match inner.config.read_timeout {
+            None => None,
+            timeout => time::deadline(timeout),
+        };
         let reader = lent.reader.as_deref_mut().expect("lent until dropped");
         self.next_message(reader, deadline)
     }
@@ -342,7 +404,7 @@ impl Socket {
                 Ok(Frame::Control(FrameType::Close, payload)) => {
                     return inner
                         .closing
-                        .on_close_frame(inner.wire(), r, payload)
+                        .on_close_frame(inner.parts(), r, payload)
                         .map(Message::Close)
                 }
                 Ok(Frame::Control(FrameType::Ping, payload)) => {
@@ -363,7 +425,7 @@ impl Socket {
                     return Ok(ping);
                 }
                 Ok(Frame::Control(_, payload)) => return Ok(Message::Pong(payload)),
-                Err(stop) => return Err(inner.closing.stop(inner.wire(), r, stop)),
+                Err(stop) => return Err(inner.closing.stop(inner.parts(), r, stop)),
             }
         }
     }
@@ -465,6 +527,24 @@ impl Socket {
         inner.written(sent)
     }
 
+    /// Ends the connection at once, without a close handshake: TCP is shut
+    /// both ways (over TLS without a close_notify), what a write cut short
+    /// left unsent is dropped. For a peer not worth a goodbye: one that is
+    /// silent past a heartbeat, or misbehaves at the application level.
+    ///
+    /// The peer sees the connection end (no close frame: its side reports
+    /// an abnormal closure, 1006). A `read` waiting in another coroutine
+    /// returns [`Error::Aborted`]; later calls on any handle fail with it,
+    /// and [`is_closed`](Self::is_closed) is true. Does nothing on a socket
+    /// already closed.
+    ///
+    /// # Interrupts
+    ///
+    /// Nothing to cut: it never suspends.
+    pub fn abort(&self) {
+        self.abort_for(ABORTED);
+    }
+
     /// Closes with 1000 (normal closure); see [`close_with`](Self::close_with).
     ///
     /// # Interrupts
@@ -512,7 +592,7 @@ impl Inner {
         let payload = close::payload(code, reason);
         let _turn = WriteTurn(self);
         self.closing
-            .close(self.wire(), &self.reader, &self.reading, &payload)
+            .close(self.parts(), &self.reader, &self.reading, &payload)
     }
 }
 

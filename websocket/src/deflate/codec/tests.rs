@@ -32,7 +32,7 @@ fn settings(mode: ContextMode) -> Compression {
 fn roundtrip(takeover: bool, bits: u8, level: u32) {
     let deflater = Deflater::new(
         direction(takeover, bits),
-        &settings(ContextMode::Shared).level(level).unwrap(),
+        &settings(ContextMode::Shared).level(level),
     );
     let mut inflater = Inflater::new(direction(takeover, bits));
     let mut sizes = Vec::new();
@@ -126,10 +126,7 @@ fn corrupt_data_and_invalid_text_fail() {
 #[test]
 fn empty_then_short_messages_with_takeover() {
     for bits in [10, 15] {
-        let s = Compression::per_connection()
-            .threshold(0)
-            .window_bits(bits)
-            .unwrap();
+        let s = Compression::per_connection().threshold(0).window_bits(bits);
         let deflater = Deflater::new(direction(true, bits), &s);
         let mut inflater = Inflater::new(direction(true, bits));
         for data in [&b""[..], b"{", b"{\"a\":1}", b"", b"xyz"] {
@@ -143,7 +140,7 @@ fn empty_then_short_messages_with_takeover() {
 
 #[test]
 fn a_prepared_message_is_compressed_once_for_all_shared_sockets() {
-    let msg = PreparedMessage::new(json(30), crate::FrameType::Text).unwrap();
+    let msg = PreparedMessage::new(json(30), crate::frame::FrameType::Text).unwrap();
     let shared = settings(ContextMode::Shared);
     let sockets: Vec<Deflater> = (0..3)
         .map(|_| Deflater::new(direction(false, 15), &shared))
@@ -175,7 +172,7 @@ fn a_prepared_message_is_compressed_once_for_all_shared_sockets() {
     inflater.inflate(&out, true, 1 << 20, None).unwrap();
     assert_eq!(inflater.finish(), json(30));
     assert_eq!(msg.forms(), 2);
-    let short = PreparedMessage::new(b"hi".to_vec(), crate::FrameType::Binary).unwrap();
+    let short = PreparedMessage::new(b"hi".to_vec(), crate::frame::FrameType::Binary).unwrap();
     assert!(matches!(
         own.compress_prepared(&short, &mut out).unwrap(),
         Payload::Plain

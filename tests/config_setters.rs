@@ -41,7 +41,7 @@ fn every_http_setter_sets_its_field_and_only_it() {
     );
 
     let tls = tls::ClientConfig::builder()
-        .handshake_timeout(ms(5))
+        .handshake_timeout(Some(ms(5)))
         .build()
         .unwrap();
     let client = ClientConfig::default()
@@ -65,7 +65,7 @@ fn every_http_setter_sets_its_field_and_only_it() {
             client.max_response_body,
             client.tls.handshake_timeout()
         ),
-        (ms(6), ms(7), 8, ms(9), 10, 11, 12, ms(5))
+        (ms(6), ms(7), 8, ms(9), 10, 11, 12, Some(ms(5)))
     );
     assert_eq!(client.request_timeout, Some(ms(13)));
     assert_eq!(ClientConfig::default().request_timeout, None, "no limit");

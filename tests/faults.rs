@@ -246,7 +246,7 @@ fn tls_faults_do_not_stop_the_server() {
             leaf.key_pem.as_bytes(),
         )
         .unwrap()
-        .handshake_timeout(Duration::from_millis(300))
+        .handshake_timeout(Some(Duration::from_millis(300)))
         .build()
         .unwrap();
     let client = tls::ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap();

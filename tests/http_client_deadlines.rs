@@ -52,7 +52,7 @@ fn connect_phase_a_stalled_tls_handshake() {
         assert_eq!(timeout_phase(by_total.get(&url)), Phase::Connect);
         // The TLS config's handshake timeout still applies within the phase.
         let tls = tls::ClientConfig::builder()
-            .handshake_timeout(LIMIT)
+            .handshake_timeout(Some(LIMIT))
             .build()
             .unwrap();
         let by_handshake = Client::new(ClientConfig::default().tls(tls));

@@ -175,7 +175,7 @@ fn plain_tcp_client_and_silent_client_do_not_stall_the_server() {
     let server_config = ServerConfig::builder()
         .cert(leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes())
         .unwrap()
-        .handshake_timeout(Duration::from_millis(200))
+        .handshake_timeout(Some(Duration::from_millis(200)))
         .build()
         .unwrap();
     let client_config = ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap();
@@ -225,7 +225,7 @@ fn client_handshake_times_out_against_a_mute_server() {
         let hold = task::fork(move || listener.accept().map(|(s, _)| s)); // accepts, never answers
         let config = ClientConfig::builder()
             .dangerous_accept_invalid_certs()
-            .handshake_timeout(Duration::from_millis(100))
+            .handshake_timeout(Some(Duration::from_millis(100)))
             .build()
             .unwrap();
         let err = tls::connect(addr, "localhost", &config).unwrap_err();

@@ -142,7 +142,6 @@ pub mod dns;
 pub mod http;
 mod read_buf;
 pub mod tcp;
-mod timeout;
 pub mod tls;
 
 #[cfg(fuzzing)]

@@ -609,7 +609,7 @@ impl Client {
             let stream = TlsStream::client(tcp, &key.host, &self.config.tls)?;
             let handshake_by = earliest(
                 connect_by,
-                Instant::now().checked_add(self.config.tls.handshake_timeout()),
+                silly_runtime::time::deadline(self.config.tls.handshake_timeout()),
             );
             stream
                 .handshake_until(handshake_by)

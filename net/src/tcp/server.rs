@@ -6,7 +6,7 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use silly_runtime::task::{self, JoinHandle};
 use silly_runtime::time;
@@ -195,9 +195,11 @@ impl Server {
     ///    has passed; then it cancels the tasks left (their destructors run,
     ///    the sockets close) and waits for them to unwind.
     ///
-    /// Calling it again after it returned reports nothing left.
+    /// A `grace` too long for the clock (`Duration::MAX`) waits for every
+    /// handler, however long it takes. Calling it again after it returned
+    /// reports nothing left.
     pub fn shutdown(&self, grace: Duration) -> ShutdownReport {
-        let deadline = Instant::now() + grace;
+        let deadline = time::deadline(Some(grace));
         self.close();
         let accept = self.accept.borrow_mut().take();
         if let Some(accept) = accept {

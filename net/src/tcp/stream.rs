@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use silly_runtime::io::{Interest, Registered};
 use silly_runtime::sync::{SelectWaiter, Selectable, Watch};
+use silly_runtime::time::deadline;
 
 use crate::dns::ToAddr;
 use crate::read_buf::{BufReader, Fill};
-use crate::timeout::deadline;
 
 /// A TCP connection. Reads and writes suspend the calling coroutine until the
 /// socket is ready; other coroutines run meanwhile.
@@ -143,10 +143,15 @@ impl TcpStream {
     }
 
     /// Like [`connect`](Self::connect), but gives up with `TimedOut` once `timeout`
-    /// has passed. Name resolution is not bounded by it (the system resolver has
-    /// its own timeouts).
-    pub fn connect_timeout(addr: impl ToAddr, timeout: Duration) -> io::Result<TcpStream> {
-        Self::connect_until(addr, Some(Instant::now() + timeout))
+    /// has passed (`None`: no limit, as `connect`; a timeout too large for the
+    /// clock, such as `Duration::MAX`, is no limit either). Name resolution is
+    /// not bounded by it (the system resolver has its own timeouts).
+    ///
+    /// # Interrupts
+    ///
+    /// Nothing is left: the half-made stream closes.
+    pub fn connect_timeout(addr: impl ToAddr, timeout: Option<Duration>) -> io::Result<TcpStream> {
+        Self::connect_until(addr, deadline(timeout))
     }
 
     /// [`connect`](Self::connect), giving up with `TimedOut` at `deadline`.

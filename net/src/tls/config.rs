@@ -66,7 +66,7 @@ fn certified_key(chain_pem: &[u8], key_pem: &[u8]) -> Result<Arc<CertifiedKey>, 
 #[derive(Clone)]
 pub struct ServerConfig {
     pub(crate) rustls: Arc<rustls::ServerConfig>,
-    pub(crate) handshake_timeout: Duration,
+    pub(crate) handshake_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -98,12 +98,12 @@ impl ServerConfig {
             default: None,
             by_name: HashMap::new(),
             alpn: Vec::new(),
-            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
         }
     }
 
-    /// The handshake timeout.
-    pub fn handshake_timeout(&self) -> Duration {
+    /// The handshake timeout (`None`: none).
+    pub fn handshake_timeout(&self) -> Option<Duration> {
         self.handshake_timeout
     }
 }
@@ -113,7 +113,7 @@ pub struct ServerConfigBuilder {
     default: Option<Arc<CertifiedKey>>,
     by_name: HashMap<String, Arc<CertifiedKey>>,
     alpn: Vec<Vec<u8>>,
-    handshake_timeout: Duration,
+    handshake_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for ServerConfigBuilder {
@@ -159,8 +159,9 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Longest a handshake may take (default [`DEFAULT_HANDSHAKE_TIMEOUT`]).
-    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
+    /// Longest a handshake may take (default [`DEFAULT_HANDSHAKE_TIMEOUT`];
+    /// `None`, or a timeout too long for the clock: no limit).
+    pub fn handshake_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.handshake_timeout = timeout;
         self
     }
@@ -214,7 +215,7 @@ impl ResolvesServerCert for SniResolver {
 #[derive(Clone)]
 pub struct ClientConfig {
     pub(crate) rustls: Arc<rustls::ClientConfig>,
-    pub(crate) handshake_timeout: Duration,
+    pub(crate) handshake_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -238,7 +239,7 @@ impl Default for ClientConfig {
             .clone();
         ClientConfig {
             rustls,
-            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
         }
     }
 }
@@ -249,7 +250,7 @@ impl ClientConfig {
         ClientConfigBuilder {
             roots: None,
             alpn: Vec::new(),
-            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
             accept_invalid_certs: false,
         }
     }
@@ -263,8 +264,8 @@ impl ClientConfig {
         ClientConfig::builder().ca_pem(ca_pem)?.build()
     }
 
-    /// The handshake timeout.
-    pub fn handshake_timeout(&self) -> Duration {
+    /// The handshake timeout (`None`: none).
+    pub fn handshake_timeout(&self) -> Option<Duration> {
         self.handshake_timeout
     }
 }
@@ -273,7 +274,7 @@ impl ClientConfig {
 pub struct ClientConfigBuilder {
     roots: Option<RootCertStore>,
     alpn: Vec<Vec<u8>>,
-    handshake_timeout: Duration,
+    handshake_timeout: Option<Duration>,
     accept_invalid_certs: bool,
 }
 
@@ -307,8 +308,9 @@ impl ClientConfigBuilder {
         self
     }
 
-    /// Longest a handshake may take (default [`DEFAULT_HANDSHAKE_TIMEOUT`]).
-    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
+    /// Longest a handshake may take (default [`DEFAULT_HANDSHAKE_TIMEOUT`];
+    /// `None`, or a timeout too long for the clock: no limit).
+    pub fn handshake_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.handshake_timeout = timeout;
         self
     }

@@ -22,12 +22,12 @@ use std::time::{Duration, Instant};
 
 use rustls_pki_types::ServerName;
 use silly_runtime::sync::Semaphore;
+use silly_runtime::time::deadline;
 
 use super::{ClientConfig, ServerConfig, TlsError};
 use crate::dns::ToAddr;
 use crate::read_buf::{BufReader, Fill};
 use crate::tcp::{TcpStream, TornWriteGuard};
-use crate::timeout::deadline;
 
 /// Connects to `addr` over TCP and runs the TLS handshake, verifying that the
 /// server's certificate is valid for `server_name` (unless the config says
@@ -45,11 +45,10 @@ pub fn connect(
     config: &ClientConfig,
 ) -> io::Result<TlsStream> {
     let name = server_name_of(server_name)?;
-    let started = Instant::now();
-    let tcp = TcpStream::connect_timeout(addr, config.handshake_timeout)?;
-    let remaining = config.handshake_timeout.saturating_sub(started.elapsed());
+    let by = deadline(config.handshake_timeout);
+    let tcp = TcpStream::connect_until(addr, by)?;
     let stream = TlsStream::client_with_name(tcp, name, config)?;
-    stream.handshake_until(Some(Instant::now() + remaining))?;
+    stream.handshake_until(by)?;
     Ok(stream)
 }
 
@@ -75,7 +74,7 @@ pub struct TlsStream {
     write_lock: Semaphore,
     /// Held by the one coroutine driving the handshake.
     handshake_lock: Semaphore,
-    handshake_timeout: Duration,
+    handshake_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for TlsStream {
@@ -159,7 +158,11 @@ impl TlsStream {
         Ok(Self::new(tcp, conn.into(), config.handshake_timeout))
     }
 
-    fn new(tcp: TcpStream, tls: rustls::Connection, handshake_timeout: Duration) -> TlsStream {
+    fn new(
+        tcp: TcpStream,
+        tls: rustls::Connection,
+        handshake_timeout: Option<Duration>,
+    ) -> TlsStream {
         TlsStream {
             tcp,
             tls: RefCell::new(tls),
@@ -203,7 +206,7 @@ impl TlsStream {
         if !self.tls.borrow().is_handshaking() {
             return Ok(());
         }
-        self.handshake_until(Some(Instant::now() + self.handshake_timeout))
+        self.handshake_until(deadline(self.handshake_timeout))
     }
 
     /// [`handshake`](Self::handshake) bounded by `deadline` instead of the

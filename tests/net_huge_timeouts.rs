@@ -44,18 +44,14 @@ fn tcp_connect_read_and_write_with_huge_timeouts() {
 fn tls_handshake_read_and_write_with_huge_timeouts() {
     let ca = Ca::new("huge timeouts CA");
     let leaf = ca.leaf(&["localhost"]);
-    let server_config = ServerConfig::builder()
+    let server_config = ServerConfig::default()
         .cert(leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes())
         .unwrap()
-        .handshake_timeout(FOREVER)
-        .build()
-        .unwrap();
-    let client_config = ClientConfig::builder()
+        .handshake_timeout(FOREVER);
+    let client_config = ClientConfig::default()
         .ca_pem(ca.pem().as_bytes())
         .unwrap()
-        .handshake_timeout(FOREVER)
-        .build()
-        .unwrap();
+        .handshake_timeout(FOREVER);
     silly::run(move || {
         let server = tls::listen("127.0.0.1:0", server_config, |conn| {
             conn.set_read_timeout(FOREVER);

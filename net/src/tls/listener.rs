@@ -6,7 +6,9 @@ use std::io;
 use std::net::SocketAddr;
 use std::rc::Rc;
 
-use super::{ServerConfig, TlsStream};
+use super::error::TlsError;
+use super::server_config::ServerConfig;
+use super::stream::TlsStream;
 use crate::dns::ToAddr;
 use crate::tcp::{self, TcpListener};
 
@@ -22,8 +24,10 @@ impl TlsListener {
     ///
     /// # Errors
     ///
-    /// Those of [`TcpListener::bind`].
+    /// `InvalidInput` for a config [`ServerConfig::check`] refuses (the
+    /// `ConfigError` is the source), then those of [`TcpListener::bind`].
     pub fn bind(addr: impl ToAddr, config: ServerConfig) -> io::Result<TlsListener> {
+        config.rustls()?;
         Ok(TlsListener {
             tcp: TcpListener::bind(addr)?,
             config,
@@ -61,11 +65,13 @@ impl TlsListener {
 ///
 /// # Errors
 ///
-/// Those of [`TcpListener::bind`].
+/// `InvalidInput` for a config [`ServerConfig::check`] refuses (the
+/// `ConfigError` is the source), then those of [`TcpListener::bind`].
 pub fn listen<F>(addr: impl ToAddr, config: ServerConfig, handler: F) -> io::Result<Server>
 where
     F: Fn(TlsStream) + 'static,
 {
+    config.rustls()?;
     let current = CurrentConfig::new(config);
     let config = current.clone();
     let tcp = tcp::listen(addr, move |tcp| {
@@ -131,8 +137,16 @@ impl Server {
     ///
     /// Typically called on SIGHUP after reading the renewed certificate files
     /// (see `examples/https.rs`).
-    pub fn reload_tls(&self, config: ServerConfig) {
+    ///
+    /// # Errors
+    ///
+    /// [`TlsError::Config`] for a config [`ServerConfig::check`] refuses,
+    /// [`TlsError::Rustls`] if rustls refuses its settings; the server then
+    /// keeps the config it had.
+    pub fn reload_tls(&self, config: ServerConfig) -> Result<(), TlsError> {
+        config.rustls()?;
         self.config.set(config);
+        Ok(())
     }
 }
 

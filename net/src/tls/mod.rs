@@ -24,16 +24,20 @@
 //! .unwrap();
 //! ```
 
-mod config;
+mod built;
+mod client_config;
 mod error;
+mod keys;
 mod listener;
+mod server_config;
+mod settings;
 mod stream;
 mod verify;
 
-pub use self::config::{
-    ClientConfig, ClientConfigBuilder, ServerConfig, ServerConfigBuilder, DEFAULT_HANDSHAKE_TIMEOUT,
-};
+pub use self::client_config::ClientConfig;
 pub use self::error::TlsError;
 pub(crate) use self::listener::{accept, CurrentConfig};
 pub use self::listener::{listen, Server, TlsListener};
+pub use self::server_config::ServerConfig;
+pub use self::settings::DEFAULT_HANDSHAKE_TIMEOUT;
 pub use self::stream::{connect, TlsStream};

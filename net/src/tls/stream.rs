@@ -18,13 +18,16 @@ use std::cell::RefCell;
 use std::fmt;
 use std::io::{self, BufRead, Read, Write};
 use std::net::{Shutdown, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rustls_pki_types::ServerName;
 use silly_runtime::sync::Semaphore;
 use silly_runtime::time::deadline;
 
-use super::{ClientConfig, ServerConfig, TlsError};
+use super::client_config::ClientConfig;
+use super::error::TlsError;
+use super::server_config::ServerConfig;
 use crate::dns::ToAddr;
 use crate::read_buf::{BufReader, Fill};
 use crate::tcp::{TcpStream, TornWriteGuard};
@@ -36,7 +39,9 @@ use crate::tcp::{TcpStream, TornWriteGuard};
 ///
 /// # Errors
 ///
-/// `InvalidInput` for a bad address or server name; the TCP error; `TimedOut`;
+/// `InvalidInput` for a bad address or server name, or a config
+/// [`ClientConfig::check`] refuses (the `ConfigError` is the source); the
+/// TCP error; `TimedOut`;
 /// or `InvalidData` whose source is the [`rustls::Error`] (e.g. `invalid peer
 /// certificate: UnknownIssuer`, or `NotValidForName`): see [`TlsStream::handshake`].
 pub fn connect(
@@ -45,9 +50,10 @@ pub fn connect(
     config: &ClientConfig,
 ) -> io::Result<TlsStream> {
     let name = server_name_of(server_name)?;
+    let rustls = config.rustls()?;
     let by = deadline(config.handshake_timeout);
     let tcp = TcpStream::connect_until(addr, by)?;
-    let stream = TlsStream::client_with_name(tcp, name, config)?;
+    let stream = TlsStream::client_with_name(tcp, name, rustls, config.handshake_timeout)?;
     stream.handshake_until(by)?;
     Ok(stream)
 }
@@ -111,8 +117,13 @@ impl Drop for Flushing<'_> {
 }
 
 fn server_name_of(name: &str) -> io::Result<ServerName<'static>> {
-    ServerName::try_from(name.to_owned())
-        .map_err(|_| TlsError::InvalidServerName(name.to_owned()).into())
+    ServerName::try_from(name.to_owned()).map_err(|source| {
+        TlsError::InvalidServerName {
+            name: name.to_owned(),
+            source,
+        }
+        .into()
+    })
 }
 
 /// A TLS protocol failure as an `io::Error` whose source is the rustls error, so
@@ -127,9 +138,11 @@ impl TlsStream {
     ///
     /// # Errors
     ///
-    /// `InvalidData` if rustls cannot start a connection with the config.
+    /// `InvalidInput` for a config [`ServerConfig::check`] refuses (the
+    /// `ConfigError` is the source); `InvalidData` if rustls cannot start a
+    /// connection with it.
     pub fn server(tcp: TcpStream, config: &ServerConfig) -> io::Result<TlsStream> {
-        let conn = rustls::ServerConnection::new(config.rustls.clone()).map_err(tls_error)?;
+        let conn = rustls::ServerConnection::new(config.rustls()?).map_err(tls_error)?;
         Ok(Self::new(tcp, conn.into(), config.handshake_timeout))
     }
 
@@ -139,23 +152,25 @@ impl TlsStream {
     /// # Errors
     ///
     /// `InvalidInput` for an invalid server name, with a
-    /// [`TlsError::InvalidServerName`] inside.
+    /// [`TlsError::InvalidServerName`] inside, or for a config
+    /// [`ClientConfig::check`] refuses (the `ConfigError` is the source).
     pub fn client(
         tcp: TcpStream,
         server_name: &str,
         config: &ClientConfig,
     ) -> io::Result<TlsStream> {
         let name = server_name_of(server_name)?;
-        Self::client_with_name(tcp, name, config)
+        Self::client_with_name(tcp, name, config.rustls()?, config.handshake_timeout)
     }
 
     fn client_with_name(
         tcp: TcpStream,
         name: ServerName<'static>,
-        config: &ClientConfig,
+        rustls: Arc<rustls::ClientConfig>,
+        handshake_timeout: Option<Duration>,
     ) -> io::Result<TlsStream> {
-        let conn = rustls::ClientConnection::new(config.rustls.clone(), name).map_err(tls_error)?;
-        Ok(Self::new(tcp, conn.into(), config.handshake_timeout))
+        let conn = rustls::ClientConnection::new(rustls, name).map_err(tls_error)?;
+        Ok(Self::new(tcp, conn.into(), handshake_timeout))
     }
 
     fn new(

@@ -101,6 +101,8 @@ fn every_entry_point_checks_its_config_first() {
         let no_cert = ServerConfig::default();
         let err = tls::listen("127.0.0.1:0", no_cert.clone(), |_| {}).unwrap_err();
         assert_eq!(refused_field(&err), "cert");
+        let err = tls::listen_graceful("127.0.0.1:0", no_cert.clone(), |_, _| {}).unwrap_err();
+        assert_eq!(refused_field(&err), "cert");
         let err = TlsListener::bind("127.0.0.1:0", no_cert.clone()).unwrap_err();
         assert_eq!(refused_field(&err), "cert");
 

@@ -225,11 +225,31 @@ impl Conn {
         either!(self, s => s.set_read_timeout(timeout))
     }
 
+    /// The read timeout.
+    pub fn read_timeout(&self) -> Option<Duration> {
+        either!(self, s => s.read_timeout())
+    }
+
     /// Sets the write timeout of each write call: one that runs out after
     /// part of its data went out closes the connection (see
     /// [`is_closed`](Self::is_closed)).
     pub fn set_write_timeout(&self, timeout: Option<Duration>) {
         either!(self, s => s.set_write_timeout(timeout))
+    }
+
+    /// The write timeout.
+    pub fn write_timeout(&self) -> Option<Duration> {
+        either!(self, s => s.write_timeout())
+    }
+
+    /// Sets `TCP_NODELAY` (on by default).
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        either!(self, s => s.set_nodelay(nodelay))
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        either!(self, s => s.nodelay())
     }
 
     /// The peer's address.

@@ -26,7 +26,7 @@ pub const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(100);
 /// Errors from `accept` (out of file descriptors, say) are logged (`log`
 /// crate, warn level) and retried after [`ACCEPT_ERROR_BACKOFF`]; the server
 /// never stops by itself. [`Server::shutdown`] stops it gracefully; a handler
-/// that wants to see that uses [`listen_with_shutdown`].
+/// that wants to see that uses [`listen_graceful`].
 ///
 /// ```
 /// use silly_net::tcp::{self, TcpStream};
@@ -52,7 +52,7 @@ pub fn listen<F>(addr: impl ToAddr, handler: F) -> io::Result<Server>
 where
     F: Fn(TcpStream) + 'static,
 {
-    listen_with_shutdown(addr, move |conn, _| handler(conn))
+    listen_graceful(addr, move |conn, _| handler(conn))
 }
 
 /// [`listen`], the handler also getting the connection's [`ShutdownToken`]:
@@ -69,7 +69,7 @@ where
 /// use std::time::Duration;
 ///
 /// silly_runtime::run(|| {
-///     let server = tcp::listen_with_shutdown("127.0.0.1:0", |conn, shutdown| {
+///     let server = tcp::listen_graceful("127.0.0.1:0", |conn, shutdown| {
 ///         shutdown.wait(); // long work, until the server stops
 ///         conn.write_all(b"bye").unwrap();
 ///     })
@@ -87,7 +87,7 @@ where
 /// # Errors
 ///
 /// Those of [`TcpListener::bind`].
-pub fn listen_with_shutdown<F>(addr: impl ToAddr, handler: F) -> io::Result<Server>
+pub fn listen_graceful<F>(addr: impl ToAddr, handler: F) -> io::Result<Server>
 where
     F: Fn(TcpStream, ShutdownToken) + 'static,
 {

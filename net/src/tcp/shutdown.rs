@@ -173,7 +173,7 @@ impl Drain {
 }
 
 /// A connection's view of its server's shutdown. A handler gets it from
-/// [`listen_with_shutdown`](super::listen_with_shutdown) (HTTP handlers from
+/// [`listen_graceful`](super::listen_graceful) (HTTP handlers from
 /// `http::Stream::shutdown_token`). Cheap to clone.
 ///
 /// Waiting for the next request on a long-lived connection, mark it idle with

@@ -10,7 +10,7 @@ use super::error::TlsError;
 use super::server_config::ServerConfig;
 use super::stream::TlsStream;
 use crate::dns::ToAddr;
-use crate::tcp::{self, TcpListener};
+use crate::tcp::{self, ShutdownToken, TcpListener};
 
 /// A TCP listener whose connections speak TLS.
 #[derive(Debug)]
@@ -51,6 +51,18 @@ impl TlsListener {
         self.tcp.close();
     }
 
+    /// Whether [`close`](Self::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.tcp.is_closed()
+    }
+
+    /// The TCP listener underneath, for what is not about TLS
+    /// ([`steer_by_cpu`](TcpListener::steer_by_cpu), socket options).
+    /// Accepting on it directly would skip TLS.
+    pub fn tcp(&self) -> &TcpListener {
+        &self.tcp
+    }
+
     /// The bound address.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.tcp.local_addr()
@@ -61,7 +73,8 @@ impl TlsListener {
 /// the config's handshake timeout) and then `handler`, in a new coroutine.
 /// Connections whose handshake fails are closed without calling `handler`
 /// (logged at debug level). [`Server::reload_tls`] replaces the config for
-/// later handshakes.
+/// later handshakes; [`Server::shutdown`](tcp::Server::shutdown) stops it
+/// gracefully (a handler that wants to see that uses [`listen_graceful`]).
 ///
 /// # Errors
 ///
@@ -71,12 +84,45 @@ pub fn listen<F>(addr: impl ToAddr, config: ServerConfig, handler: F) -> io::Res
 where
     F: Fn(TlsStream) + 'static,
 {
+    listen_graceful(addr, config, move |stream, _| handler(stream))
+}
+
+/// [`listen`], the handler also getting the connection's
+/// [`ShutdownToken`]: the TLS twin of [`tcp::listen_graceful`], with the
+/// same shutdown rules. A connection still in its handshake when shutdown
+/// begins is one of the server's open connections: it finishes (or times
+/// out) within the grace period, or is cancelled with the rest.
+///
+/// ```no_run
+/// use silly_net::tls::{self, ServerConfig};
+/// use std::time::Duration;
+///
+/// silly_runtime::run(|| {
+///     let (cert, key) = (std::fs::read("cert.pem").unwrap(), std::fs::read("key.pem").unwrap());
+///     let config = ServerConfig::from_pem(&cert, &key).unwrap();
+///     let server = tls::listen_graceful(":8443", config, |conn, shutdown| {
+///         shutdown.wait(); // long work, until the server stops
+///         let _ = conn.write_all(b"bye");
+///     })
+///     .unwrap();
+///     silly_runtime::time::sleep(Duration::from_secs(60));
+///     server.shutdown(Duration::from_secs(5));
+/// });
+/// ```
+///
+/// # Errors
+///
+/// As [`listen`].
+pub fn listen_graceful<F>(addr: impl ToAddr, config: ServerConfig, handler: F) -> io::Result<Server>
+where
+    F: Fn(TlsStream, ShutdownToken) + 'static,
+{
     config.rustls()?;
     let current = CurrentConfig::new(config);
     let config = current.clone();
-    let tcp = tcp::listen(addr, move |tcp| {
+    let tcp = tcp::listen_graceful(addr, move |tcp, shutdown| {
         if let Some(stream) = accept(tcp, &config.get()) {
-            handler(stream);
+            handler(stream, shutdown);
         }
     })?;
     Ok(Server {
@@ -155,6 +201,20 @@ impl std::ops::Deref for Server {
 
     fn deref(&self) -> &tcp::Server {
         &self.tcp
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsFd for TlsListener {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(&self.tcp)
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for TlsListener {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(&self.tcp)
     }
 }
 

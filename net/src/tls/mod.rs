@@ -37,7 +37,7 @@ mod verify;
 pub use self::client_config::ClientConfig;
 pub use self::error::TlsError;
 pub(crate) use self::listener::{accept, CurrentConfig};
-pub use self::listener::{listen, Server, TlsListener};
+pub use self::listener::{listen, listen_graceful, Server, TlsListener};
 pub use self::server_config::ServerConfig;
 pub use self::settings::DEFAULT_HANDSHAKE_TIMEOUT;
 pub use self::stream::{connect, TlsStream};

@@ -358,16 +358,29 @@ impl TlsStream {
     }
 
     /// Suspends until a read would find data (or EOF, or an error), without
-    /// reading: with [`try_read`](Self::try_read), `Conn` waits holding no buffer.
-    pub(crate) fn wait_readable(&self, deadline: Option<Instant>) -> io::Result<()> {
+    /// reading into a buffer of the caller's: with [`try_read`](Self::try_read)
+    /// this lets a caller hold no buffer while it waits, as
+    /// [`TcpStream::wait_readable`]. Records that arrive are decrypted into
+    /// the stream (running the handshake first if it has not run).
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` once `deadline` passes; the errors of [`read`](Self::read).
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: what it received stays in the stream for the next read.
+    pub fn wait_readable(&self, deadline: Option<Instant>) -> io::Result<()> {
         if self.reader.has_buffered() {
             return Ok(());
         }
         self.wait_plaintext(deadline)
     }
 
-    /// Reads what is available without suspending: `WouldBlock` if nothing is.
-    pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+    /// Reads what is available without suspending (decrypted data the stream
+    /// holds): `WouldBlock` if nothing is. It does not read the socket: use
+    /// [`wait_readable`](Self::wait_readable) first.
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.reader.read_through(buf, |b| self.read_decrypted(b))
     }
 
@@ -593,6 +606,21 @@ impl TlsStream {
     /// stream is [closed](Self::is_closed).
     pub fn set_write_timeout(&self, timeout: Option<Duration>) {
         self.tcp.set_write_timeout(timeout);
+    }
+
+    /// The write timeout.
+    pub fn write_timeout(&self) -> Option<Duration> {
+        self.tcp.write_timeout()
+    }
+
+    /// Sets `TCP_NODELAY` on the socket (on by default).
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.tcp.set_nodelay(nodelay)
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.tcp.nodelay()
     }
 }
 

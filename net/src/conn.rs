@@ -6,6 +6,8 @@ use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::time::{Duration, Instant};
 
+use silly_runtime::sync::{SelectWaiter, Selectable, Watch};
+
 use crate::tcp::TcpStream;
 use crate::tls::TlsStream;
 
@@ -279,6 +281,25 @@ impl Conn {
     /// Whether this is a TLS connection.
     pub fn is_tls(&self) -> bool {
         matches!(self, Conn::Tls(_))
+    }
+}
+
+/// In a [`Select`](silly_runtime::sync::Select): as [`TcpStream`]'s or
+/// [`TlsStream`]'s, bytes already buffered or decrypted counted. Looking is
+/// all it does: nothing is read or lost.
+impl Selectable for Conn {
+    fn is_ready(&self) -> bool {
+        match self {
+            Conn::Tcp(tcp) => Selectable::is_ready(tcp),
+            Conn::Tls(tls) => Selectable::is_ready(&**tls),
+        }
+    }
+
+    fn watch(&self, waiter: &SelectWaiter) -> Watch<'_> {
+        match self {
+            Conn::Tcp(tcp) => tcp.watch(waiter),
+            Conn::Tls(tls) => tls.watch(waiter),
+        }
     }
 }
 

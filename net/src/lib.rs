@@ -14,6 +14,11 @@
 //! * [`Conn`]: a connection that is either TCP or TLS, as the HTTP server
 //!   accepts it and a WebSocket takes it over.
 //!
+//! [`TcpStream`](tcp::TcpStream), [`TlsStream`](tls::TlsStream) and [`Conn`]
+//! can be waited on with [`sync::Select`](silly_runtime::sync::Select), with
+//! channels and other sockets: each is ready when a read would find data, the
+//! bytes it already holds (buffered, or decrypted by TLS) counted.
+//!
 //! ## Graceful shutdown
 //!
 //! Every server handle ([`tcp::Server`], and through `Deref` the TLS and

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rustls_pki_types::ServerName;
-use silly_runtime::sync::Semaphore;
+use silly_runtime::sync::{SelectWaiter, Selectable, Semaphore, Watch};
 use silly_runtime::time::deadline;
 
 use super::client_config::ClientConfig;
@@ -621,6 +621,27 @@ impl TlsStream {
     /// Whether `TCP_NODELAY` is set.
     pub fn nodelay(&self) -> io::Result<bool> {
         self.tcp.nodelay()
+    }
+}
+
+/// In a [`Select`](silly_runtime::sync::Select): ready when a read would not
+/// wait, as far as the stream knows: plaintext is buffered or decrypted and
+/// not read yet (or rustls holds the end of the stream, or an error), or the
+/// socket has ciphertext or an event no read consumed. The decrypted bytes
+/// count because they are no longer in the socket: after a read that took
+/// only part of a record, nothing more may arrive to wake the select. Socket
+/// readiness may still be part of a record, or a handshake message with no
+/// data: a read may then wait.
+///
+/// Looking is all it does: a select cut by an interrupt, or returning
+/// another operation, leaves the stream as it was.
+impl Selectable for TlsStream {
+    fn is_ready(&self) -> bool {
+        self.reader.has_buffered() || !self.no_plaintext() || Selectable::is_ready(&self.tcp)
+    }
+
+    fn watch(&self, waiter: &SelectWaiter) -> Watch<'_> {
+        self.tcp.watch(waiter)
     }
 }
 

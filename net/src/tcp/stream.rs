@@ -144,8 +144,8 @@ impl TcpStream {
 
     /// Like [`connect`](Self::connect), but gives up with `TimedOut` once `timeout`
     /// has passed (`None`: no limit, as `connect`; a timeout too large for the
-    /// clock, such as `Duration::MAX`, is no limit either). Name resolution is
-    /// not bounded by it (the system resolver has its own timeouts).
+    /// clock, such as `Duration::MAX`, is no limit either). It bounds name
+    /// resolution and the connects together.
     ///
     /// # Interrupts
     ///
@@ -159,7 +159,7 @@ impl TcpStream {
         addr: impl ToAddr,
         deadline: Option<Instant>,
     ) -> io::Result<TcpStream> {
-        let addrs = addr.to_addr()?.resolve()?;
+        let addrs = addr.to_addr()?.resolve_until(deadline)?;
         let mut last_error = None;
         for addr in addrs {
             match Self::connect_one(addr, deadline) {

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use silly_runtime::io::{Interest, Registered};
 use socket2::{Domain, Protocol, Socket, Type};
 
-use super::TcpStream;
+use super::stream::TcpStream;
 use crate::dns::ToAddr;
 
 /// Connections the kernel may queue before `accept` takes them (clamped to

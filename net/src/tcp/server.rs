@@ -11,8 +11,9 @@ use std::time::Duration;
 use silly_runtime::task::{self, JoinHandle};
 use silly_runtime::time;
 
+use super::listener::TcpListener;
 use super::shutdown::{Drain, ShutdownReport, ShutdownToken, SlotGuard};
-use super::{TcpListener, TcpStream};
+use super::stream::TcpStream;
 use crate::dns::ToAddr;
 
 /// Pause before accepting again after an error such as `EMFILE`: the failed

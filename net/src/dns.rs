@@ -143,6 +143,11 @@ impl Addr {
     /// # Errors
     ///
     /// The resolver's error, or `NotFound` if a name has no address.
+    ///
+    /// # Interrupts
+    ///
+    /// Nothing is lost: the lookup finishes in its thread and its answer is
+    /// dropped.
     pub fn resolve(&self) -> io::Result<Vec<SocketAddr>> {
         match &self.host {
             Host::Ip(ip) => Ok(vec![SocketAddr::new(*ip, self.port)]),
@@ -270,6 +275,10 @@ impl<T: ToAddr + ?Sized> ToAddr for &T {
 /// # Errors
 ///
 /// `InvalidInput` for a malformed address, or the resolver's error.
+///
+/// # Interrupts
+///
+/// As [`Addr::resolve`].
 pub fn resolve(addr: impl ToAddr) -> io::Result<Vec<SocketAddr>> {
     addr.to_addr()?.resolve()
 }

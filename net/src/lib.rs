@@ -119,6 +119,16 @@
 //! encrypted; records already encrypted (alerts, handshake messages, earlier
 //! writes) are always finished before other bytes go out.
 //!
+//! ### Listeners, servers and names
+//!
+//! | Call | Interrupted |
+//! |---|---|
+//! | `TcpListener::accept`, `TlsListener::accept` | whole (the connection stays queued) |
+//! | `bind`, `tcp::listen`, `tls::listen`, `listen_graceful` | nothing is left (only the name lookup suspends) |
+//! | [`dns::resolve`], `Addr::resolve` | nothing is lost (the lookup ends in its thread, its answer dropped) |
+//! | `ShutdownToken::wait`, `wait_until` | whole |
+//! | `Server::shutdown` | shutdown stays begun; the connections left are not cancelled; call it again |
+//!
 //! ### Conn
 //!
 //! | Call ([`Conn`]) | Interrupted |

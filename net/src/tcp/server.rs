@@ -49,6 +49,10 @@ pub const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(100);
 /// # Errors
 ///
 /// Those of [`TcpListener::bind`].
+///
+/// # Interrupts
+///
+/// As [`TcpListener::bind`]: nothing is left.
 pub fn listen<F>(addr: impl ToAddr, handler: F) -> io::Result<Server>
 where
     F: Fn(TcpStream) + 'static,
@@ -88,6 +92,10 @@ where
 /// # Errors
 ///
 /// Those of [`TcpListener::bind`].
+///
+/// # Interrupts
+///
+/// As [`TcpListener::bind`]: nothing is left.
 pub fn listen_graceful<F>(addr: impl ToAddr, handler: F) -> io::Result<Server>
 where
     F: Fn(TcpStream, ShutdownToken) + 'static,
@@ -199,6 +207,12 @@ impl Server {
     /// A `grace` too long for the clock (`Duration::MAX`) waits for every
     /// handler, however long it takes. Calling it again after it returned
     /// reports nothing left.
+    ///
+    /// # Interrupts
+    ///
+    /// Shutdown stays begun: the listener is closed and the handlers were
+    /// told, but the connections left are not cancelled and the report is
+    /// lost. Calling it again goes on from there, under its own grace.
     pub fn shutdown(&self, grace: Duration) -> ShutdownReport {
         let deadline = time::deadline(Some(grace));
         self.close();

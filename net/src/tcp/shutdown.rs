@@ -203,6 +203,10 @@ impl ShutdownToken {
     }
 
     /// Suspends until shutdown begins (returns at once if it has).
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: it only waits.
     pub fn wait(&self) {
         if !self.is_shutting_down() {
             self.drain.begins.wait();

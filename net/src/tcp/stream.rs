@@ -138,6 +138,11 @@ impl TcpStream {
     ///
     /// `InvalidInput` for a malformed address, the resolver's error, or the last
     /// connect error (e.g. `ConnectionRefused`).
+    ///
+    /// # Interrupts
+    ///
+    /// Nothing is left: the half-made stream closes (a lookup that was
+    /// running finishes in its thread, its answer dropped).
     pub fn connect(addr: impl ToAddr) -> io::Result<TcpStream> {
         Self::connect_until(addr, None)
     }

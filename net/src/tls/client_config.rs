@@ -28,19 +28,15 @@ type Key = (Vec<Vec<u8>>, bool);
 /// certificates with a method that parses them and fails there
 /// ([`ca_pem`](Self::ca_pem)).
 ///
-/// ```
-/// # fn main() -> Result<(), silly_net::tls::TlsError> {
-/// # let ca = b"";
+/// ```no_run
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use silly_net::tls::ClientConfig;
 /// use std::time::Duration;
 ///
 /// let public_web = ClientConfig::default().alpn(vec!["http/1.1".into()]);
-/// # let _ = public_web;
-/// # if false {
-/// let private_ca = ClientConfig::with_ca_pem(ca)?
+/// let private_ca = ClientConfig::with_ca_pem(&std::fs::read("ca.pem")?)?
 ///     .handshake_timeout(Some(Duration::from_secs(3)));
-/// # let _ = private_ca;
-/// # }
+/// # let _ = (public_web, private_ca);
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

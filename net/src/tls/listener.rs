@@ -26,6 +26,10 @@ impl TlsListener {
     ///
     /// `InvalidInput` for a config [`ServerConfig::check`] refuses (the
     /// `ConfigError` is the source), then those of [`TcpListener::bind`].
+    ///
+    /// # Interrupts
+    ///
+    /// As [`TcpListener::bind`].
     pub fn bind(addr: impl ToAddr, config: ServerConfig) -> io::Result<TlsListener> {
         config.rustls()?;
         Ok(TlsListener {
@@ -41,6 +45,10 @@ impl TlsListener {
     /// # Errors
     ///
     /// Those of [`TcpListener::accept`].
+    ///
+    /// # Interrupts
+    ///
+    /// Whole, as [`TcpListener::accept`].
     pub fn accept(&self) -> io::Result<(TlsStream, SocketAddr)> {
         let (tcp, peer) = self.tcp.accept()?;
         Ok((TlsStream::server(tcp, &self.config)?, peer))
@@ -80,6 +88,10 @@ impl TlsListener {
 ///
 /// `InvalidInput` for a config [`ServerConfig::check`] refuses (the
 /// `ConfigError` is the source), then those of [`TcpListener::bind`].
+///
+/// # Interrupts
+///
+/// As [`TcpListener::bind`]: nothing is left.
 pub fn listen<F>(addr: impl ToAddr, config: ServerConfig, handler: F) -> io::Result<Server>
 where
     F: Fn(TlsStream) + 'static,
@@ -113,6 +125,10 @@ where
 /// # Errors
 ///
 /// As [`listen`].
+///
+/// # Interrupts
+///
+/// As [`TcpListener::bind`]: nothing is left.
 pub fn listen_graceful<F>(addr: impl ToAddr, config: ServerConfig, handler: F) -> io::Result<Server>
 where
     F: Fn(TlsStream, ShutdownToken) + 'static,

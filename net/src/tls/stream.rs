@@ -44,6 +44,11 @@ use crate::tcp::{TcpStream, TornWriteGuard};
 /// TCP error; `TimedOut`;
 /// or `InvalidData` whose source is the [`rustls::Error`] (e.g. `invalid peer
 /// certificate: UnknownIssuer`, or `NotValidForName`): see [`TlsStream::handshake`].
+///
+/// # Interrupts
+///
+/// Nothing is left: the half-made stream closes, as for
+/// [`TcpStream::connect`].
 pub fn connect(
     addr: impl ToAddr,
     server_name: &str,

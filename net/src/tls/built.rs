@@ -39,24 +39,27 @@ impl<K, T> Default for Built<K, T> {
     }
 }
 
-impl<K: PartialEq + Clone, T> Built<K, T> {
-    /// The rustls config built under `key`, built now by `build` if there is
-    /// none yet (the oldest of [`KEPT`] gives way).
+impl<K, T> Built<K, T> {
+    /// The rustls config built under the settings `is_key` accepts, built
+    /// now by `build` if there is none yet and kept under `key()` (the
+    /// oldest of [`KEPT`] gives way). Found by a test rather than a key, so
+    /// a handshake copies no settings.
     pub(crate) fn get_or_build(
         &self,
-        key: &K,
+        is_key: impl Fn(&K) -> bool,
+        key: impl FnOnce() -> K,
         build: impl FnOnce() -> Result<T, TlsError>,
     ) -> Result<Arc<T>, TlsError> {
         // A build that panicked left the list whole: nothing to recover.
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, built)) = kept.iter().find(|(k, _)| k == key) {
+        if let Some((_, built)) = kept.iter().find(|(k, _)| is_key(k)) {
             return Ok(built.clone());
         }
         let built = Arc::new(build()?);
         if kept.len() == KEPT {
             kept.remove(0);
         }
-        kept.push((key.clone(), built.clone()));
+        kept.push((key(), built.clone()));
         Ok(built)
     }
 }

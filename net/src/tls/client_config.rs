@@ -145,23 +145,30 @@ impl ClientConfig {
     /// built on first use and shared with the clones.
     pub(crate) fn rustls(&self) -> Result<Arc<rustls::ClientConfig>, TlsError> {
         self.check()?;
-        let key = (self.alpn.clone(), self.dangerous_accept_invalid_certs);
-        self.built.get_or_build(&key, || {
-            let builder = rustls::ClientConfig::builder_with_provider(provider())
-                .with_safe_default_protocol_versions()?;
-            let mut config = if self.dangerous_accept_invalid_certs {
-                builder
-                    .dangerous()
-                    .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider())))
-                    .with_no_client_auth()
-            } else {
-                builder
-                    .with_root_certificates(self.roots.clone().unwrap_or_else(webpki_roots))
-                    .with_no_client_auth()
-            };
-            config.alpn_protocols = self.alpn.clone();
-            Ok(config)
-        })
+        let key = (&self.alpn, self.dangerous_accept_invalid_certs);
+        let is_key = |(alpn, any): &Key| (alpn, *any) == key;
+        self.built.get_or_build(
+            is_key,
+            || (key.0.clone(), key.1),
+            || {
+                let builder = rustls::ClientConfig::builder_with_provider(provider())
+                    .with_safe_default_protocol_versions()?;
+                let mut config = if self.dangerous_accept_invalid_certs {
+                    builder
+                        .dangerous()
+                        .with_custom_certificate_verifier(Arc::new(
+                            AcceptAnyCertificate(provider()),
+                        ))
+                        .with_no_client_auth()
+                } else {
+                    builder
+                        .with_root_certificates(self.roots.clone().unwrap_or_else(webpki_roots))
+                        .with_no_client_auth()
+                };
+                config.alpn_protocols = self.alpn.clone();
+                Ok(config)
+            },
+        )
     }
 }
 

@@ -167,20 +167,22 @@ pub(crate) fn accept(tcp: tcp::TcpStream, config: &ServerConfig) -> Option<TlsSt
 /// The config new TLS handshakes use, replaceable while the server runs.
 /// Each handshake takes the config current when it starts.
 #[derive(Debug, Clone)]
-pub(crate) struct CurrentConfig(Rc<RefCell<ServerConfig>>);
+pub(crate) struct CurrentConfig(Rc<RefCell<Rc<ServerConfig>>>);
 
 impl CurrentConfig {
     pub(crate) fn new(config: ServerConfig) -> Self {
-        CurrentConfig(Rc::new(RefCell::new(config)))
+        CurrentConfig(Rc::new(RefCell::new(Rc::new(config))))
     }
 
-    /// The config now (a cheap clone: it shares rustls's).
-    pub(crate) fn get(&self) -> ServerConfig {
+    /// The config now, shared: a handshake holds it while it suspends, so
+    /// the cell cannot stay borrowed, and a clone of the config itself
+    /// would copy its ALPN list for every connection.
+    pub(crate) fn get(&self) -> Rc<ServerConfig> {
         self.0.borrow().clone()
     }
 
     pub(crate) fn set(&self, config: ServerConfig) {
-        *self.0.borrow_mut() = config;
+        *self.0.borrow_mut() = Rc::new(config);
     }
 }
 

@@ -166,14 +166,19 @@ impl ServerConfig {
     /// built on first use and shared with the clones.
     pub(crate) fn rustls(&self) -> Result<Arc<rustls::ServerConfig>, TlsError> {
         self.check()?;
-        self.built.get_or_build(&self.alpn, || {
-            let mut config = rustls::ServerConfig::builder_with_provider(provider())
-                .with_safe_default_protocol_versions()?
-                .with_no_client_auth()
-                .with_cert_resolver(self.certs.clone());
-            config.alpn_protocols = self.alpn.clone();
-            Ok(config)
-        })
+        let alpn = &self.alpn;
+        self.built.get_or_build(
+            |k| k == alpn,
+            || alpn.clone(),
+            || {
+                let mut config = rustls::ServerConfig::builder_with_provider(provider())
+                    .with_safe_default_protocol_versions()?
+                    .with_no_client_auth()
+                    .with_cert_resolver(self.certs.clone());
+                config.alpn_protocols = self.alpn.clone();
+                Ok(config)
+            },
+        )
     }
 }
 

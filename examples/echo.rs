@@ -17,7 +17,7 @@ use self::serve::Options;
 fn main() {
     let options = Options::parse("echo", "127.0.0.1:8080");
     serve::serve("echo", options, |addr| {
-        tcp::listen_with_shutdown(addr, |conn, shutdown| {
+        tcp::listen_graceful(addr, |conn, shutdown| {
             let mut buf = vec![0u8; 16 * 1024];
             loop {
                 // Waiting for the client's next bytes holds no work: a

@@ -69,10 +69,8 @@ fn main() {
 fn load(cert: &str, key: &str) -> Result<ServerConfig, String> {
     let cert_pem = std::fs::read(cert).map_err(|e| format!("cannot read {cert}: {e}"))?;
     let key_pem = std::fs::read(key).map_err(|e| format!("cannot read {key}: {e}"))?;
-    ServerConfig::builder()
-        .cert(&cert_pem, &key_pem)
-        .map(|b| b.alpn(["http/1.1"]))
-        .and_then(|b| b.build())
+    ServerConfig::from_pem(&cert_pem, &key_pem)
+        .map(|config| config.alpn(vec!["http/1.1".into()]))
         .map_err(|e| format!("{cert}, {key}: {e}"))
 }
 
@@ -81,13 +79,12 @@ fn self_signed() -> ServerConfig {
     let cert =
         rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
             .expect("generate a certificate");
-    ServerConfig::builder()
-        .cert(
-            cert.cert.pem().as_bytes(),
-            cert.signing_key.serialize_pem().as_bytes(),
-        )
-        .and_then(|b| b.alpn(["http/1.1"]).build())
-        .expect("a valid TLS config")
+    ServerConfig::from_pem(
+        cert.cert.pem().as_bytes(),
+        cert.signing_key.serialize_pem().as_bytes(),
+    )
+    .expect("a valid TLS config")
+    .alpn(vec!["http/1.1".into()])
 }
 
 /// Each SIGHUP: the files again, for the handshakes that follow. Until

@@ -40,10 +40,7 @@ fn every_http_setter_sets_its_field_and_only_it() {
         (ms(1), ms(2), ms(3), ms(4))
     );
 
-    let tls = tls::ClientConfig::builder()
-        .handshake_timeout(ms(5))
-        .build()
-        .unwrap();
+    let tls = tls::ClientConfig::default().handshake_timeout(Some(ms(5)));
     let client = ClientConfig::default()
         .connect_timeout(ms(6))
         .read_timeout(ms(7))
@@ -63,9 +60,9 @@ fn every_http_setter_sets_its_field_and_only_it() {
             client.max_redirects,
             client.max_response_head,
             client.max_response_body,
-            client.tls.handshake_timeout()
+            client.tls.handshake_timeout
         ),
-        (ms(6), ms(7), 8, ms(9), 10, 11, 12, ms(5))
+        (ms(6), ms(7), 8, ms(9), 10, 11, 12, Some(ms(5)))
     );
     assert_eq!(client.request_timeout, Some(ms(13)));
     assert_eq!(ClientConfig::default().request_timeout, None, "no limit");

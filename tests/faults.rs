@@ -239,16 +239,14 @@ fn tls_faults_do_not_stop_the_server() {
     let _serial = util::serial();
     let ca = Ca::new("fault CA");
     let leaf = ca.leaf(&["good.test"]);
-    let config = tls::ServerConfig::builder()
+    let config = tls::ServerConfig::default()
         .sni_cert(
             "good.test",
             leaf.cert_pem.as_bytes(),
             leaf.key_pem.as_bytes(),
         )
         .unwrap()
-        .handshake_timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
+        .handshake_timeout(Some(Duration::from_millis(300)));
     let client = tls::ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap();
     silly::run(move || {
         let server = tls::listen("127.0.0.1:0", config, |s| {

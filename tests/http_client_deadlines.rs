@@ -51,10 +51,7 @@ fn connect_phase_a_stalled_tls_handshake() {
         let by_total = Client::new(ClientConfig::default().request_timeout(LIMIT));
         assert_eq!(timeout_phase(by_total.get(&url)), Phase::Connect);
         // The TLS config's handshake timeout still applies within the phase.
-        let tls = tls::ClientConfig::builder()
-            .handshake_timeout(LIMIT)
-            .build()
-            .unwrap();
+        let tls = tls::ClientConfig::default().handshake_timeout(Some(LIMIT));
         let by_handshake = Client::new(ClientConfig::default().tls(tls));
         assert_eq!(timeout_phase(by_handshake.get(&url)), Phase::Connect);
     });

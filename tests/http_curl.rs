@@ -116,12 +116,10 @@ fn curl_https_with_generated_ca() {
     std::fs::create_dir_all(&dir).unwrap();
     let ca_file = dir.join("ca.pem");
     std::fs::write(&ca_file, ca.pem()).unwrap();
-    let tls = tls::ServerConfig::builder()
+    let tls = tls::ServerConfig::default()
         .cert(leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes())
         .unwrap()
-        .alpn(["http/1.1"])
-        .build()
-        .unwrap();
+        .alpn(vec!["http/1.1".into()]);
     let ca_path = ca_file.to_string_lossy().into_owned();
     silly::run(move || {
         let (server, _) = recording_server(Some(tls));

@@ -10,7 +10,7 @@ use silly::net::tcp::{self, TcpStream};
 #[test]
 fn a_handler_that_ignores_shutdown_is_cancelled_at_the_deadline() {
     silly::run(|| {
-        let server = tcp::listen_with_shutdown("127.0.0.1:0", |conn, shutdown| {
+        let server = tcp::listen_graceful("127.0.0.1:0", |conn, shutdown| {
             if conn.write_all(b"?").is_err() {
                 return;
             }

@@ -34,24 +34,20 @@ fn rustls_error(err: &std::io::Error) -> Option<&rustls::Error> {
 
 fn server_config(ca: &Ca) -> ServerConfig {
     let leaf = ca.leaf(&["localhost", "127.0.0.1"]);
-    ServerConfig::builder()
+    ServerConfig::default()
         .cert(leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes())
         .unwrap()
-        .alpn(["h2", "http/1.1"])
-        .build()
-        .unwrap()
+        .alpn(vec!["h2".into(), "http/1.1".into()])
 }
 
 #[test]
 fn echo_with_verified_certificate_and_alpn() {
     let ca = Ca::new("test CA");
     let server_config = server_config(&ca);
-    let client_config = ClientConfig::builder()
+    let client_config = ClientConfig::default()
         .ca_pem(ca.pem().as_bytes())
         .unwrap()
-        .alpn(["http/1.1"])
-        .build()
-        .unwrap();
+        .alpn(vec!["http/1.1".into()]);
     silly::run(move || {
         let names = Rc::new(std::cell::RefCell::new(Vec::new()));
         let seen = names.clone();
@@ -143,16 +139,18 @@ fn untrusted_and_wrong_name_certificates_are_refused() {
         assert!(
             matches!(
                 err.get_ref().and_then(|e| e.downcast_ref::<tls::TlsError>()),
-                Some(tls::TlsError::InvalidServerName(name)) if name == "not a name"
+                Some(tls::TlsError::InvalidServerName { name, .. }) if name == "not a name"
             ),
             "{err:?}"
         );
+        let why = err.get_ref().and_then(std::error::Error::source);
+        assert!(
+            why.is_some_and(|e| e.is::<rustls::pki_types::InvalidDnsNameError>()),
+            "the name parser's error is kept: {err:?}"
+        );
 
         // The loudly named opt-out accepts it anyway.
-        let anything = ClientConfig::builder()
-            .dangerous_accept_invalid_certs()
-            .build()
-            .unwrap();
+        let anything = ClientConfig::default().dangerous_accept_invalid_certs(true);
         let s = tls::connect(addr, "wrong.example", &anything).unwrap();
         s.write_all(b"ok").unwrap();
         let mut buf = [0u8; 2];
@@ -172,12 +170,10 @@ fn untrusted_and_wrong_name_certificates_are_refused() {
 fn plain_tcp_client_and_silent_client_do_not_stall_the_server() {
     let ca = Ca::new("test CA");
     let leaf = ca.leaf(&["localhost"]);
-    let server_config = ServerConfig::builder()
+    let server_config = ServerConfig::default()
         .cert(leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes())
         .unwrap()
-        .handshake_timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
+        .handshake_timeout(Some(Duration::from_millis(200)));
     let client_config = ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap();
     silly::run(move || {
         let server = tls::listen("127.0.0.1:0", server_config, echo).unwrap();
@@ -223,11 +219,9 @@ fn client_handshake_times_out_against_a_mute_server() {
         let listener = silly::net::tcp::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let hold = task::fork(move || listener.accept().map(|(s, _)| s)); // accepts, never answers
-        let config = ClientConfig::builder()
-            .dangerous_accept_invalid_certs()
-            .handshake_timeout(Duration::from_millis(100))
-            .build()
-            .unwrap();
+        let config = ClientConfig::default()
+            .dangerous_accept_invalid_certs(true)
+            .handshake_timeout(Some(Duration::from_millis(100)));
         let err = tls::connect(addr, "localhost", &config).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::TimedOut, "{err}");
         drop(hold.join());
@@ -239,12 +233,10 @@ fn sni_picks_the_certificate() {
     let ca = Ca::new("test CA");
     let a = ca.leaf(&["a.test"]);
     let b = ca.leaf(&["b.test"]);
-    let config = ServerConfig::builder()
+    let config = ServerConfig::default()
         .cert(a.cert_pem.as_bytes(), a.key_pem.as_bytes())
         .unwrap()
         .sni_cert("B.test", b.cert_pem.as_bytes(), b.key_pem.as_bytes())
-        .unwrap()
-        .build()
         .unwrap();
     let client = ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap();
     silly::run(move || {

@@ -54,7 +54,7 @@ fn new_handshakes_use_the_reloaded_certificate_and_old_connections_go_on() {
         assert_eq!(echo_once(&before, b"one"), b"one");
         assert!(untrusted(tls::connect(addr, "localhost", &trust_new)));
 
-        server.reload_tls(new_server);
+        server.reload_tls(new_server).unwrap();
         let after = tls::connect(addr, "localhost", &trust_new).unwrap();
         assert_eq!(echo_once(&after, b"two"), b"two");
         assert!(untrusted(tls::connect(addr, "localhost", &trust_old)));

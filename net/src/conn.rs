@@ -6,6 +6,8 @@ use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::time::{Duration, Instant};
 
+use silly_runtime::sync::{SelectWaiter, Selectable, Watch};
+
 use crate::tcp::TcpStream;
 use crate::tls::TlsStream;
 
@@ -225,11 +227,31 @@ impl Conn {
         either!(self, s => s.set_read_timeout(timeout))
     }
 
+    /// The read timeout.
+    pub fn read_timeout(&self) -> Option<Duration> {
+        either!(self, s => s.read_timeout())
+    }
+
     /// Sets the write timeout of each write call: one that runs out after
     /// part of its data went out closes the connection (see
     /// [`is_closed`](Self::is_closed)).
     pub fn set_write_timeout(&self, timeout: Option<Duration>) {
         either!(self, s => s.set_write_timeout(timeout))
+    }
+
+    /// The write timeout.
+    pub fn write_timeout(&self) -> Option<Duration> {
+        either!(self, s => s.write_timeout())
+    }
+
+    /// Sets `TCP_NODELAY` (on by default).
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        either!(self, s => s.set_nodelay(nodelay))
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        either!(self, s => s.nodelay())
     }
 
     /// The peer's address.
@@ -259,6 +281,25 @@ impl Conn {
     /// Whether this is a TLS connection.
     pub fn is_tls(&self) -> bool {
         matches!(self, Conn::Tls(_))
+    }
+}
+
+/// In a [`Select`](silly_runtime::sync::Select): as [`TcpStream`]'s or
+/// [`TlsStream`]'s, bytes already buffered or decrypted counted. Looking is
+/// all it does: nothing is read or lost.
+impl Selectable for Conn {
+    fn is_ready(&self) -> bool {
+        match self {
+            Conn::Tcp(tcp) => Selectable::is_ready(tcp),
+            Conn::Tls(tls) => Selectable::is_ready(&**tls),
+        }
+    }
+
+    fn watch(&self, waiter: &SelectWaiter) -> Watch<'_> {
+        match self {
+            Conn::Tcp(tcp) => tcp.watch(waiter),
+            Conn::Tls(tls) => tls.watch(waiter),
+        }
     }
 }
 

@@ -20,8 +20,10 @@
 use std::fmt;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::time::Instant;
 
 use silly_runtime::task::BlockingPool;
+use silly_runtime::time;
 
 /// The threads that resolve host names (4 at once; further lookups queue).
 /// Separate from the default blocking pool, which user jobs may fill.
@@ -79,6 +81,17 @@ impl fmt::Display for AddrError {
     }
 }
 
+impl AddrError {
+    /// Always false: a malformed address is never a timeout. Every error
+    /// type of silly-rs answers `is_timeout`.
+    pub fn is_timeout(&self) -> bool {
+        false
+    }
+}
+
+/// No source: each variant holds the text it refused, which says more than
+/// the standard parsers' errors (`invalid IP address syntax`) it replaces;
+/// no error is turned into a string.
 impl std::error::Error for AddrError {}
 
 impl From<AddrError> for io::Error {
@@ -130,6 +143,11 @@ impl Addr {
     /// # Errors
     ///
     /// The resolver's error, or `NotFound` if a name has no address.
+    ///
+    /// # Interrupts
+    ///
+    /// Nothing is lost: the lookup finishes in its thread and its answer is
+    /// dropped.
     pub fn resolve(&self) -> io::Result<Vec<SocketAddr>> {
         match &self.host {
             Host::Ip(ip) => Ok(vec![SocketAddr::new(*ip, self.port)]),
@@ -146,6 +164,20 @@ impl Addr {
                     Ok(found)
                 }
             }
+        }
+    }
+}
+
+impl Addr {
+    /// [`resolve`](Self::resolve), giving up with `TimedOut` at `deadline`:
+    /// the lookup itself goes on in its thread (getaddrinfo cannot be
+    /// stopped) and its answer is dropped.
+    pub(crate) fn resolve_until(&self, deadline: Option<Instant>) -> io::Result<Vec<SocketAddr>> {
+        match (&self.host, deadline) {
+            (Host::Name(_), Some(deadline)) => {
+                time::timeout_at(deadline, || self.resolve()).unwrap_or_else(|e| Err(e.into()))
+            }
+            _ => self.resolve(),
         }
     }
 }
@@ -243,6 +275,10 @@ impl<T: ToAddr + ?Sized> ToAddr for &T {
 /// # Errors
 ///
 /// `InvalidInput` for a malformed address, or the resolver's error.
+///
+/// # Interrupts
+///
+/// As [`Addr::resolve`].
 pub fn resolve(addr: impl ToAddr) -> io::Result<Vec<SocketAddr>> {
     addr.to_addr()?.resolve()
 }

@@ -5,6 +5,8 @@
 //!   `TcpListener::accept`) and streams that implement `std::io::{Read, Write, BufRead}`.
 //! * [`tls`]: the same over TLS with rustls (`tls::listen`, `tls::connect`,
 //!   `TlsStream`): certificates verified by default, SNI, ALPN, a bounded handshake.
+//!   Each TCP call has its TLS twin (`tcp::listen_graceful` and
+//!   `tls::listen_graceful`, the timeouts and `nodelay` of both streams).
 //! * [`http`]: an HTTP/1.1 server (`http::listen`, a handler per request) and a
 //!   client with a keep-alive pool (`http::get`, `http::Client`), over TCP or TLS.
 //! * [`dns`]: silly-style addresses (`":8080"`, `"127.0.0.1:80"`, `"[::1]:80"`,
@@ -12,11 +14,17 @@
 //! * [`Conn`]: a connection that is either TCP or TLS, as the HTTP server
 //!   accepts it and a WebSocket takes it over.
 //!
+//! [`TcpStream`](tcp::TcpStream), [`TlsStream`](tls::TlsStream) and [`Conn`]
+//! can be waited on with [`sync::Select`](silly_runtime::sync::Select), with
+//! channels and other sockets: each is ready when a read would find data, the
+//! bytes it already holds (buffered, or decrypted by TLS) counted.
+//!
 //! ## Graceful shutdown
 //!
 //! Every server handle ([`tcp::Server`], and through `Deref` the TLS and
 //! HTTP ones) has `shutdown(grace)`: the listener closes at once, handlers see
-//! it through a [`ShutdownToken`](tcp::ShutdownToken), idle keep-alive
+//! it through a [`ShutdownToken`](tcp::ShutdownToken) (given to the handlers
+//! of [`tcp::listen_graceful`] and [`tls::listen_graceful`]), idle keep-alive
 //! connections close, upgraded ones (WebSockets) are asked to close, and what
 //! is left at the deadline is cancelled; a
 //! [`ShutdownReport`](tcp::ShutdownReport) says what happened. TLS servers
@@ -44,6 +52,11 @@
 //! finds them. Loops over calls, such as `Read::read_to_end`, get the timeout
 //! per call. [`Conn::read_into`] and [`Conn::read_with`] take their deadline
 //! as an argument instead.
+//!
+//! Every timeout of this crate's TCP and TLS calls (read, write, connect,
+//! handshake) is an `Option<Duration>`: `None` is no limit, and so is a
+//! timeout too long for the clock (`Duration::MAX`); each becomes a deadline
+//! through [`silly_runtime::time::deadline`].
 //!
 //! ```
 //! use silly_net::tcp::{self, TcpStream};
@@ -92,7 +105,7 @@
 //! | `read_line`, `BufRead::read_line` | whole (as `read_until`) |
 //! | `BufRead::fill_buf` | whole |
 //! | `Read::read_to_end`, `read_to_string` (`std`'s loops over `read`) | each `read` whole; what came before the cut is in the caller's buffer |
-//! | `TcpStream::wait_readable` | whole (reads nothing) |
+//! | `wait_readable` | whole (TCP reads nothing; TLS keeps what it decrypted in the stream) |
 //! | `TcpStream::write`, `Write::write` | whole (one `write(2)`: nothing went out) |
 //! | `TlsStream::write`, `Write::write` | as `write_all` |
 //! | `write_all`, `Write::write_all` | closed if part of the buffer went out, else whole |
@@ -100,11 +113,21 @@
 //! | `flush`, `TcpStream::shutdown` | never suspend |
 //! | `TlsStream::shutdown`, `TlsStream::close` | closed (shut at once, without close_notify) |
 //! | `TlsStream::handshake` | whole (the next call goes on with the handshake) |
-//! | `TcpStream::connect`, `tls::connect` | nothing is left: the half-made stream closes |
+//! | `TcpStream::connect`, `connect_timeout`, `tls::connect` | nothing is left: the half-made stream closes |
 //!
 //! TLS writes are not whole because rustls cannot take back records it has
 //! encrypted; records already encrypted (alerts, handshake messages, earlier
 //! writes) are always finished before other bytes go out.
+//!
+//! ### Listeners, servers and names
+//!
+//! | Call | Interrupted |
+//! |---|---|
+//! | `TcpListener::accept`, `TlsListener::accept` | whole (the connection stays queued) |
+//! | `bind`, `tcp::listen`, `tls::listen`, `listen_graceful` | nothing is left (only the name lookup suspends) |
+//! | [`dns::resolve`], `Addr::resolve` | nothing is lost (the lookup ends in its thread, its answer dropped) |
+//! | `ShutdownToken::wait`, `wait_until` | whole |
+//! | `Server::shutdown` | shutdown stays begun; the connections left are not cancelled; call it again |
 //!
 //! ### Conn
 //!
@@ -142,7 +165,6 @@ pub mod dns;
 pub mod http;
 mod read_buf;
 pub mod tcp;
-mod timeout;
 pub mod tls;
 
 #[cfg(fuzzing)]

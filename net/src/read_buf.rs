@@ -16,7 +16,7 @@ use std::cell::{Cell, RefCell};
 use std::io;
 use std::time::{Duration, Instant};
 
-use crate::timeout::deadline;
+use silly_runtime::time::deadline;
 
 /// Bytes of the buffer, allocated on first buffered read: a stream only read with
 /// `read` into the caller's buffer never allocates one.

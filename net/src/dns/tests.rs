@@ -111,3 +111,18 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn address_errors_are_not_timeouts_and_say_what_was_refused() {
+    for text in ["", "localhost", "host:x", "::1:80", "bad host:1"] {
+        let err = Addr::parse(text).unwrap_err();
+        assert!(!err.is_timeout(), "{text:?}");
+        let io = std::io::Error::from(err.clone());
+        assert_eq!(io.kind(), std::io::ErrorKind::InvalidInput);
+        assert_eq!(
+            io.get_ref().and_then(|e| e.downcast_ref::<AddrError>()),
+            Some(&err),
+            "the AddrError is the io::Error's source"
+        );
+    }
+}

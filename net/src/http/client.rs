@@ -30,7 +30,7 @@ use silly_runtime::config_setters as setters;
 /// let config = ClientConfig::default()
 ///     .connect_timeout(Duration::from_secs(2))
 ///     .max_redirects(5)
-///     .tls(tls::ClientConfig::builder().alpn(["http/1.1"]).build().unwrap());
+///     .tls(tls::ClientConfig::default().alpn(vec!["http/1.1".into()]));
 /// assert_eq!(config.max_redirects, 5);
 /// assert_eq!(config.max_idle_per_host, 8, "the default");
 /// ```
@@ -609,7 +609,7 @@ impl Client {
             let stream = TlsStream::client(tcp, &key.host, &self.config.tls)?;
             let handshake_by = earliest(
                 connect_by,
-                Instant::now().checked_add(self.config.tls.handshake_timeout()),
+                silly_runtime::time::deadline(self.config.tls.handshake_timeout),
             );
             stream
                 .handshake_until(handshake_by)

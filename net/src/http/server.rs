@@ -77,7 +77,7 @@ pub fn listen(config: Config) -> io::Result<Server> {
     let config = Rc::new(config);
     let addr = config.addr.clone();
     let current_tls = tls.clone();
-    let tcp = tcp::listen_with_shutdown(addr.as_str(), move |tcp, shutdown| {
+    let tcp = tcp::listen_graceful(addr.as_str(), move |tcp, shutdown| {
         let config = config.clone();
         let Ok(remote) = tcp.peer_addr() else { return };
         tcp.set_write_timeout(Some(config.timeouts.write));

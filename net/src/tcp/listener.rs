@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use silly_runtime::io::{Interest, Registered};
 use socket2::{Domain, Protocol, Socket, Type};
 
-use super::TcpStream;
+use super::stream::TcpStream;
 use crate::dns::ToAddr;
 
 /// Connections the kernel may queue before `accept` takes them (clamped to
@@ -73,6 +73,11 @@ impl TcpListener {
     ///
     /// `InvalidInput` for a malformed address, the resolver's error, or the last
     /// bind error (e.g. `AddrInUse`).
+    ///
+    /// # Interrupts
+    ///
+    /// Nothing is left: only resolving a name suspends, and nothing is bound
+    /// before it returned.
     pub fn bind(addr: impl ToAddr) -> io::Result<TcpListener> {
         let reuse_port = silly_runtime::runtimes().len() > 1;
         Self::bind_with(addr, reuse_port)
@@ -98,6 +103,10 @@ impl TcpListener {
     /// many short connections the hash spreads evenly and costs nothing.
     ///
     /// # Errors
+    ///
+    /// As [`bind`](Self::bind).
+    ///
+    /// # Interrupts
     ///
     /// As [`bind`](Self::bind).
     pub fn bind_reuse_port(addr: impl ToAddr, reuse_port: bool) -> io::Result<TcpListener> {
@@ -129,6 +138,11 @@ impl TcpListener {
     /// coroutine already waiting here). Resource errors such as `EMFILE` (too many
     /// open files) are returned as they are: the pending connection stays queued,
     /// so retry after a pause, not at once, or the loop spins.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: it is interrupted only while it waits; a connection not taken
+    /// yet stays in the kernel's queue for the next `accept`.
     pub fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         loop {
             if self.closed.get() {

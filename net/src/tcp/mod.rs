@@ -14,7 +14,7 @@ mod steering;
 mod stream;
 
 pub use self::listener::{TcpListener, LISTEN_BACKLOG};
-pub use self::server::{listen, listen_with_shutdown, Server, ACCEPT_ERROR_BACKOFF};
+pub use self::server::{listen, listen_graceful, Server, ACCEPT_ERROR_BACKOFF};
 pub use self::shutdown::{OnShutdown, ShutdownReport, ShutdownToken};
 pub use self::stream::TcpStream;
 pub(crate) use self::stream::TornWriteGuard;

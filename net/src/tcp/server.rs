@@ -6,13 +6,14 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use silly_runtime::task::{self, JoinHandle};
 use silly_runtime::time;
 
+use super::listener::TcpListener;
 use super::shutdown::{Drain, ShutdownReport, ShutdownToken, SlotGuard};
-use super::{TcpListener, TcpStream};
+use super::stream::TcpStream;
 use crate::dns::ToAddr;
 
 /// Pause before accepting again after an error such as `EMFILE`: the failed
@@ -26,7 +27,7 @@ pub const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(100);
 /// Errors from `accept` (out of file descriptors, say) are logged (`log`
 /// crate, warn level) and retried after [`ACCEPT_ERROR_BACKOFF`]; the server
 /// never stops by itself. [`Server::shutdown`] stops it gracefully; a handler
-/// that wants to see that uses [`listen_with_shutdown`].
+/// that wants to see that uses [`listen_graceful`].
 ///
 /// ```
 /// use silly_net::tcp::{self, TcpStream};
@@ -48,11 +49,15 @@ pub const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(100);
 /// # Errors
 ///
 /// Those of [`TcpListener::bind`].
+///
+/// # Interrupts
+///
+/// As [`TcpListener::bind`]: nothing is left.
 pub fn listen<F>(addr: impl ToAddr, handler: F) -> io::Result<Server>
 where
     F: Fn(TcpStream) + 'static,
 {
-    listen_with_shutdown(addr, move |conn, _| handler(conn))
+    listen_graceful(addr, move |conn, _| handler(conn))
 }
 
 /// [`listen`], the handler also getting the connection's [`ShutdownToken`]:
@@ -69,7 +74,7 @@ where
 /// use std::time::Duration;
 ///
 /// silly_runtime::run(|| {
-///     let server = tcp::listen_with_shutdown("127.0.0.1:0", |conn, shutdown| {
+///     let server = tcp::listen_graceful("127.0.0.1:0", |conn, shutdown| {
 ///         shutdown.wait(); // long work, until the server stops
 ///         conn.write_all(b"bye").unwrap();
 ///     })
@@ -87,7 +92,11 @@ where
 /// # Errors
 ///
 /// Those of [`TcpListener::bind`].
-pub fn listen_with_shutdown<F>(addr: impl ToAddr, handler: F) -> io::Result<Server>
+///
+/// # Interrupts
+///
+/// As [`TcpListener::bind`]: nothing is left.
+pub fn listen_graceful<F>(addr: impl ToAddr, handler: F) -> io::Result<Server>
 where
     F: Fn(TcpStream, ShutdownToken) + 'static,
 {
@@ -195,9 +204,17 @@ impl Server {
     ///    has passed; then it cancels the tasks left (their destructors run,
     ///    the sockets close) and waits for them to unwind.
     ///
-    /// Calling it again after it returned reports nothing left.
+    /// A `grace` too long for the clock (`Duration::MAX`) waits for every
+    /// handler, however long it takes. Calling it again after it returned
+    /// reports nothing left.
+    ///
+    /// # Interrupts
+    ///
+    /// Shutdown stays begun: the listener is closed and the handlers were
+    /// told, but the connections left are not cancelled and the report is
+    /// lost. Calling it again goes on from there, under its own grace.
     pub fn shutdown(&self, grace: Duration) -> ShutdownReport {
-        let deadline = Instant::now() + grace;
+        let deadline = time::deadline(Some(grace));
         self.close();
         let accept = self.accept.borrow_mut().take();
         if let Some(accept) = accept {

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use silly_runtime::sync::Notify;
 use silly_runtime::task::{self, JoinHandle, Task};
+use silly_runtime::time::Elapsed;
 
 /// A connection taken over from the server's handler (a WebSocket after its
 /// upgrade) that has its own way to end cleanly. Registered with
@@ -102,9 +103,10 @@ impl Drain {
     }
 
     /// Shutdown after the listener closed: tells every handler, closes idle
-    /// connections, asks taken-over ones to close, waits until `deadline`,
-    /// then cancels what is left and waits for it to unwind.
-    pub(crate) fn run(&self, deadline: Instant) -> ShutdownReport {
+    /// connections, asks taken-over ones to close, waits until `deadline`
+    /// (`None`: until every handler returned), then cancels what is left and
+    /// waits for it to unwind.
+    pub(crate) fn run(&self, deadline: Option<Instant>) -> ShutdownReport {
         let open = self.open_connections();
         self.begun.set(true);
         self.begins.notify_waiters();
@@ -134,7 +136,13 @@ impl Drain {
                     .fork(move || hook.shutdown())
             })
             .collect();
-        while self.open_connections() > 0 && self.ended.wait_until(deadline).is_ok() {}
+        while self.open_connections() > 0 {
+            match deadline {
+                Some(deadline) if self.ended.wait_until(deadline).is_err() => break,
+                Some(_) => {}
+                None => self.ended.wait(),
+            }
+        }
         let left: Vec<Task> = self
             .slots
             .borrow()
@@ -165,7 +173,7 @@ impl Drain {
 }
 
 /// A connection's view of its server's shutdown. A handler gets it from
-/// [`listen_with_shutdown`](super::listen_with_shutdown) (HTTP handlers from
+/// [`listen_graceful`](super::listen_graceful) (HTTP handlers from
 /// `http::Stream::shutdown_token`). Cheap to clone.
 ///
 /// Waiting for the next request on a long-lived connection, mark it idle with
@@ -195,15 +203,30 @@ impl ShutdownToken {
     }
 
     /// Suspends until shutdown begins (returns at once if it has).
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: it only waits.
     pub fn wait(&self) {
         if !self.is_shutting_down() {
             self.drain.begins.wait();
         }
     }
 
-    /// [`wait`](Self::wait) up to `deadline`: whether shutdown has begun.
-    pub fn wait_until(&self, deadline: Instant) -> bool {
-        self.is_shutting_down() || self.drain.begins.wait_until(deadline).is_ok()
+    /// [`wait`](Self::wait) up to `deadline`.
+    ///
+    /// # Errors
+    ///
+    /// [`Elapsed`] if `deadline` passed before shutdown began.
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: it only waits.
+    pub fn wait_until(&self, deadline: Instant) -> Result<(), Elapsed> {
+        if self.is_shutting_down() {
+            return Ok(());
+        }
+        self.drain.begins.wait_until(deadline)
     }
 
     /// Marks the connection idle (waiting for a request, holding no work).

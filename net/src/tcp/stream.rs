@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use silly_runtime::io::{Interest, Registered};
 use silly_runtime::sync::{SelectWaiter, Selectable, Watch};
+use silly_runtime::time::deadline;
 
 use crate::dns::ToAddr;
 use crate::read_buf::{BufReader, Fill};
-use crate::timeout::deadline;
 
 /// A TCP connection. Reads and writes suspend the calling coroutine until the
 /// socket is ready; other coroutines run meanwhile.
@@ -138,15 +138,25 @@ impl TcpStream {
     ///
     /// `InvalidInput` for a malformed address, the resolver's error, or the last
     /// connect error (e.g. `ConnectionRefused`).
+    ///
+    /// # Interrupts
+    ///
+    /// Nothing is left: the half-made stream closes (a lookup that was
+    /// running finishes in its thread, its answer dropped).
     pub fn connect(addr: impl ToAddr) -> io::Result<TcpStream> {
         Self::connect_until(addr, None)
     }
 
     /// Like [`connect`](Self::connect), but gives up with `TimedOut` once `timeout`
-    /// has passed. Name resolution is not bounded by it (the system resolver has
-    /// its own timeouts).
-    pub fn connect_timeout(addr: impl ToAddr, timeout: Duration) -> io::Result<TcpStream> {
-        Self::connect_until(addr, Some(Instant::now() + timeout))
+    /// has passed (`None`: no limit, as `connect`; a timeout too large for the
+    /// clock, such as `Duration::MAX`, is no limit either). It bounds name
+    /// resolution and the connects together.
+    ///
+    /// # Interrupts
+    ///
+    /// Nothing is left: the half-made stream closes.
+    pub fn connect_timeout(addr: impl ToAddr, timeout: Option<Duration>) -> io::Result<TcpStream> {
+        Self::connect_until(addr, deadline(timeout))
     }
 
     /// [`connect`](Self::connect), giving up with `TimedOut` at `deadline`.
@@ -154,7 +164,7 @@ impl TcpStream {
         addr: impl ToAddr,
         deadline: Option<Instant>,
     ) -> io::Result<TcpStream> {
-        let addrs = addr.to_addr()?.resolve()?;
+        let addrs = addr.to_addr()?.resolve_until(deadline)?;
         let mut last_error = None;
         for addr in addrs {
             match Self::connect_one(addr, deadline) {

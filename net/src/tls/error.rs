@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-/// Why a TLS configuration could not be built.
+use rustls_pki_types::InvalidDnsNameError;
+use silly_runtime::config::ConfigError;
+
+/// Why a TLS configuration could not be built or used.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum TlsError {
@@ -12,12 +15,28 @@ pub enum TlsError {
     NoPrivateKey,
     /// PEM that does not parse (the parser's error is the source).
     Pem(rustls_pki_types::pem::Error),
-    /// A server config without any certificate.
-    NoServerCertificate,
+    /// A config value [`check`](super::ServerConfig::check) refused (the
+    /// [`ConfigError`] is the source): a server config without any
+    /// certificate, a zero handshake timeout, an empty ALPN name.
+    Config(ConfigError),
     /// A name that is not a valid DNS name or IP address (SNI, verification).
-    InvalidServerName(String),
+    InvalidServerName {
+        /// The name as given.
+        name: String,
+        /// Why it is not one (the source).
+        source: InvalidDnsNameError,
+    },
     /// rustls refused the key, certificate or settings.
     Rustls(rustls::Error),
+}
+
+impl TlsError {
+    /// Always false: no TLS configuration error is a timeout (a handshake
+    /// that times out is an `io::Error` of kind `TimedOut`). Every error type
+    /// of silly-rs answers `is_timeout`.
+    pub fn is_timeout(&self) -> bool {
+        false
+    }
 }
 
 impl fmt::Display for TlsError {
@@ -26,8 +45,8 @@ impl fmt::Display for TlsError {
             TlsError::NoCertificate => f.write_str("no certificate found in the PEM input"),
             TlsError::NoPrivateKey => f.write_str("no private key found in the PEM input"),
             TlsError::Pem(e) => write!(f, "invalid PEM: {e}"),
-            TlsError::NoServerCertificate => f.write_str("server config has no certificate"),
-            TlsError::InvalidServerName(n) => write!(f, "invalid server name {n:?}"),
+            TlsError::Config(e) => e.fmt(f),
+            TlsError::InvalidServerName { name, .. } => write!(f, "invalid server name {name:?}"),
             TlsError::Rustls(e) => write!(f, "tls: {e}"),
         }
     }
@@ -38,7 +57,9 @@ impl std::error::Error for TlsError {
         match self {
             TlsError::Rustls(e) => Some(e),
             TlsError::Pem(e) => Some(e),
-            _ => None,
+            TlsError::Config(e) => Some(e),
+            TlsError::InvalidServerName { source, .. } => Some(source),
+            TlsError::NoCertificate | TlsError::NoPrivateKey => None,
         }
     }
 }
@@ -49,8 +70,19 @@ impl From<rustls::Error> for TlsError {
     }
 }
 
+impl From<ConfigError> for TlsError {
+    fn from(e: ConfigError) -> Self {
+        TlsError::Config(e)
+    }
+}
+
+/// `InvalidInput`, the error its source; a config error is the source
+/// itself, as every entry point of silly-rs reports one.
 impl From<TlsError> for std::io::Error {
     fn from(e: TlsError) -> Self {
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, e)
+        match e {
+            TlsError::Config(e) => e.into(),
+            e => std::io::Error::new(std::io::ErrorKind::InvalidInput, e),
+        }
     }
 }

@@ -8,7 +8,13 @@
 //! inner error is the [`rustls::Error`], so callers can match on the reason.
 //!
 //! The client verifies the server's certificate by default, against the webpki
-//! roots or the CA you give; turning that off needs a method whose name says so.
+//! roots or the CA you give; turning that off needs a setting whose name says so.
+//!
+//! [`ServerConfig`] and [`ClientConfig`] are built as every config of
+//! silly-rs (`default()`, public fields with `#[must_use]` setters, `check()`
+//! run by every entry point), except for what is parsed from PEM:
+//! certificates and CAs are loaded by methods that parse them and return the
+//! parser's error there ([`ServerConfig::from_pem`], [`ClientConfig::ca_pem`]).
 //!
 //! ```no_run
 //! use silly_net::tls::{self, ClientConfig};
@@ -24,16 +30,20 @@
 //! .unwrap();
 //! ```
 
-mod config;
+mod built;
+mod client_config;
 mod error;
+mod keys;
 mod listener;
+mod server_config;
+mod settings;
 mod stream;
 mod verify;
 
-pub use self::config::{
-    ClientConfig, ClientConfigBuilder, ServerConfig, ServerConfigBuilder, DEFAULT_HANDSHAKE_TIMEOUT,
-};
+pub use self::client_config::ClientConfig;
 pub use self::error::TlsError;
 pub(crate) use self::listener::{accept, CurrentConfig};
-pub use self::listener::{listen, Server, TlsListener};
+pub use self::listener::{listen, listen_graceful, Server, TlsListener};
+pub use self::server_config::ServerConfig;
+pub use self::settings::DEFAULT_HANDSHAKE_TIMEOUT;
 pub use self::stream::{connect, TlsStream};

@@ -18,16 +18,19 @@ use std::cell::RefCell;
 use std::fmt;
 use std::io::{self, BufRead, Read, Write};
 use std::net::{Shutdown, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rustls_pki_types::ServerName;
-use silly_runtime::sync::Semaphore;
+use silly_runtime::sync::{SelectWaiter, Selectable, Semaphore, Watch};
+use silly_runtime::time::deadline;
 
-use super::{ClientConfig, ServerConfig, TlsError};
+use super::client_config::ClientConfig;
+use super::error::TlsError;
+use super::server_config::ServerConfig;
 use crate::dns::ToAddr;
 use crate::read_buf::{BufReader, Fill};
 use crate::tcp::{TcpStream, TornWriteGuard};
-use crate::timeout::deadline;
 
 /// Connects to `addr` over TCP and runs the TLS handshake, verifying that the
 /// server's certificate is valid for `server_name` (unless the config says
@@ -36,20 +39,27 @@ use crate::timeout::deadline;
 ///
 /// # Errors
 ///
-/// `InvalidInput` for a bad address or server name; the TCP error; `TimedOut`;
+/// `InvalidInput` for a bad address or server name, or a config
+/// [`ClientConfig::check`] refuses (the `ConfigError` is the source); the
+/// TCP error; `TimedOut`;
 /// or `InvalidData` whose source is the [`rustls::Error`] (e.g. `invalid peer
 /// certificate: UnknownIssuer`, or `NotValidForName`): see [`TlsStream::handshake`].
+///
+/// # Interrupts
+///
+/// Nothing is left: the half-made stream closes, as for
+/// [`TcpStream::connect`].
 pub fn connect(
     addr: impl ToAddr,
     server_name: &str,
     config: &ClientConfig,
 ) -> io::Result<TlsStream> {
     let name = server_name_of(server_name)?;
-    let started = Instant::now();
-    let tcp = TcpStream::connect_timeout(addr, config.handshake_timeout)?;
-    let remaining = config.handshake_timeout.saturating_sub(started.elapsed());
-    let stream = TlsStream::client_with_name(tcp, name, config)?;
-    stream.handshake_until(Some(Instant::now() + remaining))?;
+    let rustls = config.rustls()?;
+    let by = deadline(config.handshake_timeout);
+    let tcp = TcpStream::connect_until(addr, by)?;
+    let stream = TlsStream::client_with_name(tcp, name, rustls, config.handshake_timeout)?;
+    stream.handshake_until(by)?;
     Ok(stream)
 }
 
@@ -75,7 +85,7 @@ pub struct TlsStream {
     write_lock: Semaphore,
     /// Held by the one coroutine driving the handshake.
     handshake_lock: Semaphore,
-    handshake_timeout: Duration,
+    handshake_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for TlsStream {
@@ -112,8 +122,13 @@ impl Drop for Flushing<'_> {
 }
 
 fn server_name_of(name: &str) -> io::Result<ServerName<'static>> {
-    ServerName::try_from(name.to_owned())
-        .map_err(|_| TlsError::InvalidServerName(name.to_owned()).into())
+    ServerName::try_from(name.to_owned()).map_err(|source| {
+        TlsError::InvalidServerName {
+            name: name.to_owned(),
+            source,
+        }
+        .into()
+    })
 }
 
 /// A TLS protocol failure as an `io::Error` whose source is the rustls error, so
@@ -128,9 +143,11 @@ impl TlsStream {
     ///
     /// # Errors
     ///
-    /// `InvalidData` if rustls cannot start a connection with the config.
+    /// `InvalidInput` for a config [`ServerConfig::check`] refuses (the
+    /// `ConfigError` is the source); `InvalidData` if rustls cannot start a
+    /// connection with it.
     pub fn server(tcp: TcpStream, config: &ServerConfig) -> io::Result<TlsStream> {
-        let conn = rustls::ServerConnection::new(config.rustls.clone()).map_err(tls_error)?;
+        let conn = rustls::ServerConnection::new(config.rustls()?).map_err(tls_error)?;
         Ok(Self::new(tcp, conn.into(), config.handshake_timeout))
     }
 
@@ -140,26 +157,32 @@ impl TlsStream {
     /// # Errors
     ///
     /// `InvalidInput` for an invalid server name, with a
-    /// [`TlsError::InvalidServerName`] inside.
+    /// [`TlsError::InvalidServerName`] inside, or for a config
+    /// [`ClientConfig::check`] refuses (the `ConfigError` is the source).
     pub fn client(
         tcp: TcpStream,
         server_name: &str,
         config: &ClientConfig,
     ) -> io::Result<TlsStream> {
         let name = server_name_of(server_name)?;
-        Self::client_with_name(tcp, name, config)
+        Self::client_with_name(tcp, name, config.rustls()?, config.handshake_timeout)
     }
 
     fn client_with_name(
         tcp: TcpStream,
         name: ServerName<'static>,
-        config: &ClientConfig,
+        rustls: Arc<rustls::ClientConfig>,
+        handshake_timeout: Option<Duration>,
     ) -> io::Result<TlsStream> {
-        let conn = rustls::ClientConnection::new(config.rustls.clone(), name).map_err(tls_error)?;
-        Ok(Self::new(tcp, conn.into(), config.handshake_timeout))
+        let conn = rustls::ClientConnection::new(rustls, name).map_err(tls_error)?;
+        Ok(Self::new(tcp, conn.into(), handshake_timeout))
     }
 
-    fn new(tcp: TcpStream, tls: rustls::Connection, handshake_timeout: Duration) -> TlsStream {
+    fn new(
+        tcp: TcpStream,
+        tls: rustls::Connection,
+        handshake_timeout: Option<Duration>,
+    ) -> TlsStream {
         TlsStream {
             tcp,
             tls: RefCell::new(tls),
@@ -203,7 +226,7 @@ impl TlsStream {
         if !self.tls.borrow().is_handshaking() {
             return Ok(());
         }
-        self.handshake_until(Some(Instant::now() + self.handshake_timeout))
+        self.handshake_until(deadline(self.handshake_timeout))
     }
 
     /// [`handshake`](Self::handshake) bounded by `deadline` instead of the
@@ -340,16 +363,29 @@ impl TlsStream {
     }
 
     /// Suspends until a read would find data (or EOF, or an error), without
-    /// reading: with [`try_read`](Self::try_read), `Conn` waits holding no buffer.
-    pub(crate) fn wait_readable(&self, deadline: Option<Instant>) -> io::Result<()> {
+    /// reading into a buffer of the caller's: with [`try_read`](Self::try_read)
+    /// this lets a caller hold no buffer while it waits, as
+    /// [`TcpStream::wait_readable`]. Records that arrive are decrypted into
+    /// the stream (running the handshake first if it has not run).
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` once `deadline` passes; the errors of [`read`](Self::read).
+    ///
+    /// # Interrupts
+    ///
+    /// Whole: what it received stays in the stream for the next read.
+    pub fn wait_readable(&self, deadline: Option<Instant>) -> io::Result<()> {
         if self.reader.has_buffered() {
             return Ok(());
         }
         self.wait_plaintext(deadline)
     }
 
-    /// Reads what is available without suspending: `WouldBlock` if nothing is.
-    pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+    /// Reads what is available without suspending (decrypted data the stream
+    /// holds): `WouldBlock` if nothing is. It does not read the socket: use
+    /// [`wait_readable`](Self::wait_readable) first.
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.reader.read_through(buf, |b| self.read_decrypted(b))
     }
 
@@ -575,6 +611,42 @@ impl TlsStream {
     /// stream is [closed](Self::is_closed).
     pub fn set_write_timeout(&self, timeout: Option<Duration>) {
         self.tcp.set_write_timeout(timeout);
+    }
+
+    /// The write timeout.
+    pub fn write_timeout(&self) -> Option<Duration> {
+        self.tcp.write_timeout()
+    }
+
+    /// Sets `TCP_NODELAY` on the socket (on by default).
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.tcp.set_nodelay(nodelay)
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.tcp.nodelay()
+    }
+}
+
+/// In a [`Select`](silly_runtime::sync::Select): ready when a read would not
+/// wait, as far as the stream knows: plaintext is buffered or decrypted and
+/// not read yet (or rustls holds the end of the stream, or an error), or the
+/// socket has ciphertext or an event no read consumed. The decrypted bytes
+/// count because they are no longer in the socket: after a read that took
+/// only part of a record, nothing more may arrive to wake the select. Socket
+/// readiness may still be part of a record, or a handshake message with no
+/// data: a read may then wait.
+///
+/// Looking is all it does: a select cut by an interrupt, or returning
+/// another operation, leaves the stream as it was.
+impl Selectable for TlsStream {
+    fn is_ready(&self) -> bool {
+        self.reader.has_buffered() || !self.no_plaintext() || Selectable::is_ready(&self.tcp)
+    }
+
+    fn watch(&self, waiter: &SelectWaiter) -> Watch<'_> {
+        self.tcp.watch(waiter)
     }
 }
 

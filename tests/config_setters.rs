@@ -74,13 +74,14 @@ fn every_http_setter_sets_its_field_and_only_it() {
 #[test]
 fn a_server_built_with_setters_enforces_them() {
     silly::run(|| {
-        let config = Config::new("127.0.0.1:0", |s| {
+        let handler = |s: &mut http::Stream| {
             let body = s.read_all().unwrap_or_default();
             let _ = s.reply(200, &[], &body);
-        })
-        .limits(Limits::default().max_body(10))
-        .timeouts(Timeouts::default().request_head(Duration::from_secs(5)));
-        let server = http::listen(config).unwrap();
+        };
+        let config = Config::default()
+            .limits(Limits::default().max_body(10))
+            .timeouts(Timeouts::default().request_head(Duration::from_secs(5)));
+        let server = http::listen_with("127.0.0.1:0", config, handler).unwrap();
         let addr = server.local_addr();
         let small = util::raw_exchange(
             addr,

@@ -106,12 +106,13 @@ fn https_with_a_private_ca() {
     let mut config = ClientConfig::default();
     config.tls = tls::ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap();
     silly::run(move || {
-        let server = http::listen(
-            Config::new("127.0.0.1:0", |s| {
+        let server = http::listen_with(
+            "127.0.0.1:0",
+            Config::default().tls(Some(server_tls)),
+            |s| {
                 let scheme = s.scheme();
                 s.reply(200, &[], scheme.as_bytes()).unwrap();
-            })
-            .tls(server_tls),
+            },
         )
         .unwrap();
         let url = format!("https://localhost:{}/", server.local_addr().port());
@@ -132,7 +133,7 @@ fn https_with_a_private_ca() {
 #[test]
 fn redirects_only_when_asked() {
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |s| match s.path() {
+        let server = http::listen("127.0.0.1:0", |s| match s.path() {
             "/moved" => s.reply(302, &[("Location", "/final")], b"").unwrap(),
             "/post" => s.reply(303, &[("Location", "/final")], b"").unwrap(),
             "/loop" => s.reply(307, &[("Location", "/loop")], b"").unwrap(),
@@ -140,7 +141,7 @@ fn redirects_only_when_asked() {
                 let method = s.method().to_owned();
                 s.reply(200, &[], method.as_bytes()).unwrap()
             }
-        }))
+        })
         .unwrap();
         let base = format!("http://{}", server.local_addr());
         let r = http::get(&format!("{base}/moved")).unwrap();
@@ -201,9 +202,9 @@ fn pooled_connection_closed_by_the_server_is_replaced() {
     silly::run(|| {
         let mut timeouts = Timeouts::default();
         timeouts.keep_alive = Duration::from_millis(50);
-        let server = http::listen(
-            Config::new("127.0.0.1:0", |s| s.reply(200, &[], b"ok").unwrap()).timeouts(timeouts),
-        )
+        let server = http::listen_with("127.0.0.1:0", Config::default().timeouts(timeouts), |s| {
+            s.reply(200, &[], b"ok").unwrap()
+        })
         .unwrap();
         let url = format!("http://{}/", server.local_addr());
         let client = Client::new(ClientConfig::default());

@@ -25,17 +25,19 @@ fn echo_server(
 ) -> (silly::net::http::Server, Rc<RefCell<Vec<u16>>>) {
     let ports = Rc::new(RefCell::new(Vec::new()));
     let seen = ports.clone();
-    let mut config = Config::new("127.0.0.1:0", move |s| {
+    let handler = move |s: &mut http::Stream| {
         seen.borrow_mut().push(s.remote_addr().port());
         let mut reply = s.method().as_bytes().to_vec();
         reply.extend_from_slice(&s.read_all().unwrap());
         s.reply(200, &[], &reply).unwrap();
-    })
-    .timeouts(Timeouts::default().keep_alive(KEEP_ALIVE));
-    if let Some(tls) = tls {
-        config = config.tls(tls);
-    }
-    (http::listen(config).unwrap(), ports)
+    };
+    let config = Config::default()
+        .tls(tls)
+        .timeouts(Timeouts::default().keep_alive(KEEP_ALIVE));
+    (
+        http::listen_with("127.0.0.1:0", config, handler).unwrap(),
+        ports,
+    )
 }
 
 /// A server config for `localhost` and a client config that trusts it.

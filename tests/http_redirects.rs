@@ -54,7 +54,7 @@ fn record(name: &'static str, log: &Log, s: &mut Stream) {
 /// (percent-free, given after the status) with STATUS, anything else is 200.
 fn server(name: &'static str, log: &Log, tls: Option<tls::ServerConfig>) -> Server {
     let log = log.clone();
-    let mut config = Config::new("127.0.0.1:0", move |s| {
+    let handler = move |s: &mut http::Stream| {
         record(name, &log, s);
         let target = s.target().to_owned();
         match target.strip_prefix("/to/") {
@@ -65,11 +65,8 @@ fn server(name: &'static str, log: &Log, tls: Option<tls::ServerConfig>) -> Serv
             }
             None => s.reply(200, &[], name.as_bytes()).unwrap(),
         }
-    });
-    if let Some(tls) = tls {
-        config = config.tls(tls);
-    }
-    http::listen(config).unwrap()
+    };
+    http::listen_with("127.0.0.1:0", Config::default().tls(tls), handler).unwrap()
 }
 
 const CREDENTIALS: [(&str, &str); 3] = [

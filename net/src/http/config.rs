@@ -1,11 +1,9 @@
-//! Server settings: address, handler, TLS, limits and timeouts.
+//! Server settings: TLS, limits and timeouts.
 
-use std::fmt;
-use std::rc::Rc;
 use std::time::Duration;
 
-use super::Stream;
 use crate::tls;
+use silly_runtime::config::ConfigError;
 use silly_runtime::config_setters as setters;
 
 /// Size limits of the server. Each default is chosen for a public-facing server.
@@ -21,10 +19,11 @@ use silly_runtime::config_setters as setters;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Largest request head (request line + headers), in bytes. Default 64 KiB;
-    /// beyond it the answer is 431.
+    /// Largest request head (request line + headers), in bytes. Default 64 KiB,
+    /// at least 1; beyond it the answer is 431.
     pub max_header_bytes: usize,
-    /// Most header lines in a request head. Default 100; beyond it, 431.
+    /// Most header lines in a request head. Default 100, at least 1 (an
+    /// HTTP/1.1 request carries `Host`); beyond it, 431.
     pub max_headers: usize,
     /// Largest request body, in bytes, as announced by Content-Length or as
     /// decoded from chunks. Default 8 MiB; beyond it, 413.
@@ -46,6 +45,31 @@ setters!(Limits {
     max_headers: usize,
     max_body: u64,
 });
+
+impl Limits {
+    /// Checks the limits (see each field for its range).
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the first field out of its range.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.max_header_bytes == 0 {
+            return Err(ConfigError::new(
+                "Limits",
+                "max_header_bytes",
+                "must be at least 1",
+            ));
+        }
+        if self.max_headers == 0 {
+            return Err(ConfigError::new(
+                "Limits",
+                "max_headers",
+                "must be at least 1 (an HTTP/1.1 request carries Host)",
+            ));
+        }
+        Ok(())
+    }
+}
 
 /// Timeouts of the server, against slow or idle clients. Start from
 /// `Timeouts::default()` and change fields with the setters of the same name:
@@ -93,31 +117,55 @@ setters!(Timeouts {
     write: Duration,
 });
 
-/// The handler type: called once per request, in the connection's coroutine.
-pub type Handler = Rc<dyn Fn(&mut Stream)>;
+impl Timeouts {
+    /// Checks the timeouts: none may be zero.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the first zero timeout.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let fields = [
+            ("request_head", self.request_head),
+            ("keep_alive", self.keep_alive),
+            ("body_read", self.body_read),
+            ("write", self.write),
+        ];
+        for (field, timeout) in fields {
+            if timeout.is_zero() {
+                return Err(ConfigError::new(
+                    "Timeouts",
+                    field,
+                    "must be more than zero",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
 
-/// Everything [`listen`](super::listen) needs: [`Config::new`] with the
-/// address and handler, then a setter for each part to change.
+/// How [`listen_with`](super::listen_with) serves: TLS, limits and timeouts
+/// (the address and the handler are its arguments). Start from
+/// `Config::default()` (plain HTTP, default limits and timeouts) and change
+/// fields with the setters of the same name:
 ///
 /// ```no_run
 /// use silly_net::http::{self, Config, Limits, Timeouts};
 /// use std::time::Duration;
 /// silly_runtime::run(|| {
-///     let config = Config::new("127.0.0.1:8080", |s| { let _ = s.close(b"hi"); })
+///     let config = Config::default()
 ///         .limits(Limits::default().max_body(1024 * 1024))
 ///         .timeouts(Timeouts::default().keep_alive(Duration::from_secs(5)));
-///     let server = http::listen(config).unwrap();
+///     let server = http::listen_with("127.0.0.1:8080", config, |s| {
+///         let _ = s.close(b"hi");
+///     })
+///     .unwrap();
 ///     silly_runtime::task::park();
 /// });
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Config {
-    /// Address to listen on, silly style (`":8080"`, `"127.0.0.1:0"`, ...).
-    pub addr: String,
-    /// Called for each request.
-    pub handler: Handler,
-    /// Serve HTTPS with this TLS config (default: plain HTTP).
+    /// Serve HTTPS with this TLS config. Default `None`: plain HTTP.
     pub tls: Option<tls::ServerConfig>,
     /// Size limits (see [`Limits`] for the defaults).
     pub limits: Limits,
@@ -125,47 +173,21 @@ pub struct Config {
     pub timeouts: Timeouts,
 }
 
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("addr", &self.addr)
-            .field("tls", &self.tls)
-            .field("limits", &self.limits)
-            .field("timeouts", &self.timeouts)
-            .finish_non_exhaustive()
-    }
-}
+setters!(Config {
+    tls: Option<tls::ServerConfig>,
+    limits: Limits,
+    timeouts: Timeouts,
+});
 
 impl Config {
-    /// Plain HTTP on `addr`, default limits and timeouts.
-    pub fn new(addr: impl Into<String>, handler: impl Fn(&mut Stream) + 'static) -> Config {
-        Config {
-            addr: addr.into(),
-            handler: Rc::new(handler),
-            tls: None,
-            limits: Limits::default(),
-            timeouts: Timeouts::default(),
-        }
-    }
-
-    /// Serves HTTPS with `config`.
-    #[must_use]
-    pub fn tls(mut self, config: tls::ServerConfig) -> Config {
-        self.tls = Some(config);
-        self
-    }
-
-    /// Replaces the limits.
-    #[must_use]
-    pub fn limits(mut self, limits: Limits) -> Config {
-        self.limits = limits;
-        self
-    }
-
-    /// Replaces the timeouts.
-    #[must_use]
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Config {
-        self.timeouts = timeouts;
-        self
+    /// Checks the limits and the timeouts ([`Limits::check`],
+    /// [`Timeouts::check`]); [`listen_with`](super::listen_with) runs it first.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the first field out of its range.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        self.limits.check()?;
+        self.timeouts.check()
     }
 }

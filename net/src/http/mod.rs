@@ -26,12 +26,12 @@ mod stream;
 mod wire;
 
 pub use self::client::{get, post, request, Client, ClientConfig, Response, ResponseReader};
-pub use self::config::{Config, Handler, Limits, Timeouts};
+pub use self::config::{Config, Limits, Timeouts};
 pub use self::error::{Error, Phase, ResponseError, Result};
 pub use self::head::Version;
 pub use self::headers::Headers;
 pub use self::request::RequestBuilder;
-pub use self::server::{listen, Server};
+pub use self::server::{listen, listen_with, Server};
 pub use self::stream::Stream;
 
 /// A connection taken over after `101 Switching Protocols`, with the bytes the

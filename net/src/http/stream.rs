@@ -35,15 +35,15 @@ pub(crate) enum Response {
 /// A request and the means to answer it; the handler gets `&mut Stream`.
 ///
 /// ```no_run
-/// use silly_net::http::{self, Config};
+/// use silly_net::http;
 /// silly_runtime::run(|| {
-///     http::listen(Config::new(":8080", |s| {
+///     http::listen(":8080", |s| {
 ///         let name = s.query_get("name").unwrap_or("world").to_owned();
 ///         let body = s.read_all().unwrap_or_default();
 ///         s.respond(200, &[("Content-Type", "text/plain")]).unwrap();
 ///         s.write(format!("hello {name}, you sent {} bytes\n", body.len()).as_bytes()).unwrap();
 ///         s.close(b"").unwrap();
-///     })).unwrap();
+///     }).unwrap();
 ///     silly_runtime::task::park();
 /// });
 /// ```

@@ -26,10 +26,10 @@ fn every_http_setter_sets_its_field_and_only_it() {
 
     let ms = Duration::from_millis;
     let timeouts = Timeouts::default()
-        .request_head(ms(1))
-        .keep_alive(ms(2))
-        .body_read(ms(3))
-        .write(ms(4));
+        .request_head(Some(ms(1)))
+        .keep_alive(Some(ms(2)))
+        .body_read(Some(ms(3)))
+        .write(None);
     assert_eq!(
         (
             timeouts.request_head,
@@ -37,7 +37,7 @@ fn every_http_setter_sets_its_field_and_only_it() {
             timeouts.body_read,
             timeouts.write
         ),
-        (ms(1), ms(2), ms(3), ms(4))
+        (Some(ms(1)), Some(ms(2)), Some(ms(3)), None)
     );
 
     let tls = tls::ClientConfig::builder()
@@ -45,11 +45,11 @@ fn every_http_setter_sets_its_field_and_only_it() {
         .build()
         .unwrap();
     let client = ClientConfig::default()
-        .connect_timeout(ms(6))
-        .read_timeout(ms(7))
-        .request_timeout(ms(13))
+        .connect_timeout(Some(ms(6)))
+        .read_timeout(Some(ms(7)))
+        .request_timeout(Some(ms(13)))
         .max_idle_per_host(8)
-        .idle_timeout(ms(9))
+        .idle_timeout(Some(ms(9)))
         .max_redirects(10)
         .max_response_head(11)
         .max_response_body(12)
@@ -65,7 +65,7 @@ fn every_http_setter_sets_its_field_and_only_it() {
             client.max_response_body,
             client.tls.handshake_timeout()
         ),
-        (ms(6), ms(7), 8, ms(9), 10, 11, 12, ms(5))
+        (Some(ms(6)), Some(ms(7)), 8, Some(ms(9)), 10, 11, 12, ms(5))
     );
     assert_eq!(client.request_timeout, Some(ms(13)));
     assert_eq!(ClientConfig::default().request_timeout, None, "no limit");
@@ -80,7 +80,7 @@ fn a_server_built_with_setters_enforces_them() {
         };
         let config = Config::default()
             .limits(Limits::default().max_body(10))
-            .timeouts(Timeouts::default().request_head(Duration::from_secs(5)));
+            .timeouts(Timeouts::default().request_head(Some(Duration::from_secs(5))));
         let server = http::listen_with("127.0.0.1:0", config, handler).unwrap();
         let addr = server.local_addr();
         let small = util::raw_exchange(

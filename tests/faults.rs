@@ -158,7 +158,7 @@ fn panicking_handlers_under_load() {
         for c in 0..50u32 {
             let (ok, failed) = (ok.clone(), failed.clone());
             wg.fork(move || {
-                let client = http::Client::new(http::ClientConfig::default());
+                let client = http::Client::default();
                 for i in 0..40u32 {
                     let n = c * 40 + i;
                     let r = client.get(&format!("http://{addr}/?n={n}")).unwrap();
@@ -184,7 +184,7 @@ fn slowloris_on_the_websocket_handshake() {
     let _serial = util::serial();
     silly::run(|| {
         let mut timeouts = Timeouts::default();
-        timeouts.request_head = Duration::from_millis(300);
+        timeouts.request_head = Some(Duration::from_millis(300));
         let server = http::listen_with(
             "127.0.0.1:0",
             Config::default().timeouts(timeouts),

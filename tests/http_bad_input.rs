@@ -144,8 +144,8 @@ fn broken_chunked_bodies_are_refused() {
 fn slowloris_and_idle_connections_are_closed() {
     silly::run(|| {
         let mut timeouts = Timeouts::default();
-        timeouts.request_head = Duration::from_millis(300);
-        timeouts.keep_alive = Duration::from_millis(200);
+        timeouts.request_head = Some(Duration::from_millis(300));
+        timeouts.keep_alive = Some(Duration::from_millis(200));
         let server = server_with(small_limits(), timeouts);
         let addr = server.local_addr();
 

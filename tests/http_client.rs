@@ -72,7 +72,7 @@ fn get_from_python_http_server() {
         let missing = http::get(&format!("http://127.0.0.1:{port}/missing")).unwrap();
         assert_eq!(missing.status, 404);
         // Streaming form.
-        let client = Client::new(ClientConfig::default());
+        let client = Client::default();
         let mut reader = client
             .send(
                 "GET",
@@ -116,7 +116,7 @@ fn https_with_a_private_ca() {
         )
         .unwrap();
         let url = format!("https://localhost:{}/", server.local_addr().port());
-        let client = Client::new(config);
+        let client = Client::new(config).unwrap();
         for _ in 0..3 {
             assert_eq!(client.get(&url).unwrap().body, b"https");
         }
@@ -153,7 +153,7 @@ fn redirects_only_when_asked() {
 
         let mut config = ClientConfig::default();
         config.max_redirects = 3;
-        let client = Client::new(config);
+        let client = Client::new(config).unwrap();
         let r = client.get(&format!("{base}/moved")).unwrap();
         assert_eq!((r.status, r.body.as_slice()), (200, &b"GET"[..]));
         let r = client.post(&format!("{base}/post"), &[], b"data").unwrap();
@@ -176,8 +176,9 @@ fn bad_urls_timeouts_and_refusals_are_clear_errors() {
         let addr = mute.local_addr().unwrap();
         let holder = task::fork(move || mute.accept().map(|(s, _)| s));
         let mut config = ClientConfig::default();
-        config.read_timeout = Duration::from_millis(100);
+        config.read_timeout = Some(Duration::from_millis(100));
         let err = Client::new(config)
+            .unwrap()
             .get(&format!("http://{addr}/"))
             .unwrap_err();
         match err {
@@ -201,13 +202,13 @@ fn bad_urls_timeouts_and_refusals_are_clear_errors() {
 fn pooled_connection_closed_by_the_server_is_replaced() {
     silly::run(|| {
         let mut timeouts = Timeouts::default();
-        timeouts.keep_alive = Duration::from_millis(50);
+        timeouts.keep_alive = Some(Duration::from_millis(50));
         let server = http::listen_with("127.0.0.1:0", Config::default().timeouts(timeouts), |s| {
             s.reply(200, &[], b"ok").unwrap()
         })
         .unwrap();
         let url = format!("http://{}/", server.local_addr());
-        let client = Client::new(ClientConfig::default());
+        let client = Client::default();
         assert_eq!(client.get(&url).unwrap().body, b"ok");
         silly::time::sleep(Duration::from_millis(150)); // the server drops the idle connection
         assert_eq!(
@@ -243,7 +244,7 @@ fn bad_response_heads_are_typed_errors() {
         });
         let mut config = ClientConfig::default();
         config.max_redirects = 1;
-        let client = Client::new(config);
+        let client = Client::new(config).unwrap();
         let url = format!("http://{addr}/");
         match client.get(&url).unwrap_err() {
             http::Error::InvalidResponse(ResponseError::Malformed(why)) => {

@@ -38,7 +38,7 @@ fn an_invalid_limit_is_refused() {
 #[test]
 fn a_zero_timeout_is_refused() {
     let (_, source) =
-        refused(Config::default().timeouts(Timeouts::default().body_read(Duration::ZERO)));
+        refused(Config::default().timeouts(Timeouts::default().body_read(Some(Duration::ZERO))));
     assert_eq!((source.config(), source.field()), ("Timeouts", "body_read"));
 }
 
@@ -54,4 +54,22 @@ fn a_valid_config_serves() {
         assert_eq!((reply.status, &reply.body[..]), (200, &b"ok"[..]));
         server.close();
     });
+}
+
+#[test]
+fn client_new_checks_its_config() {
+    let config = http::ClientConfig::default().read_timeout(Some(Duration::ZERO));
+    let err = http::Client::new(config).expect_err("a zero timeout is refused");
+    let source = std::error::Error::source(&err)
+        .and_then(|e| e.downcast_ref::<ConfigError>())
+        .expect("the ConfigError is the source");
+    assert_eq!(
+        (source.config(), source.field()),
+        ("ClientConfig", "read_timeout")
+    );
+    assert!(matches!(err, http::Error::Config(_)), "{err}");
+    let off = http::ClientConfig::default()
+        .read_timeout(None)
+        .idle_timeout(None);
+    assert!(http::Client::new(off).is_ok(), "None turns a timeout off");
 }

@@ -76,7 +76,7 @@ const CREDENTIALS: [(&str, &str); 3] = [
 ];
 
 fn follows() -> Client {
-    Client::new(ClientConfig::default().max_redirects(5))
+    Client::new(ClientConfig::default().max_redirects(5)).unwrap()
 }
 
 #[test]
@@ -227,7 +227,7 @@ fn https_to_http_is_refused_unless_allowed() {
 
         let config = ClientConfig::default().max_redirects(5).tls(client_tls);
         assert!(!config.redirect_https_to_http, "refused by default");
-        let client = Client::new(config.clone());
+        let client = Client::new(config.clone()).unwrap();
         match client.request("GET", &url, &CREDENTIALS, b"") {
             Err(Error::InsecureRedirect(to)) => {
                 assert_eq!(to, format!("http://localhost:{pp}/landing"))
@@ -247,7 +247,7 @@ fn https_to_http_is_refused_unless_allowed() {
 
         // Allowed: followed, and the scheme change drops the credentials.
         log.borrow_mut().clear();
-        let client = Client::new(config.redirect_https_to_http(true));
+        let client = Client::new(config.redirect_https_to_http(true)).unwrap();
         let r = client.request("GET", &url, &CREDENTIALS, b"").unwrap();
         assert_eq!(r.body, b"plain");
         let log = log.borrow();

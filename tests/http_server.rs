@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::rc::Rc;
 use std::time::Duration;
 
-use silly::net::http::{self, Client, ClientConfig, Version};
+use silly::net::http::{self, Client, Version};
 use silly::net::tcp::TcpStream;
 use silly::task;
 use util::{raw_exchange, status_of};
@@ -66,7 +66,7 @@ fn thousand_requests_on_one_keep_alive_connection() {
             s.reply(200, &[], n.as_bytes()).unwrap();
         })
         .unwrap();
-        let client = Client::new(ClientConfig::default());
+        let client = Client::default();
         for i in 0..1000 {
             let r = client
                 .get(&format!("http://{}/?n={i}", server.local_addr()))
@@ -295,7 +295,7 @@ fn date_header_is_the_current_second_and_moves_on() {
             s.reply(200, &[], b"").unwrap();
         })
         .unwrap();
-        let client = Client::new(ClientConfig::default());
+        let client = Client::default();
         let url = format!("http://{}/", server.local_addr());
         let date_of = |url: &str| {
             let r = client.get(url).unwrap();
@@ -392,7 +392,7 @@ fn two_hundred_concurrent_connections_and_no_fd_leak() {
         let clients: Vec<_> = (0..200)
             .map(|_| {
                 task::fork(move || {
-                    let client = Client::new(ClientConfig::default());
+                    let client = Client::default();
                     for _ in 0..3 {
                         assert_eq!(client.get(&format!("http://{addr}/")).unwrap().body, b"ok");
                     }

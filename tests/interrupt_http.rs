@@ -354,7 +354,7 @@ fn targets(log: &Rc<ServerLog>, rng: &Rc<RefCell<Rng>>) -> (Vec<Server>, Vec<Tar
         let scheme = if secure { "https" } else { "http" };
         out.push(Target {
             base: format!("{scheme}://localhost:{}", server.local_addr().port()),
-            client: Client::new(client),
+            client: Client::new(client).unwrap(),
         });
         servers.push(server);
     }
@@ -447,7 +447,7 @@ fn a_cut_response_never_goes_back_to_the_pool() {
         })
         .unwrap();
         let url = format!("http://{}", server.local_addr());
-        let client = Client::new(ClientConfig::default());
+        let client = Client::default();
         assert_eq!(client.get(&format!("{url}/small")).unwrap().body, b"small");
         // The slow response goes on the pooled connection and is cut in its body.
         let cut = time::timeout(Duration::from_millis(100), || {
@@ -568,7 +568,7 @@ fn a_cancelled_request_leaves_the_client_whole() {
         })
         .unwrap();
         let url = format!("http://{}", server.local_addr());
-        let client = Rc::new(Client::new(ClientConfig::default()));
+        let client = Rc::new(Client::default());
         for i in 0..20u64 {
             let (c, u) = (client.clone(), url.clone());
             let doomed =

@@ -74,9 +74,9 @@ pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Resu
     request.extend_from_slice(headers);
     let mut http = ClientConfig::default();
     http.tls = config.tls.clone();
-    http.connect_timeout = config.connect_timeout;
-    http.read_timeout = config.connect_timeout;
-    let (response, upgraded) = Client::new(http).upgrade(&http_url, &request)?;
+    http.connect_timeout = Some(config.connect_timeout);
+    http.read_timeout = Some(config.connect_timeout);
+    let (response, upgraded) = Client::new(http)?.upgrade(&http_url, &request)?;
     let protocol =
         handshake::check_response(response.status, &response.header, &key, &config.protocols)
             .map_err(Error::Handshake)?;

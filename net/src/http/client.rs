@@ -17,7 +17,9 @@ use super::{Error, Headers, Phase, RequestBuilder, ResponseError, Result, Upgrad
 use crate::conn::Conn;
 use crate::tcp::TcpStream;
 use crate::tls::{self, TlsStream};
+use silly_runtime::config::ConfigError;
 use silly_runtime::config_setters as setters;
+use silly_runtime::time;
 
 /// Client settings. Each default is documented on its field. Start from
 /// `ClientConfig::default()` and change fields with the setters of the same
@@ -28,7 +30,8 @@ use silly_runtime::config_setters as setters;
 /// use silly_net::tls;
 /// use std::time::Duration;
 /// let config = ClientConfig::default()
-///     .connect_timeout(Duration::from_secs(2))
+///     .connect_timeout(Some(Duration::from_secs(2)))
+///     .request_timeout(Some(Duration::from_secs(20)))
 ///     .max_redirects(5)
 ///     .tls(tls::ClientConfig::builder().alpn(["http/1.1"]).build().unwrap());
 /// assert_eq!(config.max_redirects, 5);
@@ -39,14 +42,17 @@ use silly_runtime::config_setters as setters;
 /// and handshake, `read_timeout` for sending the request and for each read of
 /// the response), and `request_timeout` bounds a whole request. The first to
 /// pass ends the request with [`Error::Timeout`], which names the [`Phase`].
+/// Each timeout is `None` to turn it off; a huge one (`Duration::MAX`) is as
+/// good as none. `Some(Duration::ZERO)` is refused by [`check`](Self::check).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ClientConfig {
-    /// Longest wait for TCP connect plus TLS handshake. Default 10 s.
-    pub connect_timeout: Duration,
+    /// Longest wait for TCP connect plus TLS handshake. Default 10 s (the
+    /// handshake also within the TLS config's own handshake timeout).
+    pub connect_timeout: Option<Duration>,
     /// Longest wait for the server to take the request (head and body
     /// together), and for each read of the response. Default 30 s.
-    pub read_timeout: Duration,
+    pub read_timeout: Option<Duration>,
     /// Longest time for a whole request: connect, send, response head and
     /// body (read with [`Client::request`], or from the [`ResponseReader`]),
     /// redirects included. Default `None`: only the step timeouts apply.
@@ -55,8 +61,9 @@ pub struct ClientConfig {
     pub request_timeout: Option<Duration>,
     /// Idle connections kept per host (scheme, host, port). Default 8.
     pub max_idle_per_host: usize,
-    /// An idle connection older than this is not reused. Default 60 s.
-    pub idle_timeout: Duration,
+    /// An idle connection older than this is not reused. Default 60 s; `None`:
+    /// however old.
+    pub idle_timeout: Option<Duration>,
     /// Redirects followed (301, 302, 303, 307, 308). Default 0: a redirect is
     /// returned as it is. A redirect to another origin (scheme, host or port)
     /// goes without the caller's `Authorization`, `Cookie`,
@@ -80,11 +87,11 @@ pub struct ClientConfig {
 impl Default for ClientConfig {
     fn default() -> Self {
         ClientConfig {
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(30),
+            connect_timeout: Some(Duration::from_secs(10)),
+            read_timeout: Some(Duration::from_secs(30)),
             request_timeout: None,
             max_idle_per_host: 8,
-            idle_timeout: Duration::from_secs(60),
+            idle_timeout: Some(Duration::from_secs(60)),
             max_redirects: 0,
             redirect_https_to_http: false,
             max_response_head: 64 * 1024,
@@ -95,10 +102,11 @@ impl Default for ClientConfig {
 }
 
 setters!(ClientConfig {
-    connect_timeout: Duration,
-    read_timeout: Duration,
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
     max_idle_per_host: usize,
-    idle_timeout: Duration,
+    idle_timeout: Option<Duration>,
     max_redirects: usize,
     redirect_https_to_http: bool,
     max_response_head: usize,
@@ -107,11 +115,37 @@ setters!(ClientConfig {
 });
 
 impl ClientConfig {
-    /// Sets [`request_timeout`](#structfield.request_timeout) to `timeout`.
-    #[must_use]
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = Some(timeout);
-        self
+    /// Checks the settings: no timeout may be `Some(Duration::ZERO)` (`None`
+    /// turns one off), and `max_response_head` must be at least 1.
+    /// [`Client::new`] runs it.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the first field out of its range.
+    pub fn check(&self) -> std::result::Result<(), ConfigError> {
+        let timeouts = [
+            ("connect_timeout", self.connect_timeout),
+            ("read_timeout", self.read_timeout),
+            ("request_timeout", self.request_timeout),
+            ("idle_timeout", self.idle_timeout),
+        ];
+        for (field, timeout) in timeouts {
+            if timeout.is_some_and(|t| t.is_zero()) {
+                return Err(ConfigError::new(
+                    "ClientConfig",
+                    field,
+                    "must be more than zero (None turns it off)",
+                ));
+            }
+        }
+        if self.max_response_head == 0 {
+            return Err(ConfigError::new(
+                "ClientConfig",
+                "max_response_head",
+                "must be at least 1",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -159,7 +193,7 @@ struct Idle {
 /// ```no_run
 /// use silly_net::http::{Client, ClientConfig};
 /// silly_runtime::run(|| {
-///     let client = Client::new(ClientConfig::default().max_redirects(5));
+///     let client = Client::new(ClientConfig::default().max_redirects(5)).unwrap();
 ///     let page = client.get("https://example.com/").unwrap();
 ///     assert_eq!(page.status, 200);
 /// });
@@ -179,8 +213,18 @@ impl fmt::Debug for Client {
     }
 }
 
+/// A client with the default config (which is valid).
+impl Default for Client {
+    fn default() -> Client {
+        Client {
+            config: ClientConfig::default(),
+            pool: RefCell::new(HashMap::new()),
+        }
+    }
+}
+
 thread_local! {
-    static DEFAULT_CLIENT: Client = Client::new(ClientConfig::default());
+    static DEFAULT_CLIENT: Client = Client::default();
 }
 
 /// `GET url` with the thread's default client; see [`Client::request`].
@@ -230,11 +274,16 @@ fn idempotent(method: &str) -> bool {
 
 impl Client {
     /// A client with `config` and an empty pool.
-    pub fn new(config: ClientConfig) -> Client {
-        Client {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] if `config` is not valid ([`ClientConfig::check`]).
+    pub fn new(config: ClientConfig) -> Result<Client> {
+        config.check()?;
+        Ok(Client {
             config,
             pool: RefCell::new(HashMap::new()),
-        }
+        })
     }
 
     /// `GET url`.
@@ -320,15 +369,15 @@ impl Client {
     /// timeout or deadline), sent with [`RequestBuilder::send`].
     ///
     /// ```no_run
-    /// use silly_net::http::{Client, ClientConfig};
+    /// use silly_net::http::Client;
     /// use std::time::Duration;
     /// silly_runtime::run(|| {
-    ///     let client = Client::new(ClientConfig::default());
+    ///     let client = Client::default();
     ///     let response = client
     ///         .build_request("POST", "http://127.0.0.1:8080/api")
     ///         .header("Content-Type", "application/json")
     ///         .body(br#"{"x":1}"#)
-    ///         .timeout(Duration::from_secs(2))
+    ///         .timeout(Some(Duration::from_secs(2)))
     ///         .send()
     ///         .unwrap();
     ///     assert_eq!(response.status, 200);
@@ -338,19 +387,17 @@ impl Client {
         RequestBuilder::new(self, method, url)
     }
 
-    /// The total deadline of a request starting now: `timeout` from now (else
-    /// the config's `request_timeout`), or `deadline` if that comes first;
-    /// `None` (no limit) if none is set or the instant cannot be represented.
+    /// The total deadline of a request starting now: `timeout` from now (if
+    /// not given, the config's `request_timeout`), or `deadline` if that comes
+    /// first; `None` (no limit) if none is set or the instant cannot be
+    /// represented.
     pub(crate) fn total_deadline(
         &self,
-        timeout: Option<Duration>,
+        timeout: Option<Option<Duration>>,
         deadline: Option<Instant>,
     ) -> Option<Instant> {
-        let timeout = timeout.or(self.config.request_timeout);
-        earliest(
-            deadline,
-            timeout.and_then(|t| Instant::now().checked_add(t)),
-        )
+        let timeout = timeout.unwrap_or(self.config.request_timeout);
+        earliest(deadline, time::deadline(timeout))
     }
 
     /// [`send`](Self::send) under the total deadline `deadline`.
@@ -573,17 +620,24 @@ impl Client {
         // keep-alive timeout is often shorter than ours): a request written to
         // it would be lost, and only idempotent ones could be repeated.
         while let Some(entry) = idle.pop() {
-            if entry.since.elapsed() < self.config.idle_timeout && entry.wire.is_idle_open() {
+            if self.fresh(&entry) && entry.wire.is_idle_open() {
                 return Some(entry.wire);
             }
         }
         None
     }
 
+    /// Whether an idle connection is young enough to be reused.
+    fn fresh(&self, idle: &Idle) -> bool {
+        self.config
+            .idle_timeout
+            .is_none_or(|max| idle.since.elapsed() < max)
+    }
+
     fn checkin(&self, key: PoolKey, wire: Wire) {
         let mut pool = self.pool.borrow_mut();
         let idle = pool.entry(key).or_default();
-        idle.retain(|e| e.since.elapsed() < self.config.idle_timeout);
+        idle.retain(|e| self.fresh(e));
         if idle.len() < self.config.max_idle_per_host {
             idle.push(Idle {
                 wire,
@@ -604,12 +658,12 @@ impl Client {
         };
         let tcp = TcpStream::connect_until(addr.as_str(), connect_by)
             .map_err(in_phase(Phase::Connect))?;
-        tcp.set_write_timeout(Some(self.config.read_timeout));
+        tcp.set_write_timeout(self.config.read_timeout);
         let conn = if key.https {
             let stream = TlsStream::client(tcp, &key.host, &self.config.tls)?;
             let handshake_by = earliest(
                 connect_by,
-                Instant::now().checked_add(self.config.tls.handshake_timeout()),
+                time::deadline(Some(self.config.tls.handshake_timeout())),
             );
             stream
                 .handshake_until(handshake_by)
@@ -628,14 +682,14 @@ impl Client {
 /// still succeed after it.
 fn step_deadline(
     deadline: Option<Instant>,
-    step: Duration,
+    step: Option<Duration>,
     phase: Phase,
 ) -> Result<Option<Instant>> {
-    let now = Instant::now();
-    if deadline.is_some_and(|d| d <= now) {
+    let step_by = time::deadline(step);
+    if deadline.is_some_and(|d| d <= Instant::now()) {
         return Err(Error::Timeout { phase });
     }
-    Ok(earliest(deadline, now.checked_add(step)))
+    Ok(earliest(deadline, step_by))
 }
 
 /// The earlier of two optional deadlines (`None` is no limit).

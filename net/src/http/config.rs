@@ -78,47 +78,52 @@ impl Limits {
 /// use silly_net::http::Timeouts;
 /// use std::time::Duration;
 /// let timeouts = Timeouts::default()
-///     .keep_alive(Duration::from_secs(5))
-///     .request_head(Duration::from_secs(2));
-/// assert_eq!(timeouts.keep_alive, Duration::from_secs(5));
-/// assert_eq!(timeouts.write, Duration::from_secs(30), "the default");
+///     .keep_alive(Some(Duration::from_secs(5)))
+///     .body_read(None);
+/// assert_eq!(timeouts.keep_alive, Some(Duration::from_secs(5)));
+/// assert_eq!(timeouts.body_read, None, "off: a body may take as long as it takes");
+/// assert_eq!(timeouts.write, Some(Duration::from_secs(30)), "the default");
 /// ```
+///
+/// Each is `None` to turn it off; a huge one (`Duration::MAX`) is as good as
+/// none. `Some(Duration::ZERO)` is refused by [`check`](Self::check).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Timeouts {
     /// Longest time from a connection's start (or a request's first byte) to the
     /// end of the request head. Default 10 s; a client that trickles its head
     /// (slowloris) gets 408 and is closed.
-    pub request_head: Duration,
+    pub request_head: Option<Duration>,
     /// Longest idle time between requests on a keep-alive connection. Default
     /// 60 s; then the connection is closed.
-    pub keep_alive: Duration,
+    pub keep_alive: Option<Duration>,
     /// Longest wait for each read of a request body. Default 30 s.
-    pub body_read: Duration,
+    pub body_read: Option<Duration>,
     /// Longest wait for the client to take each write of a response. Default 30 s.
-    pub write: Duration,
+    pub write: Option<Duration>,
 }
 
 impl Default for Timeouts {
     fn default() -> Self {
         Timeouts {
-            request_head: Duration::from_secs(10),
-            keep_alive: Duration::from_secs(60),
-            body_read: Duration::from_secs(30),
-            write: Duration::from_secs(30),
+            request_head: Some(Duration::from_secs(10)),
+            keep_alive: Some(Duration::from_secs(60)),
+            body_read: Some(Duration::from_secs(30)),
+            write: Some(Duration::from_secs(30)),
         }
     }
 }
 
 setters!(Timeouts {
-    request_head: Duration,
-    keep_alive: Duration,
-    body_read: Duration,
-    write: Duration,
+    request_head: Option<Duration>,
+    keep_alive: Option<Duration>,
+    body_read: Option<Duration>,
+    write: Option<Duration>,
 });
 
 impl Timeouts {
-    /// Checks the timeouts: none may be zero.
+    /// Checks the timeouts: none may be `Some(Duration::ZERO)` (`None` turns
+    /// one off).
     ///
     /// # Errors
     ///
@@ -131,11 +136,11 @@ impl Timeouts {
             ("write", self.write),
         ];
         for (field, timeout) in fields {
-            if timeout.is_zero() {
+            if timeout.is_some_and(|t| t.is_zero()) {
                 return Err(ConfigError::new(
                     "Timeouts",
                     field,
-                    "must be more than zero",
+                    "must be more than zero (None turns it off)",
                 ));
             }
         }
@@ -154,7 +159,7 @@ impl Timeouts {
 /// silly_runtime::run(|| {
 ///     let config = Config::default()
 ///         .limits(Limits::default().max_body(1024 * 1024))
-///         .timeouts(Timeouts::default().keep_alive(Duration::from_secs(5)));
+///         .timeouts(Timeouts::default().keep_alive(Some(Duration::from_secs(5))));
 ///     let server = http::listen_with("127.0.0.1:8080", config, |s| {
 ///         let _ = s.close(b"hi");
 ///     })

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::io;
 
+use silly_runtime::config::ConfigError;
+
 /// What went wrong in an HTTP exchange.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -18,13 +20,13 @@ pub enum Error {
     /// The connection is closed, not pooled.
     ///
     /// ```no_run
-    /// use silly_net::http::{Client, ClientConfig, Error, Phase};
+    /// use silly_net::http::{Client, Error, Phase};
     /// use std::time::Duration;
     /// silly_runtime::run(|| {
-    ///     let client = Client::new(ClientConfig::default());
+    ///     let client = Client::default();
     ///     let request = client
     ///         .build_request("GET", "http://127.0.0.1:8080/slow")
-    ///         .timeout(Duration::from_secs(2));
+    ///         .timeout(Some(Duration::from_secs(2)));
     ///     match request.send() {
     ///         Err(Error::Timeout { phase: Phase::Connect }) => { /* unreachable host */ }
     ///         Err(Error::Timeout { phase }) => { /* the server was slow in `phase` */ }
@@ -64,6 +66,10 @@ pub enum Error {
     InsecureRedirect(String),
     /// A response status outside 100..=999, which HTTP cannot carry.
     InvalidStatus(u16),
+    /// A config value that cannot work ([`Client::new`](super::Client::new)
+    /// runs [`ClientConfig::check`](super::ClientConfig::check)); it is the
+    /// [`source`](std::error::Error::source).
+    Config(ConfigError),
 }
 
 impl fmt::Display for Error {
@@ -86,6 +92,7 @@ impl fmt::Display for Error {
                 "http: refused a redirect from https to {url} (ClientConfig::redirect_https_to_http)"
             ),
             Error::InvalidStatus(s) => write!(f, "http: invalid status {s} (must be 100..=999)"),
+            Error::Config(e) => write!(f, "http: {e}"),
         }
     }
 }
@@ -95,6 +102,7 @@ impl std::error::Error for Error {
         match self {
             Error::Io(e) => Some(e),
             Error::InvalidResponse(e) => Some(e),
+            Error::Config(e) => Some(e),
             _ => None,
         }
     }
@@ -172,6 +180,12 @@ impl std::error::Error for ResponseError {
             ResponseError::InvalidLocation { error, .. } => Some(error),
             _ => None,
         }
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(e)
     }
 }
 

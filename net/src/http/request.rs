@@ -19,12 +19,13 @@ use super::{Client, Response, ResponseReader, Result};
 /// that was under way.
 ///
 /// ```no_run
-/// use silly_net::http::{Client, ClientConfig};
-/// use std::time::{Duration, Instant};
+/// use silly_net::http::Client;
+/// use silly_runtime::time;
+/// use std::time::Duration;
 /// silly_runtime::run(|| {
-///     let client = Client::new(ClientConfig::default());
+///     let client = Client::default();
 ///     // Everything this handler does must end within 3 s.
-///     let deadline = Instant::now() + Duration::from_secs(3);
+///     let deadline = time::deadline(Some(Duration::from_secs(3)));
 ///     let user = client
 ///         .build_request("GET", "http://127.0.0.1:8080/user/7")
 ///         .header("Accept", "application/json")
@@ -34,7 +35,7 @@ use super::{Client, Response, ResponseReader, Result};
 ///     let avatar = client
 ///         .build_request("GET", "http://127.0.0.1:8080/avatar/7")
 ///         .deadline(deadline)
-///         .timeout(Duration::from_millis(500))
+///         .timeout(Some(Duration::from_millis(500)))
 ///         .send()
 ///         .unwrap();
 ///     assert_eq!((user.status, avatar.status), (200, 200));
@@ -47,7 +48,8 @@ pub struct RequestBuilder<'a> {
     url: &'a str,
     headers: Vec<(&'a str, &'a str)>,
     body: &'a [u8],
-    timeout: Option<Duration>,
+    /// `None`: the client's `request_timeout`; `Some(None)`: no total limit.
+    timeout: Option<Option<Duration>>,
     deadline: Option<Instant>,
 }
 
@@ -97,16 +99,18 @@ impl<'a> RequestBuilder<'a> {
 
     /// Longest time for the whole request, counted from the send: connect,
     /// send, response head and body, redirects included. Replaces the client's
-    /// `request_timeout` for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
+    /// `request_timeout` for this request; `None` turns the total limit off
+    /// for it (the step timeouts still apply).
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// An instant by which the whole request must be done, whatever the
-    /// timeouts allow.
-    pub fn deadline(mut self, deadline: Instant) -> Self {
-        self.deadline = Some(deadline);
+    /// timeouts allow (`None`: no such instant, as a
+    /// [`time::deadline`](silly_runtime::time::deadline) of `None` gives).
+    pub fn deadline(mut self, deadline: Option<Instant>) -> Self {
+        self.deadline = deadline;
         self
     }
 

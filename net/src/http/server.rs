@@ -1,12 +1,10 @@
 //! `http::listen`: a coroutine per connection, requests answered in order.
 
+use silly_runtime::{task, time};
 use std::fmt;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::rc::Rc;
-use std::time::Instant;
-
-use silly_runtime::task;
 
 use super::body::Body;
 use super::config::Config;
@@ -116,7 +114,7 @@ where
     let tcp = tcp::listen_with_shutdown(addr, move |tcp, shutdown| {
         let service = service.clone();
         let Ok(remote) = tcp.peer_addr() else { return };
-        tcp.set_write_timeout(Some(service.config.timeouts.write));
+        tcp.set_write_timeout(service.config.timeouts.write);
         let conn = match &current_tls {
             None => Conn::Tcp(tcp),
             Some(tls) => match accept_tls(tcp, tls) {
@@ -303,12 +301,11 @@ fn read_head(
 ) -> Result<bool, (u16, &'static str)> {
     let timeouts = &config.timeouts;
     let limits = &config.limits;
-    let mut deadline = Instant::now()
-        + if first {
-            timeouts.request_head
-        } else {
-            timeouts.keep_alive
-        };
+    let mut deadline = time::deadline(if first {
+        timeouts.request_head
+    } else {
+        timeouts.keep_alive
+    });
     let mut started = first;
     loop {
         if !wire.available().is_empty() {
@@ -325,13 +322,13 @@ fn read_head(
                     // time. (A head that arrives whole, as most do, needs no
                     // clock read for this.)
                     started = true;
-                    deadline = Instant::now() + timeouts.request_head;
+                    deadline = time::deadline(timeouts.request_head);
                 }
                 Ok(false) => {}
                 Err(err) => return Err((err.status(), err.reason())),
             }
         }
-        match wire.fill(Some(deadline)) {
+        match wire.fill(deadline) {
             Ok(0) => {
                 return if wire.available().is_empty() {
                     Ok(false)

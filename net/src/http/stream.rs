@@ -3,7 +3,9 @@
 use std::cell::OnceCell;
 use std::fmt;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::Duration;
+
+use silly_runtime::time;
 
 use super::body::{self, Body, Dest};
 use super::head::{reason_phrase, status_line, RequestHead, Version};
@@ -60,7 +62,7 @@ pub struct Stream {
     /// Body bytes an interrupted [`read_all`](Self::read_all) had read: the
     /// next read or `read_all` hands them out first.
     kept: Vec<u8>,
-    body_timeout: std::time::Duration,
+    body_timeout: Option<Duration>,
     expect_continue: bool,
     pub(crate) response: Response,
     pub(crate) keep_alive: bool,
@@ -87,7 +89,7 @@ impl Stream {
     pub(crate) fn new(
         wire: Wire,
         remote_addr: SocketAddr,
-        body_timeout: std::time::Duration,
+        body_timeout: Option<Duration>,
         shutdown: ShutdownToken,
     ) -> Stream {
         Stream {
@@ -284,7 +286,7 @@ impl Stream {
             wire.write(b"HTTP/1.1 100 Continue\r\n\r\n")?;
             wire.flush()?;
         }
-        let deadline = Some(Instant::now() + self.body_timeout);
+        let deadline = time::deadline(self.body_timeout);
         let wire = self.wire.as_mut().ok_or(Error::Upgraded)?;
         let read = match dest {
             Dest::Buf(buf) => self.body.read(wire, buf, deadline),

@@ -169,7 +169,19 @@ fn bad_urls_timeouts_and_refusals_are_clear_errors() {
     silly::run(|| {
         for url in ["not a url", "ftp://example.com/", "http://"] {
             let err = http::get(url).unwrap_err();
-            assert!(matches!(err, http::Error::InvalidUrl(_)), "{url}: {err}");
+            let http::Error::InvalidUrl { url: given, error } = &err else {
+                panic!("{url}: {err}");
+            };
+            assert_eq!(given, url);
+            assert!(!err.is_timeout());
+            // The reason is typed, and the parser's error stays reachable.
+            let reason = std::error::Error::source(&err).unwrap();
+            assert_eq!(reason.to_string(), error.to_string());
+            match error {
+                http::UrlError::UnsupportedScheme(scheme) => assert_eq!(scheme, "ftp"),
+                http::UrlError::Parse(_) => assert!(reason.source().is_some(), "{url}"),
+                other => panic!("{url}: {other}"),
+            }
         }
         // A server that accepts and never answers.
         let mute = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -181,6 +193,7 @@ fn bad_urls_timeouts_and_refusals_are_clear_errors() {
             .unwrap()
             .get(&format!("http://{addr}/"))
             .unwrap_err();
+        assert!(err.is_timeout(), "{err}");
         match err {
             http::Error::Timeout { phase } => assert_eq!(phase, http::Phase::Head),
             other => panic!("expected a timeout, got {other}"),

@@ -26,7 +26,8 @@ fn slow_client(timeouts: Timeouts, first: &'static [u8], rest: &'static [u8]) ->
                 let _ = s.reply(200, &[], format!("got {}", body.len()).as_bytes());
             }
             Err(err) => {
-                let _ = s.reply(500, &[], err.to_string().as_bytes());
+                let reply = format!("is_timeout={}", err.is_timeout());
+                let _ = s.reply(500, &[], reply.as_bytes());
             }
         })
         .unwrap();
@@ -99,6 +100,7 @@ fn body_read_none_waits_for_a_slow_body() {
         rest,
     ));
     assert!(cut.starts_with("HTTP/1.1 500 "), "{cut}");
+    assert!(cut.ends_with("is_timeout=true"), "{cut}");
     let off = text(&slow_client(
         Timeouts::default().body_read(None),
         first,

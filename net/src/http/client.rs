@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 use super::body::{self, Body, Dest};
+use super::error::UrlError;
 use super::head::{self, BodyKind, Version};
 use super::headers::check_outgoing;
 use super::wire::Wire;
@@ -409,7 +410,7 @@ impl Client {
         body: &[u8],
         deadline: Option<Instant>,
     ) -> Result<ResponseReader<'_>> {
-        let mut url = Url::parse(url).map_err(|e| Error::InvalidUrl(format!("{url}: {e}")))?;
+        let mut url = parse_url(url)?;
         let mut method = method.to_owned();
         let mut headers = std::borrow::Cow::Borrowed(headers);
         let mut body = body;
@@ -488,7 +489,7 @@ impl Client {
         headers: &[(&str, &str)],
     ) -> Result<(Response, Option<Upgraded>)> {
         let deadline = self.total_deadline(None, None);
-        let url = Url::parse(url).map_err(|e| Error::InvalidUrl(format!("{url}: {e}")))?;
+        let url = parse_url(url)?;
         let key = pool_key(&url)?;
         let request = encode_request("GET", &url, headers, b"")?;
         // A connection that will be taken over is always a new one.
@@ -739,25 +740,37 @@ fn without<'h, 'a>(
         .collect()
 }
 
+/// `url` parsed, or [`Error::InvalidUrl`] with the parser's error.
+fn parse_url(url: &str) -> Result<Url> {
+    Url::parse(url).map_err(|error| invalid_url(url, UrlError::Parse(error)))
+}
+
+fn invalid_url(url: impl Into<String>, error: UrlError) -> Error {
+    Error::InvalidUrl {
+        url: url.into(),
+        error,
+    }
+}
+
 fn pool_key(url: &Url) -> Result<PoolKey> {
     let https = match url.scheme() {
         "http" => false,
         "https" => true,
         other => {
-            return Err(Error::InvalidUrl(format!(
-                "unsupported scheme {other:?} (use http or https)"
-            )))
+            let error = UrlError::UnsupportedScheme(other.to_owned());
+            return Err(invalid_url(url.as_str(), error));
         }
     };
     let host = url
         .host_str()
-        .ok_or_else(|| Error::InvalidUrl(format!("{url}: no host")))?
+        .ok_or_else(|| invalid_url(url.as_str(), UrlError::NoHost))?
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_owned();
+    // Both schemes have a default port.
     let port = url
         .port_or_known_default()
-        .ok_or_else(|| Error::InvalidUrl(format!("{url}: no port")))?;
+        .unwrap_or(if https { 443 } else { 80 });
     Ok(PoolKey { https, host, port })
 }
 

@@ -54,8 +54,14 @@ pub enum Error {
     InvalidBody(&'static str),
     /// The connection was taken by [`Stream::upgrade`](super::Stream::upgrade).
     Upgraded,
-    /// A URL the client cannot use.
-    InvalidUrl(String),
+    /// A URL the client cannot use; `error` says why (and is the
+    /// [`source`](std::error::Error::source)).
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it cannot be used.
+        error: UrlError,
+    },
     /// The server's response head is not one the client can use.
     InvalidResponse(ResponseError),
     /// More redirects than allowed.
@@ -84,7 +90,7 @@ impl fmt::Display for Error {
             Error::BodyOverrun => f.write_str("http: body longer than its Content-Length"),
             Error::InvalidBody(why) => write!(f, "http: invalid body: {why}"),
             Error::Upgraded => f.write_str("http: connection was upgraded"),
-            Error::InvalidUrl(u) => write!(f, "http: invalid URL: {u}"),
+            Error::InvalidUrl { url, error } => write!(f, "http: invalid URL {url:?}: {error}"),
             Error::InvalidResponse(why) => write!(f, "http: invalid response: {why}"),
             Error::TooManyRedirects => f.write_str("http: too many redirects"),
             Error::InsecureRedirect(url) => write!(
@@ -103,6 +109,62 @@ impl std::error::Error for Error {
             Error::Io(e) => Some(e),
             Error::InvalidResponse(e) => Some(e),
             Error::Config(e) => Some(e),
+            Error::InvalidUrl { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// Whether this is a timeout: [`Error::Timeout`] (a client request ran
+    /// out of time), or an [`Error::Io`] of kind `TimedOut` (a server's read
+    /// or write timeout). Every error type of silly-rs answers `is_timeout`.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::Timeout { .. } => true,
+            Error::Io(e) => e.kind() == io::ErrorKind::TimedOut,
+            _ => false,
+        }
+    }
+}
+
+/// Why the client cannot use a URL ([`Error::InvalidUrl`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// It is not a URL; the parser's error is the
+    /// [`source`](std::error::Error::source).
+    Parse(url::ParseError),
+    /// A scheme other than `http` and `https` (the scheme is carried).
+    UnsupportedScheme(String),
+    /// A URL without a host (such as `http:/path`).
+    NoHost,
+}
+
+impl UrlError {
+    /// Always false: a URL error is never a timeout. Every error type of
+    /// silly-rs answers `is_timeout`.
+    pub fn is_timeout(&self) -> bool {
+        false
+    }
+}
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlError::Parse(e) => write!(f, "{e}"),
+            UrlError::UnsupportedScheme(scheme) => {
+                write!(f, "unsupported scheme {scheme:?} (use http or https)")
+            }
+            UrlError::NoHost => f.write_str("no host"),
+        }
+    }
+}
+
+impl std::error::Error for UrlError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            UrlError::Parse(e) => Some(e),
             _ => None,
         }
     }
@@ -171,6 +233,15 @@ impl fmt::Display for ResponseError {
                 write!(f, "bad Location {location:?}: {error}")
             }
         }
+    }
+}
+
+impl ResponseError {
+    /// Always false: a refused response head is never a timeout (a slow one
+    /// is [`Error::Timeout`]). Every error type of silly-rs answers
+    /// `is_timeout`.
+    pub fn is_timeout(&self) -> bool {
+        false
     }
 }
 

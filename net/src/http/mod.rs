@@ -27,7 +27,7 @@ mod wire;
 
 pub use self::client::{get, post, request, Client, ClientConfig, Response, ResponseReader};
 pub use self::config::{Config, Limits, Timeouts};
-pub use self::error::{Error, Phase, ResponseError, Result};
+pub use self::error::{Error, Phase, ResponseError, Result, UrlError};
 pub use self::head::Version;
 pub use self::headers::Headers;
 pub use self::request::RequestBuilder;

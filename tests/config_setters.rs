@@ -13,14 +13,18 @@ fn every_http_setter_sets_its_field_and_only_it() {
     let limits = Limits::default()
         .max_header_bytes(1000)
         .max_headers(7)
-        .max_body(42);
+        .max_body_bytes(42);
     assert_eq!(
-        (limits.max_header_bytes, limits.max_headers, limits.max_body),
+        (
+            limits.max_header_bytes,
+            limits.max_headers,
+            limits.max_body_bytes
+        ),
         (1000, 7, 42)
     );
     assert_eq!(
-        Limits::default().max_headers(7).max_body,
-        Limits::default().max_body,
+        Limits::default().max_headers(7).max_body_bytes,
+        Limits::default().max_body_bytes,
         "other fields keep their defaults"
     );
 
@@ -51,8 +55,8 @@ fn every_http_setter_sets_its_field_and_only_it() {
         .max_idle_per_host(8)
         .idle_timeout(Some(ms(9)))
         .max_redirects(10)
-        .max_response_head(11)
-        .max_response_body(12)
+        .max_response_head_bytes(11)
+        .max_response_body_bytes(12)
         .tls(tls);
     assert_eq!(
         (
@@ -61,8 +65,8 @@ fn every_http_setter_sets_its_field_and_only_it() {
             client.max_idle_per_host,
             client.idle_timeout,
             client.max_redirects,
-            client.max_response_head,
-            client.max_response_body,
+            client.max_response_head_bytes,
+            client.max_response_body_bytes,
             client.tls.handshake_timeout()
         ),
         (Some(ms(6)), Some(ms(7)), 8, Some(ms(9)), 10, 11, 12, ms(5))
@@ -79,7 +83,7 @@ fn a_server_built_with_setters_enforces_them() {
             let _ = s.reply(200, &[], &body);
         };
         let config = Config::default()
-            .limits(Limits::default().max_body(10))
+            .limits(Limits::default().max_body_bytes(10))
             .timeouts(Timeouts::default().request_head(Some(Duration::from_secs(5))));
         let server = http::listen_with("127.0.0.1:0", config, handler).unwrap();
         let addr = server.local_addr();

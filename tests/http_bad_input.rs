@@ -26,7 +26,7 @@ fn server_with(limits: Limits, timeouts: Timeouts) -> silly::net::http::Server {
 
 fn small_limits() -> Limits {
     let mut limits = Limits::default();
-    limits.max_body = 1000;
+    limits.max_body_bytes = 1000;
     limits
 }
 

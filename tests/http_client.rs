@@ -81,7 +81,7 @@ fn get_from_python_http_server() {
                 b"",
             )
             .unwrap();
-        assert_eq!(reader.header().get("content-length"), Some("100000"));
+        assert_eq!(reader.header("content-length"), Some("100000"));
         let mut total = 0;
         let mut buf = [0u8; 1000];
         loop {
@@ -146,7 +146,7 @@ fn redirects_only_when_asked() {
         let base = format!("http://{}", server.local_addr());
         let r = http::get(&format!("{base}/moved")).unwrap();
         assert_eq!(
-            (r.status, r.header.get("location")),
+            (r.status, r.header("location")),
             (302, Some("/final")),
             "not followed by default"
         );

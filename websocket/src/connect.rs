@@ -78,10 +78,10 @@ pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Resu
     http.read_timeout = Some(config.connect_timeout);
     let (response, upgraded) = Client::new(http)?.upgrade(&http_url, &request)?;
     let protocol =
-        handshake::check_response(response.status, &response.header, &key, &config.protocols)
+        handshake::check_response(response.status, &response.headers, &key, &config.protocols)
             .map_err(Error::Handshake)?;
     let agreed = deflate::check_response(
-        response.header.get_all("sec-websocket-extensions"),
+        response.headers.get_all("sec-websocket-extensions"),
         config.compression.as_ref(),
     )
     .map_err(Error::Handshake)?;
@@ -97,7 +97,7 @@ pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Resu
     conn.set_read_timeout(None);
     let info = HandshakeInfo {
         path,
-        headers: response.header,
+        headers: response.headers,
         protocol,
     };
     Ok(Socket::new(conn, early, Role::Client, config, info, agreed))

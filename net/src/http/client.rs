@@ -78,9 +78,9 @@ pub struct ClientConfig {
     /// CVE-2018-1000007; reqwest and browsers refuse it too).
     pub redirect_https_to_http: bool,
     /// Largest response head. Default 64 KiB.
-    pub max_response_head: usize,
+    pub max_response_head_bytes: usize,
     /// Largest response body read by [`Client::request`]. Default 64 MiB.
-    pub max_response_body: u64,
+    pub max_response_body_bytes: usize,
     /// TLS settings for `https://` (default: webpki roots, verification on).
     pub tls: tls::ClientConfig,
 }
@@ -95,8 +95,8 @@ impl Default for ClientConfig {
             idle_timeout: Some(Duration::from_secs(60)),
             max_redirects: 0,
             redirect_https_to_http: false,
-            max_response_head: 64 * 1024,
-            max_response_body: 64 * 1024 * 1024,
+            max_response_head_bytes: 64 * 1024,
+            max_response_body_bytes: 64 * 1024 * 1024,
             tls: tls::ClientConfig::default(),
         }
     }
@@ -110,14 +110,14 @@ setters!(ClientConfig {
     idle_timeout: Option<Duration>,
     max_redirects: usize,
     redirect_https_to_http: bool,
-    max_response_head: usize,
-    max_response_body: u64,
+    max_response_head_bytes: usize,
+    max_response_body_bytes: usize,
     tls: tls::ClientConfig,
 });
 
 impl ClientConfig {
     /// Checks the settings: no timeout may be `Some(Duration::ZERO)` (`None`
-    /// turns one off), and `max_response_head` must be at least 1.
+    /// turns one off), and `max_response_head_bytes` must be at least 1.
     /// [`Client::new`] runs it.
     ///
     /// # Errors
@@ -139,10 +139,10 @@ impl ClientConfig {
                 ));
             }
         }
-        if self.max_response_head == 0 {
+        if self.max_response_head_bytes == 0 {
             return Err(ConfigError::new(
                 "ClientConfig",
-                "max_response_head",
+                "max_response_head_bytes",
                 "must be at least 1",
             ));
         }
@@ -157,10 +157,24 @@ pub struct Response {
     pub status: u16,
     /// HTTP version of the response.
     pub version: Version,
-    /// Response headers.
-    pub header: Headers,
+    /// Response headers (also [`headers`](Self::headers), and
+    /// [`header`](Self::header) for one).
+    pub headers: Headers,
     /// The body.
     pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The first value of response header `name` (any case), as
+    /// [`Stream::header`](super::Stream::header) gives a request's.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)
+    }
+
+    /// All response headers.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -325,7 +339,7 @@ impl Client {
     /// [`Error::InvalidHeader`], [`Error::Io`] (connect, TLS, a broken
     /// connection), [`Error::Timeout`] with the [`Phase`] that ran out of time,
     /// [`Error::InvalidResponse`], [`Error::InvalidBody`],
-    /// [`Error::BodyTooLarge`] past `max_response_body`, [`Error::TooManyRedirects`].
+    /// [`Error::BodyTooLarge`] past `max_response_body_bytes`, [`Error::TooManyRedirects`].
     ///
     /// # Interrupts
     ///
@@ -417,7 +431,7 @@ impl Client {
         let mut redirects = 0;
         loop {
             let mut reader = self.send_once(&method, &url, &headers, body, deadline)?;
-            let location = reader.header.get("location").map(str::to_owned);
+            let location = reader.headers.get("location").map(str::to_owned);
             let status = reader.status;
             let redirect = matches!(status, 301 | 302 | 303 | 307 | 308);
             let (Some(location), true) = (location, redirect && self.config.max_redirects > 0)
@@ -472,7 +486,7 @@ impl Client {
     /// returns the response. On `101 Switching Protocols`, also returns the
     /// connection and any bytes the server sent past the response head; the
     /// connection then belongs to the caller (WebSocket clients use this).
-    /// Any other response is read whole (up to `max_response_body`). The
+    /// Any other response is read whole (up to `max_response_body_bytes`). The
     /// config's `request_timeout` bounds the exchange, not the connection's
     /// later life.
     ///
@@ -499,7 +513,7 @@ impl Client {
         let mut response = Response {
             status: reader.status,
             version: reader.version,
-            header: std::mem::take(&mut reader.header),
+            headers: std::mem::take(&mut reader.headers),
             body: Vec::new(),
         };
         if response.status == 101 {
@@ -555,8 +569,9 @@ impl Client {
             )
             .map_err(in_phase(Phase::Send))?;
         loop {
-            let parsed = head::parse_response(wire.available(), self.config.max_response_head)
-                .map_err(Error::InvalidResponse)?;
+            let parsed =
+                head::parse_response(wire.available(), self.config.max_response_head_bytes)
+                    .map_err(Error::InvalidResponse)?;
             match parsed {
                 Some(h) if (100..200).contains(&h.status) && h.status != 101 => wire.consume(h.len),
                 Some(h) => {
@@ -601,11 +616,11 @@ impl Client {
             wire: Some(wire),
             status: head.status,
             version: head.version,
-            header: head.headers,
+            headers: head.headers,
             body: Body::new(
                 kind,
-                self.config.max_response_body,
-                self.config.max_response_head,
+                self.config.max_response_body_bytes as u64,
+                self.config.max_response_head_bytes,
             ),
             keep_alive,
             failed: false,
@@ -822,7 +837,7 @@ pub struct ResponseReader<'a> {
     wire: Option<Wire>,
     status: u16,
     version: Version,
-    header: Headers,
+    headers: Headers,
     body: Body,
     keep_alive: bool,
     /// Set when a read failed: the connection was dropped mid-body, and later
@@ -838,7 +853,7 @@ impl fmt::Debug for ResponseReader<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponseReader")
             .field("status", &self.status)
-            .field("header", &self.header)
+            .field("headers", &self.headers)
             .finish_non_exhaustive()
     }
 }
@@ -854,9 +869,14 @@ impl ResponseReader<'_> {
         self.version
     }
 
-    /// Response headers.
-    pub fn header(&self) -> &Headers {
-        &self.header
+    /// The first value of response header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)
+    }
+
+    /// All response headers.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
     }
 
     /// Trailer fields of a chunked body, once read to its end.
@@ -952,7 +972,7 @@ impl ResponseReader<'_> {
         Ok(Response {
             status: self.status,
             version: self.version,
-            header: std::mem::take(&mut self.header),
+            headers: std::mem::take(&mut self.headers),
             body,
         })
     }

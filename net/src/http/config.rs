@@ -12,8 +12,8 @@ use silly_runtime::config_setters as setters;
 ///
 /// ```
 /// use silly_net::http::Limits;
-/// let limits = Limits::default().max_body(1024 * 1024).max_headers(50);
-/// assert_eq!((limits.max_body, limits.max_headers), (1024 * 1024, 50));
+/// let limits = Limits::default().max_body_bytes(1024 * 1024).max_headers(50);
+/// assert_eq!((limits.max_body_bytes, limits.max_headers), (1024 * 1024, 50));
 /// assert_eq!(limits.max_header_bytes, 64 * 1024, "the default");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub struct Limits {
     pub max_headers: usize,
     /// Largest request body, in bytes, as announced by Content-Length or as
     /// decoded from chunks. Default 8 MiB; beyond it, 413.
-    pub max_body: u64,
+    pub max_body_bytes: usize,
 }
 
 impl Default for Limits {
@@ -35,7 +35,7 @@ impl Default for Limits {
         Limits {
             max_header_bytes: 64 * 1024,
             max_headers: 100,
-            max_body: 8 * 1024 * 1024,
+            max_body_bytes: 8 * 1024 * 1024,
         }
     }
 }
@@ -43,7 +43,7 @@ impl Default for Limits {
 setters!(Limits {
     max_header_bytes: usize,
     max_headers: usize,
-    max_body: u64,
+    max_body_bytes: usize,
 });
 
 impl Limits {
@@ -158,7 +158,7 @@ impl Timeouts {
 /// use std::time::Duration;
 /// silly_runtime::run(|| {
 ///     let config = Config::default()
-///         .limits(Limits::default().max_body(1024 * 1024))
+///         .limits(Limits::default().max_body_bytes(1024 * 1024))
 ///         .timeouts(Timeouts::default().keep_alive(Some(Duration::from_secs(5))));
 ///     let server = http::listen_with("127.0.0.1:8080", config, |s| {
 ///         let _ = s.close(b"hi");

@@ -205,7 +205,7 @@ pub enum ResponseError {
     Malformed(&'static str),
     /// More than 128 header fields.
     TooManyHeaders,
-    /// The head is longer than the client's `max_response_head` (the limit, in
+    /// The head is longer than the client's `max_response_head_bytes` (the limit, in
     /// bytes, is carried).
     HeadTooLarge(usize),
     /// Content-Length values that are not one decimal number; says how.

@@ -222,12 +222,16 @@ fn serve(wire: Wire, remote: SocketAddr, service: &Service, shutdown: ShutdownTo
             }
         };
         if let head::BodyKind::Length(n) = kind {
-            if n > config.limits.max_body {
+            if n > config.limits.max_body_bytes as u64 {
                 let _ = refuse(wire, 413, "request body too large");
                 break;
             }
         }
-        let body = Body::new(kind, config.limits.max_body, config.limits.max_header_bytes);
+        let body = Body::new(
+            kind,
+            config.limits.max_body_bytes as u64,
+            config.limits.max_header_bytes,
+        );
         stream.begin(body);
         let outcome = task::catch_unwind(|| (service.handler)(&mut stream));
         after_handler(&mut stream, outcome.is_err());

@@ -131,7 +131,7 @@ pub mod task;
 pub mod time;
 mod timer;
 
-pub use crate::context::RuntimeHandle;
+pub use crate::context::{runtime_local, RuntimeHandle};
 pub use crate::runtime::{
     current_runtime, exit, run, runtime_index, runtimes, stats, stats_all, Builder, Stats,
     DEFAULT_MAX_IDLE_STACKS, DEFAULT_STACK_SIZE,

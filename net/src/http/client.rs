@@ -190,7 +190,7 @@ struct Idle {
 }
 
 /// An HTTP client with its own connection pool. The free functions [`get`],
-/// [`post`] and [`request`] use one per thread with the default config.
+/// [`post`] and [`request`] use one per runtime with the default config.
 ///
 /// # Connection reuse
 ///
@@ -238,11 +238,12 @@ impl Default for Client {
     }
 }
 
-thread_local! {
-    static DEFAULT_CLIENT: Client = Client::default();
-}
+/// The client of [`get`], [`post`] and [`request`]: one per runtime, so its
+/// pooled connections end with the runtime that made them (a `thread_local!`
+/// would hand them to the next runtime on the thread, where they cannot work).
+struct DefaultClient(Client);
 
-/// `GET url` with the thread's default client; see [`Client::request`].
+/// `GET url` with the runtime's default client; see [`Client::request`].
 ///
 /// # Errors
 ///
@@ -268,7 +269,7 @@ pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response
     request("POST", url, headers, body)
 }
 
-/// Any request, with the thread's default client; see [`Client::request`].
+/// Any request, with the runtime's default client; see [`Client::request`].
 ///
 /// # Errors
 ///
@@ -278,7 +279,8 @@ pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response
 ///
 /// As [`Client::request`].
 pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Response> {
-    DEFAULT_CLIENT.with(|client| client.request(method, url, headers, body))
+    let client = silly_runtime::runtime_local(|| DefaultClient(Client::default()));
+    client.0.request(method, url, headers, body)
 }
 
 fn idempotent(method: &str) -> bool {

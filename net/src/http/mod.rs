@@ -20,20 +20,18 @@ mod error;
 pub(crate) mod fuzzing;
 mod head;
 mod headers;
-mod request;
 mod server;
 mod stream;
+mod upgraded;
 mod wire;
 
-pub use self::client::{get, post, request, Client, ClientConfig, Response, ResponseReader};
+pub use self::client::{
+    get, post, request, Client, ClientConfig, RequestBuilder, Response, ResponseReader,
+};
 pub use self::config::{Config, Limits, Timeouts};
 pub use self::error::{Error, Phase, ResponseError, Result, UrlError};
 pub use self::head::Version;
 pub use self::headers::Headers;
-pub use self::request::RequestBuilder;
 pub use self::server::{listen, listen_with, Server};
 pub use self::stream::Stream;
-
-/// A connection taken over after `101 Switching Protocols`, with the bytes the
-/// peer already sent past the HTTP head (the start of the new protocol).
-pub type Upgraded = (crate::Conn, Vec<u8>);
+pub use self::upgraded::Upgraded;

@@ -8,10 +8,13 @@ use std::time::Duration;
 use silly_runtime::time;
 
 use super::body::{self, Body, Dest};
+use super::date;
+use super::error::{Error, Result};
 use super::head::{reason_phrase, status_line, RequestHead, Version};
 use super::headers::check_outgoing;
+use super::headers::Headers;
+use super::upgraded::Upgraded;
 use super::wire::{self, Wire};
-use super::{date, Error, Headers, Result, Upgraded};
 use crate::tcp::ShutdownToken;
 
 /// How the response body is delimited, once the head is sent.

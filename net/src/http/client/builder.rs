@@ -3,7 +3,10 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use super::{Client, Response, ResponseReader, Result};
+use super::reader::ResponseReader;
+use super::requester::Client;
+use super::response::Response;
+use crate::http::error::Result;
 
 /// A request being prepared by [`Client::build_request`]: headers, a body, and
 /// time limits of its own. Nothing is sent until [`send`](Self::send) or
@@ -15,7 +18,7 @@ use super::{Client, Response, ResponseReader, Result};
 /// [`deadline`](Self::deadline) adds a fixed instant (such as the deadline of the
 /// request a server is answering). The earliest limit applies, on top of the
 /// client's per-step `connect_timeout` and `read_timeout`; the error is
-/// [`Error::Timeout`](super::Error::Timeout) with the [`Phase`](super::Phase)
+/// [`Error::Timeout`](crate::http::Error::Timeout) with the [`Phase`](crate::http::Phase)
 /// that was under way.
 ///
 /// ```no_run
@@ -67,7 +70,7 @@ impl fmt::Debug for RequestBuilder<'_> {
 }
 
 impl<'a> RequestBuilder<'a> {
-    pub(crate) fn new(client: &'a Client, method: &'a str, url: &'a str) -> Self {
+    fn new(client: &'a Client, method: &'a str, url: &'a str) -> Self {
         RequestBuilder {
             client,
             method,
@@ -142,5 +145,29 @@ impl<'a> RequestBuilder<'a> {
         let deadline = self.client.total_deadline(self.timeout, self.deadline);
         self.client
             .send_until(self.method, self.url, &self.headers, self.body, deadline)
+    }
+}
+
+impl Client {
+    /// A request with per-request settings (headers one by one, a body, its own
+    /// timeout or deadline), sent with [`RequestBuilder::send`].
+    ///
+    /// ```no_run
+    /// use silly_net::http::Client;
+    /// use std::time::Duration;
+    /// silly_runtime::run(|| {
+    ///     let client = Client::default();
+    ///     let response = client
+    ///         .build_request("POST", "http://127.0.0.1:8080/api")
+    ///         .header("Content-Type", "application/json")
+    ///         .body(br#"{"x":1}"#)
+    ///         .timeout(Some(Duration::from_secs(2)))
+    ///         .send()
+    ///         .unwrap();
+    ///     assert_eq!(response.status, 200);
+    /// });
+    /// ```
+    pub fn build_request<'a>(&'a self, method: &'a str, url: &'a str) -> RequestBuilder<'a> {
+        RequestBuilder::new(self, method, url)
     }
 }

@@ -129,22 +129,31 @@ impl Timeouts {
     ///
     /// A [`ConfigError`] naming the first zero timeout.
     pub fn check(&self) -> Result<(), ConfigError> {
-        let fields = [
-            ("request_head", self.request_head),
-            ("keep_alive", self.keep_alive),
-            ("body_read", self.body_read),
-            ("write", self.write),
-        ];
-        for (field, timeout) in fields {
-            if timeout.is_some_and(|t| t.is_zero()) {
-                return Err(ConfigError::new(
-                    "Timeouts",
-                    field,
-                    "must be more than zero (None turns it off)",
-                ));
-            }
-        }
-        Ok(())
+        check_timeouts(
+            "Timeouts",
+            [
+                ("request_head", self.request_head),
+                ("keep_alive", self.keep_alive),
+                ("body_read", self.body_read),
+                ("write", self.write),
+            ],
+        )
+    }
+}
+
+/// Refuses the first of `fields` of `config` that is `Some(Duration::ZERO)`:
+/// a timeout that passes before anything can happen (`None` turns one off).
+pub(crate) fn check_timeouts<const N: usize>(
+    config: &'static str,
+    fields: [(&'static str, Option<Duration>); N],
+) -> Result<(), ConfigError> {
+    match fields.iter().find(|(_, t)| t.is_some_and(|t| t.is_zero())) {
+        Some((field, _)) => Err(ConfigError::new(
+            config,
+            field,
+            "must be more than zero (None turns it off)",
+        )),
+        None => Ok(()),
     }
 }
 

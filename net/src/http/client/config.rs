@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::http::config::check_timeouts;
 use crate::tls;
 use silly_runtime::config::ConfigError;
 use silly_runtime::config_setters as setters;
@@ -108,21 +109,15 @@ impl ClientConfig {
     ///
     /// A [`ConfigError`] naming the first field out of its range.
     pub fn check(&self) -> std::result::Result<(), ConfigError> {
-        let timeouts = [
-            ("connect_timeout", self.connect_timeout),
-            ("read_timeout", self.read_timeout),
-            ("request_timeout", self.request_timeout),
-            ("idle_timeout", self.idle_timeout),
-        ];
-        for (field, timeout) in timeouts {
-            if timeout.is_some_and(|t| t.is_zero()) {
-                return Err(ConfigError::new(
-                    "ClientConfig",
-                    field,
-                    "must be more than zero (None turns it off)",
-                ));
-            }
-        }
+        check_timeouts(
+            "ClientConfig",
+            [
+                ("connect_timeout", self.connect_timeout),
+                ("read_timeout", self.read_timeout),
+                ("request_timeout", self.request_timeout),
+                ("idle_timeout", self.idle_timeout),
+            ],
+        )?;
         if self.max_response_head_bytes == 0 {
             return Err(ConfigError::new(
                 "ClientConfig",

@@ -46,7 +46,9 @@ fn a_zero_timeout_is_refused() {
 fn a_valid_config_serves() {
     silly::run(|| {
         let config = Config::default().limits(Limits::default().max_headers(1));
-        let server = http::listen_with("127.0.0.1:0", config, |s| {
+        // Any address `tcp::listen` takes, a `SocketAddr` included.
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        let server = http::listen_with(addr, config, |s| {
             let _ = s.close(b"ok");
         })
         .unwrap();

@@ -13,7 +13,7 @@ use super::stream::Response;
 use super::stream::Stream;
 use super::wire::Wire;
 use crate::conn::Conn;
-use crate::dns::ToAddr;
+use crate::dns::{Addr, ToAddr};
 use crate::tcp::{self, ShutdownToken};
 use crate::tls::{self, CurrentConfig, ServerConfig};
 
@@ -105,11 +105,14 @@ where
     F: Fn(&mut Stream) + 'static,
 {
     config.check()?;
+    start(addr.to_addr()?, config, Box::new(handler))
+}
+
+/// [`listen_with`] past its generic arguments: one copy of the server's code
+/// whatever the handler's type.
+fn start(addr: Addr, config: Config, handler: Box<dyn Fn(&mut Stream)>) -> io::Result<Server> {
     let tls = config.tls.clone().map(CurrentConfig::new);
-    let service = Rc::new(Service {
-        config,
-        handler: Box::new(handler),
-    });
+    let service = Rc::new(Service { config, handler });
     let current_tls = tls.clone();
     let tcp = tcp::listen_with_shutdown(addr, move |tcp, shutdown| {
         let service = service.clone();

@@ -14,7 +14,7 @@ const SET: Option<Duration> = Some(Duration::from_millis(150));
 
 /// Serves with `timeouts`; sends `first`, waits [`PAUSE`], sends `rest`
 /// (ignoring a failure: the server may have closed), then returns all the
-/// server sent until it closed, and how many bytes that was.
+/// server sent until it closed.
 fn slow_client(timeouts: Timeouts, first: &'static [u8], rest: &'static [u8]) -> Vec<u8> {
     silly::run(move || {
         let config = Config::default().timeouts(timeouts);

@@ -30,7 +30,7 @@ mod serve;
 
 use std::time::Duration;
 
-use silly::net::http::{self, Config};
+use silly::net::http;
 use silly::net::websocket::{self, Hub, HubConfig, Message, RuntimeBackplane, Socket};
 
 use self::serve::Options;
@@ -64,7 +64,7 @@ fn main() {
             .max_queue_bytes(MAX_BACKLOG);
         let hub = Hub::with_config(config).expect("valid hub settings");
         backplane::join(&hub, &runtimes, redis.as_deref(), "broadcast")?;
-        http::listen(Config::new(addr, move |stream| {
+        http::listen(addr, move |stream| {
             let ws_config = websocket::Config::default()
                 .max_message_bytes(MAX_MESSAGE)
                 .write_timeout(Some(WRITE_TIMEOUT));
@@ -75,7 +75,7 @@ fn main() {
                 read_loop(&sock, &hub);
             }
             hub.unsubscribe_all(&sock);
-        }))
+        })
     });
 }
 

@@ -54,7 +54,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use silly::net::http::{self, Config, Stream};
+use silly::net::http::{self, Stream};
 use silly::net::websocket::{self, FrameType, Hub, HubConfig, Message, RuntimeBackplane, Socket};
 use silly::{task, time};
 
@@ -252,7 +252,7 @@ fn main() {
     let redis = options.redis.clone();
     serve::serve("chat", options, move |addr| {
         let room = Room::new(&runtimes, redis.as_deref(), online.clone())?;
-        http::listen(Config::new(addr, move |stream| match stream.path() {
+        http::listen(addr, move |stream| match stream.path() {
             "/" => {
                 let _ = stream.reply(
                     200,
@@ -272,7 +272,7 @@ fn main() {
             _ => {
                 let _ = stream.reply(404, &[("Content-Type", "text/plain")], b"not found\n");
             }
-        }))
+        })
     });
 }
 

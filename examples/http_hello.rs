@@ -11,15 +11,15 @@
 #[path = "shared/serve.rs"]
 mod serve;
 
-use silly::net::http::{self, Config};
+use silly::net::http;
 
 use self::serve::Options;
 
 fn main() {
     let options = Options::parse("http_hello", "127.0.0.1:8080");
     serve::serve("http_hello", options, |addr| {
-        http::listen(Config::new(addr, |stream| {
+        http::listen(addr, |stream| {
             let _ = stream.reply(200, &[("Content-Type", "text/plain")], b"Hello, World!");
-        }))
+        })
     });
 }

@@ -44,16 +44,16 @@ fn main() {
         None => self_signed(),
     };
     serve::serve("https", options, move |addr| {
-        let config = Config::new(addr, |stream| {
+        let handler = |stream: &mut http::Stream| {
             let text = format!(
                 "Hello over {} from {}\n",
                 stream.scheme(),
                 stream.remote_addr()
             );
             let _ = stream.reply(200, &[("Content-Type", "text/plain")], text.as_bytes());
-        })
-        .tls(tls.clone());
-        let server = Rc::new(http::listen(config)?);
+        };
+        let config = Config::default().tls(Some(tls.clone()));
+        let server = Rc::new(http::listen_with(addr, config, handler)?);
         if let Some((cert, key)) = files.clone() {
             let reloading = server.clone();
             task::fork(move || reload_on_hangup(&reloading, &cert, &key));

@@ -13,7 +13,7 @@
 #[path = "shared/serve.rs"]
 mod serve;
 
-use silly::net::http::{self, Config};
+use silly::net::http;
 use silly::net::websocket::{self, Compression, FrameType};
 
 use self::serve::Options;
@@ -40,7 +40,7 @@ fn main() {
             Mode::PerConnection => Some(Compression::per_connection()),
         };
         let ws_config = websocket::Config::default().compression(compression);
-        http::listen(Config::new(addr, move |stream| {
+        http::listen(addr, move |stream| {
             let Ok(sock) = websocket::upgrade_with(stream, ws_config.clone()) else {
                 return; // not a WebSocket handshake: answered 400/426 already
             };
@@ -56,6 +56,6 @@ fn main() {
                     Ok(_) => {} // ping (answered for us) or pong
                 }
             }
-        }))
+        })
     });
 }

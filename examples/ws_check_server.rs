@@ -18,7 +18,7 @@ mod serve;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use silly::net::http::{self, Config};
+use silly::net::http;
 use silly::net::websocket::{self, FrameType};
 
 use self::serve::Options;
@@ -35,7 +35,7 @@ fn main() {
     };
     serve::serve("ws_check_server", options, move |addr| {
         let last_close = Rc::new(RefCell::new(String::from("none")));
-        http::listen(Config::new(addr, move |stream| {
+        http::listen(addr, move |stream| {
             let ws_config = websocket::Config::default().max_message_bytes(limit);
             let report = stream.path() == "/last-close";
             let Ok(sock) = websocket::upgrade_with(stream, ws_config) else {
@@ -62,6 +62,6 @@ fn main() {
             if let Some((code, reason)) = sock.peer_close() {
                 *last_close.borrow_mut() = format!("{code} {reason}");
             }
-        }))
+        })
     });
 }

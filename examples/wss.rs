@@ -64,25 +64,22 @@ fn main() {
         cert_file.display()
     ));
     serve::serve("wss", options, move |addr| {
-        http::listen(
-            Config::new(addr, |stream| {
-                let Ok(sock) = websocket::upgrade(stream) else {
-                    return;
-                };
-                let _ = sock.write(b"Secure connection established", FrameType::Text);
-                loop {
-                    match sock.read() {
-                        Ok((data, kind @ (FrameType::Text | FrameType::Binary))) => {
-                            if sock.write(&data, kind).is_err() {
-                                return;
-                            }
+        http::listen_with(addr, Config::default().tls(Some(tls.clone())), |stream| {
+            let Ok(sock) = websocket::upgrade(stream) else {
+                return;
+            };
+            let _ = sock.write(b"Secure connection established", FrameType::Text);
+            loop {
+                match sock.read() {
+                    Ok((data, kind @ (FrameType::Text | FrameType::Binary))) => {
+                        if sock.write(&data, kind).is_err() {
+                            return;
                         }
-                        Ok((_, FrameType::Close)) | Err(_) => return,
-                        Ok(_) => {}
                     }
+                    Ok((_, FrameType::Close)) | Err(_) => return,
+                    Ok(_) => {}
                 }
-            })
-            .tls(tls.clone()),
-        )
+            }
+        })
     });
 }

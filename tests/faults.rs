@@ -33,7 +33,7 @@ fn settle_to(base_fds: usize, base: silly::Stats) -> (usize, silly::Stats) {
 fn slow_consumer_is_bounded_and_does_not_slow_the_others() {
     let _serial = util::serial();
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |stream| {
+        let server = http::listen("127.0.0.1:0", |stream| {
             let mut config = websocket::Config::default();
             config.write_timeout = Some(Duration::from_millis(500));
             let Ok(sock) = websocket::upgrade_with(stream, config) else {
@@ -42,7 +42,7 @@ fn slow_consumer_is_bounded_and_does_not_slow_the_others() {
             let chunk = vec![7u8; 16 * 1024];
             // Stream to this client until it fails (a timeout for a stalled client).
             while sock.write(&chunk, FrameType::Binary).is_ok() {}
-        }))
+        })
         .unwrap();
         let url = format!("ws://{}/", server.local_addr());
         let before = util::rss_kib();
@@ -141,13 +141,13 @@ fn disconnect_storm_leaves_nothing_behind() {
 fn panicking_handlers_under_load() {
     let _serial = util::serial();
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |s| {
+        let server = http::listen("127.0.0.1:0", |s| {
             let n: u32 = s.query_get("n").and_then(|v| v.parse().ok()).unwrap_or(0);
             if n % 10 == 0 {
                 panic!("handler bug on request {n}");
             }
             s.reply(200, &[], b"ok").unwrap();
-        }))
+        })
         .unwrap();
         let base_fds = util::fd_count();
         let base = silly::stats();
@@ -158,7 +158,7 @@ fn panicking_handlers_under_load() {
         for c in 0..50u32 {
             let (ok, failed) = (ok.clone(), failed.clone());
             wg.fork(move || {
-                let client = http::Client::new(http::ClientConfig::default());
+                let client = http::Client::default();
                 for i in 0..40u32 {
                     let n = c * 40 + i;
                     let r = client.get(&format!("http://{addr}/?n={n}")).unwrap();
@@ -184,17 +184,18 @@ fn slowloris_on_the_websocket_handshake() {
     let _serial = util::serial();
     silly::run(|| {
         let mut timeouts = Timeouts::default();
-        timeouts.request_head = Duration::from_millis(300);
-        let server = http::listen(
-            Config::new("127.0.0.1:0", |stream| {
+        timeouts.request_head = Some(Duration::from_millis(300));
+        let server = http::listen_with(
+            "127.0.0.1:0",
+            Config::default().timeouts(timeouts),
+            |stream| {
                 if let Ok(sock) = websocket::upgrade(stream) {
                     while let Ok((data, kind @ (FrameType::Text | FrameType::Binary))) = sock.read()
                     {
                         let _ = sock.write(&data, kind);
                     }
                 }
-            })
-            .timeouts(timeouts),
+            },
         )
         .unwrap();
         let addr = server.local_addr();

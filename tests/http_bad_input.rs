@@ -10,23 +10,23 @@ use silly::time;
 use util::{raw_exchange, status_of};
 
 fn server_with(limits: Limits, timeouts: Timeouts) -> silly::net::http::Server {
-    http::listen(
-        Config::new("127.0.0.1:0", |s| {
+    http::listen_with(
+        "127.0.0.1:0",
+        Config::default().limits(limits).timeouts(timeouts),
+        |s| {
             // On an oversized body, read_all fails and 413 is already sent.
             if let Ok(body) = s.read_all() {
                 s.reply(200, &[], format!("got {}", body.len()).as_bytes())
                     .unwrap();
             }
-        })
-        .limits(limits)
-        .timeouts(timeouts),
+        },
     )
     .unwrap()
 }
 
 fn small_limits() -> Limits {
     let mut limits = Limits::default();
-    limits.max_body = 1000;
+    limits.max_body_bytes = 1000;
     limits
 }
 
@@ -144,8 +144,8 @@ fn broken_chunked_bodies_are_refused() {
 fn slowloris_and_idle_connections_are_closed() {
     silly::run(|| {
         let mut timeouts = Timeouts::default();
-        timeouts.request_head = Duration::from_millis(300);
-        timeouts.keep_alive = Duration::from_millis(200);
+        timeouts.request_head = Some(Duration::from_millis(300));
+        timeouts.keep_alive = Some(Duration::from_millis(200));
         let server = server_with(small_limits(), timeouts);
         let addr = server.local_addr();
 
@@ -230,7 +230,7 @@ fn random_garbage_never_crashes_the_server() {
 #[test]
 fn host_is_required_once_and_valid() {
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |s| {
+        let server = http::listen("127.0.0.1:0", |s| {
             let seen = format!(
                 "{} {} host={:?}",
                 s.method(),
@@ -238,7 +238,7 @@ fn host_is_required_once_and_valid() {
                 s.headers().get_all("host").collect::<Vec<_>>()
             );
             s.reply(200, &[], seen.as_bytes()).unwrap();
-        }))
+        })
         .unwrap();
         let addr = server.local_addr();
         let refused = [

@@ -72,7 +72,7 @@ fn get_from_python_http_server() {
         let missing = http::get(&format!("http://127.0.0.1:{port}/missing")).unwrap();
         assert_eq!(missing.status, 404);
         // Streaming form.
-        let client = Client::new(ClientConfig::default());
+        let client = Client::default();
         let mut reader = client
             .send(
                 "GET",
@@ -81,7 +81,7 @@ fn get_from_python_http_server() {
                 b"",
             )
             .unwrap();
-        assert_eq!(reader.header().get("content-length"), Some("100000"));
+        assert_eq!(reader.header("content-length"), Some("100000"));
         let mut total = 0;
         let mut buf = [0u8; 1000];
         loop {
@@ -106,16 +106,17 @@ fn https_with_a_private_ca() {
     let mut config = ClientConfig::default();
     config.tls = tls::ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap();
     silly::run(move || {
-        let server = http::listen(
-            Config::new("127.0.0.1:0", |s| {
+        let server = http::listen_with(
+            "127.0.0.1:0",
+            Config::default().tls(Some(server_tls)),
+            |s| {
                 let scheme = s.scheme();
                 s.reply(200, &[], scheme.as_bytes()).unwrap();
-            })
-            .tls(server_tls),
+            },
         )
         .unwrap();
         let url = format!("https://localhost:{}/", server.local_addr().port());
-        let client = Client::new(config);
+        let client = Client::new(config).unwrap();
         for _ in 0..3 {
             assert_eq!(client.get(&url).unwrap().body, b"https");
         }
@@ -132,7 +133,7 @@ fn https_with_a_private_ca() {
 #[test]
 fn redirects_only_when_asked() {
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |s| match s.path() {
+        let server = http::listen("127.0.0.1:0", |s| match s.path() {
             "/moved" => s.reply(302, &[("Location", "/final")], b"").unwrap(),
             "/post" => s.reply(303, &[("Location", "/final")], b"").unwrap(),
             "/loop" => s.reply(307, &[("Location", "/loop")], b"").unwrap(),
@@ -140,19 +141,19 @@ fn redirects_only_when_asked() {
                 let method = s.method().to_owned();
                 s.reply(200, &[], method.as_bytes()).unwrap()
             }
-        }))
+        })
         .unwrap();
         let base = format!("http://{}", server.local_addr());
         let r = http::get(&format!("{base}/moved")).unwrap();
         assert_eq!(
-            (r.status, r.header.get("location")),
+            (r.status, r.header("location")),
             (302, Some("/final")),
             "not followed by default"
         );
 
         let mut config = ClientConfig::default();
         config.max_redirects = 3;
-        let client = Client::new(config);
+        let client = Client::new(config).unwrap();
         let r = client.get(&format!("{base}/moved")).unwrap();
         assert_eq!((r.status, r.body.as_slice()), (200, &b"GET"[..]));
         let r = client.post(&format!("{base}/post"), &[], b"data").unwrap();
@@ -168,17 +169,31 @@ fn bad_urls_timeouts_and_refusals_are_clear_errors() {
     silly::run(|| {
         for url in ["not a url", "ftp://example.com/", "http://"] {
             let err = http::get(url).unwrap_err();
-            assert!(matches!(err, http::Error::InvalidUrl(_)), "{url}: {err}");
+            let http::Error::InvalidUrl { url: given, error } = &err else {
+                panic!("{url}: {err}");
+            };
+            assert_eq!(given, url);
+            assert!(!err.is_timeout());
+            // The reason is typed, and the parser's error stays reachable.
+            let reason = std::error::Error::source(&err).unwrap();
+            assert_eq!(reason.to_string(), error.to_string());
+            match error {
+                http::UrlError::UnsupportedScheme(scheme) => assert_eq!(scheme, "ftp"),
+                http::UrlError::Parse(_) => assert!(reason.source().is_some(), "{url}"),
+                other => panic!("{url}: {other}"),
+            }
         }
         // A server that accepts and never answers.
         let mute = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = mute.local_addr().unwrap();
         let holder = task::fork(move || mute.accept().map(|(s, _)| s));
         let mut config = ClientConfig::default();
-        config.read_timeout = Duration::from_millis(100);
+        config.read_timeout = Some(Duration::from_millis(100));
         let err = Client::new(config)
+            .unwrap()
             .get(&format!("http://{addr}/"))
             .unwrap_err();
+        assert!(err.is_timeout(), "{err}");
         match err {
             http::Error::Timeout { phase } => assert_eq!(phase, http::Phase::Head),
             other => panic!("expected a timeout, got {other}"),
@@ -200,13 +215,13 @@ fn bad_urls_timeouts_and_refusals_are_clear_errors() {
 fn pooled_connection_closed_by_the_server_is_replaced() {
     silly::run(|| {
         let mut timeouts = Timeouts::default();
-        timeouts.keep_alive = Duration::from_millis(50);
-        let server = http::listen(
-            Config::new("127.0.0.1:0", |s| s.reply(200, &[], b"ok").unwrap()).timeouts(timeouts),
-        )
+        timeouts.keep_alive = Some(Duration::from_millis(50));
+        let server = http::listen_with("127.0.0.1:0", Config::default().timeouts(timeouts), |s| {
+            s.reply(200, &[], b"ok").unwrap()
+        })
         .unwrap();
         let url = format!("http://{}/", server.local_addr());
-        let client = Client::new(ClientConfig::default());
+        let client = Client::default();
         assert_eq!(client.get(&url).unwrap().body, b"ok");
         silly::time::sleep(Duration::from_millis(150)); // the server drops the idle connection
         assert_eq!(
@@ -242,7 +257,7 @@ fn bad_response_heads_are_typed_errors() {
         });
         let mut config = ClientConfig::default();
         config.max_redirects = 1;
-        let client = Client::new(config);
+        let client = Client::new(config).unwrap();
         let url = format!("http://{addr}/");
         match client.get(&url).unwrap_err() {
             http::Error::InvalidResponse(ResponseError::Malformed(why)) => {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use silly::net::http::{self, Client, ClientConfig, Error, Phase};
 use silly::net::tcp::{TcpListener, TcpStream};
 use silly::net::tls;
-use silly::task;
+use silly::{task, time};
 
 /// The limit under test: long enough for loopback work, short for a test.
 const LIMIT: Duration = Duration::from_millis(300);
@@ -46,13 +46,13 @@ fn connect_phase_a_stalled_tls_handshake() {
     silly::run(|| {
         let addr = raw_server(|conn| stall(&conn)); // speaks no TLS
         let url = format!("https://localhost:{}/", addr.port());
-        let by_step = Client::new(ClientConfig::default().connect_timeout(LIMIT));
+        let by_step = Client::new(ClientConfig::default().connect_timeout(Some(LIMIT))).unwrap();
         assert_eq!(timeout_phase(by_step.get(&url)), Phase::Connect);
-        let by_total = Client::new(ClientConfig::default().request_timeout(LIMIT));
+        let by_total = Client::new(ClientConfig::default().request_timeout(Some(LIMIT))).unwrap();
         assert_eq!(timeout_phase(by_total.get(&url)), Phase::Connect);
         // The TLS config's handshake timeout still applies within the phase.
         let tls = tls::ClientConfig::default().handshake_timeout(Some(LIMIT));
-        let by_handshake = Client::new(ClientConfig::default().tls(tls));
+        let by_handshake = Client::new(ClientConfig::default().tls(tls)).unwrap();
         assert_eq!(timeout_phase(by_handshake.get(&url)), Phase::Connect);
     });
 }
@@ -78,9 +78,9 @@ fn connect_phase_a_listener_that_takes_no_connection() {
     assert!(queued.len() < 16, "the backlog never filled");
     silly::run(move || {
         let url = format!("http://{addr}/");
-        let client = Client::new(ClientConfig::default().connect_timeout(LIMIT));
+        let client = Client::new(ClientConfig::default().connect_timeout(Some(LIMIT))).unwrap();
         assert_eq!(timeout_phase(client.get(&url)), Phase::Connect);
-        let client = Client::new(ClientConfig::default().request_timeout(LIMIT));
+        let client = Client::new(ClientConfig::default().request_timeout(Some(LIMIT))).unwrap();
         assert_eq!(timeout_phase(client.get(&url)), Phase::Connect);
     });
     drop(queued);
@@ -93,9 +93,9 @@ fn send_phase_a_server_that_does_not_read() {
         let url = format!("http://{addr}/");
         // Far more than the socket buffers of both ends hold.
         let body = vec![b'x'; 64 * 1024 * 1024];
-        let by_step = Client::new(ClientConfig::default().read_timeout(LIMIT));
+        let by_step = Client::new(ClientConfig::default().read_timeout(Some(LIMIT))).unwrap();
         assert_eq!(timeout_phase(by_step.post(&url, &[], &body)), Phase::Send);
-        let by_total = Client::new(ClientConfig::default().request_timeout(LIMIT));
+        let by_total = Client::new(ClientConfig::default().request_timeout(Some(LIMIT))).unwrap();
         assert_eq!(timeout_phase(by_total.post(&url, &[], &body)), Phase::Send);
     });
 }
@@ -108,22 +108,22 @@ fn head_phase_a_server_that_does_not_answer() {
             stall(&conn);
         });
         let url = format!("http://{addr}/");
-        let by_step = Client::new(ClientConfig::default().read_timeout(LIMIT));
+        let by_step = Client::new(ClientConfig::default().read_timeout(Some(LIMIT))).unwrap();
         let err = by_step.get(&url).unwrap_err();
         assert!(
             err.to_string().contains("waiting for the response head"),
             "{err}"
         );
         assert_eq!(timeout_phase::<()>(Err(err)), Phase::Head);
-        let by_total = Client::new(ClientConfig::default().request_timeout(LIMIT));
+        let by_total = Client::new(ClientConfig::default().request_timeout(Some(LIMIT))).unwrap();
         assert_eq!(timeout_phase(by_total.get(&url)), Phase::Head);
         // Per request, on a client without limits of its own.
-        let client = Client::new(ClientConfig::default());
-        let request = client.build_request("GET", &url).timeout(LIMIT);
+        let client = Client::default();
+        let request = client.build_request("GET", &url).timeout(Some(LIMIT));
         assert_eq!(timeout_phase(request.send()), Phase::Head);
         let request = client
             .build_request("GET", &url)
-            .deadline(Instant::now() + LIMIT);
+            .deadline(time::deadline(Some(LIMIT)));
         assert_eq!(timeout_phase(request.send()), Phase::Head);
     });
 }
@@ -138,10 +138,10 @@ fn body_phase_a_server_that_stops_mid_body() {
             stall(&conn);
         });
         let url = format!("http://{addr}/");
-        let by_step = Client::new(ClientConfig::default().read_timeout(LIMIT));
+        let by_step = Client::new(ClientConfig::default().read_timeout(Some(LIMIT))).unwrap();
         assert_eq!(timeout_phase(by_step.get(&url)), Phase::Body);
         // The streaming form: the head arrives, the body's reads time out.
-        let by_total = Client::new(ClientConfig::default().request_timeout(LIMIT));
+        let by_total = Client::new(ClientConfig::default().request_timeout(Some(LIMIT))).unwrap();
         let mut reader = by_total.send("GET", &url, &[], b"").unwrap();
         assert_eq!(reader.status(), 200);
         let mut got = Vec::new();
@@ -177,13 +177,13 @@ fn total_deadline_bounds_a_trickling_body() {
     silly::run(|| {
         let addr = raw_server(trickle);
         let url = format!("http://{addr}/");
-        let client = Client::new(ClientConfig::default());
+        let client = Client::default();
         // Without a total deadline the trickle completes: every read is well
         // within the read timeout.
         assert_eq!(client.get(&url).unwrap().body, [b'.'; 20]);
-        let request = client.build_request("GET", &url).timeout(LIMIT);
+        let request = client.build_request("GET", &url).timeout(Some(LIMIT));
         assert_eq!(timeout_phase(request.send()), Phase::Body);
-        let client = Client::new(ClientConfig::default().request_timeout(LIMIT));
+        let client = Client::new(ClientConfig::default().request_timeout(Some(LIMIT))).unwrap();
         assert_eq!(timeout_phase(client.get(&url)), Phase::Body);
     });
 }
@@ -198,21 +198,25 @@ fn a_request_timeout_replaces_the_clients_for_that_request() {
             util::read_request_head(&conn);
         });
         let url = format!("http://{addr}/");
-        let client = Client::new(ClientConfig::default().request_timeout(LIMIT / 3));
+        let client = Client::new(ClientConfig::default().request_timeout(Some(LIMIT / 3))).unwrap();
         assert_eq!(timeout_phase(client.get(&url)), Phase::Head);
         let response = client
             .build_request("GET", &url)
-            .timeout(LIMIT * 10)
+            .timeout(Some(LIMIT * 10))
             .send()
             .unwrap();
         assert_eq!(response.body, b"ok");
         // A deadline already past ends a request before anything is written:
         // on the pooled connection, in the send phase...
-        let request = client.build_request("GET", &url).deadline(Instant::now());
+        let request = client
+            .build_request("GET", &url)
+            .deadline(Some(Instant::now()));
         assert_eq!(timeout_phase(request.send()), Phase::Send);
         // ...and with no connection to reuse, before connecting.
-        let fresh = Client::new(ClientConfig::default());
-        let request = fresh.build_request("GET", &url).deadline(Instant::now());
+        let fresh = Client::default();
+        let request = fresh
+            .build_request("GET", &url)
+            .deadline(Some(Instant::now()));
         assert_eq!(timeout_phase(request.send()), Phase::Connect);
     });
 }

@@ -25,17 +25,19 @@ fn echo_server(
 ) -> (silly::net::http::Server, Rc<RefCell<Vec<u16>>>) {
     let ports = Rc::new(RefCell::new(Vec::new()));
     let seen = ports.clone();
-    let mut config = Config::new("127.0.0.1:0", move |s| {
+    let handler = move |s: &mut http::Stream| {
         seen.borrow_mut().push(s.remote_addr().port());
         let mut reply = s.method().as_bytes().to_vec();
         reply.extend_from_slice(&s.read_all().unwrap());
         s.reply(200, &[], &reply).unwrap();
-    })
-    .timeouts(Timeouts::default().keep_alive(KEEP_ALIVE));
-    if let Some(tls) = tls {
-        config = config.tls(tls);
-    }
-    (http::listen(config).unwrap(), ports)
+    };
+    let config = Config::default()
+        .tls(tls)
+        .timeouts(Timeouts::default().keep_alive(Some(KEEP_ALIVE)));
+    (
+        http::listen_with("127.0.0.1:0", config, handler).unwrap(),
+        ports,
+    )
 }
 
 /// A server config for `localhost` and a client config that trusts it.
@@ -65,7 +67,7 @@ fn post_after_keep_alive_expiry_uses_a_new_connection() {
     silly::run(|| {
         let (server, ports) = echo_server(None);
         let url = format!("http://{}/", server.local_addr());
-        let client = Client::new(ClientConfig::default());
+        let client = Client::default();
         post_after_the_server_closed_the_pooled_connection(&client, &url);
         let ports = ports.borrow();
         assert_eq!(ports.len(), 2, "each request reached the handler once");
@@ -80,7 +82,7 @@ fn post_after_keep_alive_expiry_over_tls() {
     silly::run(move || {
         let (server, ports) = echo_server(Some(server_tls));
         let url = format!("https://localhost:{}/", server.local_addr().port());
-        let client = Client::new(ClientConfig::default().tls(client_tls));
+        let client = Client::new(ClientConfig::default().tls(client_tls)).unwrap();
         post_after_the_server_closed_the_pooled_connection(&client, &url);
         let ports = ports.borrow();
         assert_eq!(ports.len(), 2);
@@ -103,7 +105,7 @@ fn live_connection_is_reused(tls: Option<(tls::ServerConfig, tls::ClientConfig)>
         };
         let (server, ports) = echo_server(server_tls);
         let url = format!("{scheme}://localhost:{}/", server.local_addr().port());
-        let client = Client::new(client_config);
+        let client = Client::new(client_config).unwrap();
         for _ in 0..3 {
             assert_eq!(client.post(&url, &[], b"!").unwrap().body, b"POST!");
         }
@@ -163,7 +165,7 @@ fn only_idempotent_requests_are_repeated_after_a_connection_dies_mid_request() {
     silly::run(|| {
         let (addr, requests) = dies_mid_request();
         let url = format!("http://{addr}/");
-        let client = Client::new(ClientConfig::default());
+        let client = Client::default();
         assert_eq!(client.get(&url).unwrap().body, b"ok");
         assert_eq!(
             client.get(&url).unwrap().body,

@@ -39,7 +39,7 @@ fn recording_server(
 ) -> (silly::net::http::Server, Rc<RefCell<HashSet<SocketAddr>>>) {
     let peers = Rc::new(RefCell::new(HashSet::new()));
     let p = peers.clone();
-    let mut config = Config::new("127.0.0.1:0", move |s| {
+    let handler = move |s: &mut http::Stream| {
         p.borrow_mut().insert(s.remote_addr());
         let body = s.read_all().unwrap();
         let version = if s.version() == Version::Http10 {
@@ -57,11 +57,12 @@ fn recording_server(
         );
         s.reply(200, &[("Content-Type", "text/plain")], text.as_bytes())
             .unwrap();
-    });
-    if let Some(tls) = tls {
-        config = config.tls(tls);
-    }
-    (http::listen(config).unwrap(), peers)
+    };
+    let config = Config::default().tls(tls);
+    (
+        http::listen_with("127.0.0.1:0", config, handler).unwrap(),
+        peers,
+    )
 }
 
 #[test]

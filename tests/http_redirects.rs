@@ -54,7 +54,7 @@ fn record(name: &'static str, log: &Log, s: &mut Stream) {
 /// (percent-free, given after the status) with STATUS, anything else is 200.
 fn server(name: &'static str, log: &Log, tls: Option<tls::ServerConfig>) -> Server {
     let log = log.clone();
-    let mut config = Config::new("127.0.0.1:0", move |s| {
+    let handler = move |s: &mut http::Stream| {
         record(name, &log, s);
         let target = s.target().to_owned();
         match target.strip_prefix("/to/") {
@@ -65,11 +65,8 @@ fn server(name: &'static str, log: &Log, tls: Option<tls::ServerConfig>) -> Serv
             }
             None => s.reply(200, &[], name.as_bytes()).unwrap(),
         }
-    });
-    if let Some(tls) = tls {
-        config = config.tls(tls);
-    }
-    http::listen(config).unwrap()
+    };
+    http::listen_with("127.0.0.1:0", Config::default().tls(tls), handler).unwrap()
 }
 
 const CREDENTIALS: [(&str, &str); 3] = [
@@ -79,7 +76,7 @@ const CREDENTIALS: [(&str, &str); 3] = [
 ];
 
 fn follows() -> Client {
-    Client::new(ClientConfig::default().max_redirects(5))
+    Client::new(ClientConfig::default().max_redirects(5)).unwrap()
 }
 
 #[test]
@@ -230,7 +227,7 @@ fn https_to_http_is_refused_unless_allowed() {
 
         let config = ClientConfig::default().max_redirects(5).tls(client_tls);
         assert!(!config.redirect_https_to_http, "refused by default");
-        let client = Client::new(config.clone());
+        let client = Client::new(config.clone()).unwrap();
         match client.request("GET", &url, &CREDENTIALS, b"") {
             Err(Error::InsecureRedirect(to)) => {
                 assert_eq!(to, format!("http://localhost:{pp}/landing"))
@@ -250,7 +247,7 @@ fn https_to_http_is_refused_unless_allowed() {
 
         // Allowed: followed, and the scheme change drops the credentials.
         log.borrow_mut().clear();
-        let client = Client::new(config.redirect_https_to_http(true));
+        let client = Client::new(config.redirect_https_to_http(true)).unwrap();
         let r = client.request("GET", &url, &CREDENTIALS, b"").unwrap();
         assert_eq!(r.body, b"plain");
         let log = log.borrow();

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::rc::Rc;
 use std::time::Duration;
 
-use silly::net::http::{self, Client, ClientConfig, Config, Version};
+use silly::net::http::{self, Client, Version};
 use silly::net::tcp::TcpStream;
 use silly::task;
 use util::{raw_exchange, status_of};
@@ -33,7 +33,7 @@ fn echo_handler(s: &mut http::Stream) {
 fn request_fields_reach_the_handler() {
     let _serial = util::serial();
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", echo_handler)).unwrap();
+        let server = http::listen("127.0.0.1:0", echo_handler).unwrap();
         let url = format!("http://{}/p/a%20th?a=1&b=x%20y&b=2", server.local_addr());
         let r = http::request(
             "PUT",
@@ -43,8 +43,8 @@ fn request_fields_reach_the_handler() {
         )
         .unwrap();
         assert_eq!(r.status, 200);
-        assert_eq!(r.header.get("content-type"), Some("text/plain"));
-        assert!(r.header.get("date").is_some_and(|d| d.ends_with(" GMT")));
+        assert_eq!(r.header("content-type"), Some("text/plain"));
+        assert!(r.header("date").is_some_and(|d| d.ends_with(" GMT")));
         let text = String::from_utf8(r.body).unwrap();
         assert_eq!(
             text,
@@ -60,13 +60,13 @@ fn thousand_requests_on_one_keep_alive_connection() {
     silly::run(|| {
         let peers = Rc::new(RefCell::new(HashSet::new()));
         let p = peers.clone();
-        let server = http::listen(Config::new("127.0.0.1:0", move |s| {
+        let server = http::listen("127.0.0.1:0", move |s| {
             p.borrow_mut().insert(s.remote_addr());
             let n = s.query_get("n").unwrap_or("").to_owned();
             s.reply(200, &[], n.as_bytes()).unwrap();
-        }))
+        })
         .unwrap();
-        let client = Client::new(ClientConfig::default());
+        let client = Client::default();
         for i in 0..1000 {
             let r = client
                 .get(&format!("http://{}/?n={i}", server.local_addr()))
@@ -86,10 +86,10 @@ fn thousand_requests_on_one_keep_alive_connection() {
 fn hundred_pipelined_requests_answered_in_order() {
     let _serial = util::serial();
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |s| {
+        let server = http::listen("127.0.0.1:0", |s| {
             let target = s.target().to_owned();
             s.reply(200, &[], target.as_bytes()).unwrap();
-        }))
+        })
         .unwrap();
         let mut batch = String::new();
         for i in 0..100 {
@@ -115,12 +115,12 @@ fn hundred_pipelined_requests_answered_in_order() {
 fn http10_with_and_without_keep_alive() {
     let _serial = util::serial();
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |s| {
+        let server = http::listen("127.0.0.1:0", |s| {
             assert_eq!(s.version(), Version::Http10);
             s.respond(200, &[]).unwrap(); // no length: close-delimited for 1.0
             s.write(b"one ").unwrap();
             s.close(b"two").unwrap();
-        }))
+        })
         .unwrap();
         let reply = raw_exchange(server.local_addr(), b"GET / HTTP/1.0\r\n\r\n");
         assert!(reply.starts_with("HTTP/1.1 200 OK\r\n"), "{reply}");
@@ -130,10 +130,10 @@ fn http10_with_and_without_keep_alive() {
 
         let keep = Rc::new(RefCell::new(0));
         let k = keep.clone();
-        let server2 = http::listen(Config::new("127.0.0.1:0", move |s| {
+        let server2 = http::listen("127.0.0.1:0", move |s| {
             *k.borrow_mut() += 1;
             s.reply(200, &[], b"ok").unwrap();
-        }))
+        })
         .unwrap();
         let reply = raw_exchange(
             server2.local_addr(),
@@ -151,7 +151,7 @@ fn http10_with_and_without_keep_alive() {
 fn chunked_response_head_and_no_body_statuses() {
     let _serial = util::serial();
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |s| match s.path() {
+        let server = http::listen("127.0.0.1:0", |s| match s.path() {
             "/chunked" => {
                 s.respond(200, &[("Content-Type", "text/plain")]).unwrap();
                 s.write(b"hello ").unwrap();
@@ -162,7 +162,7 @@ fn chunked_response_head_and_no_body_statuses() {
             "/204" => s.reply(204, &[], b"dropped").unwrap(),
             "/304" => s.reply(304, &[], b"dropped").unwrap(),
             _ => s.reply(200, &[], b"full body").unwrap(),
-        }))
+        })
         .unwrap();
         let addr = server.local_addr();
         let reply = raw_exchange(
@@ -203,7 +203,7 @@ fn chunked_response_head_and_no_body_statuses() {
 fn chunked_upload_with_trailers_and_expect_continue() {
     let _serial = util::serial();
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |s| {
+        let server = http::listen("127.0.0.1:0", |s| {
             let body = s.read_all().unwrap();
             let trailer = s.trailers().get("x-checksum").unwrap_or("-").to_owned();
             s.reply(
@@ -212,7 +212,7 @@ fn chunked_upload_with_trailers_and_expect_continue() {
                 format!("{}|{}", String::from_utf8_lossy(&body), trailer).as_bytes(),
             )
             .unwrap();
-        }))
+        })
         .unwrap();
         let addr = server.local_addr();
         let reply = raw_exchange(
@@ -244,7 +244,7 @@ fn chunked_upload_with_trailers_and_expect_continue() {
 fn handler_without_response_or_with_panic_gets_500() {
     let _serial = util::serial();
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |s| match s.path() {
+        let server = http::listen("127.0.0.1:0", |s| match s.path() {
             "/panic" => panic!("handler bug"),
             "/inject" => {
                 let err = s
@@ -266,7 +266,7 @@ fn handler_without_response_or_with_panic_gets_500() {
             }
             "/nothing" => {}
             _ => s.reply(200, &[], b"fine").unwrap(),
-        }))
+        })
         .unwrap();
         let addr = server.local_addr();
         for path in ["/nothing", "/inject", "/status", "/panic"] {
@@ -291,15 +291,15 @@ fn handler_without_response_or_with_panic_gets_500() {
 fn date_header_is_the_current_second_and_moves_on() {
     let _serial = util::serial();
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |s| {
+        let server = http::listen("127.0.0.1:0", |s| {
             s.reply(200, &[], b"").unwrap();
-        }))
+        })
         .unwrap();
-        let client = Client::new(ClientConfig::default());
+        let client = Client::default();
         let url = format!("http://{}/", server.local_addr());
         let date_of = |url: &str| {
             let r = client.get(url).unwrap();
-            httpdate::parse_http_date(r.header.get("date").unwrap()).unwrap()
+            httpdate::parse_http_date(r.header("date").unwrap()).unwrap()
         };
         let first = date_of(&url);
         let now = std::time::SystemTime::now();
@@ -317,10 +317,10 @@ fn date_header_is_the_current_second_and_moves_on() {
 fn status_lines_for_known_and_unknown_codes() {
     let _serial = util::serial();
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |s| {
+        let server = http::listen("127.0.0.1:0", |s| {
             let status = s.path()[1..].parse().unwrap();
             s.reply(status, &[], b"").unwrap();
-        }))
+        })
         .unwrap();
         let addr = server.local_addr();
         for (status, line) in [
@@ -345,7 +345,7 @@ fn status_lines_for_known_and_unknown_codes() {
 fn upgrade_hands_over_the_connection_with_early_bytes() {
     let _serial = util::serial();
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |s| {
+        let server = http::listen("127.0.0.1:0", |s| {
             s.respond(101, &[("Upgrade", "echo"), ("Connection", "Upgrade")])
                 .unwrap();
             let (conn, early) = s.upgrade().unwrap();
@@ -355,7 +355,7 @@ fn upgrade_hands_over_the_connection_with_early_bytes() {
             let mut buf = [0u8; 64];
             let n = conn.read(&mut buf).unwrap();
             conn.write_all(&buf[..n]).unwrap();
-        }))
+        })
         .unwrap();
         let conn = TcpStream::connect(server.local_addr()).unwrap();
         conn.write_all(
@@ -382,17 +382,17 @@ fn upgrade_hands_over_the_connection_with_early_bytes() {
 fn two_hundred_concurrent_connections_and_no_fd_leak() {
     let _serial = util::serial();
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |s| {
+        let server = http::listen("127.0.0.1:0", |s| {
             silly::time::sleep(Duration::from_millis(5));
             s.reply(200, &[], b"ok").unwrap();
-        }))
+        })
         .unwrap();
         let addr = server.local_addr();
         let fds = util::fd_count();
         let clients: Vec<_> = (0..200)
             .map(|_| {
                 task::fork(move || {
-                    let client = Client::new(ClientConfig::default());
+                    let client = Client::default();
                     for _ in 0..3 {
                         assert_eq!(client.get(&format!("http://{addr}/")).unwrap().body, b"ok");
                     }

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Duration;
 
-use silly::net::http::{self, Config as HttpConfig, Server};
+use silly::net::http::{self, Server};
 use silly::net::websocket::{
     self, code, Backplane, Compression, Config, Error, FrameType, Hub, HubConfig, Message,
     SlowPolicy, Socket,
@@ -24,7 +24,7 @@ use util::ws::{open_raw_with, read_frame};
 fn hub_server(hub: &Hub, config: Config, on_sock: impl Fn(Socket) + 'static) -> Server {
     let hub = hub.clone();
     let on_sock = Rc::new(on_sock);
-    http::listen(HttpConfig::new("127.0.0.1:0", move |stream| {
+    http::listen("127.0.0.1:0", move |stream| {
         let topics: Vec<String> = stream.path()[1..].split(',').map(str::to_owned).collect();
         let Ok(sock) = websocket::upgrade_with(stream, config.clone()) else {
             return;
@@ -39,7 +39,7 @@ fn hub_server(hub: &Hub, config: Config, on_sock: impl Fn(Socket) + 'static) -> 
                 break;
             }
         }
-    }))
+    })
     .unwrap()
 }
 
@@ -266,7 +266,7 @@ fn a_burst_of_a_thousand_drops_nobody() {
     silly::run(|| {
         let hub = Hub::new();
         let h = hub.clone();
-        let server = http::listen(HttpConfig::new("127.0.0.1:0", move |stream| {
+        let server = http::listen("127.0.0.1:0", move |stream| {
             let Ok(sock) = websocket::upgrade(stream) else {
                 return;
             };
@@ -274,7 +274,7 @@ fn a_burst_of_a_thousand_drops_nobody() {
             while let Ok(Message::Text(text)) = sock.read_message() {
                 h.publish_text("room", &text).unwrap();
             }
-        }))
+        })
         .unwrap();
         let addr = server.local_addr();
         let clients: Vec<_> = (0..N)

@@ -19,13 +19,13 @@ const TOPIC: &str = "t";
 /// and a client of it, returned once it is subscribed.
 fn subscribed_client(hub: &Hub) -> (http::Server, Socket) {
     let server_hub = hub.clone();
-    let server = http::listen(http::Config::new("127.0.0.1:0", move |stream| {
+    let server = http::listen("127.0.0.1:0", move |stream| {
         let Ok(sock) = websocket::upgrade(stream) else {
             return;
         };
         server_hub.subscribe(&sock, TOPIC).unwrap();
         while sock.read().is_ok() {}
-    }))
+    })
     .unwrap();
     let config = Config::default().read_timeout(Some(Duration::from_secs(10)));
     let client =

@@ -343,17 +343,18 @@ fn targets(log: &Rc<ServerLog>, rng: &Rc<RefCell<Rng>>) -> (Vec<Server>, Vec<Tar
     let mut out = Vec::new();
     for secure in [false, true] {
         let (log, rng) = (log.clone(), rng.clone());
-        let mut config = Config::new("127.0.0.1:0", move |s| handler(s, &rng, &log));
+        let on_request = move |s: &mut http::Stream| handler(s, &rng, &log);
+        let mut config = Config::default();
         let mut client = ClientConfig::default();
         if secure {
-            config = config.tls(server_tls.clone());
+            config = config.tls(Some(server_tls.clone()));
             client = client.tls(client_tls.clone());
         }
-        let server = http::listen(config).unwrap();
+        let server = http::listen_with("127.0.0.1:0", config, on_request).unwrap();
         let scheme = if secure { "https" } else { "http" };
         out.push(Target {
             base: format!("{scheme}://localhost:{}", server.local_addr().port()),
-            client: Client::new(client),
+            client: Client::new(client).unwrap(),
         });
         servers.push(server);
     }
@@ -429,7 +430,7 @@ fn a_cut_response_never_goes_back_to_the_pool() {
         let base = Baseline::now();
         let ports = Rc::new(RefCell::new(Vec::new()));
         let seen = ports.clone();
-        let server = http::listen(Config::new("127.0.0.1:0", move |s| {
+        let server = http::listen("127.0.0.1:0", move |s| {
             seen.borrow_mut().push(s.remote_addr().port());
             if s.path() == "/slow" {
                 // 1 MiB in 64 KiB pieces, 20 ms apart.
@@ -443,10 +444,10 @@ fn a_cut_response_never_goes_back_to_the_pool() {
             } else {
                 s.reply(200, &[], b"small").unwrap();
             }
-        }))
+        })
         .unwrap();
         let url = format!("http://{}", server.local_addr());
-        let client = Client::new(ClientConfig::default());
+        let client = Client::default();
         assert_eq!(client.get(&format!("{url}/small")).unwrap().body, b"small");
         // The slow response goes on the pooled connection and is cut in its body.
         let cut = time::timeout(Duration::from_millis(100), || {
@@ -499,7 +500,7 @@ fn a_cut_server_write_closes_the_connection() {
         let base = Baseline::now();
         let after_cut = Rc::new(RefCell::new(None));
         let report = after_cut.clone();
-        let server = http::listen(Config::new("127.0.0.1:0", move |s| {
+        let server = http::listen("127.0.0.1:0", move |s| {
             if s.path() == "/big" {
                 let body = vec![b'x'; 16 << 20];
                 let cut = time::timeout(Duration::from_millis(50), || s.reply(200, &[], &body));
@@ -509,7 +510,7 @@ fn a_cut_server_write_closes_the_connection() {
             } else {
                 s.reply(200, &[], b"fine").unwrap();
             }
-        }))
+        })
         .unwrap();
         let addr = server.local_addr();
         let conn = TcpStream::connect(addr).unwrap();
@@ -561,13 +562,13 @@ fn a_cancelled_request_leaves_the_client_whole() {
     let _serial = util::serial();
     silly::run(|| {
         let base = Baseline::now();
-        let server = http::listen(Config::new("127.0.0.1:0", |s| {
+        let server = http::listen("127.0.0.1:0", |s| {
             let len: usize = s.path()[1..].parse().unwrap();
             let _ = s.reply(200, &[], &pattern(9, len));
-        }))
+        })
         .unwrap();
         let url = format!("http://{}", server.local_addr());
-        let client = Rc::new(Client::new(ClientConfig::default()));
+        let client = Rc::new(Client::default());
         for i in 0..20u64 {
             let (c, u) = (client.clone(), url.clone());
             let doomed =

@@ -180,7 +180,7 @@ fn run_transport(t: Transport, count: u64, base: Rc<Vec<u8>>, rng: Rc<RefCell<Rn
     let next = Rc::new(Cell::new(0u64));
     let (srv_log, srv_base, srv_rng, srv_next) =
         (log.clone(), base.clone(), rng.clone(), next.clone());
-    let mut http_config = http::Config::new("127.0.0.1:0", move |stream| {
+    let handler = move |stream: &mut http::Stream| {
         let to_client = stream.target() == "/to-client";
         let Ok(sock) = websocket::upgrade_with(stream, server_ws.clone()) else {
             return;
@@ -198,11 +198,9 @@ fn run_transport(t: Transport, count: u64, base: Rc<Vec<u8>>, rng: Rc<RefCell<Rn
         } else {
             read_cut(&sock, &srv_base, &srv_log, &srv_rng, is_tls);
         }
-    });
-    if let Some((server_tls, _)) = &t.tls {
-        http_config = http_config.tls(server_tls.clone());
-    }
-    let server = http::listen(http_config).unwrap();
+    };
+    let http_config = http::Config::default().tls(t.tls.as_ref().map(|(server, _)| server.clone()));
+    let server = http::listen_with("127.0.0.1:0", http_config, handler).unwrap();
     let scheme = if is_tls { "wss" } else { "ws" };
     let url = |path: &str| format!("{scheme}://127.0.0.1:{}{path}", server.local_addr().port());
 

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use silly::net::http::{self, Config as HttpConfig, Server};
+use silly::net::http::{self, Server};
 use silly::net::websocket::{self, Hub, Message, Socket};
 use silly::redis::{BackplaneConfig, Config, HubBackplane};
 use silly::{task, time};
@@ -38,7 +38,7 @@ impl Node {
             .backoff_max(Duration::from_millis(200));
         let backplane = HubBackplane::attach(&hub, redis, BackplaneConfig::default()).unwrap();
         let server_hub = hub.clone();
-        let server = http::listen(HttpConfig::new("127.0.0.1:0", move |stream| {
+        let server = http::listen("127.0.0.1:0", move |stream| {
             let Ok(sock) = websocket::upgrade(stream) else {
                 return;
             };
@@ -48,7 +48,7 @@ impl Node {
                     break;
                 }
             }
-        }))
+        })
         .unwrap();
         let client =
             Rc::new(websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap());

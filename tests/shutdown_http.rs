@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use silly::net::http::{self, Config};
+use silly::net::http;
 use silly::net::tcp::TcpStream;
 use util::example::Example;
 
@@ -155,13 +155,13 @@ fn idle_connections_close_at_once_and_requests_in_flight_complete() {
         let gate = silly::sync::Notify::new();
         let handler_gate = gate.clone();
         let server = Rc::new(
-            http::listen(Config::new("127.0.0.1:0", move |s| {
+            http::listen("127.0.0.1:0", move |s| {
                 if s.path() == "/slow" {
                     handler_gate.wait();
                     assert!(s.is_shutting_down());
                 }
                 let _ = s.reply(200, &[], b"done");
-            }))
+            })
             .unwrap(),
         );
         let addr = server.local_addr();

@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Duration;
 
-use silly::net::http::{self, Config};
+use silly::net::http;
 use silly::net::websocket::{self, Message};
 use silly::sync::WaitGroup;
 use util::example::Example;
@@ -83,12 +83,12 @@ fn the_configured_close_code_is_sent_and_read_returns_the_close() {
     silly::run(|| {
         let handler_saw = Rc::new(RefCell::new(None));
         let saw = handler_saw.clone();
-        let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
+        let server = http::listen("127.0.0.1:0", move |stream| {
             let config =
                 websocket::Config::default().shutdown_close_code(websocket::code::SERVICE_RESTART);
             let sock = websocket::upgrade_with(stream, config).unwrap();
             *saw.borrow_mut() = Some(sock.read_message());
-        }))
+        })
         .unwrap();
         let url = format!("ws://{}/", server.local_addr());
         let client = websocket::connect(&url, &[]).unwrap();

@@ -72,8 +72,13 @@ fn an_https_server_reloads_and_a_plain_one_says_it_cannot() {
         let hello = |s: &mut http::Stream| {
             let _ = s.reply(200, &[], b"hi");
         };
-        let https = http::listen(Config::new("127.0.0.1:0", hello).tls(old_server)).unwrap();
-        let plain = http::listen(Config::new("127.0.0.1:0", hello)).unwrap();
+        let https = http::listen_with(
+            "127.0.0.1:0",
+            Config::default().tls(Some(old_server)),
+            hello,
+        )
+        .unwrap();
+        let plain = http::listen("127.0.0.1:0", hello).unwrap();
         assert!(!plain.reload_tls(new_server.clone()));
         assert!(https.reload_tls(new_server));
         let conn = tls::connect(https.local_addr(), "localhost", &trust_new).unwrap();

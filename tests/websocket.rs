@@ -45,7 +45,7 @@ fn echo_text_binary_and_every_size() {
 #[test]
 fn ping_pong_and_peer_close_code() {
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |stream| {
+        let server = http::listen("127.0.0.1:0", |stream| {
             let sock = websocket::upgrade(stream).unwrap();
             sock.write(b"are you there", FrameType::Ping).unwrap();
             // Our ping is answered automatically by the client's read loop.
@@ -60,7 +60,7 @@ fn ping_pong_and_peer_close_code() {
                     Err(e) => panic!("{e}"),
                 }
             }
-        }))
+        })
         .unwrap();
         let sock = websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap();
         sock.write(b"p", FrameType::Ping).unwrap();
@@ -88,7 +88,7 @@ fn ping_pong_and_peer_close_code() {
 fn read_message_gives_text_as_a_string_and_close_as_code_and_reason() {
     silly::run(|| {
         // The server answers each message with what `read_message` made of it.
-        let server = http::listen(Config::new("127.0.0.1:0", |stream| {
+        let server = http::listen("127.0.0.1:0", |stream| {
             let sock = websocket::upgrade(stream).unwrap();
             loop {
                 let reply = match sock.read_message().unwrap() {
@@ -104,7 +104,7 @@ fn read_message_gives_text_as_a_string_and_close_as_code_and_reason() {
                     return;
                 }
             }
-        }))
+        })
         .unwrap();
         // Small enough to be fragmented: the code points are cut between fragments.
         let config = websocket::Config::default().fragment_size(3);
@@ -167,7 +167,7 @@ fn broadcast_to_many_clients_with_one_writer_coroutine() {
             }
         });
         let c = clients.clone();
-        let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
+        let server = http::listen("127.0.0.1:0", move |stream| {
             let Ok(sock) = websocket::upgrade(stream) else {
                 return;
             };
@@ -180,7 +180,7 @@ fn broadcast_to_many_clients_with_one_writer_coroutine() {
                 }
             }
             c.borrow_mut().retain(|s| !s.same_connection(&sock));
-        }))
+        })
         .unwrap();
         let url = format!("ws://{}/", server.local_addr());
         let socks: Vec<Socket> = (0..20)
@@ -237,11 +237,11 @@ fn fifty_concurrent_clients() {
 fn abrupt_tcp_close_is_an_error_not_a_hang() {
     silly::run(|| {
         let (tx, rx) = sync::channel();
-        let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
+        let server = http::listen("127.0.0.1:0", move |stream| {
             let sock = websocket::upgrade(stream).unwrap();
             tx.send(sock.read().map(|_| ()).map_err(|e| e.to_string()))
                 .unwrap();
-        }))
+        })
         .unwrap();
         let sock = websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap();
         drop(sock); // no close frame
@@ -261,14 +261,15 @@ fn wss_with_a_generated_certificate_and_wss_against_plain() {
         .tls(tls::ClientConfig::with_ca_pem(ca.pem().as_bytes()).unwrap())
         .connect_timeout(Some(Duration::from_secs(2)));
     silly::run(move || {
-        let secure = http::listen(
-            Config::new("127.0.0.1:0", |stream| {
+        let secure = http::listen_with(
+            "127.0.0.1:0",
+            Config::default().tls(Some(server_tls)),
+            |stream| {
                 let sock = websocket::upgrade(stream).unwrap();
                 sock.write(b"Secure connection established", FrameType::Text)
                     .unwrap();
                 let _ = sock.read();
-            })
-            .tls(server_tls),
+            },
         )
         .unwrap();
         let url = format!("wss://localhost:{}/", secure.local_addr().port());
@@ -294,7 +295,7 @@ fn wss_with_a_generated_certificate_and_wss_against_plain() {
 #[test]
 fn subprotocol_origin_check_and_bad_handshakes() {
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |stream| {
+        let server = http::listen("127.0.0.1:0", |stream| {
             let config = websocket::Config::default()
                 .protocols(["chat.v2", "chat"])
                 .origin_check(|origin| origin != Some("http://evil.example"));
@@ -303,7 +304,7 @@ fn subprotocol_origin_check_and_bad_handshakes() {
                 sock.write(p.as_bytes(), FrameType::Text).unwrap();
                 let _ = sock.read();
             }
-        }))
+        })
         .unwrap();
         let url = format!("ws://{}/", server.local_addr());
         let config = websocket::Config::default().protocols(["chat"]);
@@ -336,7 +337,7 @@ fn subprotocol_origin_check_and_bad_handshakes() {
 #[test]
 fn client_rejects_a_wrong_accept_key() {
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |stream| {
+        let server = http::listen("127.0.0.1:0", |stream| {
             let _ = stream.respond(
                 101,
                 &[
@@ -346,7 +347,7 @@ fn client_rejects_a_wrong_accept_key() {
                 ],
             );
             let _ = stream.upgrade();
-        }))
+        })
         .unwrap();
         let err = websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap_err();
         assert!(
@@ -394,7 +395,7 @@ fn write_argument_errors() {
 fn close_while_another_coroutine_reads_returns_when_that_read_ends_the_handshake() {
     silly::run(|| {
         let (tx, rx) = sync::channel();
-        let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
+        let server = http::listen("127.0.0.1:0", move |stream| {
             let config = websocket::Config::default().close_timeout(Some(Duration::from_secs(20)));
             let sock = websocket::upgrade_with(stream, config).unwrap();
             let (got_tx, got_rx) = sync::channel();
@@ -418,7 +419,7 @@ fn close_while_another_coroutine_reads_returns_when_that_read_ends_the_handshake
                 sock.is_closed(),
             ))
             .unwrap();
-        }))
+        })
         .unwrap();
         let sock = websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap();
         sock.write(b"hello", FrameType::Text).unwrap();

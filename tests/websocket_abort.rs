@@ -20,7 +20,7 @@ fn abort_ends_a_waiting_read_and_a_stuck_write_without_a_close_frame() {
         let (go_tx, go_rx) = sync::channel::<()>();
         // The peer reads one message, then stops reading until told, then
         // reports how its next read ended.
-        let server = http::listen(http::Config::new("127.0.0.1:0", move |stream| {
+        let server = http::listen("127.0.0.1:0", move |stream| {
             let sock = websocket::upgrade(stream).unwrap();
             let first = sock.read().map(|(data, _)| data.len());
             let _ = go_rx.recv();
@@ -30,7 +30,7 @@ fn abort_ends_a_waiting_read_and_a_stuck_write_without_a_close_frame() {
                 next = sock.read();
             }
             let _ = seen_tx.send((first, next.map(|(_, kind)| kind)));
-        }))
+        })
         .unwrap();
         let sock = websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap();
         sock.write(b"hello", FrameType::Binary).unwrap();

@@ -69,7 +69,7 @@ fn one_coroutine_reads_while_a_clone_writes_with_interrupts() {
     };
     silly::run(move || {
         let baseline = Baseline::now();
-        let server = http::listen(http::Config::new("127.0.0.1:0", |stream| {
+        let server = http::listen("127.0.0.1:0", |stream| {
             let Ok(sock) = websocket::upgrade(stream) else {
                 return;
             };
@@ -79,7 +79,7 @@ fn one_coroutine_reads_while_a_clone_writes_with_interrupts() {
                     return;
                 }
             }
-        }))
+        })
         .unwrap();
         let sock = websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap();
         small_buffers(&sock);

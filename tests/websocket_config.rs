@@ -53,10 +53,10 @@ fn upgrade_with_refuses_a_bad_config_and_answers_500() {
     silly::run(|| {
         for (config, field) in bad_configs() {
             let (tx, rx) = sync::channel();
-            let server = http::listen(http::Config::new("127.0.0.1:0", move |stream| {
+            let server = http::listen("127.0.0.1:0", move |stream| {
                 let result = websocket::upgrade_with(stream, config.clone());
                 let _ = tx.send(result.map(|_| ()).map_err(|e| e.to_string()));
-            }))
+            })
             .unwrap();
             let err =
                 websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap_err();

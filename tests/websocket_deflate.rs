@@ -5,7 +5,7 @@
 mod util;
 
 use flate2::{Compress, Decompress, FlushCompress, FlushDecompress};
-use silly::net::http::{self, Config as HttpConfig};
+use silly::net::http;
 use silly::net::tcp::TcpStream;
 use silly::net::websocket::{self, code, Compression, Config, Error, FrameType, PreparedMessage};
 use util::ws::{frame, open_raw_with, read_frame, MASK};
@@ -219,7 +219,7 @@ fn the_client_fails_a_response_it_cannot_accept() {
             "permessage-deflate; unknown",
             "x-unknown",
         ] {
-            let server = http::listen(HttpConfig::new("127.0.0.1:0", move |stream| {
+            let server = http::listen("127.0.0.1:0", move |stream| {
                 let key = stream.header("sec-websocket-key").unwrap_or("").to_owned();
                 let accept = websocket::accept_key(key.trim());
                 let _ = stream.respond(
@@ -232,7 +232,7 @@ fn the_client_fails_a_response_it_cannot_accept() {
                     ],
                 );
                 let _ = stream.upgrade();
-            }))
+            })
             .unwrap();
             let addr = server.local_addr();
             let config = Config::default().compression(Some(Compression::per_connection()));

@@ -5,7 +5,7 @@ mod util;
 
 use std::time::Duration;
 
-use silly::net::http::{self, Config};
+use silly::net::http;
 use silly::net::websocket::{self, FrameType};
 use util::ws::{frame, open, read_frame, MASK};
 
@@ -269,7 +269,7 @@ fn lengths_are_minimally_encoded_and_large_messages_fragmented() {
 #[test]
 fn message_and_frame_limits_close_with_1009() {
     silly::run(|| {
-        let server = http::listen(Config::new("127.0.0.1:0", |stream| {
+        let server = http::listen("127.0.0.1:0", |stream| {
             let config = websocket::Config::default()
                 .max_message_bytes(1000)
                 .max_frame_bytes(800);
@@ -281,7 +281,7 @@ fn message_and_frame_limits_close_with_1009() {
                     let _ = sock.write(&data, kind);
                 }
             }
-        }))
+        })
         .unwrap();
         let addr = server.local_addr();
         // Frame limit: 800 passes, 801 fails.
@@ -326,14 +326,14 @@ fn message_and_frame_limits_close_with_1009() {
 fn close_gives_up_on_a_peer_that_never_answers() {
     silly::run(|| {
         let (tx, rx) = silly::sync::channel();
-        let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
+        let server = http::listen("127.0.0.1:0", move |stream| {
             let config =
                 websocket::Config::default().close_timeout(Some(Duration::from_millis(200)));
             let sock = websocket::upgrade_with(stream, config).unwrap();
             let started = std::time::Instant::now();
             sock.close().unwrap();
             tx.send(started.elapsed()).unwrap();
-        }))
+        })
         .unwrap();
         let conn = open(server.local_addr(), "/");
         // Read the server's close frame, never answer it.
@@ -357,7 +357,7 @@ fn close_gives_up_on_a_peer_that_never_answers() {
 fn read_timeout_is_an_idle_timeout_the_connection_survives() {
     silly::run(|| {
         let (tx, rx) = silly::sync::channel();
-        let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
+        let server = http::listen("127.0.0.1:0", move |stream| {
             let config =
                 websocket::Config::default().read_timeout(Some(Duration::from_millis(100)));
             let sock = websocket::upgrade_with(stream, config).unwrap();
@@ -378,7 +378,7 @@ fn read_timeout_is_an_idle_timeout_the_connection_survives() {
                     }
                 }
             }
-        }))
+        })
         .unwrap();
         let conn = open(server.local_addr(), "/");
         // Half a message before the timeout, the rest after: nothing is lost.
@@ -469,12 +469,12 @@ fn frames_together_in_one_read_or_cut_across_reads() {
 fn a_frame_failed_early_then_the_peers_close_ends_the_connection_at_once() {
     silly::run(|| {
         let (tx, rx) = silly::sync::channel();
-        let server = http::listen(Config::new("127.0.0.1:0", move |stream| {
+        let server = http::listen("127.0.0.1:0", move |stream| {
             let sock = websocket::upgrade(stream).unwrap();
             let result = sock.read().map(|(data, _)| data);
             tx.send((result.map_err(|e| e.to_string()), sock.peer_close()))
                 .unwrap();
-        }))
+        })
         .unwrap();
         let conn = open(server.local_addr(), "/");
         // Valid text, then U+110000 (out of range), then text the server never gets.

@@ -106,22 +106,19 @@ fn slow_reader_server(
 ) {
     let got = Rc::new(std::cell::RefCell::new(Vec::new()));
     let seen = got.clone();
-    let server = silly::net::http::listen(silly::net::http::Config::new(
-        "127.0.0.1:0",
-        move |stream| {
-            let Ok(sock) = websocket::upgrade(stream) else {
+    let server = silly::net::http::listen("127.0.0.1:0", move |stream| {
+        let Ok(sock) = websocket::upgrade(stream) else {
+            return;
+        };
+        time::sleep(delay);
+        while let Ok(message) = sock.read_message() {
+            let close = matches!(message, Message::Close(_));
+            seen.borrow_mut().push(message);
+            if close {
                 return;
-            };
-            time::sleep(delay);
-            while let Ok(message) = sock.read_message() {
-                let close = matches!(message, Message::Close(_));
-                seen.borrow_mut().push(message);
-                if close {
-                    return;
-                }
             }
-        },
-    ))
+        }
+    })
     .unwrap();
     (server, got)
 }
@@ -154,21 +151,18 @@ fn a_server_write_cut_mid_frame_is_finished_before_a_pong() {
         // and the next thing out is a pong, not a write.
         let big = pattern(16 << 20, 9);
         let sent = big.clone();
-        let server = silly::net::http::listen(silly::net::http::Config::new(
-            "127.0.0.1:0",
-            move |stream| {
-                let Ok(sock) = websocket::upgrade(stream) else {
-                    return;
-                };
-                let cut = time::timeout(Duration::from_millis(50), || {
-                    sock.write(&sent, FrameType::Binary)
-                });
-                assert!(cut.is_err());
-                // The client's ping: its pong waits for the rest of the message.
-                assert_eq!(sock.read_message().unwrap(), Message::Ping(b"p".to_vec()));
-                assert_eq!(sock.read_message().unwrap(), Message::Text("done".into()));
-            },
-        ))
+        let server = silly::net::http::listen("127.0.0.1:0", move |stream| {
+            let Ok(sock) = websocket::upgrade(stream) else {
+                return;
+            };
+            let cut = time::timeout(Duration::from_millis(50), || {
+                sock.write(&sent, FrameType::Binary)
+            });
+            assert!(cut.is_err());
+            // The client's ping: its pong waits for the rest of the message.
+            assert_eq!(sock.read_message().unwrap(), Message::Ping(b"p".to_vec()));
+            assert_eq!(sock.read_message().unwrap(), Message::Text("done".into()));
+        })
         .unwrap();
         let sock = websocket::connect(&format!("ws://{}/", server.local_addr()), &[]).unwrap();
         time::sleep(Duration::from_millis(300));

@@ -19,11 +19,11 @@ const PINGS: u32 = 5_000;
 /// A server whose socket, once upgraded, is handed to `serve`.
 fn server(serve: impl Fn(Socket) + 'static) -> http::Server {
     let serve = Rc::new(serve);
-    http::listen(http::Config::new("127.0.0.1:0", move |stream| {
+    http::listen("127.0.0.1:0", move |stream| {
         if let Ok(sock) = websocket::upgrade(stream) {
             serve(sock);
         }
-    }))
+    })
     .unwrap()
 }
 

@@ -18,14 +18,15 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let data = data.to_vec();
     silly::run(move || {
         let mut timeouts = Timeouts::default();
-        timeouts.request_head = Duration::from_millis(200);
-        timeouts.body_read = Duration::from_millis(200);
-        let server = http::listen(
-            Config::new("127.0.0.1:0", |s| {
+        timeouts.request_head = Some(Duration::from_millis(200));
+        timeouts.body_read = Some(Duration::from_millis(200));
+        let server = http::listen_with(
+            "127.0.0.1:0",
+            Config::default().timeouts(timeouts),
+            |s| {
                 let body = s.read_all().unwrap_or_default();
                 let _ = s.reply(200, &[("X-Len", &body.len().to_string())], &body);
-            })
-            .timeouts(timeouts),
+            },
         )
         .unwrap();
         let conn = TcpStream::connect(server.local_addr()).unwrap();

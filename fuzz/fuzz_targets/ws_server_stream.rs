@@ -10,7 +10,7 @@ use std::io::Read;
 use std::net::Shutdown;
 use std::time::Duration;
 
-use silly::net::http::{self, Config};
+use silly::net::http;
 use silly::net::tcp::TcpStream;
 use silly::net::websocket::{self, FrameType};
 
@@ -22,7 +22,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     abort_on_panic::install();
     let data = data.to_vec();
     silly::run(move || {
-        let server = http::listen(Config::new("127.0.0.1:0", |stream| {
+        let server = http::listen("127.0.0.1:0", |stream| {
             let mut config = websocket::Config::default();
             config.close_timeout = Some(Duration::from_millis(50));
             config.max_message_bytes = 1 << 20;
@@ -35,7 +35,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                     }
                 }
             }
-        }))
+        })
         .unwrap();
         let conn = TcpStream::connect(server.local_addr()).unwrap();
         conn.set_read_timeout(Some(Duration::from_secs(2)));

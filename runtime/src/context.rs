@@ -318,7 +318,7 @@ pub(crate) fn try_with<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {
 /// # Panics
 ///
 /// Panics outside `run`.
-pub(crate) fn local<T: 'static>(init: impl FnOnce() -> io::Result<T>) -> io::Result<Rc<T>> {
+pub(crate) fn local<T: 'static, E>(init: impl FnOnce() -> Result<T, E>) -> Result<Rc<T>, E> {
     let found = with(|cx| {
         let locals = cx.locals.borrow();
         locals.iter().find_map(|l| l.clone().downcast::<T>().ok())
@@ -330,6 +330,37 @@ pub(crate) fn local<T: 'static>(init: impl FnOnce() -> io::Result<T>) -> io::Res
     let made = Rc::new(init()?);
     with(|cx| cx.locals.borrow_mut().push(made.clone()));
     Ok(made)
+}
+
+/// The running runtime's value of type `T`: made by `init` the first time a
+/// runtime asks for it, shared by every later call in that runtime, and
+/// dropped when the runtime ends (after its tasks). State that must not
+/// outlive its runtime (pooled connections, registrations with its reactor)
+/// belongs here rather than in a `thread_local!`, which would carry it into
+/// the next runtime started on the same thread. There is one value per type:
+/// wrap it in a type of your own so that no other code shares it.
+///
+/// ```
+/// use std::cell::Cell;
+///
+/// struct Requests(Cell<u32>);
+///
+/// for _ in 0..2 {
+///     silly_runtime::run(|| {
+///         let count = silly_runtime::runtime_local(|| Requests(Cell::new(0)));
+///         count.0.set(count.0.get() + 1);
+///         let again = silly_runtime::runtime_local(|| Requests(Cell::new(0)));
+///         assert_eq!(again.0.get(), 1, "one value per runtime, made anew in each");
+///     });
+/// }
+/// ```
+///
+/// # Panics
+///
+/// Panics outside `run`.
+pub fn runtime_local<T: 'static>(init: impl FnOnce() -> T) -> Rc<T> {
+    let Ok(value) = local::<T, std::convert::Infallible>(|| Ok(init()));
+    value
 }
 
 /// The running task.

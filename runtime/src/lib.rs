@@ -136,7 +136,7 @@ pub mod time;
 
 mod driver;
 
-pub use crate::context::RuntimeHandle;
+pub use crate::context::{runtime_local, RuntimeHandle};
 pub use crate::driver::{
     current_runtime, exit, run, runtime_index, runtimes, stats, stats_all, Builder, Stats,
     DEFAULT_MAX_IDLE_STACKS, DEFAULT_STACK_SIZE,

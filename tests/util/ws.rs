@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
+use silly::net::http;
 use silly::net::http::Server;
-use silly::net::http::{self, Config};
 use silly::net::tcp::TcpStream;
 use silly::net::websocket::{self, FrameType};
 
@@ -17,7 +17,7 @@ pub fn echo_server() -> Server {
 
 /// [`echo_server`] whose sockets have `config`.
 pub fn echo_server_with(config: websocket::Config) -> Server {
-    http::listen(Config::new("127.0.0.1:0", move |stream| {
+    http::listen("127.0.0.1:0", move |stream| {
         let Ok(sock) = websocket::upgrade_with(stream, config.clone()) else {
             return;
         };
@@ -32,7 +32,7 @@ pub fn echo_server_with(config: websocket::Config) -> Server {
                 Ok(_) => {}
             }
         }
-    }))
+    })
     .unwrap()
 }
 

@@ -79,17 +79,14 @@ pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Resu
     request.extend_from_slice(headers);
     let mut http = ClientConfig::default();
     http.tls = config.tls.clone();
-    // The HTTP client's step timeouts are plain durations, and one too large
-    // for the clock is no limit there too.
-    let limit = config.connect_timeout.unwrap_or(Duration::MAX);
-    http.connect_timeout = limit;
-    http.read_timeout = limit;
-    let (response, upgraded) = Client::new(http).upgrade(&http_url, &request)?;
+    http.connect_timeout = config.connect_timeout;
+    http.read_timeout = config.connect_timeout;
+    let (response, upgraded) = Client::new(http)?.upgrade(&http_url, &request)?;
     let protocol =
-        handshake::check_response(response.status, &response.header, &key, &config.protocols)
+        handshake::check_response(response.status, &response.headers, &key, &config.protocols)
             .map_err(Error::Handshake)?;
     let agreed = deflate::check_response(
-        response.header.get_all("sec-websocket-extensions"),
+        response.headers.get_all("sec-websocket-extensions"),
         config.compression.as_ref(),
     )
     .map_err(Error::Handshake)?;
@@ -105,7 +102,7 @@ pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Resu
     conn.set_read_timeout(None);
     let info = HandshakeInfo {
         path,
-        headers: response.header,
+        headers: response.headers,
         protocol,
     };
     Ok(Socket::new(conn, early, Role::Client, config, info, agreed))

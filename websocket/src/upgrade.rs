@@ -11,11 +11,11 @@ use crate::socket::{HandshakeInfo, Role, Socket};
 /// Upgrades the request on `stream` to a WebSocket, with the default [`Config`].
 ///
 /// ```no_run
-/// use silly_net::http::{self, Config as HttpConfig};
+/// use silly_net::http;
 /// use silly_websocket::{upgrade, FrameType};
 ///
 /// silly_runtime::run(|| {
-///     http::listen(HttpConfig::new(":8080", |stream| {
+///     http::listen(":8080", |stream| {
 ///         let Ok(sock) = upgrade(stream) else { return }; // 400/426 already sent
 ///         while let Ok((data, kind)) = sock.read() {
 ///             match kind {
@@ -24,7 +24,7 @@ use crate::socket::{HandshakeInfo, Role, Socket};
 ///                 _ => {}
 ///             }
 ///         }
-///     }))
+///     })
 ///     .unwrap();
 ///     silly_runtime::task::park();
 /// });

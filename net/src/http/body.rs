@@ -8,9 +8,10 @@
 
 use std::time::Instant;
 
+use super::error::{Error, Result};
 use super::head::BodyKind;
+use super::headers::Headers;
 use super::wire::Wire;
-use super::{Error, Headers, Result};
 
 /// Longest chunk-size line (size, extensions, CRLF) accepted.
 const MAX_CHUNK_LINE: usize = 4096;

@@ -1,11 +1,9 @@
-//! Server settings: address, handler, TLS, limits and timeouts.
+//! Server settings: TLS, limits and timeouts.
 
-use std::fmt;
-use std::rc::Rc;
 use std::time::Duration;
 
-use super::Stream;
 use crate::tls;
+use silly_runtime::config::ConfigError;
 use silly_runtime::config_setters as setters;
 
 /// Size limits of the server. Each default is chosen for a public-facing server.
@@ -14,21 +12,22 @@ use silly_runtime::config_setters as setters;
 ///
 /// ```
 /// use silly_net::http::Limits;
-/// let limits = Limits::default().max_body(1024 * 1024).max_headers(50);
-/// assert_eq!((limits.max_body, limits.max_headers), (1024 * 1024, 50));
+/// let limits = Limits::default().max_body_bytes(1024 * 1024).max_headers(50);
+/// assert_eq!((limits.max_body_bytes, limits.max_headers), (1024 * 1024, 50));
 /// assert_eq!(limits.max_header_bytes, 64 * 1024, "the default");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Largest request head (request line + headers), in bytes. Default 64 KiB;
-    /// beyond it the answer is 431.
+    /// Largest request head (request line + headers), in bytes. Default 64 KiB,
+    /// at least 1; beyond it the answer is 431.
     pub max_header_bytes: usize,
-    /// Most header lines in a request head. Default 100; beyond it, 431.
+    /// Most header lines in a request head. Default 100, at least 1 (an
+    /// HTTP/1.1 request carries `Host`); beyond it, 431.
     pub max_headers: usize,
     /// Largest request body, in bytes, as announced by Content-Length or as
     /// decoded from chunks. Default 8 MiB; beyond it, 413.
-    pub max_body: u64,
+    pub max_body_bytes: usize,
 }
 
 impl Default for Limits {
@@ -36,7 +35,7 @@ impl Default for Limits {
         Limits {
             max_header_bytes: 64 * 1024,
             max_headers: 100,
-            max_body: 8 * 1024 * 1024,
+            max_body_bytes: 8 * 1024 * 1024,
         }
     }
 }
@@ -44,8 +43,33 @@ impl Default for Limits {
 setters!(Limits {
     max_header_bytes: usize,
     max_headers: usize,
-    max_body: u64,
+    max_body_bytes: usize,
 });
+
+impl Limits {
+    /// Checks the limits (see each field for its range).
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the first field out of its range.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.max_header_bytes == 0 {
+            return Err(ConfigError::new(
+                "Limits",
+                "max_header_bytes",
+                "must be at least 1",
+            ));
+        }
+        if self.max_headers == 0 {
+            return Err(ConfigError::new(
+                "Limits",
+                "max_headers",
+                "must be at least 1 (an HTTP/1.1 request carries Host)",
+            ));
+        }
+        Ok(())
+    }
+}
 
 /// Timeouts of the server, against slow or idle clients. Start from
 /// `Timeouts::default()` and change fields with the setters of the same name:
@@ -54,70 +78,108 @@ setters!(Limits {
 /// use silly_net::http::Timeouts;
 /// use std::time::Duration;
 /// let timeouts = Timeouts::default()
-///     .keep_alive(Duration::from_secs(5))
-///     .request_head(Duration::from_secs(2));
-/// assert_eq!(timeouts.keep_alive, Duration::from_secs(5));
-/// assert_eq!(timeouts.write, Duration::from_secs(30), "the default");
+///     .keep_alive(Some(Duration::from_secs(5)))
+///     .body_read(None);
+/// assert_eq!(timeouts.keep_alive, Some(Duration::from_secs(5)));
+/// assert_eq!(timeouts.body_read, None, "off: a body may take as long as it takes");
+/// assert_eq!(timeouts.write, Some(Duration::from_secs(30)), "the default");
 /// ```
+///
+/// Each is `None` to turn it off; a huge one (`Duration::MAX`) is as good as
+/// none. `Some(Duration::ZERO)` is refused by [`check`](Self::check).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Timeouts {
     /// Longest time from a connection's start (or a request's first byte) to the
     /// end of the request head. Default 10 s; a client that trickles its head
     /// (slowloris) gets 408 and is closed.
-    pub request_head: Duration,
+    pub request_head: Option<Duration>,
     /// Longest idle time between requests on a keep-alive connection. Default
     /// 60 s; then the connection is closed.
-    pub keep_alive: Duration,
+    pub keep_alive: Option<Duration>,
     /// Longest wait for each read of a request body. Default 30 s.
-    pub body_read: Duration,
+    pub body_read: Option<Duration>,
     /// Longest wait for the client to take each write of a response. Default 30 s.
-    pub write: Duration,
+    pub write: Option<Duration>,
 }
 
 impl Default for Timeouts {
     fn default() -> Self {
         Timeouts {
-            request_head: Duration::from_secs(10),
-            keep_alive: Duration::from_secs(60),
-            body_read: Duration::from_secs(30),
-            write: Duration::from_secs(30),
+            request_head: Some(Duration::from_secs(10)),
+            keep_alive: Some(Duration::from_secs(60)),
+            body_read: Some(Duration::from_secs(30)),
+            write: Some(Duration::from_secs(30)),
         }
     }
 }
 
 setters!(Timeouts {
-    request_head: Duration,
-    keep_alive: Duration,
-    body_read: Duration,
-    write: Duration,
+    request_head: Option<Duration>,
+    keep_alive: Option<Duration>,
+    body_read: Option<Duration>,
+    write: Option<Duration>,
 });
 
-/// The handler type: called once per request, in the connection's coroutine.
-pub type Handler = Rc<dyn Fn(&mut Stream)>;
+impl Timeouts {
+    /// Checks the timeouts: none may be `Some(Duration::ZERO)` (`None` turns
+    /// one off).
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the first zero timeout.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        check_timeouts(
+            "Timeouts",
+            [
+                ("request_head", self.request_head),
+                ("keep_alive", self.keep_alive),
+                ("body_read", self.body_read),
+                ("write", self.write),
+            ],
+        )
+    }
+}
 
-/// Everything [`listen`](super::listen) needs: [`Config::new`] with the
-/// address and handler, then a setter for each part to change.
+/// Refuses the first of `fields` of `config` that is `Some(Duration::ZERO)`:
+/// a timeout that passes before anything can happen (`None` turns one off).
+pub(crate) fn check_timeouts<const N: usize>(
+    config: &'static str,
+    fields: [(&'static str, Option<Duration>); N],
+) -> Result<(), ConfigError> {
+    match fields.iter().find(|(_, t)| t.is_some_and(|t| t.is_zero())) {
+        Some((field, _)) => Err(ConfigError::new(
+            config,
+            field,
+            "must be more than zero (None turns it off)",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// How [`listen_with`](super::listen_with) serves: TLS, limits and timeouts
+/// (the address and the handler are its arguments). Start from
+/// `Config::default()` (plain HTTP, default limits and timeouts) and change
+/// fields with the setters of the same name:
 ///
 /// ```no_run
 /// use silly_net::http::{self, Config, Limits, Timeouts};
 /// use std::time::Duration;
 /// silly_runtime::run(|| {
-///     let config = Config::new("127.0.0.1:8080", |s| { let _ = s.close(b"hi"); })
-///         .limits(Limits::default().max_body(1024 * 1024))
-///         .timeouts(Timeouts::default().keep_alive(Duration::from_secs(5)));
-///     let server = http::listen(config).unwrap();
+///     let config = Config::default()
+///         .limits(Limits::default().max_body_bytes(1024 * 1024))
+///         .timeouts(Timeouts::default().keep_alive(Some(Duration::from_secs(5))));
+///     let server = http::listen_with("127.0.0.1:8080", config, |s| {
+///         let _ = s.close(b"hi");
+///     })
+///     .unwrap();
 ///     silly_runtime::task::park();
 /// });
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Config {
-    /// Address to listen on, silly style (`":8080"`, `"127.0.0.1:0"`, ...).
-    pub addr: String,
-    /// Called for each request.
-    pub handler: Handler,
-    /// Serve HTTPS with this TLS config (default: plain HTTP).
+    /// Serve HTTPS with this TLS config. Default `None`: plain HTTP.
     pub tls: Option<tls::ServerConfig>,
     /// Size limits (see [`Limits`] for the defaults).
     pub limits: Limits,
@@ -125,47 +187,21 @@ pub struct Config {
     pub timeouts: Timeouts,
 }
 
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("addr", &self.addr)
-            .field("tls", &self.tls)
-            .field("limits", &self.limits)
-            .field("timeouts", &self.timeouts)
-            .finish_non_exhaustive()
-    }
-}
+setters!(Config {
+    tls: Option<tls::ServerConfig>,
+    limits: Limits,
+    timeouts: Timeouts,
+});
 
 impl Config {
-    /// Plain HTTP on `addr`, default limits and timeouts.
-    pub fn new(addr: impl Into<String>, handler: impl Fn(&mut Stream) + 'static) -> Config {
-        Config {
-            addr: addr.into(),
-            handler: Rc::new(handler),
-            tls: None,
-            limits: Limits::default(),
-            timeouts: Timeouts::default(),
-        }
-    }
-
-    /// Serves HTTPS with `config`.
-    #[must_use]
-    pub fn tls(mut self, config: tls::ServerConfig) -> Config {
-        self.tls = Some(config);
-        self
-    }
-
-    /// Replaces the limits.
-    #[must_use]
-    pub fn limits(mut self, limits: Limits) -> Config {
-        self.limits = limits;
-        self
-    }
-
-    /// Replaces the timeouts.
-    #[must_use]
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Config {
-        self.timeouts = timeouts;
-        self
+    /// Checks the limits and the timeouts ([`Limits::check`],
+    /// [`Timeouts::check`]); [`listen_with`](super::listen_with) runs it first.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the first field out of its range.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        self.limits.check()?;
+        self.timeouts.check()
     }
 }

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::io;
 
+use silly_runtime::config::ConfigError;
+
 /// What went wrong in an HTTP exchange.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -18,13 +20,13 @@ pub enum Error {
     /// The connection is closed, not pooled.
     ///
     /// ```no_run
-    /// use silly_net::http::{Client, ClientConfig, Error, Phase};
+    /// use silly_net::http::{Client, Error, Phase};
     /// use std::time::Duration;
     /// silly_runtime::run(|| {
-    ///     let client = Client::new(ClientConfig::default());
+    ///     let client = Client::default();
     ///     let request = client
     ///         .build_request("GET", "http://127.0.0.1:8080/slow")
-    ///         .timeout(Duration::from_secs(2));
+    ///         .timeout(Some(Duration::from_secs(2)));
     ///     match request.send() {
     ///         Err(Error::Timeout { phase: Phase::Connect }) => { /* unreachable host */ }
     ///         Err(Error::Timeout { phase }) => { /* the server was slow in `phase` */ }
@@ -52,8 +54,14 @@ pub enum Error {
     InvalidBody(&'static str),
     /// The connection was taken by [`Stream::upgrade`](super::Stream::upgrade).
     Upgraded,
-    /// A URL the client cannot use.
-    InvalidUrl(String),
+    /// A URL the client cannot use; `error` says why (and is the
+    /// [`source`](std::error::Error::source)).
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it cannot be used.
+        error: UrlError,
+    },
     /// The server's response head is not one the client can use.
     InvalidResponse(ResponseError),
     /// More redirects than allowed.
@@ -64,6 +72,10 @@ pub enum Error {
     InsecureRedirect(String),
     /// A response status outside 100..=999, which HTTP cannot carry.
     InvalidStatus(u16),
+    /// A config value that cannot work ([`Client::new`](super::Client::new)
+    /// runs [`ClientConfig::check`](super::ClientConfig::check)); it is the
+    /// [`source`](std::error::Error::source).
+    Config(ConfigError),
 }
 
 impl fmt::Display for Error {
@@ -78,7 +90,7 @@ impl fmt::Display for Error {
             Error::BodyOverrun => f.write_str("http: body longer than its Content-Length"),
             Error::InvalidBody(why) => write!(f, "http: invalid body: {why}"),
             Error::Upgraded => f.write_str("http: connection was upgraded"),
-            Error::InvalidUrl(u) => write!(f, "http: invalid URL: {u}"),
+            Error::InvalidUrl { url, error } => write!(f, "http: invalid URL {url:?}: {error}"),
             Error::InvalidResponse(why) => write!(f, "http: invalid response: {why}"),
             Error::TooManyRedirects => f.write_str("http: too many redirects"),
             Error::InsecureRedirect(url) => write!(
@@ -86,6 +98,7 @@ impl fmt::Display for Error {
                 "http: refused a redirect from https to {url} (ClientConfig::redirect_https_to_http)"
             ),
             Error::InvalidStatus(s) => write!(f, "http: invalid status {s} (must be 100..=999)"),
+            Error::Config(e) => write!(f, "http: {e}"),
         }
     }
 }
@@ -95,6 +108,63 @@ impl std::error::Error for Error {
         match self {
             Error::Io(e) => Some(e),
             Error::InvalidResponse(e) => Some(e),
+            Error::Config(e) => Some(e),
+            Error::InvalidUrl { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// Whether this is a timeout: [`Error::Timeout`] (a client request ran
+    /// out of time), or an [`Error::Io`] of kind `TimedOut` (a server's read
+    /// or write timeout). Every error type of silly-rs answers `is_timeout`.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::Timeout { .. } => true,
+            Error::Io(e) => e.kind() == io::ErrorKind::TimedOut,
+            _ => false,
+        }
+    }
+}
+
+/// Why the client cannot use a URL ([`Error::InvalidUrl`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// It is not a URL; the parser's error is the
+    /// [`source`](std::error::Error::source).
+    Parse(url::ParseError),
+    /// A scheme other than `http` and `https` (the scheme is carried).
+    UnsupportedScheme(String),
+    /// A URL without a host (such as `http:/path`).
+    NoHost,
+}
+
+impl UrlError {
+    /// Always false: a URL error is never a timeout. Every error type of
+    /// silly-rs answers `is_timeout`.
+    pub fn is_timeout(&self) -> bool {
+        false
+    }
+}
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlError::Parse(e) => write!(f, "{e}"),
+            UrlError::UnsupportedScheme(scheme) => {
+                write!(f, "unsupported scheme {scheme:?} (use http or https)")
+            }
+            UrlError::NoHost => f.write_str("no host"),
+        }
+    }
+}
+
+impl std::error::Error for UrlError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            UrlError::Parse(e) => Some(e),
             _ => None,
         }
     }
@@ -135,7 +205,7 @@ pub enum ResponseError {
     Malformed(&'static str),
     /// More than 128 header fields.
     TooManyHeaders,
-    /// The head is longer than the client's `max_response_head` (the limit, in
+    /// The head is longer than the client's `max_response_head_bytes` (the limit, in
     /// bytes, is carried).
     HeadTooLarge(usize),
     /// Content-Length values that are not one decimal number; says how.
@@ -166,12 +236,27 @@ impl fmt::Display for ResponseError {
     }
 }
 
+impl ResponseError {
+    /// Always false: a refused response head is never a timeout (a slow one
+    /// is [`Error::Timeout`]). Every error type of silly-rs answers
+    /// `is_timeout`.
+    pub fn is_timeout(&self) -> bool {
+        false
+    }
+}
+
 impl std::error::Error for ResponseError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ResponseError::InvalidLocation { error, .. } => Some(error),
             _ => None,
         }
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(e)
     }
 }
 

@@ -4,7 +4,8 @@
 use std::mem::MaybeUninit;
 
 use super::authority::valid_authority;
-use super::{Headers, ResponseError};
+use super::error::ResponseError;
+use super::headers::Headers;
 
 /// Headers parsed on the stack before falling back to a heap array.
 const STACK_HEADERS: usize = 32;

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::error::Error;
+
 /// [`Headers::clear`] keeps the memory of a list up to this size of text.
 const KEEP_TEXT: usize = 4 * 1024;
 
@@ -131,15 +133,15 @@ impl Headers {
 /// Checks a header that is about to be written: the name must be an HTTP token
 /// (RFC 9110, section 5.1) and the value must hold no CR, LF or NUL, which would
 /// let the value end the header and inject others.
-pub(crate) fn check_outgoing(name: &str, value: &str) -> Result<(), super::Error> {
+pub(crate) fn check_outgoing(name: &str, value: &str) -> Result<(), Error> {
     if name.is_empty() || !name.bytes().all(|b| BYTE_CLASS[usize::from(b)] == TOKEN) {
-        return Err(super::Error::InvalidHeader(name.to_owned()));
+        return Err(Error::InvalidHeader(name.to_owned()));
     }
     if value
         .bytes()
         .any(|b| BYTE_CLASS[usize::from(b)] == FORBIDDEN)
     {
-        return Err(super::Error::InvalidHeader(format!("{name}: {value}")));
+        return Err(Error::InvalidHeader(format!("{name}: {value}")));
     }
     Ok(())
 }

@@ -1,35 +1,37 @@
 //! `http::listen`: a coroutine per connection, requests answered in order.
 
+use silly_runtime::{task, time};
 use std::fmt;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::rc::Rc;
-use std::time::Instant;
-
-use silly_runtime::task;
 
 use super::body::Body;
+use super::config::Config;
 use super::head::{self, RequestHead};
 use super::stream::Response;
+use super::stream::Stream;
 use super::wire::Wire;
-use super::{Config, Stream};
 use crate::conn::Conn;
+use crate::dns::{Addr, ToAddr};
 use crate::tcp::{self, ShutdownToken};
 use crate::tls::{self, CurrentConfig, ServerConfig};
 
-/// Serves HTTP/1.1 (and 1.0) on `config.addr`: each connection runs in its own
-/// coroutine, which reads requests one after the other (keep-alive, pipelining)
-/// and calls the handler for each.
+/// Serves HTTP/1.1 (and 1.0) on `addr` with the default [`Config`] (plain
+/// HTTP, default limits and timeouts): each connection runs in its own
+/// coroutine, which reads requests one after the other (keep-alive,
+/// pipelining) and calls `handler` for each. `addr` is what
+/// [`tcp::listen`] takes (`":8080"`, `"127.0.0.1:0"`, a `SocketAddr`, ...).
 ///
 /// ```
-/// use silly_net::http::{self, Config};
+/// use silly_net::http;
 /// use silly_net::tcp::TcpStream;
 /// use std::io::Read;
 ///
 /// silly_runtime::run(|| {
-///     let server = http::listen(Config::new("127.0.0.1:0", |s| {
+///     let server = http::listen("127.0.0.1:0", |s| {
 ///         s.reply(200, &[("Content-Type", "text/plain")], b"Hello, World!").unwrap();
-///     }))
+///     })
 ///     .unwrap();
 ///     let mut conn = TcpStream::connect(server.local_addr()).unwrap();
 ///     conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
@@ -72,15 +74,50 @@ use crate::tls::{self, CurrentConfig, ServerConfig};
 /// # Errors
 ///
 /// Those of binding the listener.
-pub fn listen(config: Config) -> io::Result<Server> {
+pub fn listen<F>(addr: impl ToAddr, handler: F) -> io::Result<Server>
+where
+    F: Fn(&mut Stream) + 'static,
+{
+    listen_with(addr, Config::default(), handler)
+}
+
+/// [`listen`] with a [`Config`]: HTTPS, limits, timeouts.
+///
+/// ```no_run
+/// use silly_net::http::{self, Config, Limits};
+/// silly_runtime::run(|| {
+///     let config = Config::default().limits(Limits::default().max_headers(20));
+///     let _server = http::listen_with(":8080", config, |s| {
+///         let _ = s.close(b"hi");
+///     })
+///     .unwrap();
+///     silly_runtime::task::park();
+/// });
+/// ```
+///
+/// # Errors
+///
+/// An invalid config ([`Config::check`]) as `InvalidInput` with the
+/// [`ConfigError`](silly_runtime::config::ConfigError) as its source, before
+/// anything is bound; those of binding the listener.
+pub fn listen_with<F>(addr: impl ToAddr, config: Config, handler: F) -> io::Result<Server>
+where
+    F: Fn(&mut Stream) + 'static,
+{
+    config.check()?;
+    start(addr.to_addr()?, config, Box::new(handler))
+}
+
+/// [`listen_with`] past its generic arguments: one copy of the server's code
+/// whatever the handler's type.
+fn start(addr: Addr, config: Config, handler: Box<dyn Fn(&mut Stream)>) -> io::Result<Server> {
     let tls = config.tls.clone().map(CurrentConfig::new);
-    let config = Rc::new(config);
-    let addr = config.addr.clone();
+    let service = Rc::new(Service { config, handler });
     let current_tls = tls.clone();
-    let tcp = tcp::listen_graceful(addr.as_str(), move |tcp, shutdown| {
-        let config = config.clone();
+    let tcp = tcp::listen_graceful(addr, move |tcp, shutdown| {
+        let service = service.clone();
         let Ok(remote) = tcp.peer_addr() else { return };
-        tcp.set_write_timeout(Some(config.timeouts.write));
+        tcp.set_write_timeout(service.config.timeouts.write);
         let conn = match &current_tls {
             None => Conn::Tcp(tcp),
             Some(tls) => match accept_tls(tcp, tls) {
@@ -88,9 +125,15 @@ pub fn listen(config: Config) -> io::Result<Server> {
                 None => return,
             },
         };
-        serve(Wire::new(conn), remote, &config, shutdown);
+        serve(Wire::new(conn), remote, &service, shutdown);
     })?;
     Ok(Server { tcp, tls })
+}
+
+/// What every connection of one server shares.
+struct Service {
+    config: Config,
+    handler: Box<dyn Fn(&mut Stream)>,
 }
 
 /// A running [`listen`] server: the [`tcp::Server`] it runs on (reached
@@ -144,7 +187,8 @@ fn accept_tls(tcp: tcp::TcpStream, tls: &CurrentConfig) -> Option<Conn> {
 
 /// Answers the requests of one connection until it closes, fails, is
 /// upgraded, or shutdown closes it between two requests.
-fn serve(wire: Wire, remote: SocketAddr, config: &Config, shutdown: ShutdownToken) {
+fn serve(wire: Wire, remote: SocketAddr, service: &Service, shutdown: ShutdownToken) {
+    let config = &service.config;
     let mut stream = Stream::new(wire, remote, config.timeouts.body_read, shutdown);
     let mut first = true;
     loop {
@@ -181,14 +225,18 @@ fn serve(wire: Wire, remote: SocketAddr, config: &Config, shutdown: ShutdownToke
             }
         };
         if let head::BodyKind::Length(n) = kind {
-            if n > config.limits.max_body {
+            if n > config.limits.max_body_bytes as u64 {
                 let _ = refuse(wire, 413, "request body too large");
                 break;
             }
         }
-        let body = Body::new(kind, config.limits.max_body, config.limits.max_header_bytes);
+        let body = Body::new(
+            kind,
+            config.limits.max_body_bytes as u64,
+            config.limits.max_header_bytes,
+        );
         stream.begin(body);
-        let outcome = task::catch_unwind(|| (config.handler)(&mut stream));
+        let outcome = task::catch_unwind(|| (service.handler)(&mut stream));
         after_handler(&mut stream, outcome.is_err());
         if !stream.keep_alive {
             break;
@@ -260,12 +308,11 @@ fn read_head(
 ) -> Result<bool, (u16, &'static str)> {
     let timeouts = &config.timeouts;
     let limits = &config.limits;
-    let mut deadline = Instant::now()
-        + if first {
-            timeouts.request_head
-        } else {
-            timeouts.keep_alive
-        };
+    let mut deadline = time::deadline(if first {
+        timeouts.request_head
+    } else {
+        timeouts.keep_alive
+    });
     let mut started = first;
     loop {
         if !wire.available().is_empty() {
@@ -282,13 +329,13 @@ fn read_head(
                     // time. (A head that arrives whole, as most do, needs no
                     // clock read for this.)
                     started = true;
-                    deadline = Instant::now() + timeouts.request_head;
+                    deadline = time::deadline(timeouts.request_head);
                 }
                 Ok(false) => {}
                 Err(err) => return Err((err.status(), err.reason())),
             }
         }
-        match wire.fill(Some(deadline)) {
+        match wire.fill(deadline) {
             Ok(0) => {
                 return if wire.available().is_empty() {
                     Ok(false)

@@ -3,13 +3,18 @@
 use std::cell::OnceCell;
 use std::fmt;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::Duration;
+
+use silly_runtime::time;
 
 use super::body::{self, Body, Dest};
+use super::date;
+use super::error::{Error, Result};
 use super::head::{reason_phrase, status_line, RequestHead, Version};
 use super::headers::check_outgoing;
+use super::headers::Headers;
+use super::upgraded::Upgraded;
 use super::wire::{self, Wire};
-use super::{date, Error, Headers, Result, Upgraded};
 use crate::tcp::ShutdownToken;
 
 /// How the response body is delimited, once the head is sent.
@@ -35,15 +40,15 @@ pub(crate) enum Response {
 /// A request and the means to answer it; the handler gets `&mut Stream`.
 ///
 /// ```no_run
-/// use silly_net::http::{self, Config};
+/// use silly_net::http;
 /// silly_runtime::run(|| {
-///     http::listen(Config::new(":8080", |s| {
+///     http::listen(":8080", |s| {
 ///         let name = s.query_get("name").unwrap_or("world").to_owned();
 ///         let body = s.read_all().unwrap_or_default();
 ///         s.respond(200, &[("Content-Type", "text/plain")]).unwrap();
 ///         s.write(format!("hello {name}, you sent {} bytes\n", body.len()).as_bytes()).unwrap();
 ///         s.close(b"").unwrap();
-///     })).unwrap();
+///     }).unwrap();
 ///     silly_runtime::task::park();
 /// });
 /// ```
@@ -60,7 +65,7 @@ pub struct Stream {
     /// Body bytes an interrupted [`read_all`](Self::read_all) had read: the
     /// next read or `read_all` hands them out first.
     kept: Vec<u8>,
-    body_timeout: std::time::Duration,
+    body_timeout: Option<Duration>,
     expect_continue: bool,
     pub(crate) response: Response,
     pub(crate) keep_alive: bool,
@@ -87,7 +92,7 @@ impl Stream {
     pub(crate) fn new(
         wire: Wire,
         remote_addr: SocketAddr,
-        body_timeout: std::time::Duration,
+        body_timeout: Option<Duration>,
         shutdown: ShutdownToken,
     ) -> Stream {
         Stream {
@@ -284,7 +289,7 @@ impl Stream {
             wire.write(b"HTTP/1.1 100 Continue\r\n\r\n")?;
             wire.flush()?;
         }
-        let deadline = Some(Instant::now() + self.body_timeout);
+        let deadline = time::deadline(self.body_timeout);
         let wire = self.wire.as_mut().ok_or(Error::Upgraded)?;
         let read = match dest {
             Dest::Buf(buf) => self.body.read(wire, buf, deadline),

@@ -143,7 +143,7 @@ thread_local! {
 ///
 /// silly_runtime::run(|| {
 ///     let hub = Hub::new();
-///     let _server = http::listen(http::Config::new("127.0.0.1:8080", move |stream| {
+///     let _server = http::listen("127.0.0.1:8080", move |stream| {
 ///         let Ok(sock) = upgrade(stream) else { return };
 ///         hub.subscribe(&sock, "chat").unwrap();
 ///         while let Ok(message) = sock.read_message() {
@@ -155,7 +155,7 @@ thread_local! {
 ///                 _ => {}
 ///             }
 ///         }
-///     }))
+///     })
 ///     .unwrap();
 ///     silly_runtime::time::sleep(std::time::Duration::from_secs(3600));
 /// });

@@ -7,6 +7,7 @@ mod closing;
 mod corked;
 mod owed;
 mod reader;
+mod selectable;
 mod writer;
 
 use std::cell::{Cell, RefCell};

@@ -3,7 +3,10 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use super::{Client, Response, ResponseReader, Result};
+use super::reader::ResponseReader;
+use super::requester::Client;
+use super::response::Response;
+use crate::http::error::Result;
 
 /// A request being prepared by [`Client::build_request`]: headers, a body, and
 /// time limits of its own. Nothing is sent until [`send`](Self::send) or
@@ -15,16 +18,17 @@ use super::{Client, Response, ResponseReader, Result};
 /// [`deadline`](Self::deadline) adds a fixed instant (such as the deadline of the
 /// request a server is answering). The earliest limit applies, on top of the
 /// client's per-step `connect_timeout` and `read_timeout`; the error is
-/// [`Error::Timeout`](super::Error::Timeout) with the [`Phase`](super::Phase)
+/// [`Error::Timeout`](crate::http::Error::Timeout) with the [`Phase`](crate::http::Phase)
 /// that was under way.
 ///
 /// ```no_run
-/// use silly_net::http::{Client, ClientConfig};
-/// use std::time::{Duration, Instant};
+/// use silly_net::http::Client;
+/// use silly_runtime::time;
+/// use std::time::Duration;
 /// silly_runtime::run(|| {
-///     let client = Client::new(ClientConfig::default());
+///     let client = Client::default();
 ///     // Everything this handler does must end within 3 s.
-///     let deadline = Instant::now() + Duration::from_secs(3);
+///     let deadline = time::deadline(Some(Duration::from_secs(3)));
 ///     let user = client
 ///         .build_request("GET", "http://127.0.0.1:8080/user/7")
 ///         .header("Accept", "application/json")
@@ -34,7 +38,7 @@ use super::{Client, Response, ResponseReader, Result};
 ///     let avatar = client
 ///         .build_request("GET", "http://127.0.0.1:8080/avatar/7")
 ///         .deadline(deadline)
-///         .timeout(Duration::from_millis(500))
+///         .timeout(Some(Duration::from_millis(500)))
 ///         .send()
 ///         .unwrap();
 ///     assert_eq!((user.status, avatar.status), (200, 200));
@@ -47,7 +51,8 @@ pub struct RequestBuilder<'a> {
     url: &'a str,
     headers: Vec<(&'a str, &'a str)>,
     body: &'a [u8],
-    timeout: Option<Duration>,
+    /// `None`: the client's `request_timeout`; `Some(None)`: no total limit.
+    timeout: Option<Option<Duration>>,
     deadline: Option<Instant>,
 }
 
@@ -65,7 +70,7 @@ impl fmt::Debug for RequestBuilder<'_> {
 }
 
 impl<'a> RequestBuilder<'a> {
-    pub(crate) fn new(client: &'a Client, method: &'a str, url: &'a str) -> Self {
+    fn new(client: &'a Client, method: &'a str, url: &'a str) -> Self {
         RequestBuilder {
             client,
             method,
@@ -97,16 +102,18 @@ impl<'a> RequestBuilder<'a> {
 
     /// Longest time for the whole request, counted from the send: connect,
     /// send, response head and body, redirects included. Replaces the client's
-    /// `request_timeout` for this request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
+    /// `request_timeout` for this request; `None` turns the total limit off
+    /// for it (the step timeouts still apply).
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// An instant by which the whole request must be done, whatever the
-    /// timeouts allow.
-    pub fn deadline(mut self, deadline: Instant) -> Self {
-        self.deadline = Some(deadline);
+    /// timeouts allow (`None`: no such instant, as a
+    /// [`time::deadline`](silly_runtime::time::deadline) of `None` gives).
+    pub fn deadline(mut self, deadline: Option<Instant>) -> Self {
+        self.deadline = deadline;
         self
     }
 
@@ -138,5 +145,29 @@ impl<'a> RequestBuilder<'a> {
         let deadline = self.client.total_deadline(self.timeout, self.deadline);
         self.client
             .send_until(self.method, self.url, &self.headers, self.body, deadline)
+    }
+}
+
+impl Client {
+    /// A request with per-request settings (headers one by one, a body, its own
+    /// timeout or deadline), sent with [`RequestBuilder::send`].
+    ///
+    /// ```no_run
+    /// use silly_net::http::Client;
+    /// use std::time::Duration;
+    /// silly_runtime::run(|| {
+    ///     let client = Client::default();
+    ///     let response = client
+    ///         .build_request("POST", "http://127.0.0.1:8080/api")
+    ///         .header("Content-Type", "application/json")
+    ///         .body(br#"{"x":1}"#)
+    ///         .timeout(Some(Duration::from_secs(2)))
+    ///         .send()
+    ///         .unwrap();
+    ///     assert_eq!(response.status, 200);
+    /// });
+    /// ```
+    pub fn build_request<'a>(&'a self, method: &'a str, url: &'a str) -> RequestBuilder<'a> {
+        RequestBuilder::new(self, method, url)
     }
 }

@@ -92,9 +92,10 @@ fn self_signed() -> ServerConfig {
 /// coroutine).
 fn reload_on_hangup(server: &http::Server, cert: &str, key: &str) {
     while signal::wait(&[Signal::Hup]).is_ok() {
-        match load(cert, key) {
-            Ok(config) => {
-                server.reload_tls(config);
+        match load(cert, key)
+            .and_then(|config| server.reload_tls(config).map_err(|e| e.to_string()))
+        {
+            Ok(()) => {
                 log::info!("reloaded {cert}");
                 serve::say(format_args!("reloaded {cert}"));
             }

@@ -27,8 +27,8 @@
 //! ([`net::websocket`]) and `silly-redis` ([`redis`]).
 
 pub use silly_runtime::{
-    config, current_runtime, exit, io, run, runtime_index, runtimes, signal, stats, stats_all,
-    sync, task, time, Builder, RuntimeHandle, StackGuards, Stats, DEFAULT_STACK_SIZE,
+    config, current_runtime, exit, io, run, runtime_index, runtime_local, runtimes, signal, stats,
+    stats_all, sync, task, time, Builder, RuntimeHandle, StackGuards, Stats, DEFAULT_STACK_SIZE,
 };
 
 /// Networking: TCP, TLS (rustls), HTTP/1.1 server and client, DNS, and

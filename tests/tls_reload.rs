@@ -79,8 +79,12 @@ fn an_https_server_reloads_and_a_plain_one_says_it_cannot() {
         )
         .unwrap();
         let plain = http::listen("127.0.0.1:0", hello).unwrap();
-        assert!(!plain.reload_tls(new_server.clone()));
-        assert!(https.reload_tls(new_server));
+        let refused = plain.reload_tls(new_server.clone());
+        assert!(
+            matches!(&refused, Err(tls::TlsError::Config(e)) if e.field() == "tls"),
+            "a plain HTTP server has no TLS config to replace: {refused:?}"
+        );
+        https.reload_tls(new_server).unwrap();
         let conn = tls::connect(https.local_addr(), "localhost", &trust_new).unwrap();
         conn.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
             .unwrap();

@@ -294,7 +294,10 @@ impl Config {
         if self.backoff_max < self.backoff_min {
             return invalid("backoff_max", "must be at least backoff_min");
         }
-        Ok(())
+        match &self.tls {
+            Some(tls) => tls.check(),
+            None => Ok(()),
+        }
     }
 }
 

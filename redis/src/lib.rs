@@ -86,6 +86,8 @@
 //! [`Error::Protocol`] that closes the connection.
 
 #![forbid(unsafe_code)]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind `hub` say so.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use self::cmd::{cmd, Cmd, ToArg};
 pub use self::config::{
@@ -95,6 +97,7 @@ pub use self::config::{
 pub use self::connection::{connect, Connection, Pipeline};
 pub use self::error::{Error, ProtocolError, Result, ServerError, UrlError};
 #[cfg(feature = "hub")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hub")))]
 pub use self::hub::{
     BackplaneConfig, BackplaneStats, HubBackplane, DEFAULT_MAX_QUEUE, DEFAULT_MAX_QUEUE_BYTES,
     DEFAULT_PREFIX,

@@ -197,7 +197,7 @@ impl Config {
         if let Some(compression) = &self.compression {
             compression.check()?;
         }
-        Ok(())
+        self.tls.check()
     }
 }
 

@@ -1,7 +1,5 @@
 //! Client side: opening a WebSocket to a `ws://` or `wss://` URL.
 
-use std::time::Duration;
-
 use silly_net::http::{Client, ClientConfig};
 
 use crate::config::Config;

@@ -202,6 +202,10 @@ impl Config {
     /// A [`ConfigError`] naming the first field out of its range.
     pub fn check(&self) -> Result<(), ConfigError> {
         self.limits.check()?;
-        self.timeouts.check()
+        self.timeouts.check()?;
+        match &self.tls {
+            Some(tls) => tls.check(),
+            None => Ok(()),
+        }
     }
 }

@@ -15,7 +15,8 @@ use super::wire::Wire;
 use crate::conn::Conn;
 use crate::dns::{Addr, ToAddr};
 use crate::tcp::{self, ShutdownToken};
-use crate::tls::{self, CurrentConfig, ServerConfig};
+use crate::tls::{self, CurrentConfig, ServerConfig, TlsError};
+use silly_runtime::config::ConfigError;
 
 /// Serves HTTP/1.1 (and 1.0) on `addr` with the default [`Config`] (plain
 /// HTTP, default limits and timeouts): each connection runs in its own
@@ -155,16 +156,25 @@ impl fmt::Debug for Server {
 
 impl Server {
     /// HTTPS: replaces the TLS config; handshakes that start from now on use
-    /// `config`, connections already open keep theirs. Returns `false` (and
-    /// changes nothing) for a plain HTTP server.
-    pub fn reload_tls(&self, config: ServerConfig) -> bool {
-        match &self.tls {
-            Some(current) => {
-                current.set(config);
-                true
-            }
-            None => false,
-        }
+    /// `config`, connections already open keep theirs (as
+    /// [`tls::Server::reload_tls`](crate::tls::Server::reload_tls)).
+    ///
+    /// # Errors
+    ///
+    /// [`TlsError::Config`] for a plain HTTP server (nothing to replace) or a
+    /// config [`ServerConfig::check`] refuses, [`TlsError::Rustls`] if rustls
+    /// refuses its settings; the server then keeps what it had.
+    pub fn reload_tls(&self, config: ServerConfig) -> Result<(), TlsError> {
+        let Some(current) = &self.tls else {
+            return Err(TlsError::Config(ConfigError::new(
+                "Config",
+                "tls",
+                "this server serves plain HTTP: there is no TLS config to replace",
+            )));
+        };
+        config.rustls()?;
+        current.set(config);
+        Ok(())
     }
 }
 

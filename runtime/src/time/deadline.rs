@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 /// assert_eq!(time::deadline(None), None);
 /// assert_eq!(time::deadline(Some(Duration::MAX)), None);
 /// ```
+#[inline]
 pub fn deadline(timeout: Option<Duration>) -> Option<Instant> {
     timeout.and_then(|t| Instant::now().checked_add(t))
 }

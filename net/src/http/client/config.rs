@@ -125,6 +125,6 @@ impl ClientConfig {
                 "must be at least 1",
             ));
         }
-        Ok(())
+        self.tls.check()
     }
 }

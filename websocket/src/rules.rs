@@ -54,9 +54,9 @@ pub(crate) struct Assembly {
 pub(crate) struct Rules {
     /// Whether the peer's frames must be masked (we are the server).
     pub(crate) masked: bool,
-    /// Largest frame payload accepted (`Config::max_frame_size`).
+    /// Largest frame payload accepted (`Config::max_frame_bytes`).
     pub(crate) max_frame: u64,
-    /// Largest message accepted (`Config::max_message_size`).
+    /// Largest message accepted (`Config::max_message_bytes`).
     pub(crate) max_message: u64,
     /// Whether permessage-deflate was negotiated (RSV1 then marks a
     /// compressed message).

@@ -26,6 +26,11 @@ pub const DEFAULT_MAX_IDLE_STACKS: usize = 1024;
 
 /// Settings of a runtime, applied by [`Builder::run`].
 ///
+/// A builder rather than a [config](crate::config): it starts runtimes
+/// itself, and none of its values can be wrong (sizes are rounded up to what
+/// works, `threads(0)` means one per core), so there is nothing for a
+/// `check` to refuse. Its setters are `#[must_use]` like every config's.
+///
 /// ```
 /// let v = silly_runtime::Builder::new()
 ///     .stack_size(256 * 1024)
@@ -79,6 +84,7 @@ impl Builder {
     /// [`task::Builder::stack_size`] rather than raising every stack; lower the
     /// default only when address space is short (below about 64 KiB, debug
     /// builds overflow in ordinary library code).
+    #[must_use]
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = bytes;
         self
@@ -86,6 +92,7 @@ impl Builder {
 
     /// How many stacks of finished coroutines are kept for reuse (default 1024).
     /// Stacks beyond this are unmapped when their coroutine ends.
+    #[must_use]
     pub fn max_idle_stacks(mut self, count: usize) -> Self {
         self.max_idle_stacks = count;
         self
@@ -100,6 +107,7 @@ impl Builder {
     /// with an `mprotect`ed guard page: two mappings each, so at most about
     /// 32,700 coroutines hold a stack at once under the default
     /// `vm.max_map_count`).
+    #[must_use]
     pub fn guard_regions(mut self, enabled: bool) -> Self {
         self.guard_regions = enabled;
         self
@@ -131,6 +139,7 @@ impl Builder {
     /// let builder = unsafe { Builder::new().stack_guards(StackGuards::within_map_budget()) };
     /// assert_eq!(builder.run(|| 1), 1);
     /// ```
+    #[must_use]
     pub unsafe fn stack_guards(mut self, guards: StackGuards) -> Self {
         self.stack_guards = guards;
         self
@@ -142,6 +151,7 @@ impl Builder {
     /// is shared by every runtime of the process, so this sets it for all of
     /// them when this runtime starts. Name resolution has a pool of its own
     /// and never waits behind these jobs.
+    #[must_use]
     pub fn blocking_threads(mut self, threads: usize) -> Self {
         self.blocking_threads = Some(threads);
         self
@@ -153,6 +163,7 @@ impl Builder {
     /// with no other; they reach each other only through
     /// [`sync::remote`](crate::sync::remote) channels and
     /// [`task::spawn_on`](crate::task::spawn_on).
+    #[must_use]
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = threads;
         self
@@ -160,6 +171,7 @@ impl Builder {
 
     /// Pins runtime `i`'s thread to core `i` (modulo the cores there are),
     /// so each keeps its caches; off by default.
+    #[must_use]
     pub fn pin_threads(mut self, pin: bool) -> Self {
         self.pin_threads = pin;
         self

@@ -24,7 +24,7 @@ use crate::utf8::Utf8Validator;
 /// a message's compressed data; section 7.2.2: the receiver appends them.
 const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
 
-/// Bytes inflated per step: how far past `max_message_size` a bomb gets
+/// Bytes inflated per step: how far past `max_message_bytes` a bomb gets
 /// before it is stopped is at most one step (or one byte).
 const INFLATE_STEP: usize = 32 * 1024;
 

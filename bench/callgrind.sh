@@ -12,6 +12,8 @@
 # Prints the messages answered, the instructions counted and their ratio (the
 # start-up and the connection set-up are in the total too: a few per cent).
 # The profile is left in $target/callgrind.SERVER.out for callgrind_annotate.
+# SECS (default 4) and WARMUP (0.5) set the loader's run; BINARY runs another
+# build of SERVER (bench/callgrind_slope.sh uses these).
 # Under valgrind `rep movsb` counts once per byte: copies weigh more here than
 # on the CPU.
 set -euo pipefail
@@ -26,7 +28,7 @@ out=$target/callgrind.$server.out
 log=$target/callgrind.$server.log
 rm -f "$out"
 taskset -c 0 valgrind --tool=callgrind --callgrind-out-file="$out" \
-  "$target/release/$server" 127.0.0.1:0 "$@" >"$log" 2>&1 &
+  "${BINARY:-$target/release/$server}" 127.0.0.1:0 "$@" >"$log" 2>&1 &
 valgrind_pid=$!
 trap 'kill $valgrind_pid 2>/dev/null || true' EXIT
 addr=
@@ -37,7 +39,7 @@ for _ in $(seq 300); do
 done
 [ -n "$addr" ] || { echo "$server did not start: see $log"; exit 1; }
 report=$(taskset -c 1 "$target/release/loader" --addr "$addr" --workload "$workload" \
-  --size "$size" --connections "$connections" --warmup 0.5 --secs 4)
+  --size "$size" --connections "$connections" --warmup "${WARMUP:-0.5}" --secs "${SECS:-4}")
 kill -TERM $valgrind_pid 2>/dev/null || true
 wait $valgrind_pid 2>/dev/null || true
 messages=$(tr ',' '\n' <<<"$report" | sed -n 's/.*"messages":\([0-9]*\).*/\1/p')

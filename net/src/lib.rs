@@ -8,7 +8,10 @@
 //!   Each TCP call has its TLS twin (`tcp::listen_graceful` and
 //!   `tls::listen_graceful`, the timeouts and `nodelay` of both streams).
 //! * [`http`]: an HTTP/1.1 server (`http::listen`, a handler per request) and a
-//!   client with a keep-alive pool (`http::get`, `http::Client`), over TCP or TLS.
+//!   client with a keep-alive pool (`http::get`, `http::Client`), over TCP or TLS;
+//!   an [`http::Router`] with path patterns and middleware. Dependency
+//!   `percent-encoding` (already in the tree through `url`): the router
+//!   decodes path segments and parameters with it, without allocating.
 //! * [`dns`]: silly-style addresses (`":8080"`, `"127.0.0.1:80"`, `"[::1]:80"`,
 //!   `"localhost:80"`) and name resolution that does not block the loop.
 //! * [`Conn`]: a connection that is either TCP or TLS, as the HTTP server

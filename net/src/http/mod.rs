@@ -6,6 +6,11 @@
 //! pipelining, chunked bodies, `Expect: 100-continue`, limits and timeouts with
 //! safe defaults, and the protocol's status for every bad input.
 //!
+//! Routing: a [`Router`] sends requests to handlers by method and path
+//! pattern (`/rooms/:id`, `/static/*path`), answers 404 and 405 itself,
+//! nests routers under prefixes, and runs middleware ([`Next`]) around them;
+//! `http::listen(addr, router.into_handler())` serves it, over TLS too.
+//!
 //! Client: [`get`], [`post`], [`request`] (with the runtime's default client)
 //! and [`Client`] with a keep-alive pool, over `http://` and `https://`
 //! (certificates verified); per-step timeouts and a total deadline per request
@@ -27,6 +32,7 @@ mod error;
 pub(crate) mod fuzzing;
 mod head;
 mod headers;
+mod router;
 mod server;
 mod stream;
 mod upgraded;
@@ -39,6 +45,7 @@ pub use self::config::{Config, Limits, Timeouts};
 pub use self::error::{Error, Phase, ResponseError, Result, UrlError};
 pub use self::head::Version;
 pub use self::headers::Headers;
+pub use self::router::{Next, Router};
 pub use self::server::{listen, listen_with, Server};
 pub use self::stream::Stream;
 pub use self::upgraded::Upgraded;

@@ -13,6 +13,7 @@ use super::error::{Error, Result};
 use super::head::{reason_phrase, status_line, RequestHead, Version};
 use super::headers::check_outgoing;
 use super::headers::Headers;
+use super::router::params::Params;
 use super::upgraded::Upgraded;
 use super::wire::{self, Wire};
 use crate::tcp::ShutdownToken;
@@ -71,6 +72,14 @@ pub struct Stream {
     pub(crate) keep_alive: bool,
     /// The server's shutdown, as this connection sees it.
     pub(crate) shutdown: ShutdownToken,
+    /// Path parameters a [`Router`](super::Router) matched; empty (and never
+    /// allocated) without a router, reused across the connection's requests.
+    pub(crate) params: Params,
+    /// The status of the response begun (meaningful once `response` is not
+    /// `NotStarted`), for [`status`](Self::status).
+    status: u16,
+    /// Response body bytes sent so far, for [`bytes_written`](Self::bytes_written).
+    body_bytes: u64,
 }
 
 impl fmt::Debug for Stream {
@@ -107,6 +116,9 @@ impl Stream {
             response: Response::NotStarted,
             keep_alive: false,
             shutdown,
+            params: Params::default(),
+            status: 0,
+            body_bytes: 0,
         }
     }
 
@@ -151,6 +163,49 @@ impl Stream {
     /// `Host` (see [`listen`](super::listen)).
     pub fn target(&self) -> &str {
         &self.head.target
+    }
+
+    /// The value of path parameter `name` (`:name` or `*name` in the route
+    /// pattern) that the [`Router`](super::Router) serving this request
+    /// matched, percent-decoded (`%20` is a space, `%2F` a `/` inside the
+    /// value); `None` if the route has no such parameter, or without a router.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name)
+    }
+
+    /// Every path parameter of the matched route, `(name, value)` in the
+    /// pattern's order, values as [`param`](Self::param) gives them.
+    pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.params.iter()
+    }
+
+    /// The request's path and method, and the parameters to fill: what a
+    /// router needs, borrowed apart.
+    pub(crate) fn routing(&mut self) -> (&str, &str, &mut Params) {
+        let target = &self.head.target;
+        let path = target.split_once('?').map_or(target.as_str(), |(p, _)| p);
+        (path, &self.head.method, &mut self.params)
+    }
+
+    /// The status of the response, once [`respond`](Self::respond) (or
+    /// `reply`, `close`) began it; `None` before. What a middleware reads after
+    /// the handler ran (see [`Next`](super::Next)).
+    pub fn status(&self) -> Option<u16> {
+        match self.response {
+            Response::NotStarted => None,
+            _ => Some(self.status),
+        }
+    }
+
+    /// Response body bytes sent so far: what [`write`](Self::write),
+    /// [`close`](Self::close) and [`reply`](Self::reply) passed on, without
+    /// the head or chunk framing; bytes dropped because the response has no
+    /// body (HEAD, 204, 304) are not counted. 0 before a response begins.
+    pub fn bytes_written(&self) -> u64 {
+        match self.response {
+            Response::NotStarted => 0,
+            _ => self.body_bytes,
+        }
     }
 
     /// The query string's pairs, URL-decoded, in order (`?a=1&b=x%20y` gives
@@ -400,6 +455,8 @@ impl Stream {
         let keep_alive = self.keep_alive;
         let http10 = self.head.version == Version::Http10;
         self.response = Response::Sending(sending);
+        self.status = status;
+        self.body_bytes = 0;
         let wire = self.wire()?;
         wire.append(|out| {
             push_status_line(out, status);
@@ -467,9 +524,15 @@ impl Stream {
                     return Err(Error::BodyOverrun);
                 }
                 self.response = Response::Sending(Sending::Length(remaining - data.len() as u64));
-                Ok(self.wire()?.write(data)?)
+                self.wire()?.write(data)?;
+                self.body_bytes += data.len() as u64;
+                Ok(())
             }
-            Sending::UntilClose => Ok(self.wire()?.write(data)?),
+            Sending::UntilClose => {
+                self.wire()?.write(data)?;
+                self.body_bytes += data.len() as u64;
+                Ok(())
+            }
             Sending::Chunked => {
                 if data.is_empty() {
                     // An empty chunk would end the body: nothing is sent
@@ -479,7 +542,9 @@ impl Stream {
                 let wire = self.wire()?;
                 wire.write(format!("{:x}\r\n", data.len()).as_bytes())?;
                 wire.write(data)?;
-                Ok(wire.write(b"\r\n")?)
+                wire.write(b"\r\n")?;
+                self.body_bytes += data.len() as u64;
+                Ok(())
             }
         }
     }

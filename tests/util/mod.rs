@@ -5,6 +5,7 @@ pub mod example;
 pub mod interrupt;
 pub mod pki;
 pub mod redis;
+pub mod router;
 pub mod ws;
 
 use std::process::{Command, Output};

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use super::middleware::{Handler, Layer, Next};
 use super::pattern;
-use super::tree::{Found, Tree};
+use super::tree::{Match, Tree};
 use crate::http::stream::Stream;
 
 /// Sends each request to the handler registered for its method and path,
@@ -331,21 +331,21 @@ impl Router {
     pub fn serve(&self, stream: &mut Stream) {
         let (path, method, params) = stream.routing();
         match self.tree.find(path, method, params) {
-            Found::Route(route) => {
+            Match::Route(route) => {
                 Next::new(&self.layers, &route.layers, &*route.handler).run(stream);
             }
-            Found::NotAllowed(allow) => {
+            Match::NotAllowed(allow) => {
                 let answer = |s: &mut Stream| {
                     let headers = [("Allow", allow), ("Content-Type", "text/plain")];
                     let _ = s.reply(405, &headers, b"method not allowed");
                 };
                 Next::new(&self.layers, &[], &answer).run(stream);
             }
-            Found::NotFound => match &self.fallback {
+            Match::NoRoute => match &self.fallback {
                 Some(fallback) => Next::new(&self.layers, &[], &**fallback).run(stream),
                 None => Next::new(&self.layers, &[], &not_found).run(stream),
             },
-            Found::NotUtf8 => Next::new(&self.layers, &[], &not_utf8).run(stream),
+            Match::NotUtf8 => Next::new(&self.layers, &[], &not_utf8).run(stream),
         }
     }
 

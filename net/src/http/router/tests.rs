@@ -2,7 +2,7 @@
 
 use super::params::Params;
 use super::pattern::{parse, segment_is, valid_method, Segment};
-use super::tree::{Found, Tree};
+use super::tree::{Match, Tree};
 
 fn tree(routes: &[(&str, &'static str)]) -> Tree<&'static str> {
     let mut tree = Tree::default();
@@ -17,10 +17,10 @@ fn tree(routes: &[(&str, &'static str)]) -> Tree<&'static str> {
 fn find(tree: &Tree<&'static str>, method: &str, path: &str) -> (String, Vec<(String, String)>) {
     let mut params = Params::default();
     let found = match tree.find(path, method, &mut params) {
-        Found::Route(route) => route.to_string(),
-        Found::NotAllowed(allow) => format!("405 {allow}"),
-        Found::NotFound => "404".into(),
-        Found::NotUtf8 => "400".into(),
+        Match::Route(route) => route.to_string(),
+        Match::NotAllowed(allow) => format!("405 {allow}"),
+        Match::NoRoute => "404".into(),
+        Match::NotUtf8 => "400".into(),
     };
     let params = params
         .iter()
@@ -213,14 +213,14 @@ fn params_buffers_are_reused() {
     let mut params = Params::default();
     assert!(matches!(
         t.find("/a/1/2", "GET", &mut params),
-        Found::Route(_)
+        Match::Route(_)
     ));
     assert!(matches!(
         t.find("/a/3/4", "GET", &mut params),
-        Found::Route(_)
+        Match::Route(_)
     ));
     assert_eq!(params.get("x"), Some("3"));
     assert_eq!(params.get("y"), Some("4"));
-    assert!(matches!(t.find("/b", "GET", &mut params), Found::NotFound));
+    assert!(matches!(t.find("/b", "GET", &mut params), Match::NoRoute));
     assert_eq!(params.get("x"), None);
 }

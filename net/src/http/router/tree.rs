@@ -50,13 +50,13 @@ struct Endpoint<T> {
 
 /// What a path and method found.
 #[derive(Debug)]
-pub(crate) enum Found<'t, T> {
+pub(crate) enum Match<'t, T> {
     /// The route; its parameters are in the `Params` given.
     Route(&'t T),
     /// The path has routes, none for this method: the `Allow` value.
     NotAllowed(&'t str),
     /// No pattern matches the path.
-    NotFound,
+    NoRoute,
     /// The route's parameters are not UTF-8 once percent-decoded.
     NotUtf8,
 }
@@ -128,22 +128,22 @@ impl<T> Tree<T> {
         path: &str,
         method: &str,
         params: &mut Params,
-    ) -> Found<'t, T> {
+    ) -> Match<'t, T> {
         params.clear();
         if !path.starts_with('/') {
-            return Found::NotFound; // `OPTIONS *`
+            return Match::NoRoute; // `OPTIONS *`
         }
         let Some(endpoint) = self.root.find(path, Some(1), params) else {
-            return Found::NotFound;
+            return Match::NoRoute;
         };
         match endpoint.select(method) {
             Some(route) => match params.decode(path) {
-                Ok(()) => Found::Route(route),
-                Err(_) => Found::NotUtf8,
+                Ok(()) => Match::Route(route),
+                Err(_) => Match::NotUtf8,
             },
             None => {
                 params.clear();
-                Found::NotAllowed(&endpoint.allow)
+                Match::NotAllowed(&endpoint.allow)
             }
         }
     }

@@ -183,7 +183,10 @@ impl Stream {
     /// router needs, borrowed apart.
     pub(crate) fn routing(&mut self) -> (&str, &str, &mut Params) {
         let target = &self.head.target;
-        let path = target.split_once('?').map_or(target.as_str(), |(p, _)| p);
+        // A plain loop, not `split_once`: its search set-up costs more than
+        // it saves on a path this short, on every routed request.
+        let end = target.bytes().position(|b| b == b'?');
+        let path = &target[..end.unwrap_or(target.len())];
         (path, &self.head.method, &mut self.params)
     }
 

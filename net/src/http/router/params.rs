@@ -5,6 +5,8 @@ use std::ops::Range;
 
 use percent_encoding::percent_decode;
 
+use super::pattern;
+
 /// The parameters of one match: names and values back to back in one
 /// string, spans into it. Both buffers keep their capacity from one request
 /// to the next, so a connection's routing allocates only while its largest
@@ -55,11 +57,19 @@ impl Params {
     /// Copies each pushed value out of `path`, percent-decoded. Values are
     /// checked as UTF-8 after decoding: `%FF` gives `Err`, and the values are
     /// then left unset (empty).
+    #[inline]
     pub(crate) fn decode(&mut self, path: &str) -> Result<(), NotUtf8> {
+        if self.spans.is_empty() {
+            return Ok(()); // most routes: no call below
+        }
+        self.decode_values(path)
+    }
+
+    fn decode_values(&mut self, path: &str) -> Result<(), NotUtf8> {
         for i in 0..self.spans.len() {
             let raw = &path[self.spans[i].value.clone()];
             let start = self.text.len();
-            if raw.contains('%') {
+            if pattern::position(raw, b'%').is_some() {
                 // Decoded straight into `text`'s own buffer, which is then
                 // checked: no temporary string for the value.
                 let mut bytes = std::mem::take(&mut self.text).into_bytes();

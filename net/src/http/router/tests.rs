@@ -224,3 +224,38 @@ fn params_buffers_are_reused() {
     assert!(matches!(t.find("/b", "GET", &mut params), Match::NoRoute));
     assert_eq!(params.get("x"), None);
 }
+
+#[test]
+fn exact_paths_agree_with_the_walk() {
+    // A literal holding an encoded slash is one segment, never two.
+    let t = tree(&[("GET", "/a%2Fb"), ("GET", "/a/:x")]);
+    assert_eq!(
+        find(&t, "GET", "/a/b"),
+        ("/a/:x".into(), pairs(&[("x", "b")]))
+    );
+    assert_eq!(find(&t, "GET", "/a%2Fb").0, "/a%2Fb");
+    assert_eq!(find(&t, "GET", "/a%2fb").0, "/a%2Fb");
+}
+
+#[test]
+fn many_routes_use_the_sorted_searches() {
+    let names: Vec<&'static str> = (0..40)
+        .map(|i| &*Box::leak(format!("r{i}").into_boxed_str()))
+        .collect();
+    let mut t = Tree::default();
+    for name in &names {
+        let exact: &'static str = Box::leak(format!("/{name}").into_boxed_str());
+        let nested: &'static str = Box::leak(format!("/{name}/:id/x").into_boxed_str());
+        t.insert(Some("GET"), exact, exact).unwrap();
+        t.insert(Some("GET"), nested, nested).unwrap();
+    }
+    for name in &names {
+        assert_eq!(find(&t, "GET", &format!("/{name}")).0, format!("/{name}"));
+        assert_eq!(
+            find(&t, "GET", &format!("/{name}/7/x")),
+            (format!("/{name}/:id/x"), pairs(&[("id", "7")]))
+        );
+    }
+    assert_eq!(find(&t, "GET", "/r40").0, "404");
+    assert_eq!(find(&t, "GET", "/r1/7/y").0, "404");
+}

@@ -4,35 +4,34 @@
 use super::params::Params;
 use super::pattern::{self, PatternError, Segment};
 
+/// Up to this many literal children, or exact paths, are searched one by
+/// one: cheaper than a binary search's string orderings for so few.
+const LINEAR: usize = 12;
+
 /// Routes by pattern and method. Generic over what a route holds, so the
 /// matching is tested without handlers.
 #[derive(Debug, Clone)]
 pub(crate) struct Tree<T> {
-    root: Node<T>,
+    root: Node,
+    /// Every pattern's routes; nodes refer to them by index.
+    endpoints: Vec<Endpoint<T>>,
+    /// Patterns made of literals only, as the exact path they match, for
+    /// one compare instead of a walk (the walk would find the same
+    /// endpoint: literals are tried first). Sorted by length, then bytes.
+    exact: Vec<(String, usize)>,
 }
 
-/// The routes whose patterns share the segments that lead here.
-#[derive(Debug, Clone)]
-struct Node<T> {
-    /// Literal segments, sorted by their (decoded) text for binary search.
-    literals: Vec<(String, Node<T>)>,
+/// The patterns that share the segments leading here.
+#[derive(Debug, Clone, Default)]
+struct Node {
+    /// Literal segments, sorted by their (decoded) text.
+    literals: Vec<(String, Node)>,
     /// `:name` here, and what follows it.
-    param: Option<Box<(String, Node<T>)>>,
-    /// `*name` here: the routes that take the rest of the path.
-    wildcard: Option<Box<(String, Endpoint<T>)>>,
-    /// The routes whose pattern ends here.
-    endpoint: Option<Endpoint<T>>,
-}
-
-impl<T> Default for Node<T> {
-    fn default() -> Self {
-        Node {
-            literals: Vec::new(),
-            param: None,
-            wildcard: None,
-            endpoint: None,
-        }
-    }
+    param: Option<Box<(String, Node)>>,
+    /// `*name` here: the endpoint of the patterns that take the rest.
+    wildcard: Option<(String, usize)>,
+    /// The endpoint of the pattern that ends here.
+    endpoint: Option<usize>,
 }
 
 /// The routes of one pattern, by method.
@@ -65,6 +64,8 @@ impl<T> Default for Tree<T> {
     fn default() -> Self {
         Tree {
             root: Node::default(),
+            endpoints: Vec::new(),
+            exact: Vec::new(),
         }
     }
 }
@@ -84,6 +85,7 @@ impl<T> Tree<T> {
         route: T,
     ) -> Result<(), PatternError> {
         let segments = pattern::parse(pattern)?;
+        let exact = exact_path(&segments);
         let mut node = &mut self.root;
         let mut last = None;
         for segment in segments {
@@ -108,21 +110,53 @@ impl<T> Tree<T> {
                 Segment::Wildcard(name) => last = Some(name),
             }
         }
-        let endpoint = match last {
-            None => node.endpoint.get_or_insert_with(|| Endpoint::new(pattern)),
+        let next = self.endpoints.len();
+        let index = match last {
+            None => *node.endpoint.get_or_insert(next),
             Some(name) => {
-                let wildcard = node
-                    .wildcard
-                    .get_or_insert_with(|| Box::new((name.clone(), Endpoint::new(pattern))));
+                let wildcard = node.wildcard.get_or_insert_with(|| (name.clone(), next));
                 same_name(&wildcard.0, &name, '*')?;
-                &mut wildcard.1
+                wildcard.1
             }
         };
-        endpoint.add(method, route)
+        if index == next {
+            self.endpoints.push(Endpoint::new(pattern));
+            if let Some(path) = exact {
+                let at = self
+                    .exact
+                    .binary_search_by(|(p, _)| by_length(p, &path))
+                    .unwrap_or_else(|at| at);
+                self.exact.insert(at, (path, index));
+            }
+        }
+        self.endpoints[index].add(method, route)
+    }
+
+    /// The endpoint of the literal-only pattern that is exactly `path`. A
+    /// path with `%` is left to the walk, which compares decoded segments.
+    #[inline]
+    fn exact_match(&self, path: &str) -> Option<usize> {
+        if pattern::position(path, b'%').is_some() {
+            return None;
+        }
+        if self.exact.len() <= LINEAR {
+            return self
+                .exact
+                .iter()
+                .find(|(p, _)| pattern::same(p, path))
+                .map(|&(_, index)| index);
+        }
+        let at = self
+            .exact
+            .binary_search_by(|(p, _)| by_length(p, path))
+            .ok()?;
+        Some(self.exact[at].1)
     }
 
     /// The route for `method` and `path` (a request's path, query removed),
-    /// its parameters put in `params`.
+    /// its parameters put in `params`. Inlined into the router's `serve`:
+    /// a call less on every request.
+    #[inline]
     pub(crate) fn find<'t>(
         &'t self,
         path: &str,
@@ -133,9 +167,14 @@ impl<T> Tree<T> {
         if !path.starts_with('/') {
             return Match::NoRoute; // `OPTIONS *`
         }
-        let Some(endpoint) = self.root.find(path, Some(1), params) else {
-            return Match::NoRoute;
+        let index = match self.exact_match(path) {
+            Some(index) => index,
+            None => match self.root.find(path, Some(1), params) {
+                Some(index) => index,
+                None => return Match::NoRoute,
+            },
         };
+        let endpoint = &self.endpoints[index];
         match endpoint.select(method) {
             Some(route) => match params.decode(path) {
                 Ok(()) => Match::Route(route),
@@ -149,6 +188,27 @@ impl<T> Tree<T> {
     }
 }
 
+/// The path a pattern of literals only matches exactly, if it is one (and
+/// no literal holds a `/`, written `%2F`: that one is a segment of its own).
+fn exact_path(segments: &[Segment]) -> Option<String> {
+    let mut path = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Literal(text) if !text.contains('/') => {
+                path.push('/');
+                path.push_str(text);
+            }
+            _ => return None,
+        }
+    }
+    Some(path)
+}
+
+/// The order of the exact paths: by length, then bytes.
+fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 /// Two patterns give one position two names: a route could not tell which
 /// to fill.
 fn same_name(existing: &str, new: &str, sigil: char) -> Result<(), PatternError> {
@@ -160,17 +220,17 @@ fn same_name(existing: &str, new: &str, sigil: char) -> Result<(), PatternError>
     )))
 }
 
-impl<T> Node<T> {
+impl Node {
     /// The endpoint for the path from byte `at` on (`None`: the path ended),
     /// trying at each segment a literal, then the parameter, then the
     /// wildcard, and going back when a branch leads nowhere. Recursion is as
     /// deep as the longest pattern, whatever the path's length.
-    fn find(&self, path: &str, at: Option<usize>, params: &mut Params) -> Option<&Endpoint<T>> {
+    fn find(&self, path: &str, at: Option<usize>, params: &mut Params) -> Option<usize> {
         let Some(start) = at else {
-            return self.endpoint.as_ref();
+            return self.endpoint;
         };
         let rest = &path[start..];
-        let (segment, next) = match rest.find('/') {
+        let (segment, next) = match pattern::position(rest, b'/') {
             Some(i) => (&rest[..i], Some(start + i + 1)),
             None => (rest, None),
         };
@@ -188,18 +248,26 @@ impl<T> Node<T> {
                 params.pop();
             }
         }
-        let wildcard = self.wildcard.as_deref()?;
-        params.push(&wildcard.0, start..path.len());
-        Some(&wildcard.1)
+        let (name, index) = self.wildcard.as_ref()?;
+        params.push(name, start..path.len());
+        Some(*index)
     }
 
     /// The child for the literal `segment` (raw, as in the path).
-    fn literal(&self, segment: &str) -> Option<&Node<T>> {
-        if segment.contains('%') {
+    fn literal(&self, segment: &str) -> Option<&Node> {
+        if pattern::position(segment, b'%').is_some() {
             return self
                 .literals
                 .iter()
                 .find(|(text, _)| pattern::segment_is(segment, text))
+                .map(|(_, node)| node);
+        }
+        if self.literals.len() <= LINEAR {
+            // Most compares stop at the length.
+            return self
+                .literals
+                .iter()
+                .find(|(text, _)| pattern::same(text, segment))
                 .map(|(_, node)| node);
         }
         let at = self
@@ -263,7 +331,7 @@ impl<T> Endpoint<T> {
         let by_name = |wanted: &str| {
             self.methods
                 .iter()
-                .find(|(m, _)| m == wanted)
+                .find(|(m, _)| pattern::same(m, wanted))
                 .map(|(_, route)| route)
         };
         by_name(method)

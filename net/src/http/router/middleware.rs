@@ -91,7 +91,8 @@ impl<'a> Next<'a> {
     ///
     /// # Interrupts
     ///
-    /// What the handler's calls say: `run` itself does not wait.
+    /// As the calls of the middleware and handler it runs: `run` itself
+    /// never waits.
     pub fn run(self, stream: &mut Stream) {
         if let Some((first, layers)) = self.layers.split_first() {
             first(stream, Next { layers, ..self });

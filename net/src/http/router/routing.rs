@@ -331,6 +331,11 @@ impl Router {
     /// [type's docs](Self#answers-of-its-own)). For a handler that routes
     /// some requests itself and hands the others on; to serve with a router,
     /// [`into_handler`](Self::into_handler) is the short way.
+    ///
+    /// # Interrupts
+    ///
+    /// As the calls of the handler and middleware it runs: routing itself
+    /// never waits.
     pub fn serve(&self, stream: &mut Stream) {
         let (path, method, params) = stream.routing();
         match self.tree.find(path, method, params) {

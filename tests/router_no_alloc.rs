@@ -1,6 +1,6 @@
 //! Routing allocates nothing per request once a keep-alive connection is
-//! warm: the runtime thread allocates no more behind a router (with path
-//! parameters and an empty middleware) than behind a plain handler.
+//! warm: a router (path parameters, a middleware that only calls the next)
+//! around a handler that allocates nothing allocates nothing either.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -45,26 +45,21 @@ const WARM: u32 = 10;
 const MEASURED: u32 = 200;
 
 /// Serves `WARM + MEASURED` requests for `path` on one keep-alive
-/// connection (the client on another thread) and returns the allocations
-/// the runtime thread made during the measured ones.
-fn allocations_per_run(
-    serve: impl FnOnce(Rc<dyn Fn(&mut Stream)>) -> http::Server,
-    path: &'static str,
-) -> u64 {
-    let marks = Rc::new(Cell::new((0u32, 0u64, 0u64)));
-    let seen = marks.clone();
-    let handler: Rc<dyn Fn(&mut Stream)> = Rc::new(move |s: &mut Stream| {
-        let (n, start, _) = seen.get();
-        let now = ALLOCATIONS.with(Cell::get);
-        match n {
-            WARM => seen.set((n + 1, now, 0)),
-            _ if n == WARM + MEASURED - 1 => seen.set((n + 1, start, now)),
-            _ => seen.set((n + 1, start, 0)),
-        }
-        assert!(s.param("id").is_none_or(|id| id == "42"));
-        let _ = s.reply(200, &[("Content-Type", "text/plain")], b"ok");
-    });
-    let server = serve(handler);
+/// connection (the client on another thread) with `handler`, and returns
+/// the allocations made inside `handler` during the measured ones. Only
+/// inside: the server's own waits for the socket may grow timer and
+/// reactor tables now and then, which is not what is measured here.
+fn allocations_in(handler: impl Fn(&mut Stream) + 'static, path: &'static str) -> u64 {
+    let counted = Rc::new(Cell::new((0u32, 0u64)));
+    let seen = counted.clone();
+    let server = http::listen("127.0.0.1:0", move |s| {
+        let before = ALLOCATIONS.with(Cell::get);
+        handler(s);
+        let made = ALLOCATIONS.with(Cell::get) - before;
+        let (n, total) = seen.get();
+        seen.set((n + 1, if n >= WARM { total + made } else { total }));
+    })
+    .unwrap();
     let addr = server.local_addr();
     task::spawn_blocking(move || {
         let conn = std::net::TcpStream::connect(addr).unwrap();
@@ -89,34 +84,29 @@ fn allocations_per_run(
         }
     });
     server.close();
-    let (n, start, end) = marks.get();
+    let (n, total) = counted.get();
     assert_eq!(n, WARM + MEASURED);
-    end - start
+    total
+}
+
+fn hello(s: &mut Stream) {
+    assert!(s.param("id").is_none_or(|id| id == "42"));
+    let _ = s.reply(200, &[("Content-Type", "text/plain")], b"ok");
 }
 
 #[test]
 fn routing_allocates_nothing_per_request() {
     silly::run(|| {
-        let plain = allocations_per_run(
-            |h| http::listen("127.0.0.1:0", move |s| h(s)).unwrap(),
-            "/rooms/42/users",
-        );
-        let routed = allocations_per_run(
-            |h| {
-                let router = Router::new()
-                    .get("/", |s| s.close(b"").unwrap())
-                    .get("/health", |s| s.close(b"").unwrap())
-                    .get("/rooms/:id/users", move |s| h(s))
-                    .get("/static/*path", |s| s.close(b"").unwrap())
-                    .layer(|s, next| next.run(s));
-                http::listen("127.0.0.1:0", router.into_handler()).unwrap()
-            },
-            "/rooms/42/users",
-        );
+        let plain = allocations_in(hello, "/rooms/42/users");
+        let router = Router::new()
+            .get("/", |s| s.close(b"").unwrap())
+            .get("/health", |s| s.close(b"").unwrap())
+            .get("/rooms/:id/users", hello)
+            .get("/static/*path", |s| s.close(b"").unwrap())
+            .layer(|s, next| next.run(s));
+        let routed = allocations_in(router.into_handler(), "/rooms/42/users");
         println!("allocations in {MEASURED} requests: plain {plain}, routed {routed}");
-        assert!(
-            routed <= plain,
-            "routing allocated: {routed} against {plain} without a router"
-        );
+        assert_eq!(plain, 0, "the handler itself does not allocate");
+        assert_eq!(routed, 0, "routing allocated");
     });
 }

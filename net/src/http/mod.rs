@@ -27,6 +27,7 @@ mod error;
 pub(crate) mod fuzzing;
 mod head;
 mod headers;
+mod response_head;
 mod server;
 mod stream;
 mod upgraded;

@@ -8,27 +8,13 @@ use std::time::Duration;
 use silly_runtime::time;
 
 use super::body::{self, Body, Dest};
-use super::date;
 use super::error::{Error, Result};
-use super::head::{reason_phrase, status_line, RequestHead, Version};
-use super::headers::check_outgoing;
+use super::head::{RequestHead, Version};
 use super::headers::Headers;
+use super::response_head::{write_head, HeadInputs, Sending};
 use super::upgraded::Upgraded;
 use super::wire::{self, Wire};
 use crate::tcp::ShutdownToken;
-
-/// How the response body is delimited, once the head is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Sending {
-    /// HEAD, 1xx, 204, 304: body bytes are dropped.
-    NoBody,
-    Length(u64),
-    Chunked,
-    /// HTTP/1.0 without a length: the connection closes at the end.
-    UntilClose,
-    /// 101: the handler takes the connection.
-    Upgrade,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Response {
@@ -76,8 +62,8 @@ pub struct Stream {
 impl fmt::Debug for Stream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Stream")
-            .field("method", &self.head.method)
-            .field("target", &self.head.target)
+            .field("method", &self.head.method())
+            .field("target", &self.head.target())
             .field("version", &self.head.version)
             .field("remote_addr", &self.remote_addr)
             .field("response", &self.response)
@@ -137,12 +123,12 @@ impl Stream {
 
     /// The request method (`"GET"`, `"POST"`, ...), as sent.
     pub fn method(&self) -> &str {
-        &self.head.method
+        self.head.method()
     }
 
     /// The path of the request target, without the query (`"/a/b"`).
     pub fn path(&self) -> &str {
-        let target = &self.head.target;
+        let target = self.head.target();
         target.split_once('?').map_or(target, |(p, _)| p)
     }
 
@@ -150,14 +136,14 @@ impl Stream {
     /// (`http://host/a/b?x=1`) is given in this origin form, its authority in
     /// `Host` (see [`listen`](super::listen)).
     pub fn target(&self) -> &str {
-        &self.head.target
+        self.head.target()
     }
 
     /// The query string's pairs, URL-decoded, in order (`?a=1&b=x%20y` gives
     /// `[("a", "1"), ("b", "x y")]`).
     pub fn query(&self) -> &[(String, String)] {
         self.query
-            .get_or_init(|| match self.head.target.split_once('?') {
+            .get_or_init(|| match self.head.target().split_once('?') {
                 Some((_, q)) => url::form_urlencoded::parse(q.as_bytes())
                     .into_owned()
                     .collect(),
@@ -336,17 +322,19 @@ impl Stream {
     /// bytes in it); every later call fails with an [`Error::Io`] that says
     /// so, and [`is_closed`](Self::is_closed) is true.
     pub fn respond(&mut self, status: u16, headers: &[(&str, &str)]) -> Result<()> {
-        self.respond_with_length(status, headers, None)
+        self.send_head(status, headers, None)
     }
 
-    /// [`respond`](Self::respond), adding `Content-Length: length` when given.
-    /// The head is written straight into the connection's output buffer: no
-    /// intermediate string, no formatting machinery on the per-request path.
-    fn respond_with_length(
+    /// [`respond`](Self::respond); with `whole_body`, that body follows with a
+    /// `Content-Length` and the response is finished. The head (and a small
+    /// whole body) is written straight into the connection's output buffer in
+    /// one go: no intermediate string, no formatting machinery on the
+    /// per-request path.
+    fn send_head(
         &mut self,
         status: u16,
         headers: &[(&str, &str)],
-        length: Option<u64>,
+        whole_body: Option<&[u8]>,
     ) -> Result<()> {
         if self.response != Response::NotStarted {
             return Err(self.closed_or(Error::AlreadyResponded));
@@ -354,80 +342,46 @@ impl Stream {
         if !(100..=999).contains(&status) {
             return Err(Error::InvalidStatus(status));
         }
-        if self.shutdown.is_shutting_down() {
-            self.keep_alive = false;
-        }
-        let mut content_length = length;
-        let mut chunked = false;
-        let mut has_date = false;
-        let mut has_connection = false;
-        for &(name, value) in headers {
-            check_outgoing(name, value)?;
-            if name.eq_ignore_ascii_case("content-length") {
-                content_length = Some(
-                    value
-                        .trim()
-                        .parse::<u64>()
-                        .map_err(|_| Error::InvalidHeader(format!("{name}: {value}")))?,
-                );
-            } else if name.eq_ignore_ascii_case("transfer-encoding") {
-                chunked = value.to_ascii_lowercase().trim_end().ends_with("chunked");
-            } else if name.eq_ignore_ascii_case("date") {
-                has_date = true;
-            } else if name.eq_ignore_ascii_case("connection") {
-                has_connection = true;
-                if value
-                    .split(',')
-                    .any(|t| t.trim().eq_ignore_ascii_case("close"))
-                {
-                    self.keep_alive = false;
-                }
-            }
-        }
-        let head_only = self.head.method.eq_ignore_ascii_case("HEAD");
-        let sending = if status == 101 {
-            Sending::Upgrade
-        } else if head_only || (100..200).contains(&status) || status == 204 || status == 304 {
-            Sending::NoBody
-        } else if let Some(n) = content_length {
-            Sending::Length(n)
-        } else if chunked || self.head.version == Version::Http11 {
-            Sending::Chunked
-        } else {
-            self.keep_alive = false;
-            Sending::UntilClose
+        let inputs = HeadInputs {
+            status,
+            headers,
+            length: whole_body.map(|body| body.len() as u64),
+            keep_alive: self.keep_alive && !self.shutdown.is_shutting_down(),
+            head_only: self.head.is_head(),
+            version: self.head.version,
         };
-        let keep_alive = self.keep_alive;
-        let http10 = self.head.version == Version::Http10;
-        self.response = Response::Sending(sending);
         let wire = self.wire()?;
-        wire.append(|out| {
-            push_status_line(out, status);
-            for &(name, value) in headers {
-                push_header(out, name.as_bytes(), value.as_bytes());
+        let head = wire.append(|out| {
+            let head = write_head(&inputs, out)?;
+            // The whole body goes out with the head when nothing else is to
+            // be checked of it: its length is the one announced, or it is
+            // dropped. A large one is sent from where it is, below.
+            let inline = match (whole_body, head.sending) {
+                (Some(body), Sending::Length(n)) if n == body.len() as u64 => Some(body),
+                (Some(_), Sending::NoBody) => Some(&b""[..]),
+                _ => None,
+            };
+            if let Some(body) = inline.filter(|b| b.len() < wire::OUTPUT_FLUSH_AT) {
+                out.extend_from_slice(body);
             }
-            if let Some(n) = length {
-                out.extend_from_slice(b"Content-Length: ");
-                push_decimal(out, n);
-                out.extend_from_slice(b"\r\n");
-            }
-            if !has_date {
-                date::with_header_line(|line| out.extend_from_slice(line.as_bytes()));
-            }
-            if sending == Sending::Chunked && !chunked {
-                out.extend_from_slice(b"Transfer-Encoding: chunked\r\n");
-            }
-            if !has_connection && sending != Sending::Upgrade {
-                if !keep_alive {
-                    out.extend_from_slice(b"Connection: close\r\n");
-                } else if http10 {
-                    out.extend_from_slice(b"Connection: keep-alive\r\n");
-                }
-            }
-            out.extend_from_slice(b"\r\n");
-        })?;
-        if sending == Sending::Upgrade {
+            Ok::<_, Error>((head, inline))
+        })??;
+        let (head, inline) = head;
+        if let Some(body) = inline.filter(|b| b.len() >= wire::OUTPUT_FLUSH_AT) {
+            wire.write(body)?;
+        }
+        if head.sending == Sending::Upgrade {
             wire.flush()?;
+        }
+        self.keep_alive = head.keep_alive;
+        self.response = Response::Sending(head.sending);
+        match (whole_body, inline) {
+            (_, Some(_)) => self.response = Response::Finished,
+            (Some(body), None) => {
+                self.write(body)?;
+                self.finish()?;
+            }
+            (None, None) => {}
         }
         Ok(())
     }
@@ -501,7 +455,7 @@ impl Stream {
     /// so, and [`is_closed`](Self::is_closed) is true.
     pub fn close(&mut self, body: &[u8]) -> Result<()> {
         if self.response == Response::NotStarted {
-            self.respond_with_length(200, &[], Some(body.len() as u64))?;
+            return self.send_head(200, &[], Some(body));
         }
         self.write(body)?;
         self.finish()
@@ -521,9 +475,7 @@ impl Stream {
     /// bytes in it); every later call fails with an [`Error::Io`] that says
     /// so, and [`is_closed`](Self::is_closed) is true.
     pub fn reply(&mut self, status: u16, headers: &[(&str, &str)], body: &[u8]) -> Result<()> {
-        self.respond_with_length(status, headers, Some(body.len() as u64))?;
-        self.write(body)?;
-        self.finish()
+        self.send_head(status, headers, Some(body))
     }
 
     /// Ends the response body (the last chunk, for chunked bodies).
@@ -570,53 +522,4 @@ impl Stream {
         self.response = Response::Finished;
         Ok(wire.into_parts())
     }
-}
-
-/// Appends `HTTP/1.1 200 OK\r\n` for `status` (100..=999, three digits).
-fn push_status_line(out: &mut Vec<u8>, status: u16) {
-    if let Some(line) = status_line(status) {
-        out.extend_from_slice(line.as_bytes());
-        return;
-    }
-    let digit = |n: u16| b'0' + (n % 10) as u8;
-    out.extend_from_slice(&[
-        b'H',
-        b'T',
-        b'T',
-        b'P',
-        b'/',
-        b'1',
-        b'.',
-        b'1',
-        b' ',
-        digit(status / 100),
-        digit(status / 10),
-        digit(status),
-        b' ',
-    ]);
-    out.extend_from_slice(reason_phrase(status).as_bytes());
-    out.extend_from_slice(b"\r\n");
-}
-
-/// Appends `n` in decimal.
-fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
-}
-
-/// Appends `name: value\r\n`.
-fn push_header(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
-    out.extend_from_slice(name);
-    out.extend_from_slice(b": ");
-    out.extend_from_slice(value);
-    out.extend_from_slice(b"\r\n");
 }

@@ -1,10 +1,12 @@
 //! `Limits::max_connections_per_ip` on the HTTP server: past the limit a
 //! plain-HTTP client gets 429 with `Connection: close` before any request
-//! is read, an HTTPS client sees the connection close; both are counted.
+//! is read (raw, and curl as a real client), an HTTPS client sees the
+//! connection close; both are counted.
 
 mod util;
 
 use std::io::Read;
+use std::process::Command;
 
 use silly::net::http::{self, Config, Limits};
 use silly::net::tcp::TcpStream;
@@ -51,6 +53,21 @@ fn plain_http_gets_429_then_close() {
         assert!(head.contains(&length), "{head} / {body:?}");
         assert_eq!(server.refused_connections(), 1);
 
+        // A real client that sends its request at once reads the 429 too.
+        let url = format!("http://{}/", server.local_addr());
+        for _ in 0..3 {
+            let url = url.clone();
+            let out = silly::task::spawn_blocking(move || {
+                Command::new("curl")
+                    .args(["--silent", "--show-error", "--max-time", "20"])
+                    .args(["--output", "/dev/null", "--write-out", "%{http_code}", &url])
+                    .output()
+                    .expect("curl is installed (.ci/deps installs it)")
+            });
+            assert_eq!(String::from_utf8_lossy(&out.stdout), "429", "{out:?}");
+        }
+        assert_eq!(server.refused_connections(), 4);
+
         // One keep-alive client leaves: the next is served.
         drop(keep);
         wait_until("both closed", || server.connections() == 0);
@@ -59,7 +76,7 @@ fn plain_http_gets_429_then_close() {
             b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         );
         assert_eq!(status_of(&reply), 200, "{reply}");
-        assert_eq!(server.refused_connections(), 1);
+        assert_eq!(server.refused_connections(), 4);
         server.close();
     });
 }

@@ -31,6 +31,10 @@ fn plain_http_gets_429_then_close() {
     silly::run(|| {
         let server = limited(None);
         assert_eq!(server.max_connections_per_ip(), Some(2));
+        // Changed on the running server (through Deref to tcp::Server), the
+        // limit keeps its HTTP answer.
+        server.set_max_connections_per_ip(Some(3)).unwrap();
+        server.set_max_connections_per_ip(Some(2)).unwrap();
         // Two keep-alive clients, each with a request answered.
         let keep: Vec<TcpStream> = (0..2)
             .map(|_| {

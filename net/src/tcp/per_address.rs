@@ -55,13 +55,8 @@ pub fn refused_connections() -> u64 {
 }
 
 impl AddressLimit {
-    /// Sets the limit (`None`: off), `refusal` the bytes tried on a refused
-    /// connection before it closes (empty: none).
-    pub(crate) fn set(
-        &self,
-        max: Option<usize>,
-        refusal: &'static [u8],
-    ) -> Result<(), ConfigError> {
+    /// Sets the limit (`None`: off), counts and refusal bytes kept.
+    pub(crate) fn set_max(&self, max: Option<usize>) -> Result<(), ConfigError> {
         if max == Some(0) {
             return Err(ConfigError::new(
                 "Server",
@@ -70,8 +65,13 @@ impl AddressLimit {
             ));
         }
         self.max.set(max);
-        self.refusal.set(refusal);
         Ok(())
+    }
+
+    /// The bytes tried on a refused connection before it closes (empty:
+    /// none), for the server's protocol.
+    pub(crate) fn set_refusal(&self, refusal: &'static [u8]) {
+        self.refusal.set(refusal);
     }
 
     pub(crate) fn max(&self) -> Option<usize> {

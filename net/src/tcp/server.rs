@@ -256,18 +256,20 @@ impl Server {
     ///
     /// A [`ConfigError`] for `Some(0)`; the limit is then unchanged.
     pub fn set_max_connections_per_ip(&self, max: Option<usize>) -> Result<(), ConfigError> {
-        self.limit.set(max, b"")
+        self.limit.set_max(max)
     }
 
     /// [`set_max_connections_per_ip`](Self::set_max_connections_per_ip),
     /// with `refusal` sent to a refused connection if its socket takes it at
-    /// once (a protocol's answer: HTTP's 429).
+    /// once (a protocol's answer: HTTP's 429), now and after later changes
+    /// of the limit.
     pub(crate) fn limit_per_address(
         &self,
         max: Option<usize>,
         refusal: &'static [u8],
     ) -> Result<(), ConfigError> {
-        self.limit.set(max, refusal)
+        self.limit.set_refusal(refusal);
+        self.limit.set_max(max)
     }
 
     /// The limit set by [`set_max_connections_per_ip`](Self::set_max_connections_per_ip).

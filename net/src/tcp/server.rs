@@ -233,7 +233,8 @@ impl Server {
     /// It applies to connections accepted from then on: only those are
     /// counted. Set it right after `listen` returns (the accept loop first
     /// runs when the caller suspends) to count every connection. A change
-    /// of `max` keeps the counts.
+    /// of `max` keeps the counts. A [`TcpListener`] whose accept loop is
+    /// yours has no such limit: its loop decides.
     ///
     /// ```
     /// use silly_net::tcp::{self, TcpStream};

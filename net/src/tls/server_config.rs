@@ -54,7 +54,8 @@ use super::settings::{check_common, DEFAULT_HANDSHAKE_TIMEOUT};
 /// # Defaults
 ///
 /// `ServerConfig::default()` has no certificate, so [`check`](Self::check)
-/// refuses it until one is loaded; the other defaults are on the fields.
+/// refuses it until one is loaded (or use [`from_rustls`](Self::from_rustls));
+/// the other defaults are on the fields.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ServerConfig {

@@ -4,7 +4,10 @@
 //! * [`tcp`]: listeners (`tcp::listen` with a coroutine per connection, or
 //!   `TcpListener::accept`) and streams that implement `std::io::{Read, Write, BufRead}`.
 //! * [`tls`]: the same over TLS with rustls (`tls::listen`, `tls::connect`,
-//!   `TlsStream`): certificates verified by default, SNI, ALPN, a bounded handshake.
+//!   `TlsStream`): certificates verified by default, SNI, ALPN, a bounded handshake;
+//!   mutual TLS, certificate resolvers (ACME) and any other rustls setting
+//!   through a rustls config of your own (`ServerConfig::from_rustls`,
+//!   `ClientConfig::from_rustls`, `TlsStream::peer_certificates`).
 //!   Each TCP call has its TLS twin (`tcp::listen_graceful` and
 //!   `tls::listen_graceful`, the timeouts and `nodelay` of both streams).
 //! * [`http`]: an HTTP/1.1 server (`http::listen`, a handler per request) and a
@@ -29,6 +32,17 @@
 //! is left at the deadline is cancelled; a
 //! [`ShutdownReport`](tcp::ShutdownReport) says what happened. TLS servers
 //! replace their certificates with `reload_tls`.
+//!
+//! ## Connections per client address
+//!
+//! Every server handle can cap the connections one client address holds
+//! open at once ([`tcp::Server::set_max_connections_per_ip`], reached
+//! through `Deref` from the TLS and HTTP servers; for HTTP, HTTPS and the
+//! WebSockets they upgrade, [`http::Limits::max_connections_per_ip`]). Off
+//! by default, at no cost; on, a connection past it is closed as it is
+//! accepted (a plain-HTTP client gets `429` first) and counted, per server
+//! ([`tcp::Server::refused_connections`]) and per runtime
+//! ([`tcp::refused_connections`]).
 //!
 //! ## Diagnostics
 //!

@@ -192,6 +192,17 @@ impl Stream {
         &self.shutdown
     }
 
+    /// Over HTTPS, the certificate chain the client showed (mutual TLS: a
+    /// [`tls::ServerConfig::from_rustls`](crate::tls::ServerConfig::from_rustls)
+    /// config with a client certificate verifier asks for one, and the
+    /// handshake fails before any request if it refuses the chain), the
+    /// client's own certificate first; `None` over plain HTTP, when the
+    /// client showed none, or once the connection was upgraded. See
+    /// [`TlsStream::peer_certificates`](crate::tls::TlsStream::peer_certificates).
+    pub fn peer_certificates(&self) -> Option<Vec<rustls_pki_types::CertificateDer<'static>>> {
+        self.wire.as_ref()?.conn.peer_certificates()
+    }
+
     /// `"https"` over TLS, else `"http"`.
     pub fn scheme(&self) -> &'static str {
         match &self.wire {

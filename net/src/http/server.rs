@@ -336,11 +336,13 @@ fn read_head(
 ) -> Result<bool, (u16, &'static str)> {
     let timeouts = &config.timeouts;
     let limits = &config.limits;
-    let mut deadline = time::deadline(if first {
-        timeouts.request_head
+    // The keep-alive wait starts once per request: counted from the loop's
+    // clock, not a clock read each time (it may end early by the loop's lag).
+    let mut deadline = if first {
+        time::deadline(timeouts.request_head)
     } else {
-        timeouts.keep_alive
-    });
+        time::loop_deadline(timeouts.keep_alive)
+    };
     let mut started = first;
     loop {
         if !wire.available().is_empty() {

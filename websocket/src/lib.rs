@@ -87,6 +87,7 @@ mod random;
 mod rules;
 mod runtime_backplane;
 mod socket;
+mod stats;
 mod upgrade;
 mod utf8;
 
@@ -100,7 +101,7 @@ pub use self::close::{code, is_valid_close_code};
 pub use self::config::{Config, OriginCheck, MIN_FRAME_BYTES};
 pub use self::connect::{connect, connect_with};
 pub use self::deflate::{Compression, ContextMode, PreparedMessage};
-pub use self::error::{Error, Result};
+pub use self::error::{Error, Rejection, Result, MAX_REJECTION_BODY_BYTES};
 pub use self::frame::FrameType;
 pub use self::handshake::accept_key;
 pub use self::hub::{
@@ -111,4 +112,5 @@ pub use self::runtime_backplane::{
     RuntimeBackplane, RuntimeBackplaneConfig, RuntimeBackplaneStats,
 };
 pub use self::socket::{HandshakeInfo, Socket};
-pub use self::upgrade::{upgrade, upgrade_with};
+pub use self::stats::{stats, SocketStats};
+pub use self::upgrade::{is_upgrade_request, upgrade, upgrade_with};

@@ -22,6 +22,7 @@ fn keepalive() -> Config {
 
 #[test]
 fn a_client_closes_a_silent_server_with_1011() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let baseline = Baseline::now();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -35,7 +36,10 @@ fn a_client_closes_a_silent_server_with_1011() {
         });
         let sock = websocket::connect_with(&url, &[], keepalive()).unwrap();
         let err = sock.read().expect_err("the blocked read ends");
-        assert!(matches!(err, Error::PingTimeout) && err.is_timeout(), "{err:?}");
+        assert!(
+            matches!(err, Error::PingTimeout) && err.is_timeout(),
+            "{err:?}"
+        );
         assert!(sock.is_closed());
         assert!(matches!(
             sock.write(b"late", FrameType::Text),
@@ -55,6 +59,7 @@ fn a_client_closes_a_silent_server_with_1011() {
 
 #[test]
 fn a_client_stays_connected_to_a_server_that_answers() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let server = util::ws::echo_server();
         let url = format!("ws://{}/", server.local_addr());

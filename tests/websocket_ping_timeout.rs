@@ -19,6 +19,7 @@ const TIMEOUT: Duration = Duration::from_millis(300);
 
 #[test]
 fn a_silent_peer_is_pinged_then_closed_with_1011() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let baseline = Baseline::now();
         let before = websocket::stats();
@@ -48,14 +49,20 @@ fn a_silent_peer_is_pinged_then_closed_with_1011() {
         // The server's clock started a little before ours: some slack.
         let slack = Duration::from_millis(50);
         assert!(pinged + slack >= INTERVAL, "pinged after {pinged:?}");
-        assert!(closed + slack >= INTERVAL + TIMEOUT, "closed after {closed:?}");
+        assert!(
+            closed + slack >= INTERVAL + TIMEOUT,
+            "closed after {closed:?}"
+        );
 
         let (read, closed, again) = done_rx.recv().unwrap();
         let err = read.expect_err("the blocked read ends");
         assert!(matches!(err, Error::PingTimeout), "{err:?}");
         assert!(err.is_timeout());
         assert!(closed, "is_closed");
-        assert!(matches!(again, Err(Error::PingTimeout)), "later calls say why");
+        assert!(
+            matches!(again, Err(Error::PingTimeout)),
+            "later calls say why"
+        );
 
         let after = websocket::stats();
         assert_eq!(after.pings_sent - before.pings_sent, 1);
@@ -68,6 +75,7 @@ fn a_silent_peer_is_pinged_then_closed_with_1011() {
 
 #[test]
 fn a_peer_that_talks_is_never_pinged() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let config = Config::default()
             .ping_interval(Some(INTERVAL))

@@ -16,6 +16,7 @@ const LIMIT: u32 = 20;
 
 #[test]
 fn a_peer_past_its_messages_per_second_is_closed_with_1008() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let baseline = Baseline::now();
         let before = websocket::stats();
@@ -89,6 +90,7 @@ fn a_peer_past_its_messages_per_second_is_closed_with_1008() {
 
 #[test]
 fn pings_count_against_the_budget_too() {
+    let _serial = util::serial(); // fds are counted process-wide
     silly::run(|| {
         let server = util::ws::echo_server_with(Config::default().max_messages_per_second(Some(5)));
         let url = format!("ws://{}/", server.local_addr());

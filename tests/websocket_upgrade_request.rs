@@ -66,11 +66,19 @@ fn only_a_whole_handshake_is_an_upgrade_request() {
             "POST /chat HTTP/1.1",
             &[UPGRADE, CONNECTION, VERSION, KEY, "Content-Length: 0"]
         ));
-        assert!(!ask(addr, "GET /chat HTTP/1.0", &[UPGRADE, CONNECTION, VERSION, KEY]));
+        assert!(!ask(
+            addr,
+            "GET /chat HTTP/1.0",
+            &[UPGRADE, CONNECTION, VERSION, KEY]
+        ));
         assert!(!ask(addr, get, &[CONNECTION, VERSION, KEY]), "no Upgrade");
         assert!(!ask(addr, get, &["Upgrade: h2c", CONNECTION, VERSION, KEY]));
         assert!(!ask(addr, get, &[UPGRADE, VERSION, KEY]), "no Connection");
-        assert!(!ask(addr, get, &[UPGRADE, "Connection: keep-alive", VERSION, KEY]));
+        assert!(!ask(
+            addr,
+            get,
+            &[UPGRADE, "Connection: keep-alive", VERSION, KEY]
+        ));
         assert!(!ask(addr, get, &[UPGRADE, CONNECTION, KEY]), "no version");
         assert!(!ask(
             addr,

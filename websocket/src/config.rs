@@ -227,10 +227,16 @@ impl Config {
             );
         }
         if self.ping_interval == Some(Duration::ZERO) {
-            return invalid("ping_interval", "must be more than zero (None turns pings off)");
+            return invalid(
+                "ping_interval",
+                "must be more than zero (None turns pings off)",
+            );
         }
         if self.ping_timeout == Some(Duration::ZERO) {
-            return invalid("ping_timeout", "must be more than zero (None waits for ever)");
+            return invalid(
+                "ping_timeout",
+                "must be more than zero (None waits for ever)",
+            );
         }
         if self.max_messages_per_second == Some(0) {
             return invalid(

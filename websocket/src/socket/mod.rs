@@ -362,7 +362,10 @@ impl Socket {
     /// [`Error::Eof`] if the connection closed without a close frame (with the
     /// partial message), [`Error::Io`] with `TimedOut` after `Config::read_timeout`
     /// (the connection stays usable), [`Error::Protocol`] if the peer broke the protocol (we
-    /// closed with 1002, 1007 or 1009), [`Error::Closed`] after the close
+    /// closed with 1002, 1007 or 1009) or sent more than
+    /// `Config::max_messages_per_second` (1008), [`Error::PingTimeout`] when
+    /// it answered no keepalive ping in time (we closed: see
+    /// [Liveness](crate#liveness)), [`Error::Closed`] after the close
     /// handshake, [`Error::Io`] for socket errors (the connection is closed
     /// then: [`is_closed`](Self::is_closed), later calls [`Error::Aborted`]).
     pub fn read(&self) -> Result<(Vec<u8>, FrameType)> {

@@ -98,3 +98,39 @@ fn a_peer_that_talks_is_never_pinged() {
         server.close();
     });
 }
+
+#[test]
+fn a_peer_that_stops_reading_ends_a_stuck_writer() {
+    let _serial = util::serial(); // fds are counted process-wide
+    silly::run(|| {
+        let baseline = Baseline::now();
+        let (done_tx, done_rx) = sync::channel();
+        let config = Config::default()
+            .ping_interval(Some(INTERVAL))
+            .ping_timeout(Some(TIMEOUT));
+        let server = http::listen("127.0.0.1:0", move |stream| {
+            let sock = websocket::upgrade_with(stream, config.clone()).unwrap();
+            let reader = sock.clone();
+            let reading = silly::task::fork(move || reader.read());
+            // More than the socket buffers hold: the write waits for a
+            // peer that takes nothing (the write timeout is 30 s).
+            let wrote = sock.write(&vec![7; 32 << 20], websocket::FrameType::Binary);
+            let _ = done_tx.send((wrote, reading.join().unwrap()));
+        })
+        .unwrap();
+        let peer = open(server.local_addr(), "/");
+        util::interrupt::small_buffers(&peer);
+        let started = Instant::now();
+        let (wrote, read) = done_rx.recv().unwrap();
+        let waited = started.elapsed();
+        assert!(matches!(wrote, Err(Error::PingTimeout)), "{wrote:?}");
+        assert!(matches!(read, Err(Error::PingTimeout)), "{read:?}");
+        assert!(
+            waited < Duration::from_secs(10),
+            "not the write timeout: {waited:?}"
+        );
+        drop(peer);
+        server.close();
+        baseline.assert_back();
+    });
+}

@@ -22,8 +22,11 @@ pub enum Error {
     /// side; `connect_timeout` passed: [`is_timeout`](Self::is_timeout)).
     /// Its source is the HTTP error.
     Http(silly_net::http::Error),
-    /// The peer's handshake was not a valid WebSocket handshake (the server
-    /// answered it with 400, 403 or 426; the client got a wrong response).
+    /// The peer's handshake was not a valid WebSocket handshake: server
+    /// side, a request answered 400, 403 or 426; client side, a 101 answer
+    /// that is not a valid one (a wrong `Sec-WebSocket-Accept`, an
+    /// extension or subprotocol not offered). Another status than 101 is
+    /// [`Error::Rejected`].
     Handshake(String),
     /// Client side: the server answered the handshake with another status
     /// than 101 (a 401, 403, 404, a redirect...): what it said.

@@ -169,6 +169,9 @@ impl Inner {
     fn written(&self, sent: io::Result<()>) -> Result<()> {
         match sent {
             Ok(()) => Ok(()),
+            // Ended meanwhile (aborted, a ping unanswered, closed): why,
+            // not the socket error the end caused.
+            Err(_) if self.closing.is_closed() => Err(self.closing.closed_error()),
             Err(e) => {
                 if e.kind() != io::ErrorKind::TimedOut {
                     self.closing.abort(&self.conn, WRITE_FAILED);

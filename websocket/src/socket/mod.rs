@@ -499,7 +499,9 @@ impl Socket {
     /// `Continuation`; [`Error::Io`] with `TimedOut` after the write timeout
     /// (the socket stays usable, as after an interrupt); [`Error::Io`] for a
     /// socket error (the connection is closed then); [`Error::Aborted`] once
-    /// the connection was ended.
+    /// the connection was ended, [`Error::PingTimeout`] once it was ended
+    /// for a peer that answered no keepalive ping (a write waiting for that
+    /// peer included).
     pub fn write(&self, data: &[u8], kind: FrameType) -> Result<()> {
         match kind {
             FrameType::Close => return self.close(),

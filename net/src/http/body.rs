@@ -105,6 +105,7 @@ impl Body {
     }
 
     /// The most body bytes accepted (the server's `max_body_bytes`).
+    #[cfg(feature = "json")]
     pub(crate) fn limit(&self) -> usize {
         usize::try_from(self.limit).unwrap_or(usize::MAX)
     }

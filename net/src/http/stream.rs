@@ -60,6 +60,8 @@ pub struct Stream {
     /// Headers for the response about to be sent
     /// ([`add_response_header`](Self::add_response_header), `set_cookie`);
     /// `None` until one is added, so a request that adds none pays one check.
+    /// Every response takes them (the server's own error responses drop
+    /// them), so none is left for the next request.
     queued: Option<Box<Headers>>,
 }
 
@@ -123,9 +125,6 @@ impl Stream {
             self.kept = Vec::new(); // a body the last handler left half-read
         }
         self.query.take();
-        if self.queued.is_some() {
-            self.queued = None; // the last handler queued headers and never responded
-        }
         self.response = Response::NotStarted;
     }
 

@@ -29,7 +29,8 @@ fn handler(s: &mut http::Stream) {
         }
         "/evil" => {
             let refused = s.set_cookie(("a", "b\r\nX-Injected: 1")).is_err();
-            s.reply(200, &[], format!("refused={refused}").as_bytes()).unwrap();
+            s.reply(200, &[], format!("refused={refused}").as_bytes())
+                .unwrap();
         }
         _ => {
             let all: Vec<String> = s
@@ -61,7 +62,10 @@ fn cookies_read_set_and_round_trip_through_curl() {
         }
         assert!(!session.contains(&"Secure"), "{set:?}");
         assert_eq!(set[1], "theme=dark");
-        assert!(set[2].starts_with("old=; ") && set[2].contains("Max-Age=0"), "{set:?}");
+        assert!(
+            set[2].starts_with("old=; ") && set[2].contains("Max-Age=0"),
+            "{set:?}"
+        );
 
         // Reading: several pairs in one header, several headers, junk skipped.
         let r = fetch(&[
@@ -83,7 +87,10 @@ fn cookies_read_set_and_round_trip_through_curl() {
         fetch(&["-c", jar, &format!("{base}/login")]);
         let r = fetch(&["-b", jar, &format!("{base}/show")]);
         let text = r.text();
-        assert!(text.contains("\"session=abc123\"") && text.contains("\"theme=dark\""), "{text}");
+        assert!(
+            text.contains("\"session=abc123\"") && text.contains("\"theme=dark\""),
+            "{text}"
+        );
         assert!(!text.contains("old="), "a removal is not kept: {text}");
         assert!(text.ends_with(r#"session=Some("abc123")"#), "{text}");
 

@@ -30,11 +30,14 @@ fn file_requests_wait_for_the_pool_not_the_loop() {
         let (release, held) = std::sync::mpsc::channel::<()>();
         let holder = task::fork(move || task::spawn_blocking(move || held.recv().is_ok()));
         task::yield_now();
-        assert_eq!(silly::stats().blocking_calls, 1, "the holder's job is submitted");
+        assert_eq!(
+            silly::stats().blocking_calls,
+            1,
+            "the holder's job is submitted"
+        );
 
-        let request = task::fork(move || {
-            util::raw_exchange(addr, b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
-        });
+        let request =
+            task::fork(move || util::raw_exchange(addr, b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
         // The loop is free: timers fire, other requests are answered.
         for _ in 0..5 {
             time::sleep(Duration::from_millis(40));
@@ -42,7 +45,11 @@ fn file_requests_wait_for_the_pool_not_the_loop() {
             assert!(pong.ends_with("pong"), "{pong}");
         }
         assert!(!request.is_finished(), "the file was read without the pool");
-        assert_eq!(silly::stats().blocking_calls, 2, "the file lookup waits on the pool");
+        assert_eq!(
+            silly::stats().blocking_calls,
+            2,
+            "the file lookup waits on the pool"
+        );
 
         release.send(()).unwrap();
         assert!(holder.join().unwrap());

@@ -16,7 +16,8 @@ const MTIME: u64 = 784_111_777;
 
 fn set_mtime(path: &std::path::Path, secs: u64) {
     let file = std::fs::File::options().write(true).open(path).unwrap();
-    file.set_modified(UNIX_EPOCH + Duration::from_secs(secs)).unwrap();
+    file.set_modified(UNIX_EPOCH + Duration::from_secs(secs))
+        .unwrap();
 }
 
 #[test]
@@ -32,12 +33,20 @@ fn etag_and_dates_give_304() {
 
         let first = fetch(&[&url]);
         assert_eq!(first.status, 200);
-        assert_eq!(first.header("last-modified"), Some("Sun, 06 Nov 1994 08:49:37 GMT"));
+        assert_eq!(
+            first.header("last-modified"),
+            Some("Sun, 06 Nov 1994 08:49:37 GMT")
+        );
         assert_eq!(first.header("cache-control"), Some("public, max-age=600"));
         let etag = first.header("etag").unwrap().to_owned();
         assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
 
-        for if_none_match in [etag.clone(), format!("W/{etag}"), format!("\"other\", {etag}"), "*".into()] {
+        for if_none_match in [
+            etag.clone(),
+            format!("W/{etag}"),
+            format!("\"other\", {etag}"),
+            "*".into(),
+        ] {
             let r = fetch(&["-H", &format!("If-None-Match: {if_none_match}"), &url]);
             assert_eq!(r.status, 304, "{if_none_match}");
             assert!(r.body.is_empty());
@@ -56,7 +65,13 @@ fn etag_and_dates_give_304() {
         let r = fetch(&["-z", "Sat, 05 Nov 1994 00:00:00 GMT", &url]);
         assert_eq!((r.status, r.text().as_str()), (200, "<p>v1</p>"));
         // If-None-Match decides when both are sent (RFC 9110, 13.2.2).
-        let r = fetch(&["-H", "If-None-Match: \"other\"", "-z", "Mon, 07 Nov 1994 00:00:00 GMT", &url]);
+        let r = fetch(&[
+            "-H",
+            "If-None-Match: \"other\"",
+            "-z",
+            "Mon, 07 Nov 1994 00:00:00 GMT",
+            &url,
+        ]);
         assert_eq!(r.status, 200);
 
         // A new version: new tag, new date; the old validators get 200.
@@ -65,7 +80,10 @@ fn etag_and_dates_give_304() {
         let r = fetch(&["-H", &format!("If-None-Match: {etag}"), &url]);
         assert_eq!((r.status, r.text().as_str()), (200, "<p>version 2</p>"));
         assert_ne!(r.header("etag"), Some(&*etag));
-        assert_eq!(r.header("last-modified"), Some("Mon, 07 Nov 1994 08:49:37 GMT"));
+        assert_eq!(
+            r.header("last-modified"),
+            Some("Mon, 07 Nov 1994 08:49:37 GMT")
+        );
         let r = fetch(&["-z", "Sun, 06 Nov 1994 08:49:37 GMT", &url]);
         assert_eq!(r.status, 200);
         server.close();

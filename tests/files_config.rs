@@ -17,9 +17,15 @@ fn bad_configs_and_roots_are_errors() {
     let root = TempDir::new("files-config");
     let file = root.write("file.txt", "x");
     for (config, field) in [
-        (ServeDirConfig::default().index(Some("a/index.html".into())), "index"),
+        (
+            ServeDirConfig::default().index(Some("a/index.html".into())),
+            "index",
+        ),
         (ServeDirConfig::default().index(Some("..".into())), "index"),
-        (ServeDirConfig::default().index(Some(String::new())), "index"),
+        (
+            ServeDirConfig::default().index(Some(String::new())),
+            "index",
+        ),
         (ServeDirConfig::default().chunk_bytes(0), "chunk_bytes"),
     ] {
         assert_eq!(config.check().unwrap_err().field(), field);
@@ -29,10 +35,15 @@ fn bad_configs_and_roots_are_errors() {
         assert_eq!(source.map(ConfigError::field), Some(field), "{err}");
     }
     assert_eq!(
-        ServeDir::new(root.path().join("missing")).unwrap_err().kind(),
+        ServeDir::new(root.path().join("missing"))
+            .unwrap_err()
+            .kind(),
         io::ErrorKind::NotFound
     );
-    assert_eq!(ServeDir::new(&file).unwrap_err().kind(), io::ErrorKind::InvalidInput);
+    assert_eq!(
+        ServeDir::new(&file).unwrap_err().kind(),
+        io::ErrorKind::InvalidInput
+    );
     let dir = ServeDir::new(root.path()).unwrap();
     assert_eq!(dir.root(), root.path().canonicalize().unwrap());
 }
@@ -47,7 +58,9 @@ fn index_and_dotfiles_options() {
         let plain = ServeDir::new(root.path()).unwrap();
         let custom = ServeDir::new_with(
             root.path(),
-            ServeDirConfig::default().index(Some("home.htm".into())).dotfiles(true),
+            ServeDirConfig::default()
+                .index(Some("home.htm".into()))
+                .dotfiles(true),
         )
         .unwrap();
         let none = ServeDir::new_with(root.path(), ServeDirConfig::default().index(None)).unwrap();
@@ -67,8 +80,14 @@ fn index_and_dotfiles_options() {
         assert_eq!(fetch(&[&format!("{base}/")]).text(), "default index");
         assert_eq!(fetch(&[&format!("{base}/custom/")]).text(), "custom index");
         assert_eq!(fetch(&[&format!("{base}/none/")]).status, 404);
-        assert_eq!(fetch(&[&format!("{base}/none/index.html")]).text(), "default index");
-        assert_eq!(fetch(&[&format!("{base}/.well-known/security.txt")]).status, 404);
+        assert_eq!(
+            fetch(&[&format!("{base}/none/index.html")]).text(),
+            "default index"
+        );
+        assert_eq!(
+            fetch(&[&format!("{base}/.well-known/security.txt")]).status,
+            404
+        );
         let r = fetch(&[&format!("{base}/custom/.well-known/security.txt")]);
         assert_eq!((r.status, r.text().as_str()), (200, "contact"));
         assert_eq!(fetch(&[&format!("{base}/")]).header("cache-control"), None);

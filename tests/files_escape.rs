@@ -63,12 +63,19 @@ fn nothing_outside_the_root_is_served() {
         }
 
         // A NUL byte sent raw in the target.
-        let reply = util::raw_exchange(addr, b"GET /notes.txt\0/../../secret.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+        let reply = util::raw_exchange(
+            addr,
+            b"GET /notes.txt\0/../../secret.txt HTTP/1.1\r\nHost: x\r\n\r\n",
+        );
         assert!(!reply.contains(SECRET), "{reply}");
 
         // A real client that does not squash `..` itself.
         let base = format!("http://{addr}");
-        for path in ["/../secret.txt", "/a/../../secret.txt", "/%2e%2e/secret.txt"] {
+        for path in [
+            "/../secret.txt",
+            "/a/../../secret.txt",
+            "/%2e%2e/secret.txt",
+        ] {
             let r = fetch(&["--path-as-is", &format!("{base}{path}")]);
             assert_eq!(r.status, 404, "{path}");
             assert!(!r.text().contains(SECRET));

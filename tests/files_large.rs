@@ -10,7 +10,10 @@ use util::files::TempDir;
 
 #[test]
 fn large_file_arrives_byte_exact() {
-    let seed: u64 = std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_f11e);
+    let seed: u64 = std::env::var("SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_f11e);
     println!("SEED={seed}");
     let mut rng = util::Rng::new(seed);
     let mut content = vec![0u8; 6 * 1024 * 1024 + 12_345];
@@ -26,7 +29,13 @@ fn large_file_arrives_byte_exact() {
         let server = http::listen("127.0.0.1:0", move |s| dir.serve_path(s).unwrap()).unwrap();
         let url = format!("http://{}/big.bin", server.local_addr());
 
-        let got = util::curl::output(&["--output", out.to_str().unwrap(), "--write-out", "%{http_code}", &url]);
+        let got = util::curl::output(&[
+            "--output",
+            out.to_str().unwrap(),
+            "--write-out",
+            "%{http_code}",
+            &url,
+        ]);
         assert_eq!(String::from_utf8_lossy(&got.stdout), "200");
         let received = std::fs::read(&out).unwrap();
         assert_eq!(received.len(), content.len());

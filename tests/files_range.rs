@@ -35,7 +35,10 @@ fn single_ranges_unsatisfiable_and_whole() {
                 Some(&*format!("bytes {start}-{end}/1000")),
                 "{range}"
             );
-            assert_eq!(r.header("content-length"), Some(&*(end - start + 1).to_string()));
+            assert_eq!(
+                r.header("content-length"),
+                Some(&*(end - start + 1).to_string())
+            );
             assert_eq!(r.body, &content[start..=end], "{range}");
         }
 
@@ -45,7 +48,11 @@ fn single_ranges_unsatisfiable_and_whole() {
             assert_eq!(r.header("content-range"), Some("bytes */1000"));
             assert!(r.body.is_empty());
         }
-        let r = fetch(&["--range", "0-", &format!("http://{}/empty.txt", server.local_addr())]);
+        let r = fetch(&[
+            "--range",
+            "0-",
+            &format!("http://{}/empty.txt", server.local_addr()),
+        ]);
         assert_eq!(r.status, 416);
         assert_eq!(r.header("content-range"), Some("bytes */0"));
 
@@ -69,7 +76,13 @@ fn single_ranges_unsatisfiable_and_whole() {
             ("\"old-version\"", 200),
             ("Thu, 01 Jan 1970 00:00:00 GMT", 200),
         ] {
-            let r = fetch(&["--range", "10-19", "-H", &format!("If-Range: {if_range}"), &url]);
+            let r = fetch(&[
+                "--range",
+                "10-19",
+                "-H",
+                &format!("If-Range: {if_range}"),
+                &url,
+            ]);
             assert_eq!(r.status, status, "If-Range: {if_range}");
         }
 

@@ -38,13 +38,29 @@ fn get_head_types_index_redirect_and_errors() {
         let base = format!("http://{}", server.local_addr());
 
         for (path, ty, body) in [
-            ("/static/app.js", "text/javascript; charset=utf-8", &b"console.log(1)"[..]),
+            (
+                "/static/app.js",
+                "text/javascript; charset=utf-8",
+                &b"console.log(1)"[..],
+            ),
             ("/static/style.CSS", "text/css; charset=utf-8", b"body{}"),
             ("/static/notes.txt", "text/plain; charset=utf-8", b"plain"),
-            ("/static/data.bin", "application/octet-stream", &[0, 1, 2, 255]),
-            ("/static/with%20space.txt", "text/plain; charset=utf-8", b"spaced"),
+            (
+                "/static/data.bin",
+                "application/octet-stream",
+                &[0, 1, 2, 255],
+            ),
+            (
+                "/static/with%20space.txt",
+                "text/plain; charset=utf-8",
+                b"spaced",
+            ),
             ("/static/", "text/html; charset=utf-8", b"<h1>home</h1>"),
-            ("/static/docs/", "text/html; charset=utf-8", b"<h1>docs</h1>"),
+            (
+                "/static/docs/",
+                "text/html; charset=utf-8",
+                b"<h1>docs</h1>",
+            ),
         ] {
             let r = fetch(&[&format!("{base}{path}")]);
             assert_eq!(r.status, 200, "{path}: {}", r.head);
@@ -54,7 +70,9 @@ fn get_head_types_index_redirect_and_errors() {
             assert_eq!(r.header("accept-ranges"), Some("bytes"));
             assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
             assert!(r.header("etag").is_some_and(|t| t.starts_with('"')));
-            assert!(r.header("last-modified").is_some_and(|d| d.ends_with(" GMT")));
+            assert!(r
+                .header("last-modified")
+                .is_some_and(|d| d.ends_with(" GMT")));
         }
 
         // HEAD: the same head as GET, no body.
@@ -74,7 +92,12 @@ fn get_head_types_index_redirect_and_errors() {
         assert!(followed.text().ends_with("<h1>docs</h1>"));
 
         // Missing files and a directory without index: 404.
-        for path in ["/static/missing.txt", "/static/empty/", "/static/empty", "/static/notes.txt/x"] {
+        for path in [
+            "/static/missing.txt",
+            "/static/empty/",
+            "/static/empty",
+            "/static/notes.txt/x",
+        ] {
             assert_eq!(fetch(&[&format!("{base}{path}")]).status, 404, "{path}");
         }
 

@@ -17,7 +17,8 @@ fn queued_headers_join_the_next_response_only() {
                 "/reply" => {
                     s.add_response_header("X-One", "1").unwrap();
                     s.add_response_header("X-Two", "2").unwrap();
-                    s.reply(200, &[("Content-Type", "text/plain")], b"body").unwrap();
+                    s.reply(200, &[("Content-Type", "text/plain")], b"body")
+                        .unwrap();
                 }
                 "/respond" => {
                     s.add_response_header("X-Streamed", "yes").unwrap();
@@ -44,7 +45,8 @@ fn queued_headers_join_the_next_response_only() {
                             Err(Error::InvalidHeader(_))
                         ));
                     }
-                    s.reply(200, &[], format!("{refused:?}").as_bytes()).unwrap();
+                    s.reply(200, &[], format!("{refused:?}").as_bytes())
+                        .unwrap();
                     let late = s.add_response_header("X-Late", "1");
                     assert!(matches!(late, Err(Error::AlreadyResponded)), "{late:?}");
                 }
@@ -56,7 +58,10 @@ fn queued_headers_join_the_next_response_only() {
         .unwrap();
         let addr = server.local_addr();
         let get = |path: &str| {
-            util::raw_exchange(addr, format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+            util::raw_exchange(
+                addr,
+                format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
+            )
         };
 
         let reply = get("/reply");
@@ -66,12 +71,24 @@ fn queued_headers_join_the_next_response_only() {
         );
         assert!(reply.ends_with("\r\n\r\nbody"));
         let reply = get("/respond");
-        assert!(reply.contains("X-Streamed: yes\r\n") && reply.contains("chunk"), "{reply}");
+        assert!(
+            reply.contains("X-Streamed: yes\r\n") && reply.contains("chunk"),
+            "{reply}"
+        );
         let reply = get("/close");
-        assert!(reply.contains("X-Closed: yes\r\n") && reply.ends_with("closed"), "{reply}");
+        assert!(
+            reply.contains("X-Closed: yes\r\n") && reply.ends_with("closed"),
+            "{reply}"
+        );
         let reply = get("/refused");
-        assert!(reply.ends_with("[true, true, true, true, true, true]"), "{reply}");
-        assert!(!reply.contains("evil") && !reply.contains("X-Late"), "{reply}");
+        assert!(
+            reply.ends_with("[true, true, true, true, true, true]"),
+            "{reply}"
+        );
+        assert!(
+            !reply.contains("evil") && !reply.contains("X-Late"),
+            "{reply}"
+        );
 
         let reply = get("/forgotten");
         assert_eq!(util::status_of(&reply), 500);

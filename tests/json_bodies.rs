@@ -77,13 +77,29 @@ fn json_in_json_out_and_each_error_status() {
             assert_eq!(r.status, 200, "{ty}: {}", r.text());
             assert_eq!(r.header("content-type"), Some("application/json"));
             let back: Message = serde_json::from_slice(&r.body).unwrap();
-            assert_eq!(back, Message { text: "hé \"quoted\"".into(), n: 7 });
+            assert_eq!(
+                back,
+                Message {
+                    text: "hé \"quoted\"".into(),
+                    n: 7
+                }
+            );
         }
 
-        for ty in [Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("json"), None] {
+        for ty in [
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            Some("json"),
+            None,
+        ] {
             let r = post(&echo, ty, good, &[]);
             assert_eq!(r.status, 415, "{ty:?}");
-            assert!(r.text().starts_with("expected Content-Type application/json"), "{}", r.text());
+            assert!(
+                r.text()
+                    .starts_with("expected Content-Type application/json"),
+                "{}",
+                r.text()
+            );
         }
 
         for (body, says) in [
@@ -103,9 +119,18 @@ fn json_in_json_out_and_each_error_status() {
         // The handler's own limit: announced by Content-Length, or passed
         // while a chunked body arrives.
         let long = format!(r#"{{"text":"{}","n":1}}"#, "x".repeat(100));
-        let r = post(&format!("{base}/small"), Some("application/json"), &long, &[]);
+        let r = post(
+            &format!("{base}/small"),
+            Some("application/json"),
+            &long,
+            &[],
+        );
         assert_eq!(r.status, 413);
-        assert!(r.text().starts_with("JSON body larger than 64 bytes"), "{}", r.text());
+        assert!(
+            r.text().starts_with("JSON body larger than 64 bytes"),
+            "{}",
+            r.text()
+        );
         let r = post(
             &format!("{base}/small"),
             Some("application/json"),
@@ -113,7 +138,12 @@ fn json_in_json_out_and_each_error_status() {
             &["-H", "Transfer-Encoding: chunked"],
         );
         assert_eq!(r.status, 413);
-        let r = post(&format!("{base}/small"), Some("application/json"), good, &[]);
+        let r = post(
+            &format!("{base}/small"),
+            Some("application/json"),
+            good,
+            &[],
+        );
         assert_eq!(r.status, 200);
 
         // The server's max_body_bytes, for a chunked body (a Content-Length

@@ -44,6 +44,19 @@
 //! ([`tcp::Server::refused_connections`]) and per runtime
 //! ([`tcp::refused_connections`]).
 //!
+//! ## Features and dependencies
+//!
+//! Off by default: `json` turns on `http::Stream::read_json`, `reply_json`
+//! and `http::JsonError` (dependencies `serde` and `serde_json`: the serde
+//! data model is what Rust users' types already implement); `cookies` turns
+//! on `http::Stream::cookie`, `cookies`, `set_cookie` and re-exports
+//! `http::Cookie` (dependency `cookie`: RFC 6265 parsing and every
+//! `Set-Cookie` attribute, the crate Rocket and axum-extra use). Always on,
+//! for [`http::ServeDir`]: `httpdate` (`If-Modified-Since` and `If-Range`
+//! dates in all three HTTP-date formats a client may send) and
+//! `percent-encoding` (each path segment decoded on its own, so `%2f` never
+//! becomes a separator; already in the tree through `url`).
+//!
 //! ## Diagnostics
 //!
 //! Dependency `log`: the crate's own messages (accept errors and the back-off

@@ -133,9 +133,7 @@ impl fmt::Display for JsonError {
 impl std::error::Error for JsonError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            JsonError::Syntax(err) | JsonError::Shape(err) | JsonError::Serialize(err) => {
-                Some(err)
-            }
+            JsonError::Syntax(err) | JsonError::Shape(err) | JsonError::Serialize(err) => Some(err),
             JsonError::Body(err) => Some(err),
             JsonError::UnsupportedMediaType { .. } | JsonError::TooLarge { .. } => None,
         }
@@ -199,7 +197,10 @@ impl Stream {
     /// # Interrupts
     ///
     /// As `read_json`: whole.
-    pub fn read_json_limit<T: DeserializeOwned>(&mut self, max_bytes: usize) -> Result<T, JsonError> {
+    pub fn read_json_limit<T: DeserializeOwned>(
+        &mut self,
+        max_bytes: usize,
+    ) -> Result<T, JsonError> {
         match self.header("content-type") {
             Some(ty) if is_json(ty) => {}
             other => {
@@ -250,7 +251,11 @@ impl Stream {
     /// # Interrupts
     ///
     /// As [`reply`](Self::reply): closed.
-    pub fn reply_json<T: Serialize + ?Sized>(&mut self, status: u16, value: &T) -> Result<(), JsonError> {
+    pub fn reply_json<T: Serialize + ?Sized>(
+        &mut self,
+        status: u16,
+        value: &T,
+    ) -> Result<(), JsonError> {
         let body = serde_json::to_vec(value).map_err(JsonError::Serialize)?;
         self.reply(status, &[("Content-Type", "application/json")], &body)
             .map_err(JsonError::Body)

@@ -52,7 +52,7 @@ pub(crate) enum Found {
     AddSlash,
     /// Nothing to serve: missing, refused, a directory without index, not
     /// a regular file.
-    NotFound,
+    Missing,
     /// The file exists but this process may not read it.
     Forbidden,
     /// Another I/O error (too many open files, a disk error).
@@ -65,7 +65,7 @@ pub(crate) enum Found {
 pub(crate) fn open(root: &Path, rel: &Path, index: Option<&str>, slash: bool) -> Found {
     let path = match inside(root, &root.join(rel)) {
         Ok(Some(path)) => path,
-        Ok(None) => return Found::NotFound,
+        Ok(None) => return Found::Missing,
         Err(err) => return found_error(err),
     };
     let meta = match fs::metadata(&path) {
@@ -74,17 +74,17 @@ pub(crate) fn open(root: &Path, rel: &Path, index: Option<&str>, slash: bool) ->
     };
     let (path, name) = if meta.is_dir() {
         let Some(index) = index else {
-            return Found::NotFound;
+            return Found::Missing;
         };
         let path = match inside(root, &path.join(index)) {
             Ok(Some(path)) => path,
-            Ok(None) => return Found::NotFound,
+            Ok(None) => return Found::Missing,
             Err(err) => return found_error(err),
         };
         if !slash {
             return match fs::metadata(&path) {
                 Ok(meta) if meta.is_file() => Found::AddSlash,
-                Ok(_) => Found::NotFound,
+                Ok(_) => Found::Missing,
                 Err(err) => found_error(err),
             };
         }
@@ -100,7 +100,7 @@ pub(crate) fn open(root: &Path, rel: &Path, index: Option<&str>, slash: bool) ->
     // writer, holding a pool thread.
     match fs::metadata(&path) {
         Ok(meta) if meta.is_file() => {}
-        Ok(_) => return Found::NotFound,
+        Ok(_) => return Found::Missing,
         Err(err) => return found_error(err),
     }
     let file = match File::open(&path) {
@@ -109,7 +109,7 @@ pub(crate) fn open(root: &Path, rel: &Path, index: Option<&str>, slash: bool) ->
     };
     match file.metadata() {
         Ok(meta) if meta.is_file() => Found::File { file, meta, name },
-        Ok(_) => Found::NotFound,
+        Ok(_) => Found::Missing,
         Err(err) => found_error(err),
     }
 }
@@ -122,14 +122,14 @@ fn inside(root: &Path, path: &Path) -> io::Result<Option<PathBuf>> {
 
 /// The answer for an error of a filesystem call: what means "no such file"
 /// for a path a client made up (missing, a file used as a directory, a name
-/// too long, a symlink loop) is [`Found::NotFound`].
+/// too long, a symlink loop) is [`Found::Missing`].
 fn found_error(err: io::Error) -> Found {
     use nix::errno::Errno;
     match err.kind() {
-        io::ErrorKind::NotFound | io::ErrorKind::InvalidInput => Found::NotFound,
+        io::ErrorKind::NotFound | io::ErrorKind::InvalidInput => Found::Missing,
         io::ErrorKind::PermissionDenied => Found::Forbidden,
         _ => match err.raw_os_error().map(Errno::from_raw) {
-            Some(Errno::ENOTDIR | Errno::ENAMETOOLONG | Errno::ELOOP) => Found::NotFound,
+            Some(Errno::ENOTDIR | Errno::ENAMETOOLONG | Errno::ELOOP) => Found::Missing,
             _ => Found::Failed(err),
         },
     }

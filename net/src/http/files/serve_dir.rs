@@ -176,7 +176,7 @@ impl ServeDir {
         let (file, meta, name) = match found {
             Found::File { file, meta, name } => (file, meta, name),
             Found::AddSlash => return add_slash(s),
-            Found::NotFound => return not_found(s),
+            Found::Missing => return not_found(s),
             Found::Forbidden => return text(s, 403, &[], "forbidden\n"),
             Found::Failed(err) => {
                 log::warn!("ServeDir: {err}");

@@ -12,7 +12,10 @@ fn relative_paths_stay_inside() {
     assert_eq!(ok("/a/b.txt"), Some(PathBuf::from("a/b.txt")));
     assert_eq!(ok("a//./b.txt"), Some(PathBuf::from("a/b.txt")));
     assert_eq!(ok("/"), Some(PathBuf::new()));
-    assert_eq!(ok("/with%20space.txt"), Some(PathBuf::from("with space.txt")));
+    assert_eq!(
+        ok("/with%20space.txt"),
+        Some(PathBuf::from("with space.txt"))
+    );
     for refused in [
         "/../etc/passwd",
         "/a/../../etc/passwd",
@@ -32,14 +35,23 @@ fn relative_paths_stay_inside() {
     ] {
         assert_eq!(ok(refused), None, "{refused}");
     }
-    assert_eq!(relative("/.well-known/x", true), Some(PathBuf::from(".well-known/x")));
+    assert_eq!(
+        relative("/.well-known/x", true),
+        Some(PathBuf::from(".well-known/x"))
+    );
     assert_eq!(relative("/../x", true), None, "dotfiles never allow ..");
 }
 
 #[test]
 fn content_types_by_extension() {
-    assert_eq!(content_type::for_name("index.html"), "text/html; charset=utf-8");
-    assert_eq!(content_type::for_name("APP.JS"), "text/javascript; charset=utf-8");
+    assert_eq!(
+        content_type::for_name("index.html"),
+        "text/html; charset=utf-8"
+    );
+    assert_eq!(
+        content_type::for_name("APP.JS"),
+        "text/javascript; charset=utf-8"
+    );
     assert_eq!(content_type::for_name("a.b.png"), "image/png");
     assert_eq!(content_type::for_name("module.wasm"), "application/wasm");
     assert_eq!(content_type::for_name("README"), content_type::DEFAULT);
@@ -91,7 +103,10 @@ fn conditionals() {
         etag: "\"a-b-c\"".to_owned(),
         modified: Some(784_111_777), // Sun, 06 Nov 1994 08:49:37 GMT
     };
-    assert_eq!(v.last_modified().as_deref(), Some("Sun, 06 Nov 1994 08:49:37 GMT"));
+    assert_eq!(
+        v.last_modified().as_deref(),
+        Some("Sun, 06 Nov 1994 08:49:37 GMT")
+    );
     let nm = |pairs: &[(&str, &str)]| v.not_modified(&headers(pairs));
     assert!(!nm(&[]));
     assert!(nm(&[("If-None-Match", "\"a-b-c\"")]));
@@ -99,10 +114,19 @@ fn conditionals() {
     assert!(nm(&[("If-None-Match", "\"x\", \"a-b-c\"")]));
     assert!(nm(&[("If-None-Match", "*")]));
     assert!(!nm(&[("If-None-Match", "\"x\"")]));
-    assert!(nm(&[("If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT")]));
-    assert!(nm(&[("If-Modified-Since", "Sunday, 06-Nov-94 08:49:38 GMT")]));
+    assert!(nm(&[(
+        "If-Modified-Since",
+        "Sun, 06 Nov 1994 08:49:37 GMT"
+    )]));
+    assert!(nm(&[(
+        "If-Modified-Since",
+        "Sunday, 06-Nov-94 08:49:38 GMT"
+    )]));
     assert!(nm(&[("If-Modified-Since", "Sun Nov  6 08:49:37 1994")]));
-    assert!(!nm(&[("If-Modified-Since", "Sun, 06 Nov 1994 08:49:36 GMT")]));
+    assert!(!nm(&[(
+        "If-Modified-Since",
+        "Sun, 06 Nov 1994 08:49:36 GMT"
+    )]));
     assert!(!nm(&[("If-Modified-Since", "yesterday")]));
     assert!(
         !nm(&[

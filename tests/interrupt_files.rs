@@ -31,7 +31,8 @@ enum Got {
 /// Sends one GET on `conn` and reads the answer, checking every body byte
 /// against `content`.
 fn get(conn: &TcpStream, content: &[u8]) -> Got {
-    conn.write_all(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    conn.write_all(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     let mut head = Vec::new();
     while !head.ends_with(b"\r\n\r\n") {
         let n = conn.read_until(b'\n', &mut head).unwrap();
@@ -63,7 +64,10 @@ fn get(conn: &TcpStream, content: &[u8]) -> Got {
                 Got::Whole
             } else {
                 let mut rest = [0u8; 1];
-                assert!(matches!(conn.read(&mut rest), Ok(0) | Err(_)), "a short body must end its connection");
+                assert!(
+                    matches!(conn.read(&mut rest), Ok(0) | Err(_)),
+                    "a short body must end its connection"
+                );
                 Got::Short
             }
         }
@@ -78,7 +82,11 @@ fn serve_cut_at_random_points_leaves_nothing_torn_or_behind() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0xf11e_c075);
     println!("SEED={seed}");
-    let requests = if std::env::var("CI").is_ok_and(|v| v == "true") { 40 } else { 80 };
+    let requests = if std::env::var("CI").is_ok_and(|v| v == "true") {
+        40
+    } else {
+        80
+    };
     let mut rng = Rng::new(seed);
     let mut content = vec![0u8; 256 * 1024 + 77];
     rng.fill(&mut content);
@@ -123,9 +131,15 @@ fn serve_cut_at_random_points_leaves_nothing_torn_or_behind() {
             }
         }
         drop(conn);
-        println!("whole {}, refused {}, short {}", tally[0], tally[1], tally[2]);
+        println!(
+            "whole {}, refused {}, short {}",
+            tally[0], tally[1], tally[2]
+        );
         assert!(tally[0] > 0, "some requests must be whole: {tally:?}");
-        assert!(tally[1] + tally[2] > 0, "some requests must be cut: {tally:?}");
+        assert!(
+            tally[1] + tally[2] > 0,
+            "some requests must be cut: {tally:?}"
+        );
 
         // Cut reads finish on the pool; the connections' coroutines end.
         for _ in 0..200 {
@@ -137,8 +151,14 @@ fn serve_cut_at_random_points_leaves_nothing_torn_or_behind() {
         }
         let now = silly::stats();
         assert_eq!(now.blocking_calls, 0, "{now:?}");
-        assert_eq!(now.live_tasks, baseline.live_tasks, "{now:?} vs {baseline:?}");
-        assert_eq!(now.registrations, baseline.registrations, "{now:?} vs {baseline:?}");
+        assert_eq!(
+            now.live_tasks, baseline.live_tasks,
+            "{now:?} vs {baseline:?}"
+        );
+        assert_eq!(
+            now.registrations, baseline.registrations,
+            "{now:?} vs {baseline:?}"
+        );
         server.close();
     });
 }

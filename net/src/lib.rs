@@ -44,6 +44,19 @@
 //! ([`tcp::Server::refused_connections`]) and per runtime
 //! ([`tcp::refused_connections`]).
 //!
+//! ## Features and dependencies
+//!
+//! Off by default: `json` turns on `http::Stream::read_json`, `reply_json`
+//! and `http::JsonError` (dependencies `serde` and `serde_json`: the serde
+//! data model is what Rust users' types already implement); `cookies` turns
+//! on `http::Stream::cookie`, `cookies`, `set_cookie` and re-exports
+//! `http::Cookie` (dependency `cookie`: RFC 6265 parsing and every
+//! `Set-Cookie` attribute, the crate Rocket and axum-extra use). Always on,
+//! for [`http::ServeDir`]: `httpdate` (`If-Modified-Since` and `If-Range`
+//! dates in all three HTTP-date formats a client may send) and
+//! `percent-encoding` (each path segment decoded on its own, so `%2f` never
+//! becomes a separator; already in the tree through `url`).
+//!
 //! ## Diagnostics
 //!
 //! Dependency `log`: the crate's own messages (accept errors and the back-off
@@ -160,6 +173,9 @@
 //! | [`Stream::read_all`](http::Stream::read_all) | whole: the bytes read so far stay in the stream; the next `read_all` or `read` returns them first |
 //! | [`Stream::respond`](http::Stream::respond), [`write`](http::Stream::write), [`close`](http::Stream::close), [`reply`](http::Stream::reply) | closed: a torn response cannot be finished, so the connection is shut (the client sees the response end early, never another one's bytes in it); later calls fail with "an interrupted write left a partial message", [`Stream::is_closed`](http::Stream::is_closed) |
 //! | [`Stream::upgrade`](http::Stream::upgrade) | closed: the connection is dropped, not handed over |
+//! | [`ServeDir::serve`](http::ServeDir::serve), [`serve_path`](http::ServeDir::serve_path) | closed once the head is sent: the body is left shorter than its Content-Length and the connection closes after the handler; cut before, nothing was sent |
+//! | `Stream::read_json`, `read_json_limit` (feature `json`) | whole, as `read_all` |
+//! | `Stream::reply_json`, `JsonError::respond` (feature `json`) | closed, as `reply` |
 //! | a handler cancelled, or cut by shutdown's deadline | closed: its connection is dropped with its coroutine |
 //! | [`http::get`], [`post`](http::post), [`request`](http::request), [`Client::get`](http::Client::get), [`post`](http::Client::post), [`request`](http::Client::request), [`upgrade`](http::Client::upgrade), [`RequestBuilder::send`](http::RequestBuilder::send) | closed for that request, whole for the client: the request's connection is dropped, never pooled; the next request goes on another connection |
 //! | [`Client::send`](http::Client::send), [`RequestBuilder::send_streaming`](http::RequestBuilder::send_streaming) | as `request` until the response head; then the reader's reads |
@@ -171,6 +187,9 @@
 //! left to send it.
 
 #![forbid(unsafe_code)]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind `json`
+// and `cookies` say so.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use self::conn::Conn;
 

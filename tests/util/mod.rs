@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod curl;
 pub mod example;
+pub mod files;
 pub mod interrupt;
 pub mod pki;
 pub mod redis;

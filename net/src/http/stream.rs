@@ -10,7 +10,7 @@ use silly_runtime::time;
 use super::body::{self, Body, Dest};
 use super::error::{Error, Result};
 use super::head::{RequestHead, Version};
-use super::headers::Headers;
+use super::headers::{check_outgoing, Headers};
 use super::response_head::{write_head, HeadInputs, Sending};
 use super::upgraded::Upgraded;
 use super::wire::{self, Wire};
@@ -50,13 +50,19 @@ pub struct Stream {
     pub(crate) body: Body,
     /// Body bytes an interrupted [`read_all`](Self::read_all) had read: the
     /// next read or `read_all` hands them out first.
-    kept: Vec<u8>,
+    pub(crate) kept: Vec<u8>,
     body_timeout: Option<Duration>,
     expect_continue: bool,
     pub(crate) response: Response,
     pub(crate) keep_alive: bool,
     /// The server's shutdown, as this connection sees it.
     pub(crate) shutdown: ShutdownToken,
+    /// Headers for the response about to be sent
+    /// ([`add_response_header`](Self::add_response_header), `set_cookie`);
+    /// `None` until one is added, so a request that adds none pays one check.
+    /// Every response takes them (the server's own error responses drop
+    /// them), so none is left for the next request.
+    queued: Option<Box<Headers>>,
 }
 
 impl fmt::Debug for Stream {
@@ -93,6 +99,7 @@ impl Stream {
             response: Response::NotStarted,
             keep_alive: false,
             shutdown,
+            queued: None,
         }
     }
 
@@ -277,7 +284,7 @@ impl Stream {
     }
 
     /// One read of the body into `dest`.
-    fn read_body(&mut self, dest: Dest<'_>) -> Result<usize> {
+    pub(crate) fn read_body(&mut self, dest: Dest<'_>) -> Result<usize> {
         if self.body.is_done() {
             return Ok(0);
         }
@@ -317,7 +324,8 @@ impl Stream {
     /// are checked, not changed). The server adds `Date`, and `Transfer-Encoding:
     /// chunked` when no `Content-Length` is given (HTTP/1.1), and `Connection`
     /// when the connection will close. HEAD requests and 1xx/204/304 responses
-    /// carry no body: bytes written for them are dropped.
+    /// carry no body: bytes written for them are dropped. Headers queued with
+    /// [`add_response_header`](Self::add_response_header) follow `headers`.
     ///
     /// # Errors
     ///
@@ -361,9 +369,13 @@ impl Stream {
             head_only: self.head.is_head(),
             version: self.head.version,
         };
+        let queued = self.queued.take();
         let wire = self.wire()?;
         let head = wire.append(|out| {
             let head = write_head(&inputs, out)?;
+            if let Some(queued) = &queued {
+                push_queued(out, queued);
+            }
             // The whole body goes out with the head when nothing else is to
             // be checked of it: its length is the one announced, or it is
             // dropped. A large one is sent from where it is, below.
@@ -489,6 +501,48 @@ impl Stream {
         self.send_head(status, headers, Some(body))
     }
 
+    /// Adds a header to the response about to be sent: the next
+    /// [`respond`](Self::respond), [`reply`](Self::reply) or
+    /// [`close`](Self::close) writes it after its own headers. For code that
+    /// runs before the response is made and does not make it (middleware,
+    /// a session layer, `set_cookie`). Headers added for a request that ends
+    /// without a response of the handler's are dropped, never sent with the
+    /// next request's response.
+    ///
+    /// ```
+    /// use silly_net::http;
+    /// fn handler(s: &mut http::Stream) {
+    ///     s.add_response_header("Cache-Control", "no-store").unwrap();
+    ///     s.reply(200, &[("Content-Type", "text/plain")], b"fresh").unwrap();
+    ///     // The client gets Content-Type, then Cache-Control.
+    /// }
+    /// # let _ = handler;
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::AlreadyResponded`] once the response head is sent;
+    /// [`Error::InvalidHeader`] for a name that is not a token, a value with
+    /// CR, LF or NUL, or a header that decides the framing or the connection
+    /// (`Content-Length`, `Transfer-Encoding`, `Connection`, `Date`: give those
+    /// to `respond`, which acts on them).
+    pub fn add_response_header(&mut self, name: &str, value: &str) -> Result<()> {
+        if self.response != Response::NotStarted {
+            return Err(self.closed_or(Error::AlreadyResponded));
+        }
+        check_outgoing(name, value)?;
+        if ["content-length", "transfer-encoding", "connection", "date"]
+            .iter()
+            .any(|framing| name.eq_ignore_ascii_case(framing))
+        {
+            return Err(Error::InvalidHeader(name.to_owned()));
+        }
+        self.queued
+            .get_or_insert_with(Box::default)
+            .append(name, value);
+        Ok(())
+    }
+
     /// Ends the response body (the last chunk, for chunked bodies).
     pub(crate) fn finish(&mut self) -> Result<()> {
         match self.response {
@@ -506,8 +560,11 @@ impl Stream {
     }
 
     /// Sends a short plain-text error response that closes the connection.
+    /// It carries none of the headers the handler queued: the server answers
+    /// on its own (500 for a handler that did not respond, 413).
     pub(crate) fn error_response(&mut self, status: u16, text: &str) -> Result<()> {
         self.keep_alive = false;
+        self.queued = None;
         self.reply(status, &[("Content-Type", "text/plain")], text.as_bytes())
     }
 
@@ -533,4 +590,20 @@ impl Stream {
         self.response = Response::Finished;
         Ok(wire.into_parts())
     }
+}
+
+/// Adds `queued` to the head just written at the end of `out`, before its
+/// blank line. After the head rather than in it: the head (and the thread's
+/// copy of the last one, `response_head`) stays what the handler's own
+/// headers make.
+fn push_queued(out: &mut Vec<u8>, queued: &Headers) {
+    debug_assert!(out.ends_with(b"\r\n\r\n"));
+    out.truncate(out.len() - 2);
+    for (name, value) in queued.iter() {
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
 }

@@ -25,6 +25,11 @@
 //! reactor, timers, sync: [`run`], [`task`], [`time`], [`sync`], [`io`]),
 //! `silly-net` (tcp, tls, http, dns: [`net`]), `silly-websocket`
 //! ([`net::websocket`]) and `silly-redis` ([`redis`]).
+//!
+//! Cargo features (off by default), forwarded to `silly-net`: `json`
+//! (`Stream::read_json`, `reply_json` and `JsonError` in [`net::http`], on
+//! serde and serde_json) and `cookies` (`Stream::cookie`, `cookies`,
+//! `set_cookie`, and the `cookie` crate's `Cookie`).
 
 pub use silly_runtime::{
     config, current_runtime, exit, io, run, runtime_index, runtime_local, runtimes, signal, stats,

@@ -490,7 +490,12 @@ fn a_frame_failed_early_then_the_peers_close_ends_the_connection_at_once() {
         let sent = whole.len() - b"edited".len();
         conn.write_all(&whole[..sent]).unwrap();
         let (_, opcode, reply, _) = read_frame(&conn).unwrap();
-        assert_eq!((opcode, &reply[..]), (8, &1007u16.to_be_bytes()[..]));
+        assert_eq!((opcode, &reply[..2]), (8, &1007u16.to_be_bytes()[..]));
+        assert_eq!(
+            &reply[2..],
+            b"text message is not valid UTF-8",
+            "the reason"
+        );
         conn.write_all(&frame(true, 0, 8, &1000u16.to_be_bytes(), Some(MASK)))
             .unwrap();
         // The server's close timeout is 5 s: 2 s tell closing at once from

@@ -6,6 +6,7 @@ use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::time::{Duration, Instant};
 
+use rustls_pki_types::CertificateDer;
 use silly_runtime::sync::{SelectWaiter, Selectable, Watch};
 
 use crate::tcp::TcpStream;
@@ -281,6 +282,15 @@ impl Conn {
     /// Whether this is a TLS connection.
     pub fn is_tls(&self) -> bool {
         matches!(self, Conn::Tls(_))
+    }
+
+    /// Over TLS, the certificate chain the peer showed (see
+    /// [`TlsStream::peer_certificates`]); `None` over plain TCP.
+    pub fn peer_certificates(&self) -> Option<Vec<CertificateDer<'static>>> {
+        match self {
+            Conn::Tcp(_) => None,
+            Conn::Tls(s) => s.peer_certificates(),
+        }
     }
 }
 

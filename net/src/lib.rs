@@ -4,14 +4,15 @@
 //! * [`tcp`]: listeners (`tcp::listen` with a coroutine per connection, or
 //!   `TcpListener::accept`) and streams that implement `std::io::{Read, Write, BufRead}`.
 //! * [`tls`]: the same over TLS with rustls (`tls::listen`, `tls::connect`,
-//!   `TlsStream`): certificates verified by default, SNI, ALPN, a bounded handshake.
+//!   `TlsStream`): certificates verified by default, SNI, ALPN, a bounded handshake;
+//!   mutual TLS, certificate resolvers (ACME) and any other rustls setting
+//!   through a rustls config of your own (`ServerConfig::from_rustls`,
+//!   `ClientConfig::from_rustls`, `TlsStream::peer_certificates`).
 //!   Each TCP call has its TLS twin (`tcp::listen_graceful` and
 //!   `tls::listen_graceful`, the timeouts and `nodelay` of both streams).
 //! * [`http`]: an HTTP/1.1 server (`http::listen`, a handler per request) and a
 //!   client with a keep-alive pool (`http::get`, `http::Client`), over TCP or TLS;
-//!   an [`http::Router`] with path patterns and middleware. Dependency
-//!   `percent-encoding` (already in the tree through `url`): the router
-//!   decodes path segments and parameters with it, without allocating.
+//!   an [`http::Router`] with path patterns and middleware.
 //! * [`dns`]: silly-style addresses (`":8080"`, `"127.0.0.1:80"`, `"[::1]:80"`,
 //!   `"localhost:80"`) and name resolution that does not block the loop.
 //! * [`Conn`]: a connection that is either TCP or TLS, as the HTTP server
@@ -32,6 +33,31 @@
 //! is left at the deadline is cancelled; a
 //! [`ShutdownReport`](tcp::ShutdownReport) says what happened. TLS servers
 //! replace their certificates with `reload_tls`.
+//!
+//! ## Connections per client address
+//!
+//! Every server handle can cap the connections one client address holds
+//! open at once ([`tcp::Server::set_max_connections_per_ip`], reached
+//! through `Deref` from the TLS and HTTP servers; for HTTP, HTTPS and the
+//! WebSockets they upgrade, [`http::Limits::max_connections_per_ip`]). Off
+//! by default, at no cost; on, a connection past it is closed as it is
+//! accepted (a plain-HTTP client gets `429` first) and counted, per server
+//! ([`tcp::Server::refused_connections`]) and per runtime
+//! ([`tcp::refused_connections`]).
+//!
+//! ## Features and dependencies
+//!
+//! Off by default: `json` turns on `http::Stream::read_json`, `reply_json`
+//! and `http::JsonError` (dependencies `serde` and `serde_json`: the serde
+//! data model is what Rust users' types already implement); `cookies` turns
+//! on `http::Stream::cookie`, `cookies`, `set_cookie` and re-exports
+//! `http::Cookie` (dependency `cookie`: RFC 6265 parsing and every
+//! `Set-Cookie` attribute, the crate Rocket and axum-extra use). Always on,
+//! for [`http::ServeDir`]: `httpdate` (`If-Modified-Since` and `If-Range`
+//! dates in all three HTTP-date formats a client may send) and, for it and
+//! [`http::Router`], `percent-encoding` (each path segment decoded on its
+//! own, so `%2f` never becomes a separator; the router compares and decodes
+//! without allocating; already in the tree through `url`).
 //!
 //! ## Diagnostics
 //!
@@ -149,6 +175,9 @@
 //! | [`Stream::read_all`](http::Stream::read_all) | whole: the bytes read so far stay in the stream; the next `read_all` or `read` returns them first |
 //! | [`Stream::respond`](http::Stream::respond), [`write`](http::Stream::write), [`close`](http::Stream::close), [`reply`](http::Stream::reply) | closed: a torn response cannot be finished, so the connection is shut (the client sees the response end early, never another one's bytes in it); later calls fail with "an interrupted write left a partial message", [`Stream::is_closed`](http::Stream::is_closed) |
 //! | [`Stream::upgrade`](http::Stream::upgrade) | closed: the connection is dropped, not handed over |
+//! | [`ServeDir::serve`](http::ServeDir::serve), [`serve_path`](http::ServeDir::serve_path) | closed once the head is sent: the body is left shorter than its Content-Length and the connection closes after the handler; cut before, nothing was sent |
+//! | `Stream::read_json`, `read_json_limit` (feature `json`) | whole, as `read_all` |
+//! | `Stream::reply_json`, `JsonError::respond` (feature `json`) | closed, as `reply` |
 //! | [`Router::serve`](http::Router::serve), [`Next::run`](http::Next::run) | as the calls of the handler and middleware they run: routing itself never waits |
 //! | a handler cancelled, or cut by shutdown's deadline | closed: its connection is dropped with its coroutine |
 //! | [`http::get`], [`post`](http::post), [`request`](http::request), [`Client::get`](http::Client::get), [`post`](http::Client::post), [`request`](http::Client::request), [`upgrade`](http::Client::upgrade), [`RequestBuilder::send`](http::RequestBuilder::send) | closed for that request, whole for the client: the request's connection is dropped, never pooled; the next request goes on another connection |
@@ -161,6 +190,9 @@
 //! left to send it.
 
 #![forbid(unsafe_code)]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind `json`
+// and `cookies` say so.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use self::conn::Conn;
 

@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod curl;
 pub mod example;
+pub mod files;
 pub mod interrupt;
 pub mod pki;
 pub mod redis;
@@ -152,4 +154,14 @@ pub fn read_request_head(conn: &TcpStream) -> Option<String> {
         }
     }
     Some(String::from_utf8_lossy(&head).into_owned())
+}
+
+/// Waits (sleeping 5 ms at a time, 10 s at most) until `done` holds; panics
+/// with `what` if it never does. Call it inside `silly::run`.
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(std::time::Instant::now() < until, "never happened: {what}");
+        silly::time::sleep(Duration::from_millis(5));
+    }
 }

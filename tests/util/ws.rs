@@ -160,3 +160,33 @@ pub fn accept_raw(listener: &silly::net::tcp::TcpListener) -> TcpStream {
     conn.write_all(reply.as_bytes()).unwrap();
     conn
 }
+
+/// A frame as a client sent it, unmasked: (opcode, payload); `None` once
+/// the connection ends (or its read timeout passes). Panics on an unmasked
+/// frame: a client masks every frame (RFC 6455, section 5.1).
+pub fn read_client_frame(conn: &TcpStream) -> Option<(u8, Vec<u8>)> {
+    let mut head = [0u8; 2];
+    conn.read_exact(&mut head).ok()?;
+    assert_ne!(head[1] & 0x80, 0, "client frames are masked");
+    let len = match head[1] & 0x7f {
+        126 => {
+            let mut b = [0u8; 2];
+            conn.read_exact(&mut b).ok()?;
+            u16::from_be_bytes(b) as usize
+        }
+        127 => {
+            let mut b = [0u8; 8];
+            conn.read_exact(&mut b).ok()?;
+            u64::from_be_bytes(b) as usize
+        }
+        n => n as usize,
+    };
+    let mut key = [0u8; 4];
+    conn.read_exact(&mut key).ok()?;
+    let mut payload = vec![0u8; len];
+    conn.read_exact(&mut payload).ok()?;
+    for (i, b) in payload.iter_mut().enumerate() {
+        *b ^= key[i % 4];
+    }
+    Some((head[0] & 0x0f, payload))
+}

@@ -100,6 +100,29 @@ pub struct Config {
     /// and pays only for compressible messages of some size; turn it on with
     /// `.compression(Some(Compression::shared()))` (see [`Compression`]).
     pub compression: Option<Compression>,
+    /// Keepalive: send a ping once nothing has been received from the peer
+    /// for this long (client and server side alike). Default `None` (off).
+    /// A peer that then sends nothing within
+    /// [`ping_timeout`](#structfield.ping_timeout) is dropped; see
+    /// [Liveness](crate#liveness). Received means read: a socket checks
+    /// what its `read` took in, so keep a coroutine in `read` (as a socket
+    /// needs anyway, for pongs and close frames).
+    pub ping_interval: Option<Duration>,
+    /// Keepalive: how long the peer has, after our ping, to send anything
+    /// (its pong, or any frame). Then the connection is closed with 1011
+    /// (see [Liveness](crate#liveness)) and `read` returns
+    /// [`Error::PingTimeout`](crate::Error::PingTimeout). Default 20 s (as
+    /// Python websockets); used only with `ping_interval`; `None`: pings
+    /// are sent, but no answer is awaited.
+    pub ping_timeout: Option<Duration>,
+    /// Most messages a peer may send per second (data messages, pings and
+    /// pongs; a fragmented message counts once), over a token bucket that
+    /// holds a second's worth: a burst of this many is taken at once, then
+    /// one every `1/n` s. Past it the connection is failed with 1008
+    /// (Policy Violation) and `read` returns [`Error::Protocol`](crate::Error::Protocol)
+    /// with that code; [`stats`](crate::stats) counts it. Default `None`
+    /// (no limit).
+    pub max_messages_per_second: Option<u32>,
 }
 
 impl Default for Config {
@@ -118,6 +141,9 @@ impl Default for Config {
             connect_timeout: Some(Duration::from_secs(10)),
             shutdown_close_code: code::GOING_AWAY,
             compression: None,
+            ping_interval: None,
+            ping_timeout: Some(Duration::from_secs(20)),
+            max_messages_per_second: None,
         }
     }
 }
@@ -134,6 +160,9 @@ silly_runtime::config_setters!(Config {
     connect_timeout: Option<Duration>,
     shutdown_close_code: u16,
     compression: Option<Compression>,
+    ping_interval: Option<Duration>,
+    ping_timeout: Option<Duration>,
+    max_messages_per_second: Option<u32>,
 });
 
 /// The two setters that take what is easier to write than the field's type.
@@ -173,7 +202,10 @@ impl Config {
     /// A [`ConfigError`] naming the setting: `fragment_size` 0;
     /// `max_frame_bytes` under [`MIN_FRAME_BYTES`]; `max_message_bytes` 0;
     /// a subprotocol that is not an HTTP token (RFC 6455, section 4.1);
-    /// compression settings out of range ([`Compression::check`]).
+    /// compression settings out of range ([`Compression::check`]);
+    /// `ping_interval` or `ping_timeout` of zero (a ping per loop turn, or
+    /// a close at once: use `None` to turn them off);
+    /// `max_messages_per_second` 0 (`None` is no limit).
     pub fn check(&self) -> Result<(), ConfigError> {
         let invalid = |field, reason| Err(ConfigError::new("Config", field, reason));
         if self.fragment_size == 0 {
@@ -192,6 +224,24 @@ impl Config {
             return invalid(
                 "protocols",
                 "each must be a non-empty HTTP token (no spaces, commas or controls)",
+            );
+        }
+        if self.ping_interval == Some(Duration::ZERO) {
+            return invalid(
+                "ping_interval",
+                "must be more than zero (None turns pings off)",
+            );
+        }
+        if self.ping_timeout == Some(Duration::ZERO) {
+            return invalid(
+                "ping_timeout",
+                "must be more than zero (None waits for ever)",
+            );
+        }
+        if self.max_messages_per_second == Some(0) {
+            return invalid(
+                "max_messages_per_second",
+                "must be at least 1 (None is no limit)",
             );
         }
         if let Some(compression) = &self.compression {
@@ -222,6 +272,9 @@ impl fmt::Debug for Config {
             .field("origin_check", &self.origin_check.is_some())
             .field("shutdown_close_code", &self.shutdown_close_code)
             .field("compression", &self.compression)
+            .field("ping_interval", &self.ping_interval)
+            .field("ping_timeout", &self.ping_timeout)
+            .field("max_messages_per_second", &self.max_messages_per_second)
             .finish_non_exhaustive()
     }
 }

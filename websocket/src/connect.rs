@@ -4,7 +4,7 @@ use silly_net::http::{Client, ClientConfig};
 
 use crate::config::Config;
 use crate::deflate;
-use crate::error::{Error, Result};
+use crate::error::{Error, Rejection, Result, MAX_REJECTION_BODY_BYTES};
 use crate::handshake;
 use crate::socket::{HandshakeInfo, Role, Socket};
 
@@ -48,8 +48,10 @@ pub fn connect(url: &str, headers: &[(&str, &str)]) -> Result<Socket> {
 /// [`Error::InvalidUrl`] for anything but `ws://` and `wss://`; [`Error::Io`]
 /// (connect, TLS); [`Error::Http`] for the HTTP exchange, a
 /// `connect_timeout` that passed included ([`Error::is_timeout`]);
-/// [`Error::Handshake`] when the server does not answer 101 with the right
-/// `Sec-WebSocket-Accept`.
+/// [`Error::Rejected`] when the server answers anything but 101 (with its
+/// status, headers and the start of its body); [`Error::Handshake`] when
+/// its 101 is not a valid WebSocket answer (a wrong
+/// `Sec-WebSocket-Accept`, a subprotocol not offered).
 pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Result<Socket> {
     config.check()?;
     let http_url = if let Some(rest) = url.strip_prefix("ws://") {
@@ -79,7 +81,15 @@ pub fn connect_with(url: &str, headers: &[(&str, &str)], config: Config) -> Resu
     http.tls = config.tls.clone();
     http.connect_timeout = config.connect_timeout;
     http.read_timeout = config.connect_timeout;
+    http.max_response_body_bytes = MAX_REJECTION_BODY_BYTES;
     let (response, upgraded) = Client::new(http)?.upgrade(&http_url, &request)?;
+    if response.status != 101 {
+        return Err(Error::Rejected(Box::new(Rejection {
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+        })));
+    }
     let protocol =
         handshake::check_response(response.status, &response.headers, &key, &config.protocols)
             .map_err(Error::Handshake)?;

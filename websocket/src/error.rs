@@ -3,7 +3,13 @@
 use std::fmt;
 use std::io;
 
+use silly_net::http::Headers;
 use silly_runtime::config::ConfigError;
+
+/// Largest part of a refusal's body kept in [`Rejection::body`]: enough
+/// for any error page worth reading, and a server cannot make the client
+/// hold more.
+pub const MAX_REJECTION_BODY_BYTES: usize = 64 * 1024;
 
 /// What went wrong on a WebSocket.
 #[derive(Debug)]
@@ -16,9 +22,21 @@ pub enum Error {
     /// side; `connect_timeout` passed: [`is_timeout`](Self::is_timeout)).
     /// Its source is the HTTP error.
     Http(silly_net::http::Error),
-    /// The peer's handshake was not a valid WebSocket handshake (the server
-    /// answered it with 400, 403 or 426; the client got a wrong response).
+    /// The peer's handshake was not a valid WebSocket handshake: server
+    /// side, a request answered 400, 403 or 426; client side, a 101 answer
+    /// that is not a valid one (a wrong `Sec-WebSocket-Accept`, an
+    /// extension or subprotocol not offered). Another status than 101 is
+    /// [`Error::Rejected`].
     Handshake(String),
+    /// Client side: the server answered the handshake with another status
+    /// than 101 (a 401, 403, 404, a redirect...): what it said.
+    Rejected(Box<Rejection>),
+    /// The peer sent nothing within `Config::ping_timeout` after our
+    /// keepalive ping (it vanished, or stopped reading): the connection was
+    /// closed, after a close frame with 1011 if the socket took it at once
+    /// (see [Liveness](crate#liveness)). [`is_timeout`](Self::is_timeout)
+    /// is true, and later calls return it too.
+    PingTimeout,
     /// A URL that is not `ws://` or `wss://`.
     InvalidUrl(String),
     /// The connection closed without a close handshake (the peer vanished).
@@ -27,9 +45,11 @@ pub enum Error {
         /// Bytes of the unfinished message.
         partial: Vec<u8>,
     },
-    /// The peer broke the protocol; we sent a close frame with `code` and closed.
+    /// The peer broke the protocol or a limit; we sent a close frame with
+    /// `code` and `reason` and closed.
     Protocol {
-        /// The close code sent (1002, 1007 or 1009).
+        /// The close code sent (1002, 1007, 1009, or 1008 past
+        /// `Config::max_messages_per_second`).
         code: u16,
         /// What was wrong.
         reason: &'static str,
@@ -65,13 +85,14 @@ pub enum Error {
 
 impl Error {
     /// Whether a timeout ended the call: a read or write timeout of the
-    /// socket (`Io` with `TimedOut`), or the handshake's `connect_timeout`.
+    /// socket (`Io` with `TimedOut`), the handshake's `connect_timeout`, or
+    /// a peer silent past `ping_timeout` ([`Error::PingTimeout`]).
     /// An interrupt (`time::timeout`) is not an error: it unwinds.
     pub fn is_timeout(&self) -> bool {
         use silly_net::http::Error as Http;
         match self {
             Error::Io(e) | Error::Http(Http::Io(e)) => e.kind() == io::ErrorKind::TimedOut,
-            Error::Http(Http::Timeout { .. }) => true,
+            Error::Http(Http::Timeout { .. }) | Error::PingTimeout => true,
             _ => false,
         }
     }
@@ -83,6 +104,14 @@ impl fmt::Display for Error {
             Error::Io(e) => write!(f, "websocket: {e}"),
             Error::Http(e) => write!(f, "websocket handshake: {e}"),
             Error::Handshake(why) => write!(f, "websocket handshake: {why}"),
+            Error::Rejected(r) => write!(
+                f,
+                "websocket handshake: the server answered {}, not 101 Switching Protocols",
+                r.status
+            ),
+            Error::PingTimeout => f.write_str(
+                "websocket: the peer answered no ping in time (ping_timeout): the connection was closed",
+            ),
             Error::InvalidUrl(u) => write!(f, "websocket: invalid URL {u}"),
             Error::Eof { partial } => write!(
                 f,
@@ -137,6 +166,33 @@ impl From<ConfigError> for Error {
     fn from(e: ConfigError) -> Self {
         Error::InvalidConfig(e)
     }
+}
+
+/// A server's refusal of the handshake: any answer but 101, as received.
+/// [`Error::Rejected`] holds it.
+///
+/// ```no_run
+/// use silly_websocket::{connect, Error};
+///
+/// silly_runtime::run(|| match connect("ws://127.0.0.1:8080/chat", &[]) {
+///     Err(Error::Rejected(answer)) if answer.status == 401 => {
+///         let why = String::from_utf8_lossy(&answer.body);
+///         println!("log in first ({why}); see {:?}", answer.headers.get("www-authenticate"));
+///     }
+///     Err(other) => println!("{other}"),
+///     Ok(_) => {}
+/// });
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Rejection {
+    /// The status code (not 101).
+    pub status: u16,
+    /// The response headers.
+    pub headers: Headers,
+    /// The response body: its first [`MAX_REJECTION_BODY_BYTES`] bytes (the
+    /// rest is not read; the connection is closed).
+    pub body: Vec<u8>,
 }
 
 /// Results of this crate.

@@ -24,6 +24,47 @@
 //! sizes of the negotiation need (the default miniz_oxide backend ignores
 //! them).
 //!
+//! ## Liveness
+//!
+//! A peer can vanish without closing TCP (a laptop shut, a phone out of
+//! range, a NAT that forgot the connection): its socket would wait for
+//! ever. With [`Config::ping_interval`] (client and server alike) a socket
+//! pings a peer it has heard nothing from for that long, and ends one that
+//! then sends nothing within [`Config::ping_timeout`] (default 20 s): a
+//! close frame with 1011 goes out if the socket takes it at once (plain
+//! TCP, no writer holding the wire), then TCP is shut. A `read` blocked
+//! meanwhile wakes and returns [`Error::PingTimeout`]
+//! ([`is_timeout`](Error::is_timeout)), later calls too, and
+//! [`Socket::is_closed`] is true; [`stats`] counts pings sent and peers
+//! dropped.
+//!
+//! Why 1011 (Internal Error): RFC 6455, section 7.4.1 has no code for a
+//! silent peer. 1001 (Going Away) says that the sender goes away (a server
+//! shutting down sends it: [`Config::shutdown_close_code`]), 1008 (Policy
+//! Violation) blames a message received, while 1011 says the connection
+//! ended on "an unexpected condition", and is what Python `websockets`
+//! sends, from either side, when its keepalive ping goes unanswered.
+//!
+//! Heard means read: the peer's pong reaches the socket through `read`,
+//! so keep a coroutine in `read` (as a socket needs anyway, for close
+//! frames). Bytes that wait unread in the kernel count too (the
+//! application is behind, not the peer): they are looked for before a
+//! peer is dropped. Cost: nothing per message when off (a branch on an
+//! empty field); when on, each read stamps the loop's cached clock
+//! ([`loop_now`](silly_runtime::time::loop_now), no system call), and one
+//! timer per socket fires once per interval (a short coroutine of its own)
+//! and looks at the stamp: it is never re-armed per message.
+//!
+//! ## Limits
+//!
+//! Sizes: [`Config::max_frame_bytes`] and [`Config::max_message_bytes`]
+//! (1009 past them). Rate: [`Config::max_messages_per_second`] (off by
+//! default) gives each connection a token bucket of a second's worth of
+//! messages (data messages, pings and pongs); a peer past it is failed with
+//! 1008 and the reason "too many messages per second", its `read` returns
+//! [`Error::Protocol`] with that code, and [`stats`] counts it. The check
+//! reads the loop's cached clock, no system call.
+//!
 //! Fan-out: a [`Hub`] sends a message published to a topic to every
 //! subscribed socket of its runtime, framed once; a [`RuntimeBackplane`]
 //! links the hubs of a process's runtimes, bounded.
@@ -49,6 +90,7 @@
 //! | [`upgrade`], [`upgrade_with`] | closed: the HTTP server closes the connection of a handler cut short |
 //! | [`Hub::publish`], [`Hub::deliver`] | never suspend; the hub's writer coroutines end a connection only if unwound mid-frame (runtime shutdown) |
 //! | [`RuntimeBackplane::attach`] | never suspends; its coroutines send and deliver whole batches, and suspend only between them |
+//! | keepalive ([`Config::ping_interval`]) | no call of yours: the socket's timer coroutine sends a ping as a pong is sent (whole over TCP, the rest owed if cut; over TLS a cut closes); [`is_upgrade_request`] and [`stats`] never suspend |
 //!
 //! The read and write timeouts of [`Config`] leave the same as an interrupt
 //! (and return `Error::Io` with `TimedOut`: [`Error::is_timeout`]). Each
@@ -87,6 +129,7 @@ mod random;
 mod rules;
 mod runtime_backplane;
 mod socket;
+mod stats;
 mod upgrade;
 mod utf8;
 
@@ -100,7 +143,7 @@ pub use self::close::{code, is_valid_close_code};
 pub use self::config::{Config, OriginCheck, MIN_FRAME_BYTES};
 pub use self::connect::{connect, connect_with};
 pub use self::deflate::{Compression, ContextMode, PreparedMessage};
-pub use self::error::{Error, Result};
+pub use self::error::{Error, Rejection, Result, MAX_REJECTION_BODY_BYTES};
 pub use self::frame::FrameType;
 pub use self::handshake::accept_key;
 pub use self::hub::{
@@ -111,4 +154,5 @@ pub use self::runtime_backplane::{
     RuntimeBackplane, RuntimeBackplaneConfig, RuntimeBackplaneStats,
 };
 pub use self::socket::{HandshakeInfo, Socket};
-pub use self::upgrade::{upgrade, upgrade_with};
+pub use self::stats::{stats, SocketStats};
+pub use self::upgrade::{is_upgrade_request, upgrade, upgrade_with};

@@ -23,6 +23,15 @@ impl Violation {
         code: code::INVALID_PAYLOAD,
         reason: "text message is not valid UTF-8",
     };
+
+    /// Past `Config::max_messages_per_second`. Section 7.4.1: 1008 "indicates
+    /// that an endpoint is terminating the connection because it has
+    /// received a message that violates its policy", the code for a limit
+    /// of ours that the RFC has no code of its own for.
+    pub(crate) const TOO_MANY_MESSAGES: Violation = Violation {
+        code: code::POLICY_VIOLATION,
+        reason: "too many messages per second",
+    };
 }
 
 impl From<BadClose> for Violation {

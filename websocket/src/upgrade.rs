@@ -8,6 +8,41 @@ use crate::error::{Error, Result};
 use crate::handshake::{self, accept_key};
 use crate::socket::{HandshakeInfo, Role, Socket};
 
+/// Whether the request on `stream` is a WebSocket handshake that
+/// [`upgrade`] would accept (the origin check aside): a `GET` over
+/// HTTP/1.1 with `Upgrade: websocket`, `Connection: upgrade` (tokens, any
+/// case), `Sec-WebSocket-Version: 13` and a `Sec-WebSocket-Key` of 16 bytes
+/// in base64 (RFC 6455, section 4.2.1). Looks only: the stream is left as
+/// it was. A request that fails it but asks for an upgrade anyway
+/// (`stream.header("upgrade")`) may still be given to [`upgrade`], which
+/// answers it 400 or 426.
+///
+/// ```no_run
+/// use silly_net::http;
+/// use silly_websocket::{is_upgrade_request, upgrade};
+///
+/// silly_runtime::run(|| {
+///     http::listen(":8080", |stream| {
+///         if is_upgrade_request(stream) {
+///             let Ok(sock) = upgrade(stream) else { return };
+///             let _ = sock.close();
+///         } else {
+///             let _ = stream.reply(200, &[("Content-Type", "text/plain")], b"not a socket");
+///         }
+///     })
+///     .unwrap();
+///     silly_runtime::task::park();
+/// });
+/// ```
+pub fn is_upgrade_request(stream: &Stream) -> bool {
+    handshake::check_request(
+        stream.method(),
+        stream.version() == Version::Http11,
+        stream.headers(),
+    )
+    .is_ok()
+}
+
 /// Upgrades the request on `stream` to a WebSocket, with the default [`Config`].
 ///
 /// ```no_run

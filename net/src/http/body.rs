@@ -104,6 +104,12 @@ impl Body {
         }
     }
 
+    /// The most body bytes accepted (the server's `max_body_bytes`).
+    #[cfg(feature = "json")]
+    pub(crate) fn limit(&self) -> usize {
+        usize::try_from(self.limit).unwrap_or(usize::MAX)
+    }
+
     pub(crate) fn is_done(&self) -> bool {
         matches!(self.state, State::Done)
     }

@@ -28,6 +28,20 @@ pub struct Limits {
     /// Largest request body, in bytes, as announced by Content-Length or as
     /// decoded from chunks. Default 8 MiB; beyond it, 413.
     pub max_body_bytes: usize,
+    /// Most connections one client address may hold open at once. Default
+    /// `None`: no limit (many clients behind one NAT or proxy share an
+    /// address), and no cost. Past it, a new connection is refused as soon
+    /// as it is accepted, before any request is read: a plain-HTTP client
+    /// gets `429 Too Many Requests` with `Connection: close` if its socket
+    /// takes it at once, then the connection closes; an HTTPS client sees
+    /// the connection close (an answer would cost a TLS handshake, what the
+    /// limit is there to spare). Counted by
+    /// [`Server::refused_connections`](crate::tcp::Server::refused_connections)
+    /// and [`tcp::refused_connections`](crate::tcp::refused_connections); see
+    /// [`tcp::Server::set_max_connections_per_ip`](crate::tcp::Server::set_max_connections_per_ip)
+    /// for how connections are counted (WebSockets upgraded from a request
+    /// count until their handler returns). At least 1.
+    pub max_connections_per_ip: Option<usize>,
 }
 
 impl Default for Limits {
@@ -36,6 +50,7 @@ impl Default for Limits {
             max_header_bytes: 64 * 1024,
             max_headers: 100,
             max_body_bytes: 8 * 1024 * 1024,
+            max_connections_per_ip: None,
         }
     }
 }
@@ -44,6 +59,7 @@ setters!(Limits {
     max_header_bytes: usize,
     max_headers: usize,
     max_body_bytes: usize,
+    max_connections_per_ip: Option<usize>,
 });
 
 impl Limits {
@@ -65,6 +81,13 @@ impl Limits {
                 "Limits",
                 "max_headers",
                 "must be at least 1 (an HTTP/1.1 request carries Host)",
+            ));
+        }
+        if self.max_connections_per_ip == Some(0) {
+            return Err(ConfigError::new(
+                "Limits",
+                "max_connections_per_ip",
+                "must be at least 1 (None turns the limit off)",
             ));
         }
         Ok(())

@@ -5,24 +5,26 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use silly_runtime::time::loop_now;
 
+/// `Date: ` and an IMF-fixdate (always 29 bytes) and CRLF.
+const LINE_LEN: usize = 6 + 29 + 2;
+
 /// The header line with the formatted date, and the instant (on the loop's
-/// clock) it stops being true.
+/// clock) it stops being true. A fixed-size line: appending it is a few
+/// stores, not a call to copy a string of unknown length.
 struct Cached {
-    line: String,
+    line: [u8; LINE_LEN],
     until: Option<Instant>,
 }
 
 thread_local! {
     static CACHE: RefCell<Cached> = const {
-        RefCell::new(Cached { line: String::new(), until: None })
+        RefCell::new(Cached { line: [0; LINE_LEN], until: None })
     };
 }
 
-/// Runs `f` with the current `Date` header line, e.g.
-/// `Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n`. The clocks are read once a second,
-/// not once a response: checking the loop's clock is free, and the date may
-/// lag by a loop turn.
-pub(crate) fn with_header_line<R>(f: impl FnOnce(&str) -> R) -> R {
+/// Appends the `Date` header line, reformatted at most once a second; returns
+/// when (on the loop's clock) the line stops being true.
+pub(crate) fn push_header_line(out: &mut Vec<u8>) -> Instant {
     let now = loop_now();
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
@@ -30,12 +32,17 @@ pub(crate) fn with_header_line<R>(f: impl FnOnce(&str) -> R) -> R {
             let since_epoch = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default();
-            cache.line = format!("Date: {}\r\n", format_imf(since_epoch.as_secs()));
+            let line = format!("Date: {}\r\n", format_imf(since_epoch.as_secs()));
+            // A year past 9999 would not fit; the line then keeps its last value.
+            if let Ok(line) = line.as_bytes().try_into() {
+                cache.line = line;
+            }
             let left =
                 Duration::from_secs(1) - Duration::from_nanos(since_epoch.subsec_nanos().into());
             cache.until = Some(now + left);
         }
-        f(&cache.line)
+        out.extend_from_slice(&cache.line);
+        cache.until.unwrap_or(now)
     })
 }
 
@@ -82,5 +89,22 @@ mod tests {
             super::format_imf(951_782_400),
             "Tue, 29 Feb 2000 00:00:00 GMT"
         );
+    }
+
+    #[test]
+    fn the_header_line_is_today_in_imf_fixdate() {
+        silly_runtime::run(|| {
+            let mut out = Vec::new();
+            super::push_header_line(&mut out);
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            let line = String::from_utf8(out).unwrap();
+            // The second may turn between the two clock reads.
+            let expected =
+                [secs - 1, secs, secs + 1].map(|s| format!("Date: {}\r\n", super::format_imf(s)));
+            assert!(expected.contains(&line), "{line:?}");
+        });
     }
 }

@@ -9,7 +9,7 @@ pub(crate) fn request_head(data: &[u8]) {
             assert!(h.len <= data.len());
             match head::check_host(&mut h) {
                 Ok(()) => {
-                    let target = h.target.to_ascii_lowercase();
+                    let target = h.target().to_ascii_lowercase();
                     assert!(!target.starts_with("http://") && !target.starts_with("https://"));
                 }
                 Err(e) => assert_eq!(e.status(), 400),

@@ -2,6 +2,7 @@
 //! are framed (RFC 9112, section 6). No I/O here.
 
 use std::mem::MaybeUninit;
+use std::ops::Range;
 
 use super::authority::valid_authority;
 use super::error::ResponseError;
@@ -43,11 +44,12 @@ impl Version {
 }
 
 /// A request line and headers. The server keeps one per connection and parses
-/// each request into it, so its strings are allocated once.
+/// each request into it, so its strings are allocated once. The method and
+/// target are places in the headers' text, which holds the whole head.
 #[derive(Debug, Default)]
 pub(crate) struct RequestHead {
-    pub(crate) method: String,
-    pub(crate) target: String,
+    method: Range<u32>,
+    target: Range<u32>,
     pub(crate) version: Version,
     pub(crate) headers: Headers,
     /// Which of the headers the server acts on are present.
@@ -69,6 +71,21 @@ pub(crate) struct Seen {
     pub(crate) hosts: u8,
     /// Whether a `Host` value is not a valid authority.
     pub(crate) bad_host: bool,
+}
+
+impl RequestHead {
+    pub(crate) fn method(&self) -> &str {
+        self.headers.text(self.method.clone())
+    }
+
+    pub(crate) fn target(&self) -> &str {
+        self.headers.text(self.target.clone())
+    }
+
+    /// Whether the method is `HEAD` (the server drops response bodies then).
+    pub(crate) fn is_head(&self) -> bool {
+        self.headers.text_bytes(self.method.clone()) == b"HEAD"
+    }
 }
 
 impl Seen {
@@ -159,7 +176,7 @@ pub(crate) fn check_host(head: &mut RequestHead) -> Result<(), HeadError> {
     if head.seen.bad_host {
         return Err(HeadError::Malformed("invalid Host header"));
     }
-    if !head.target.starts_with('/') {
+    if head.headers.text_bytes(head.target.clone()).first() != Some(&b'/') {
         to_origin_form(head)?;
     }
     Ok(())
@@ -171,7 +188,7 @@ pub(crate) fn check_host(head: &mut RequestHead) -> Result<(), HeadError> {
 #[cold]
 #[inline(never)]
 fn to_origin_form(head: &mut RequestHead) -> Result<(), HeadError> {
-    let target = head.target.as_str();
+    let target = head.target();
     let Some(scheme_end) = target.find("://") else {
         return Ok(());
     };
@@ -195,9 +212,10 @@ fn to_origin_form(head: &mut RequestHead) -> Result<(), HeadError> {
     } else {
         format!("/{path}")
     };
-    head.headers.set("Host", authority);
+    let authority = authority.to_owned();
+    head.headers.set("Host", &authority);
     head.seen.hosts = 1;
-    head.target = origin_form;
+    head.target = head.headers.push_text(&origin_form);
     Ok(())
 }
 
@@ -265,16 +283,30 @@ pub(crate) fn parse_request_into(
             if len > max_bytes {
                 return Err(HeadError::TooLarge);
             }
-            head.method.clear();
-            head.method.push_str(request.method.unwrap_or_default());
-            head.target.clear();
-            head.target.push_str(request.path.unwrap_or_default());
             head.version = Version::from_minor(request.version.unwrap_or(1));
-            head.headers.clear();
             head.seen = Seen::default();
-            for h in request.headers.iter() {
-                head.seen.note(h.name, h.value);
-                head.headers.append(h.name, header_text(h.value));
+            let method = request.method.unwrap_or_default();
+            let target = request.path.unwrap_or_default();
+            let headers = &mut head.headers;
+            if headers.load_head(&buf[..len]) {
+                // Nearly every head: one copy, the rest are places in it.
+                head.method = place(buf, method.as_bytes());
+                head.target = place(buf, target.as_bytes());
+                for h in request.headers.iter() {
+                    head.seen.note(h.name, h.value);
+                    headers.push_entry(place(buf, h.name.as_bytes()), place(buf, h.value));
+                }
+            } else {
+                // Not ASCII (obs-text in a value): each part is copied, values
+                // made valid UTF-8.
+                head.method = headers.push_text(method);
+                head.target = headers.push_text(target);
+                for h in request.headers.iter() {
+                    head.seen.note(h.name, h.value);
+                    let name = headers.push_text(h.name);
+                    let value = headers.push_text(&header_text(h.value));
+                    headers.push_entry(name, value);
+                }
             }
             head.len = len;
             Ok(true)
@@ -285,6 +317,12 @@ pub(crate) fn parse_request_into(
         Err(httparse::Error::Version) => Err(HeadError::Version),
         Err(_) => Err(HeadError::Malformed("malformed request head")),
     }
+}
+
+/// Where `part`, a slice of `buf` (as httparse returns them), is in `buf`.
+fn place(buf: &[u8], part: &[u8]) -> Range<u32> {
+    let start = (part.as_ptr() as usize - buf.as_ptr() as usize) as u32;
+    start..start + part.len() as u32
 }
 
 /// Parses a response head; `Ok(None)` if more bytes are needed. `max_bytes`

@@ -113,6 +113,7 @@ where
 /// whatever the handler's type.
 fn start(addr: Addr, config: Config, handler: Box<dyn Fn(&mut Stream)>) -> io::Result<Server> {
     let tls = config.tls.clone().map(CurrentConfig::new);
+    let max_per_ip = config.limits.max_connections_per_ip;
     let service = Rc::new(Service { config, handler });
     let current_tls = tls.clone();
     let tcp = tcp::listen_graceful(addr, move |tcp, shutdown| {
@@ -128,8 +129,25 @@ fn start(addr: Addr, config: Config, handler: Box<dyn Fn(&mut Stream)>) -> io::R
         };
         serve(Wire::new(conn), remote, &service, shutdown);
     })?;
+    // Before the accept loop first runs (when the caller next suspends).
+    let refusal = if tls.is_some() {
+        &b""[..]
+    } else {
+        TOO_MANY_CONNECTIONS
+    };
+    tcp.limit_per_address(max_per_ip, refusal)?;
     Ok(Server { tcp, tls })
 }
+
+/// The answer to a plain-HTTP connection past
+/// [`Limits::max_connections_per_ip`](super::Limits::max_connections_per_ip),
+/// sent before any request is read (RFC 6585, section 4: 429 "indicates that
+/// the user has sent too many requests"; here, opened too many connections).
+const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 429 Too Many Requests\r\n\
+Content-Type: text/plain\r\n\
+Content-Length: 39\r\n\
+Connection: close\r\n\r\n\
+too many connections from this address\n";
 
 /// What every connection of one server shares.
 struct Service {
@@ -318,11 +336,13 @@ fn read_head(
 ) -> Result<bool, (u16, &'static str)> {
     let timeouts = &config.timeouts;
     let limits = &config.limits;
-    let mut deadline = time::deadline(if first {
-        timeouts.request_head
+    // The keep-alive wait starts once per request: counted from the loop's
+    // clock, not a clock read each time (it may end early by the loop's lag).
+    let mut deadline = if first {
+        time::deadline(timeouts.request_head)
     } else {
-        timeouts.keep_alive
-    });
+        time::loop_deadline(timeouts.keep_alive)
+    };
     let mut started = first;
     loop {
         if !wire.available().is_empty() {

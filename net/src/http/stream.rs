@@ -8,28 +8,14 @@ use std::time::Duration;
 use silly_runtime::time;
 
 use super::body::{self, Body, Dest};
-use super::date;
 use super::error::{Error, Result};
-use super::head::{reason_phrase, status_line, RequestHead, Version};
-use super::headers::check_outgoing;
-use super::headers::Headers;
+use super::head::{RequestHead, Version};
+use super::headers::{check_outgoing, Headers};
+use super::response_head::{write_head, HeadInputs, Sending};
 use super::router::params::Params;
 use super::upgraded::Upgraded;
 use super::wire::{self, Wire};
 use crate::tcp::ShutdownToken;
-
-/// How the response body is delimited, once the head is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Sending {
-    /// HEAD, 1xx, 204, 304: body bytes are dropped.
-    NoBody,
-    Length(u64),
-    Chunked,
-    /// HTTP/1.0 without a length: the connection closes at the end.
-    UntilClose,
-    /// 101: the handler takes the connection.
-    Upgrade,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Response {
@@ -65,13 +51,19 @@ pub struct Stream {
     pub(crate) body: Body,
     /// Body bytes an interrupted [`read_all`](Self::read_all) had read: the
     /// next read or `read_all` hands them out first.
-    kept: Vec<u8>,
+    pub(crate) kept: Vec<u8>,
     body_timeout: Option<Duration>,
     expect_continue: bool,
     pub(crate) response: Response,
     pub(crate) keep_alive: bool,
     /// The server's shutdown, as this connection sees it.
     pub(crate) shutdown: ShutdownToken,
+    /// Headers for the response about to be sent
+    /// ([`add_response_header`](Self::add_response_header), `set_cookie`);
+    /// `None` until one is added, so a request that adds none pays one check.
+    /// Every response takes them (the server's own error responses drop
+    /// them), so none is left for the next request.
+    queued: Option<Box<Headers>>,
     /// Path parameters a [`Router`](super::Router) matched; empty (and never
     /// allocated) without a router, reused across the connection's requests.
     pub(crate) params: Params,
@@ -85,8 +77,8 @@ pub struct Stream {
 impl fmt::Debug for Stream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Stream")
-            .field("method", &self.head.method)
-            .field("target", &self.head.target)
+            .field("method", &self.head.method())
+            .field("target", &self.head.target())
             .field("version", &self.head.version)
             .field("remote_addr", &self.remote_addr)
             .field("response", &self.response)
@@ -116,6 +108,7 @@ impl Stream {
             response: Response::NotStarted,
             keep_alive: false,
             shutdown,
+            queued: None,
             params: Params::default(),
             status: 0,
             body_bytes: 0,
@@ -149,12 +142,12 @@ impl Stream {
 
     /// The request method (`"GET"`, `"POST"`, ...), as sent.
     pub fn method(&self) -> &str {
-        &self.head.method
+        self.head.method()
     }
 
     /// The path of the request target, without the query (`"/a/b"`).
     pub fn path(&self) -> &str {
-        let target = &self.head.target;
+        let target = self.head.target();
         target.split_once('?').map_or(target, |(p, _)| p)
     }
 
@@ -162,7 +155,7 @@ impl Stream {
     /// (`http://host/a/b?x=1`) is given in this origin form, its authority in
     /// `Host` (see [`listen`](super::listen)).
     pub fn target(&self) -> &str {
-        &self.head.target
+        self.head.target()
     }
 
     /// The value of path parameter `name` (`:name` or `*name` in the route
@@ -182,12 +175,12 @@ impl Stream {
     /// The request's path and method, and the parameters to fill: what a
     /// router needs, borrowed apart.
     pub(crate) fn routing(&mut self) -> (&str, &str, &mut Params) {
-        let target = &self.head.target;
+        let target = self.head.target();
         // A plain loop, not `split_once`: its search set-up costs more than
         // it saves on a path this short, on every routed request.
         let end = target.bytes().position(|b| b == b'?');
         let path = &target[..end.unwrap_or(target.len())];
-        (path, &self.head.method, &mut self.params)
+        (path, self.head.method(), &mut self.params)
     }
 
     /// The status of the response, once [`respond`](Self::respond) (or
@@ -215,7 +208,7 @@ impl Stream {
     /// `[("a", "1"), ("b", "x y")]`).
     pub fn query(&self) -> &[(String, String)] {
         self.query
-            .get_or_init(|| match self.head.target.split_once('?') {
+            .get_or_init(|| match self.head.target().split_once('?') {
                 Some((_, q)) => url::form_urlencoded::parse(q.as_bytes())
                     .into_owned()
                     .collect(),
@@ -262,6 +255,17 @@ impl Stream {
     /// ([`ShutdownToken::on_shutdown`], which `silly_websocket::upgrade` does).
     pub fn shutdown_token(&self) -> &ShutdownToken {
         &self.shutdown
+    }
+
+    /// Over HTTPS, the certificate chain the client showed (mutual TLS: a
+    /// [`tls::ServerConfig::from_rustls`](crate::tls::ServerConfig::from_rustls)
+    /// config with a client certificate verifier asks for one, and the
+    /// handshake fails before any request if it refuses the chain), the
+    /// client's own certificate first; `None` over plain HTTP, when the
+    /// client showed none, or once the connection was upgraded. See
+    /// [`TlsStream::peer_certificates`](crate::tls::TlsStream::peer_certificates).
+    pub fn peer_certificates(&self) -> Option<Vec<rustls_pki_types::CertificateDer<'static>>> {
+        self.wire.as_ref()?.conn.peer_certificates()
     }
 
     /// `"https"` over TLS, else `"http"`.
@@ -338,7 +342,7 @@ impl Stream {
     }
 
     /// One read of the body into `dest`.
-    fn read_body(&mut self, dest: Dest<'_>) -> Result<usize> {
+    pub(crate) fn read_body(&mut self, dest: Dest<'_>) -> Result<usize> {
         if self.body.is_done() {
             return Ok(0);
         }
@@ -378,7 +382,8 @@ impl Stream {
     /// are checked, not changed). The server adds `Date`, and `Transfer-Encoding:
     /// chunked` when no `Content-Length` is given (HTTP/1.1), and `Connection`
     /// when the connection will close. HEAD requests and 1xx/204/304 responses
-    /// carry no body: bytes written for them are dropped.
+    /// carry no body: bytes written for them are dropped. Headers queued with
+    /// [`add_response_header`](Self::add_response_header) follow `headers`.
     ///
     /// # Errors
     ///
@@ -394,17 +399,19 @@ impl Stream {
     /// bytes in it); every later call fails with an [`Error::Io`] that says
     /// so, and [`is_closed`](Self::is_closed) is true.
     pub fn respond(&mut self, status: u16, headers: &[(&str, &str)]) -> Result<()> {
-        self.respond_with_length(status, headers, None)
+        self.send_head(status, headers, None)
     }
 
-    /// [`respond`](Self::respond), adding `Content-Length: length` when given.
-    /// The head is written straight into the connection's output buffer: no
-    /// intermediate string, no formatting machinery on the per-request path.
-    fn respond_with_length(
+    /// [`respond`](Self::respond); with `whole_body`, that body follows with a
+    /// `Content-Length` and the response is finished. The head (and a small
+    /// whole body) is written straight into the connection's output buffer in
+    /// one go: no intermediate string, no formatting machinery on the
+    /// per-request path.
+    fn send_head(
         &mut self,
         status: u16,
         headers: &[(&str, &str)],
-        length: Option<u64>,
+        whole_body: Option<&[u8]>,
     ) -> Result<()> {
         if self.response != Response::NotStarted {
             return Err(self.closed_or(Error::AlreadyResponded));
@@ -412,82 +419,57 @@ impl Stream {
         if !(100..=999).contains(&status) {
             return Err(Error::InvalidStatus(status));
         }
-        if self.shutdown.is_shutting_down() {
-            self.keep_alive = false;
-        }
-        let mut content_length = length;
-        let mut chunked = false;
-        let mut has_date = false;
-        let mut has_connection = false;
-        for &(name, value) in headers {
-            check_outgoing(name, value)?;
-            if name.eq_ignore_ascii_case("content-length") {
-                content_length = Some(
-                    value
-                        .trim()
-                        .parse::<u64>()
-                        .map_err(|_| Error::InvalidHeader(format!("{name}: {value}")))?,
-                );
-            } else if name.eq_ignore_ascii_case("transfer-encoding") {
-                chunked = value.to_ascii_lowercase().trim_end().ends_with("chunked");
-            } else if name.eq_ignore_ascii_case("date") {
-                has_date = true;
-            } else if name.eq_ignore_ascii_case("connection") {
-                has_connection = true;
-                if value
-                    .split(',')
-                    .any(|t| t.trim().eq_ignore_ascii_case("close"))
-                {
-                    self.keep_alive = false;
-                }
-            }
-        }
-        let head_only = self.head.method.eq_ignore_ascii_case("HEAD");
-        let sending = if status == 101 {
-            Sending::Upgrade
-        } else if head_only || (100..200).contains(&status) || status == 204 || status == 304 {
-            Sending::NoBody
-        } else if let Some(n) = content_length {
-            Sending::Length(n)
-        } else if chunked || self.head.version == Version::Http11 {
-            Sending::Chunked
-        } else {
-            self.keep_alive = false;
-            Sending::UntilClose
+        let inputs = HeadInputs {
+            status,
+            headers,
+            length: whole_body.map(|body| body.len() as u64),
+            keep_alive: self.keep_alive && !self.shutdown.is_shutting_down(),
+            head_only: self.head.is_head(),
+            version: self.head.version,
         };
-        let keep_alive = self.keep_alive;
-        let http10 = self.head.version == Version::Http10;
-        self.response = Response::Sending(sending);
+        let queued = self.queued.take();
+        let wire = self.wire()?;
+        let head = wire.append(|out| {
+            let head = write_head(&inputs, out)?;
+            if let Some(queued) = &queued {
+                push_queued(out, queued);
+            }
+            // The whole body goes out with the head when nothing else is to
+            // be checked of it: its length is the one announced, or it is
+            // dropped. A large one is sent from where it is, below.
+            let inline = match (whole_body, head.sending) {
+                (Some(body), Sending::Length(n)) if n == body.len() as u64 => Some(body),
+                (Some(_), Sending::NoBody) => Some(&b""[..]),
+                _ => None,
+            };
+            if let Some(body) = inline.filter(|b| b.len() < wire::OUTPUT_FLUSH_AT) {
+                out.extend_from_slice(body);
+            }
+            Ok::<_, Error>((head, inline))
+        })??;
+        let (head, inline) = head;
+        if let Some(body) = inline.filter(|b| b.len() >= wire::OUTPUT_FLUSH_AT) {
+            wire.write(body)?;
+        }
+        if head.sending == Sending::Upgrade {
+            wire.flush()?;
+        }
+        self.keep_alive = head.keep_alive;
+        self.response = Response::Sending(head.sending);
         self.status = status;
         self.body_bytes = 0;
-        let wire = self.wire()?;
-        wire.append(|out| {
-            push_status_line(out, status);
-            for &(name, value) in headers {
-                push_header(out, name.as_bytes(), value.as_bytes());
+        match (whole_body, inline) {
+            (_, Some(body)) => {
+                // Sent with the head (or dropped, `b""`, for a response
+                // without a body): what `bytes_written` counts.
+                self.body_bytes = body.len() as u64;
+                self.response = Response::Finished;
             }
-            if let Some(n) = length {
-                out.extend_from_slice(b"Content-Length: ");
-                push_decimal(out, n);
-                out.extend_from_slice(b"\r\n");
+            (Some(body), None) => {
+                self.write(body)?;
+                self.finish()?;
             }
-            if !has_date {
-                date::with_header_line(|line| out.extend_from_slice(line.as_bytes()));
-            }
-            if sending == Sending::Chunked && !chunked {
-                out.extend_from_slice(b"Transfer-Encoding: chunked\r\n");
-            }
-            if !has_connection && sending != Sending::Upgrade {
-                if !keep_alive {
-                    out.extend_from_slice(b"Connection: close\r\n");
-                } else if http10 {
-                    out.extend_from_slice(b"Connection: keep-alive\r\n");
-                }
-            }
-            out.extend_from_slice(b"\r\n");
-        })?;
-        if sending == Sending::Upgrade {
-            wire.flush()?;
+            (None, None) => {}
         }
         Ok(())
     }
@@ -569,7 +551,7 @@ impl Stream {
     /// so, and [`is_closed`](Self::is_closed) is true.
     pub fn close(&mut self, body: &[u8]) -> Result<()> {
         if self.response == Response::NotStarted {
-            self.respond_with_length(200, &[], Some(body.len() as u64))?;
+            return self.send_head(200, &[], Some(body));
         }
         self.write(body)?;
         self.finish()
@@ -589,9 +571,49 @@ impl Stream {
     /// bytes in it); every later call fails with an [`Error::Io`] that says
     /// so, and [`is_closed`](Self::is_closed) is true.
     pub fn reply(&mut self, status: u16, headers: &[(&str, &str)], body: &[u8]) -> Result<()> {
-        self.respond_with_length(status, headers, Some(body.len() as u64))?;
-        self.write(body)?;
-        self.finish()
+        self.send_head(status, headers, Some(body))
+    }
+
+    /// Adds a header to the response about to be sent: the next
+    /// [`respond`](Self::respond), [`reply`](Self::reply) or
+    /// [`close`](Self::close) writes it after its own headers. For code that
+    /// runs before the response is made and does not make it (middleware,
+    /// a session layer, `set_cookie`). Headers added for a request that ends
+    /// without a response of the handler's are dropped, never sent with the
+    /// next request's response.
+    ///
+    /// ```
+    /// use silly_net::http;
+    /// fn handler(s: &mut http::Stream) {
+    ///     s.add_response_header("Cache-Control", "no-store").unwrap();
+    ///     s.reply(200, &[("Content-Type", "text/plain")], b"fresh").unwrap();
+    ///     // The client gets Content-Type, then Cache-Control.
+    /// }
+    /// # let _ = handler;
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::AlreadyResponded`] once the response head is sent;
+    /// [`Error::InvalidHeader`] for a name that is not a token, a value with
+    /// CR, LF or NUL, or a header that decides the framing or the connection
+    /// (`Content-Length`, `Transfer-Encoding`, `Connection`, `Date`: give those
+    /// to `respond`, which acts on them).
+    pub fn add_response_header(&mut self, name: &str, value: &str) -> Result<()> {
+        if self.response != Response::NotStarted {
+            return Err(self.closed_or(Error::AlreadyResponded));
+        }
+        check_outgoing(name, value)?;
+        if ["content-length", "transfer-encoding", "connection", "date"]
+            .iter()
+            .any(|framing| name.eq_ignore_ascii_case(framing))
+        {
+            return Err(Error::InvalidHeader(name.to_owned()));
+        }
+        self.queued
+            .get_or_insert_with(Box::default)
+            .append(name, value);
+        Ok(())
     }
 
     /// Ends the response body (the last chunk, for chunked bodies).
@@ -611,8 +633,11 @@ impl Stream {
     }
 
     /// Sends a short plain-text error response that closes the connection.
+    /// It carries none of the headers the handler queued: the server answers
+    /// on its own (500 for a handler that did not respond, 413).
     pub(crate) fn error_response(&mut self, status: u16, text: &str) -> Result<()> {
         self.keep_alive = false;
+        self.queued = None;
         self.reply(status, &[("Content-Type", "text/plain")], text.as_bytes())
     }
 
@@ -640,51 +665,18 @@ impl Stream {
     }
 }
 
-/// Appends `HTTP/1.1 200 OK\r\n` for `status` (100..=999, three digits).
-fn push_status_line(out: &mut Vec<u8>, status: u16) {
-    if let Some(line) = status_line(status) {
-        out.extend_from_slice(line.as_bytes());
-        return;
+/// Adds `queued` to the head just written at the end of `out`, before its
+/// blank line. After the head rather than in it: the head (and the thread's
+/// copy of the last one, `response_head`) stays what the handler's own
+/// headers make.
+fn push_queued(out: &mut Vec<u8>, queued: &Headers) {
+    debug_assert!(out.ends_with(b"\r\n\r\n"));
+    out.truncate(out.len() - 2);
+    for (name, value) in queued.iter() {
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
     }
-    let digit = |n: u16| b'0' + (n % 10) as u8;
-    out.extend_from_slice(&[
-        b'H',
-        b'T',
-        b'T',
-        b'P',
-        b'/',
-        b'1',
-        b'.',
-        b'1',
-        b' ',
-        digit(status / 100),
-        digit(status / 10),
-        digit(status),
-        b' ',
-    ]);
-    out.extend_from_slice(reason_phrase(status).as_bytes());
-    out.extend_from_slice(b"\r\n");
-}
-
-/// Appends `n` in decimal.
-fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
-}
-
-/// Appends `name: value\r\n`.
-fn push_header(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
-    out.extend_from_slice(name);
-    out.extend_from_slice(b": ");
-    out.extend_from_slice(value);
     out.extend_from_slice(b"\r\n");
 }

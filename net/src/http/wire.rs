@@ -141,15 +141,15 @@ impl Wire {
 
     /// Lets `build` append to the queued output in place, then sends it if
     /// much is queued.
-    pub(crate) fn append(&mut self, build: impl FnOnce(&mut Vec<u8>)) -> io::Result<()> {
+    pub(crate) fn append<R>(&mut self, build: impl FnOnce(&mut Vec<u8>) -> R) -> io::Result<R> {
         if self.torn {
             return Err(torn());
         }
-        build(&mut self.output);
+        let built = build(&mut self.output);
         if self.output.len() >= OUTPUT_FLUSH_AT {
             self.flush()?;
         }
-        Ok(())
+        Ok(built)
     }
 
     /// Sends queued output. Fails on a torn wire even with nothing queued:

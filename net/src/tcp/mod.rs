@@ -8,12 +8,14 @@
 //! small writes sent now, not batched by Nagle's algorithm.
 
 mod listener;
+mod per_address;
 mod server;
 mod shutdown;
 mod steering;
 mod stream;
 
 pub use self::listener::{TcpListener, LISTEN_BACKLOG};
+pub use self::per_address::refused_connections;
 pub use self::server::{listen, listen_graceful, Server, ACCEPT_ERROR_BACKOFF};
 pub use self::shutdown::{OnShutdown, ShutdownReport, ShutdownToken};
 pub use self::stream::TcpStream;

@@ -8,10 +8,12 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Duration;
 
+use silly_runtime::config::ConfigError;
 use silly_runtime::task::{self, JoinHandle};
 use silly_runtime::time;
 
 use super::listener::TcpListener;
+use super::per_address::AddressLimit;
 use super::shutdown::{Drain, ShutdownReport, ShutdownToken, SlotGuard};
 use super::stream::TcpStream;
 use crate::dns::ToAddr;
@@ -104,34 +106,49 @@ where
     let local_addr = listener.local_addr()?;
     let listener = Rc::new(listener);
     let drain = Rc::new(Drain::default());
+    let limit = Rc::new(AddressLimit::default());
     let accepting = listener.clone();
     let handler = Rc::new(handler);
     let loop_drain = drain.clone();
+    let loop_limit = limit.clone();
     let accept = task::Builder::new()
         .name("tcp accept")
-        .fork(move || accept_loop(&accepting, &loop_drain, handler));
+        .fork(move || accept_loop(&accepting, &loop_drain, &loop_limit, handler));
     // The accept loop owns the listener; the handle only points at it, so the
     // socket closes as soon as the loop ends.
     Ok(Server {
         listener: Rc::downgrade(&listener),
         accept: RefCell::new(Some(accept)),
         drain,
+        limit,
         local_addr,
     })
 }
 
-fn accept_loop<F>(listener: &TcpListener, drain: &Rc<Drain>, handler: Rc<F>)
-where
+fn accept_loop<F>(
+    listener: &TcpListener,
+    drain: &Rc<Drain>,
+    limit: &Rc<AddressLimit>,
+    handler: Rc<F>,
+) where
     F: Fn(TcpStream, ShutdownToken) + 'static,
 {
     loop {
         match listener.accept() {
-            Ok((stream, _peer)) => {
+            Ok((stream, peer)) => {
+                let address = match limit.admit(peer.ip()) {
+                    Ok(address) => address,
+                    Err(_full) => {
+                        limit.refuse(stream);
+                        continue;
+                    }
+                };
                 let handler = handler.clone();
                 let guard = SlotGuard(drain.admit());
                 let token = guard.0.clone();
                 let conn = task::fork(move || {
-                    let guard = guard;
+                    // Both released when the handler ends, however it ends.
+                    let (guard, _address) = (guard, address);
                     handler(stream, guard.0.clone())
                 });
                 drain.started(&token, conn.task());
@@ -154,6 +171,8 @@ pub struct Server {
     /// returns from its first step.
     accept: RefCell<Option<JoinHandle<()>>>,
     drain: Rc<Drain>,
+    /// The limit on connections per client address, shared with the loop.
+    limit: Rc<AddressLimit>,
     local_addr: SocketAddr,
 }
 
@@ -163,6 +182,8 @@ impl fmt::Debug for Server {
             .field("local_addr", &self.local_addr)
             .field("connections", &self.drain.open_connections())
             .field("shutting_down", &self.drain.is_begun())
+            .field("max_connections_per_ip", &self.limit.max())
+            .field("refused_connections", &self.limit.refused())
             .finish()
     }
 }
@@ -184,6 +205,83 @@ impl Server {
     /// Connections open now (their handlers have not returned).
     pub fn connections(&self) -> usize {
         self.drain.open_connections()
+    }
+
+    /// Limits how many connections one client address may hold open at
+    /// once: past `max`, a new connection from that address is closed as
+    /// soon as it is accepted, before its handler would run (no coroutine,
+    /// no read), and counted ([`refused_connections`](Self::refused_connections),
+    /// [`tcp::refused_connections`](super::refused_connections)). `None`, the
+    /// default, turns the limit off: nothing is counted then, at no cost per
+    /// connection. Servers built on this one get it through `Deref`
+    /// ([`tls::Server`](crate::tls::Server), [`http::Server`](crate::http::Server),
+    /// which sets it from
+    /// [`Limits::max_connections_per_ip`](crate::http::Limits::max_connections_per_ip)
+    /// and answers a refused plain-HTTP client `429` first).
+    ///
+    /// A connection counts from its accept until its handler ends (returns,
+    /// panics, or is cancelled by an interrupt or shutdown): an abrupt
+    /// disconnect counts until the handler sees it. A handler that hands its
+    /// connection to another task gives the place back when it returns.
+    ///
+    /// Addresses are compared whole: an IPv4 client connecting to a
+    /// dual-stack socket (`::ffff:a.b.c.d`) is the IPv4 address `a.b.c.d`;
+    /// each IPv6 address is its own, so one host holding a whole IPv6
+    /// prefix is not held back by this limit. Behind a proxy or NAT, every
+    /// client shares the proxy's address: keep the limit generous there.
+    ///
+    /// It applies to connections accepted from then on: only those are
+    /// counted. Set it right after `listen` returns (the accept loop first
+    /// runs when the caller suspends) to count every connection. A change
+    /// of `max` keeps the counts. A [`TcpListener`] whose accept loop is
+    /// yours has no such limit: its loop decides.
+    ///
+    /// ```
+    /// use silly_net::tcp::{self, TcpStream};
+    ///
+    /// silly_runtime::run(|| {
+    ///     let server = tcp::listen("127.0.0.1:0", |conn| {
+    ///         let _ = conn.read(&mut [0u8; 1]); // held open until the client closes
+    ///     })
+    ///     .unwrap();
+    ///     server.set_max_connections_per_ip(Some(1)).unwrap();
+    ///     let first = TcpStream::connect(server.local_addr()).unwrap();
+    ///     let second = TcpStream::connect(server.local_addr()).unwrap();
+    ///     assert_eq!(second.read(&mut [0u8; 1]).unwrap_or(0), 0, "closed at once");
+    ///     assert_eq!(server.refused_connections(), 1);
+    ///     drop(first);
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] for `Some(0)`; the limit is then unchanged.
+    pub fn set_max_connections_per_ip(&self, max: Option<usize>) -> Result<(), ConfigError> {
+        self.limit.set_max(max)
+    }
+
+    /// [`set_max_connections_per_ip`](Self::set_max_connections_per_ip),
+    /// with `refusal` sent to a refused connection if its socket takes it at
+    /// once (a protocol's answer: HTTP's 429), now and after later changes
+    /// of the limit.
+    pub(crate) fn limit_per_address(
+        &self,
+        max: Option<usize>,
+        refusal: &'static [u8],
+    ) -> Result<(), ConfigError> {
+        self.limit.set_refusal(refusal);
+        self.limit.set_max(max)
+    }
+
+    /// The limit set by [`set_max_connections_per_ip`](Self::set_max_connections_per_ip).
+    pub fn max_connections_per_ip(&self) -> Option<usize> {
+        self.limit.max()
+    }
+
+    /// Connections this server refused because their address had
+    /// [`max_connections_per_ip`](Self::set_max_connections_per_ip) open.
+    pub fn refused_connections(&self) -> u64 {
+        self.limit.refused()
     }
 
     /// Whether [`shutdown`](Self::shutdown) has begun.

@@ -17,7 +17,9 @@ pub enum TlsError {
     Pem(rustls_pki_types::pem::Error),
     /// A config value [`check`](super::ServerConfig::check) refused (the
     /// [`ConfigError`] is the source): a server config without any
-    /// certificate, a zero handshake timeout, an empty ALPN name.
+    /// certificate, a zero handshake timeout, an empty ALPN name; or a PEM
+    /// loader called on a config made by `from_rustls`, whose rustls config
+    /// decides instead.
     Config(ConfigError),
     /// A name that is not a valid DNS name or IP address (SNI, verification).
     InvalidServerName {

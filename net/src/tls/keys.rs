@@ -10,8 +10,13 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::error::TlsError;
 
-/// The one crypto provider (ring) of every config, built once.
-pub(crate) fn provider() -> Arc<CryptoProvider> {
+/// The crypto provider (ring) of every config silly-rs builds, made once
+/// and shared. Build a `rustls` config for
+/// [`ServerConfig::from_rustls`](super::ServerConfig::from_rustls) or
+/// [`ClientConfig::from_rustls`](super::ClientConfig::from_rustls) on it
+/// (`builder_with_provider(tls::crypto_provider())`): it does not depend on
+/// a process-wide default provider being installed.
+pub fn crypto_provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
     PROVIDER
         .get_or_init(|| Arc::new(rustls::crypto::ring::default_provider()))
@@ -41,6 +46,10 @@ pub(crate) fn certified_key(
     chain_pem: &[u8],
     key_pem: &[u8],
 ) -> Result<Arc<CertifiedKey>, TlsError> {
-    let key = CertifiedKey::from_der(parse_chain(chain_pem)?, parse_key(key_pem)?, &provider())?;
+    let key = CertifiedKey::from_der(
+        parse_chain(chain_pem)?,
+        parse_key(key_pem)?,
+        &crypto_provider(),
+    )?;
     Ok(Arc::new(key))
 }

@@ -10,6 +10,11 @@
 //! The client verifies the server's certificate by default, against the webpki
 //! roots or the CA you give; turning that off needs a setting whose name says so.
 //!
+//! Mutual TLS, certificate resolvers (ACME) and other rustls settings: build
+//! a `rustls` config and wrap it ([`ServerConfig::from_rustls`],
+//! [`ClientConfig::from_rustls`]); [`TlsStream::peer_certificates`] gives
+//! the peer's certificate chain.
+//!
 //! [`ServerConfig`] and [`ClientConfig`] are built as every config of
 //! silly-rs (`default()`, public fields with `#[must_use]` setters, `check()`
 //! run by every entry point), except for what is parsed from PEM:
@@ -42,8 +47,14 @@ mod verify;
 
 pub use self::client_config::ClientConfig;
 pub use self::error::TlsError;
+pub use self::keys::crypto_provider;
 pub(crate) use self::listener::{accept, CurrentConfig};
 pub use self::listener::{listen, listen_graceful, Server, TlsListener};
 pub use self::server_config::ServerConfig;
 pub use self::settings::DEFAULT_HANDSHAKE_TIMEOUT;
 pub use self::stream::{connect, TlsStream};
+/// The rustls this crate is built on, for the configs given to
+/// [`ServerConfig::from_rustls`] and [`ClientConfig::from_rustls`] (its types
+/// must be this version's), and the certificate type of
+/// [`TlsStream::peer_certificates`] (`rustls::pki_types::CertificateDer`).
+pub use rustls;

@@ -21,7 +21,7 @@ use std::net::{Shutdown, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rustls_pki_types::ServerName;
+use rustls_pki_types::{CertificateDer, ServerName};
 use silly_runtime::sync::{SelectWaiter, Selectable, Semaphore, Watch};
 use silly_runtime::time::deadline;
 
@@ -567,6 +567,22 @@ impl TlsStream {
     /// The protocol chosen by ALPN, once the handshake is done.
     pub fn alpn_protocol(&self) -> Option<Vec<u8>> {
         self.tls.borrow().alpn_protocol().map(<[u8]>::to_vec)
+    }
+
+    /// The certificate chain the peer showed in the handshake, its own
+    /// certificate first, each in DER (parse it with an X.509 crate for the
+    /// subject and other fields); `None` before the handshake is done, or if
+    /// the peer showed none.
+    ///
+    /// On the server side a client shows one only when the server asks, as
+    /// a [`ServerConfig::from_rustls`] config with a client certificate
+    /// verifier does (mutual TLS); the handshake fails before the handler
+    /// runs if the verifier refuses the chain, so the handler of
+    /// [`tls::listen`](super::listen) sees only chains it accepted. On the
+    /// client side, the server's chain (verified unless the config says
+    /// otherwise).
+    pub fn peer_certificates(&self) -> Option<Vec<CertificateDer<'static>>> {
+        self.tls.borrow().peer_certificates().map(<[_]>::to_vec)
     }
 
     /// On the server side, the host name the client asked for by SNI.

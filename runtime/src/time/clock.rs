@@ -19,7 +19,8 @@ pub fn now() -> u64 {
 /// before the caller ran in this turn: microseconds under network load, longer
 /// after a task that computed for long without suspending. For timestamps that
 /// tolerate that, read many times per turn (an HTTP `Date`, a cache's age);
-/// deadlines use [`Instant::now`].
+/// deadlines use [`Instant::now`] ([`deadline`](super::deadline)), except
+/// long ones that start very often ([`loop_deadline`](super::loop_deadline)).
 ///
 /// Outside [`run`](crate::run), it is `Instant::now()`.
 ///

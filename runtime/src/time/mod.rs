@@ -23,7 +23,7 @@ mod timeout;
 
 pub use self::after::{after, at, Timer};
 pub use self::clock::{loop_now, monotonic, now};
-pub use self::deadline::deadline;
+pub use self::deadline::{deadline, loop_deadline};
 pub use self::elapsed::Elapsed;
 pub use self::sleep::{sleep, sleep_until};
 pub use self::timeout::{timeout, timeout_at};

@@ -14,7 +14,13 @@ fn each_setter_sets_its_field() {
         .origin_check(|origin| origin.is_none())
         .connect_timeout(Some(Duration::from_secs(6)))
         .shutdown_close_code(4000)
-        .compression(Some(Compression::shared()));
+        .compression(Some(Compression::shared()))
+        .ping_interval(Some(Duration::from_secs(7)))
+        .ping_timeout(None)
+        .max_messages_per_second(Some(9));
+    assert_eq!(config.ping_interval, Some(Duration::from_secs(7)));
+    assert_eq!(config.ping_timeout, None);
+    assert_eq!(config.max_messages_per_second, Some(9));
     assert_eq!((config.max_frame_bytes, config.max_message_bytes), (1, 2));
     assert_eq!((config.fragment_size, config.auto_pong), (3, false));
     assert_eq!(config.close_timeout, None);
@@ -49,6 +55,18 @@ fn values_that_would_fail_later_are_refused_naming_the_field() {
             Config::default().compression(Some(Compression::shared().window_bits(8))),
             "window_bits",
         ),
+        (
+            Config::default().ping_interval(Some(Duration::ZERO)),
+            "ping_interval",
+        ),
+        (
+            Config::default().ping_timeout(Some(Duration::ZERO)),
+            "ping_timeout",
+        ),
+        (
+            Config::default().max_messages_per_second(Some(0)),
+            "max_messages_per_second",
+        ),
     ];
     for (config, field) in bad {
         let err = config.check().expect_err("refused");
@@ -67,6 +85,9 @@ fn huge_timeouts_and_edge_values_are_accepted() {
         .read_timeout(Some(Duration::MAX))
         .write_timeout(Some(Duration::MAX))
         .connect_timeout(Some(Duration::MAX))
+        .ping_interval(Some(Duration::MAX))
+        .ping_timeout(Some(Duration::MAX))
+        .max_messages_per_second(Some(u32::MAX))
         .protocols(["chat.v2", "x-y_z"]);
     assert!(edge.check().is_ok());
 }

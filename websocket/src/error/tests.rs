@@ -13,7 +13,13 @@ fn timeouts_are_told_apart_from_other_errors() {
     })
     .is_timeout());
     assert!(Error::from(http::Error::Io(io::ErrorKind::TimedOut.into())).is_timeout());
+    assert!(Error::PingTimeout.is_timeout());
     let others = [
+        Error::Rejected(Box::new(Rejection {
+            status: 504,
+            headers: Headers::new(),
+            body: Vec::new(),
+        })),
         Error::Io(io::ErrorKind::ConnectionReset.into()),
         Error::Closed,
         Error::Aborted("why"),
@@ -58,4 +64,23 @@ fn wrapped_errors_stay_reachable_as_sources() {
     );
     let io = Error::from(http::Error::Io(io::ErrorKind::ConnectionReset.into()));
     assert!(matches!(&io, Error::Io(e) if e.kind() == io::ErrorKind::ConnectionReset));
+}
+
+#[test]
+fn a_rejection_displays_its_status_only() {
+    let mut headers = Headers::new();
+    headers.append("X-Why", "banned");
+    let e = Error::Rejected(Box::new(Rejection {
+        status: 403,
+        headers,
+        body: vec![b'x'; 10_000],
+    }));
+    assert_eq!(
+        e.to_string(),
+        "websocket handshake: the server answered 403, not 101 Switching Protocols"
+    );
+    let Error::Rejected(answer) = e else {
+        unreachable!()
+    };
+    assert_eq!(answer.headers.get("x-why"), Some("banned"));
 }

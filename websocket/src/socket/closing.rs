@@ -64,7 +64,16 @@ pub(super) struct Closing {
     on_end: RefCell<Vec<(u64, EndHook)>>,
     /// Why the connection was ended at once, without a close handshake
     /// (see [`abort`](Self::abort)): what later calls report.
-    aborted: Cell<Option<&'static str>>,
+    aborted: Cell<Option<Ended>>,
+}
+
+/// Why a connection was ended at once.
+#[derive(Debug, Clone, Copy)]
+enum Ended {
+    /// For the reason given ([`Error::Aborted`]).
+    Aborted(&'static str),
+    /// The peer answered no keepalive ping ([`Error::PingTimeout`]).
+    PingTimeout,
 }
 
 /// Why a socket ended itself when its close handshake was cut short.
@@ -109,7 +118,8 @@ impl Closing {
     /// or [`Error::Closed`] after a close handshake.
     pub(super) fn closed_error(&self) -> Error {
         match self.aborted.get() {
-            Some(why) => Error::Aborted(why),
+            Some(Ended::Aborted(why)) => Error::Aborted(why),
+            Some(Ended::PingTimeout) => Error::PingTimeout,
             None => Error::Closed,
         }
     }
@@ -119,10 +129,20 @@ impl Closing {
     /// without a close_notify (a write that may wait); the peer sees the
     /// connection end.
     pub(super) fn abort(&self, conn: &Conn, why: &'static str) {
+        self.end_at_once(conn, Ended::Aborted(why));
+    }
+
+    /// Ends the connection at once, as [`abort`](Self::abort), because the
+    /// peer answered no keepalive ping in time.
+    pub(super) fn ping_timed_out(&self, conn: &Conn) {
+        self.end_at_once(conn, Ended::PingTimeout);
+    }
+
+    fn end_at_once(&self, conn: &Conn, why: Ended) {
         if self.is_closed() {
             return;
         }
-        log::debug!("websocket ended: {why}");
+        log::debug!("websocket ended: {why:?}");
         self.aborted.set(Some(why));
         shut_now(conn);
         self.mark_ended();
@@ -221,7 +241,7 @@ impl Closing {
     }
 
     /// Fails the connection (RFC 6455, section 7.1.7): sends a close frame
-    /// with the violation's code, waits (bounded) for the peer's close, closes
+    /// with the violation's code and reason, waits (bounded) for the peer's close, closes
     /// TCP.
     ///
     /// `skip` is how much of the offending frame's payload is still unread: it
@@ -246,10 +266,10 @@ impl Closing {
             armed: true,
         };
         if self.is_open() {
-            let code = violation.code.to_be_bytes();
+            let payload = close::payload(violation.code, violation.reason);
             let _ = parts
                 .writer
-                .send_control(parts.conn, FrameType::Close, &code);
+                .send_control(parts.conn, FrameType::Close, &payload);
             self.state.set(State::CloseSent);
             if let Some(skip) = skip.filter(|&skip| skip <= MAX_SKIP) {
                 self.await_peer_close(parts, r, skip, deadline(self.timeout));

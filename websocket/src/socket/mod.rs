@@ -5,7 +5,9 @@
 
 mod closing;
 mod corked;
+mod liveness;
 mod owed;
+mod rate;
 mod reader;
 mod selectable;
 mod writer;
@@ -22,8 +24,10 @@ use silly_net::Conn;
 use silly_runtime::time;
 
 use self::closing::{Closing, ConnParts};
+use self::liveness::{Due, Liveness};
 use self::owed::TLS_CUT;
-use self::reader::{Frame, Reader};
+use self::rate::Rate;
+use self::reader::{Frame, Reader, Stop};
 pub(crate) use self::writer::Cork;
 use self::writer::Writer;
 use crate::close::{self, code};
@@ -32,7 +36,8 @@ use crate::deflate::{Agreed, Deflater, Inflater, PreparedMessage};
 use crate::error::{Error, Result};
 use crate::frame::FrameType;
 use crate::message::Message;
-use crate::rules::Rules;
+use crate::rules::{Rules, Violation};
+use crate::stats::{self, Event};
 
 /// Which end of the connection we are: it decides who masks (RFC 6455,
 /// section 5.1: clients mask every frame, servers never do).
@@ -133,10 +138,16 @@ struct Inner {
     reading: Cell<bool>,
     writer: Writer,
     closing: Closing,
+    /// With `Config::ping_interval`: the keepalive state. Boxed: a socket
+    /// without keepalive pays one pointer.
+    liveness: Option<Box<Liveness>>,
 }
 
 /// Why a socket was ended by [`Socket::abort`].
 const ABORTED: &str = "the connection was aborted (Socket::abort)";
+
+/// The reason in the close frame of a peer that answered no ping.
+const PING_TIMEOUT: &str = "no answer to ping";
 
 /// Why a socket ended itself after a write failed.
 const WRITE_FAILED: &str =
@@ -158,6 +169,9 @@ impl Inner {
     fn written(&self, sent: io::Result<()>) -> Result<()> {
         match sent {
             Ok(()) => Ok(()),
+            // Ended meanwhile (aborted, a ping unanswered, closed): why,
+            // not the socket error the end caused.
+            Err(_) if self.closing.is_closed() => Err(self.closing.closed_error()),
             Err(e) => {
                 if e.kind() != io::ErrorKind::TimedOut {
                     self.closing.abort(&self.conn, WRITE_FAILED);
@@ -252,18 +266,30 @@ impl Socket {
             }
             _ => (None, None),
         };
+        let now = time::loop_now();
+        let liveness = config
+            .ping_interval
+            .map(|interval| Box::new(Liveness::new(interval, config.ping_timeout, now)));
+        let mut reader = Box::new(Reader::new(early));
+        reader.heard = liveness.as_ref().map(|live| live.heard());
+        reader.rate = config
+            .max_messages_per_second
+            .map(|limit| Box::new(Rate::new(limit, now)));
+        let first_check = liveness.as_ref().and_then(|live| live.first_check());
         let inner = Rc::new(Inner {
             conn,
             role,
             rules,
-            reader: Cell::new(Some(Box::new(Reader::new(early)))),
+            reader: Cell::new(Some(reader)),
             inflater: RefCell::new(inflater),
             reading: Cell::new(false),
             writer: Writer::new(client, deflater),
             closing: Closing::new(role == Role::Client, config.close_timeout),
             config,
             info,
+            liveness,
         });
+        inner.check_liveness_at(first_check);
         Socket { inner }
     }
 
@@ -339,7 +365,10 @@ impl Socket {
     /// [`Error::Eof`] if the connection closed without a close frame (with the
     /// partial message), [`Error::Io`] with `TimedOut` after `Config::read_timeout`
     /// (the connection stays usable), [`Error::Protocol`] if the peer broke the protocol (we
-    /// closed with 1002, 1007 or 1009), [`Error::Closed`] after the close
+    /// closed with 1002, 1007 or 1009) or sent more than
+    /// `Config::max_messages_per_second` (1008), [`Error::PingTimeout`] when
+    /// it answered no keepalive ping in time (we closed: see
+    /// [Liveness](crate#liveness)), [`Error::Closed`] after the close
     /// handshake, [`Error::Io`] for socket errors (the connection is closed
     /// then: [`is_closed`](Self::is_closed), later calls [`Error::Aborted`]).
     pub fn read(&self) -> Result<(Vec<u8>, FrameType)> {
@@ -399,6 +428,17 @@ impl Socket {
         loop {
             let open = || inner.closing.is_open();
             let frame = r.next_frame(&inner.conn, &inner.rules, deadline, open, &inner.inflater);
+            let admitted = match &frame {
+                Ok(Frame::Message(_) | Frame::Control(FrameType::Ping | FrameType::Pong, _)) => {
+                    r.admit()
+                }
+                _ => true,
+            };
+            if !admitted {
+                stats::count(Event::RateLimited);
+                let stop = Stop::Payload(Violation::TOO_MANY_MESSAGES, 0);
+                return Err(inner.closing.stop(inner.parts(), r, stop));
+            }
             match frame {
                 Ok(Frame::Message(message)) => return Ok(message),
                 Ok(Frame::Fragment) => {}
@@ -459,7 +499,9 @@ impl Socket {
     /// `Continuation`; [`Error::Io`] with `TimedOut` after the write timeout
     /// (the socket stays usable, as after an interrupt); [`Error::Io`] for a
     /// socket error (the connection is closed then); [`Error::Aborted`] once
-    /// the connection was ended.
+    /// the connection was ended, [`Error::PingTimeout`] once it was ended
+    /// for a peer that answered no keepalive ping (a write waiting for that
+    /// peer included).
     pub fn write(&self, data: &[u8], kind: FrameType) -> Result<()> {
         match kind {
             FrameType::Close => return self.close(),
@@ -594,6 +636,59 @@ impl Inner {
         let _turn = WriteTurn(self);
         self.closing
             .close(self.parts(), &self.reader, &self.reading, &payload)
+    }
+}
+
+/// Keepalive: the timer's side (see `liveness`).
+impl Inner {
+    /// Arms the next keepalive check at `at` (`None`: never).
+    fn check_liveness_at(self: &Rc<Self>, at: Option<Instant>) {
+        let (Some(live), Some(at)) = (&self.liveness, at) else {
+            return;
+        };
+        // Weak: a socket its application dropped is not kept for a check.
+        let weak = Rc::downgrade(self);
+        live.set_timer(time::at(at, move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.check_liveness();
+            }
+        }));
+    }
+
+    /// A keepalive check, in a coroutine of its own that the timer started:
+    /// pings a quiet peer, ends a silent one. A `read` blocked meanwhile is
+    /// woken by the end of the connection, and returns
+    /// [`Error::PingTimeout`].
+    fn check_liveness(self: &Rc<Self>) {
+        let Some(live) = &self.liveness else {
+            return;
+        };
+        if !self.closing.is_open() {
+            // Closing or closed: the close timeout bounds what is left.
+            return;
+        }
+        // Asked only of a peer that let a ping go unanswered; whether its
+        // bytes wait unread is a system call, made only then.
+        let unread = || !self.conn.is_idle_open();
+        match live.due(time::loop_now(), unread) {
+            Due::CheckAt(at) => self.check_liveness_at(at),
+            Due::Ping(answer_by) => {
+                // Armed before the ping is sent: a ping stuck behind a
+                // writer that waits for the peer still times out.
+                self.check_liveness_at(answer_by);
+                stats::count(Event::PingSent);
+                let _turn = WriteTurn(self);
+                let sent = self.writer.send_ping(&self.conn);
+                let _ = self.written(sent);
+            }
+            Due::Expired => {
+                stats::count(Event::PingTimeout);
+                let payload = close::payload(code::INTERNAL_ERROR, PING_TIMEOUT);
+                self.writer
+                    .send_parting(&self.conn, FrameType::Close, &payload);
+                self.closing.ping_timed_out(&self.conn);
+            }
+        }
     }
 }
 

@@ -306,7 +306,13 @@ impl Drop for MessageOut<'_> {
 
 /// Appends the frame made of `header` and `payload` (masked with `mask`) to
 /// `out`, less its first `sent` bytes.
-fn push_rest(out: &mut Vec<u8>, header: &[u8], mask: Option<[u8; 4]>, payload: &[u8], sent: usize) {
+pub(super) fn push_rest(
+    out: &mut Vec<u8>,
+    header: &[u8],
+    mask: Option<[u8; 4]>,
+    payload: &[u8],
+    sent: usize,
+) {
     out.extend_from_slice(&header[sent.min(header.len())..]);
     let offset = sent.saturating_sub(header.len()).min(payload.len());
     let from = out.len();

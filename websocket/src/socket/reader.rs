@@ -2,12 +2,15 @@
 //! data frames reassembled into messages. What a frame may be is decided by
 //! [`Rules`]; this module only reports a broken rule, it does not act on it.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io;
+use std::rc::Rc;
 use std::time::Instant;
 
 use silly_net::Conn;
+use silly_runtime::time;
 
+use super::rate::Rate;
 use crate::deflate::Inflater;
 use crate::frame::{self, FrameType, Header};
 use crate::mask::apply_mask;
@@ -47,6 +50,12 @@ pub(super) struct Reader {
     /// A message read whose return was cut short (a ping, while its pong
     /// was being sent): the next read returns it.
     pub(super) held: Option<Message>,
+    /// With keepalive (`Config::ping_interval`): stamped with the loop's
+    /// clock whenever bytes come in (see `liveness`).
+    pub(super) heard: Option<Rc<Cell<Instant>>>,
+    /// With `Config::max_messages_per_second`: the peer's message budget.
+    /// Boxed: a socket without the limit pays one pointer.
+    pub(super) rate: Option<Box<Rate>>,
 }
 
 /// What [`Reader::next_frame`] read.
@@ -132,7 +141,27 @@ impl Reader {
         self.compact();
         let n = conn.read_into(deadline, &mut self.buf)?;
         self.end = self.buf.len();
+        self.stamp();
         Ok(n > 0)
+    }
+
+    /// Notes that the peer was heard from, for keepalive: the loop's clock,
+    /// no system call, and nothing at all without keepalive.
+    #[inline]
+    fn stamp(&self) {
+        if let Some(heard) = &self.heard {
+            heard.set(time::loop_now());
+        }
+    }
+
+    /// Takes one message of the peer's (data, ping or pong) against
+    /// `Config::max_messages_per_second`: false when it is one too many.
+    #[inline]
+    pub(super) fn admit(&mut self) -> bool {
+        match &mut self.rate {
+            None => true,
+            Some(rate) => rate.admit(time::loop_now()),
+        }
     }
 
     /// [`fill`](Self::fill) when the buffer is empty and a frame header comes
@@ -154,6 +183,7 @@ impl Reader {
             bytes.len()
         })?;
         self.end = self.buf.len();
+        self.stamp();
         Ok(n > 0)
     }
 

@@ -8,9 +8,9 @@ use std::io;
 use silly_net::Conn;
 use silly_runtime::sync::Semaphore;
 
-use super::owed::{Debt, FrameOut, MessageOut};
+use super::owed::{new_mask, push_rest, Debt, FrameOut, MessageOut};
 use crate::deflate::{self, Deflater, Payload, PreparedMessage};
-use crate::frame::FrameType;
+use crate::frame::{self, FrameType};
 use crate::mask::apply_mask;
 
 /// Payload bytes masked per write on the client side (a scratch copy: the
@@ -49,6 +49,9 @@ struct Pending {
     /// frame(s), the endpoint MAY elect to send a Pong frame for only the
     /// most recently processed Ping frame." (RFC 6455, section 5.5.3)
     pong: Option<Vec<u8>>,
+    /// Our keepalive ping (`Config::ping_interval`), empty: a flag, not a
+    /// buffer, so a socket pays a byte for it.
+    ping: bool,
     /// Our close frame (answering the peer's, or failing the connection).
     close: Option<Vec<u8>>,
 }
@@ -56,7 +59,7 @@ struct Pending {
 impl Pending {
     #[inline]
     fn is_empty(&self) -> bool {
-        self.pong.is_none() && self.close.is_none()
+        self.pong.is_none() && !self.ping && self.close.is_none()
     }
 }
 
@@ -255,6 +258,18 @@ impl Writer {
             };
             *slot = Some(payload.to_vec());
         }
+        self.send_pending_if_free(conn)
+    }
+
+    /// Sends an empty ping now if no writer is busy, else leaves it to the
+    /// writer, as [`send_control`](Self::send_control) does.
+    pub(super) fn send_ping(&self, conn: &Conn) -> io::Result<()> {
+        self.pending.borrow_mut().ping = true;
+        self.send_pending_if_free(conn)
+    }
+
+    /// Sends what is owed and pending if the wire is free.
+    fn send_pending_if_free(&self, conn: &Conn) -> io::Result<()> {
         match self.lock.try_acquire() {
             Some(_writer) => {
                 self.debt.settle(conn)?;
@@ -276,6 +291,26 @@ impl Writer {
         self.debt.settle(conn)?;
         self.send_pending(conn)?;
         self.send_frame(conn, true, kind, false, payload, true)
+    }
+
+    /// Sends a last control frame, only if it can go now without waiting:
+    /// the wire is free, nothing is owed, and the socket takes the frame
+    /// (plain TCP; over TLS no write is sure not to wait, and nothing is
+    /// sent). For a connection about to be ended: whatever went out of the
+    /// frame, the end follows it.
+    pub(super) fn send_parting(&self, conn: &Conn, kind: FrameType, payload: &[u8]) {
+        let Some(_writer) = self.lock.try_acquire() else {
+            return;
+        };
+        if !self.debt.is_empty() || conn.is_tls() {
+            return;
+        }
+        let mask = self.masked.then(new_mask);
+        let (header, size) =
+            frame::encode_header(true, false, kind.opcode(), mask, payload.len() as u64);
+        let mut out = Vec::with_capacity(size + payload.len());
+        push_rest(&mut out, &header[..size], mask, payload, 0);
+        let _ = conn.try_write_vectored(&[io::IoSlice::new(&out)]);
     }
 
     /// The hub's corked write: whole frames already made (unmasked, so this
@@ -362,6 +397,10 @@ impl Writer {
         let pong = self.pending.borrow_mut().pong.take();
         if let Some(payload) = pong {
             self.send_frame(conn, true, FrameType::Pong, false, &payload, true)?;
+        }
+        let ping = std::mem::take(&mut self.pending.borrow_mut().ping);
+        if ping {
+            self.send_frame(conn, true, FrameType::Ping, false, &[], true)?;
         }
         let close = self.pending.borrow_mut().close.take();
         if let Some(payload) = close {

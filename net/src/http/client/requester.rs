@@ -224,7 +224,8 @@ impl Client {
     /// returns the response. On `101 Switching Protocols`, also returns the
     /// connection and any bytes the server sent past the response head; the
     /// connection then belongs to the caller (WebSocket clients use this).
-    /// Any other response is read whole (up to `max_response_body_bytes`). The
+    /// Any other response is read up to `max_response_body_bytes` of its
+    /// body (the rest is not read, and the connection is closed). The
     /// config's `request_timeout` bounds the exchange, not the connection's
     /// later life.
     ///
@@ -258,7 +259,18 @@ impl Client {
             let wire = reader.wire.take().expect("a fresh reader holds its wire");
             return Ok((response, Some(wire.into_parts())));
         }
-        response.body = reader.read_all()?;
+        // A refusal's body is for a person to read: its first
+        // `max_response_body_bytes` are kept, the rest is left unread (the
+        // connection then closes; it never goes back to a pool half read).
+        let limit = self.config.max_response_body_bytes;
+        let mut chunk = [0u8; 4096];
+        while response.body.len() < limit {
+            let want = (limit - response.body.len()).min(chunk.len());
+            match reader.read(&mut chunk[..want])? {
+                0 => break,
+                n => response.body.extend_from_slice(&chunk[..n]),
+            }
+        }
         Ok((response, None))
     }
 

@@ -13,8 +13,8 @@ fn parses_a_complete_head_and_waits_for_a_partial_one() {
     let h = head("GET /a?b=1 HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nx-a: 2\r\n\r\nBODY")
         .unwrap()
         .unwrap();
-    assert_eq!(h.method, "GET");
-    assert_eq!(h.target, "/a?b=1");
+    assert_eq!(h.method(), "GET");
+    assert_eq!(h.target(), "/a?b=1");
     assert_eq!(h.version, Version::Http11);
     assert_eq!(h.headers.get_all("X-A").collect::<Vec<_>>(), ["1", "2"]);
     assert_eq!(
@@ -222,8 +222,8 @@ mod properties {
             }
             text.push_str("\r\n");
             let head = parse_request(text.as_bytes(), 64 * 1024, 100).unwrap().unwrap();
-            prop_assert_eq!(head.method, method);
-            prop_assert_eq!(head.target, path);
+            prop_assert_eq!(head.method(), method);
+            prop_assert_eq!(head.target(), path);
             prop_assert_eq!(head.version, if http10 { Version::Http10 } else { Version::Http11 });
             prop_assert_eq!(head.len, text.len());
             let parsed: Vec<(String, String)> = head.headers.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
@@ -269,21 +269,18 @@ fn host_is_required_once_in_http11() {
 fn absolute_form_target_replaces_host() {
     let head =
         checked("GET http://example.com:8080/a/b?x=1 HTTP/1.1\r\nHost: other\r\n\r\n").unwrap();
-    assert_eq!(head.target, "/a/b?x=1");
+    assert_eq!(head.target(), "/a/b?x=1");
     assert_eq!(
         head.headers.get_all("host").collect::<Vec<_>>(),
         ["example.com:8080"]
     );
     let head = checked("GET HTTPS://[::1]?q HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
     assert_eq!(
-        (head.target.as_str(), head.headers.get("host")),
+        (head.target(), head.headers.get("host")),
         ("/?q", Some("[::1]"))
     );
     let head = checked("GET http://h HTTP/1.0\r\n\r\n").unwrap();
-    assert_eq!(
-        (head.target.as_str(), head.headers.get("host")),
-        ("/", Some("h"))
-    );
+    assert_eq!((head.target(), head.headers.get("host")), ("/", Some("h")));
     for bad in [
         "GET http:///a HTTP/1.1\r\nHost: x\r\n\r\n",
         "GET http://user:pw@h/a HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -295,7 +292,39 @@ fn absolute_form_target_replaces_host() {
     }
     // Other forms are left to the handler.
     let head = checked("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-    assert_eq!(head.target, "*");
+    assert_eq!(head.target(), "*");
     let head = checked("CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n").unwrap();
-    assert_eq!(head.target, "h:443");
+    assert_eq!(head.target(), "h:443");
+}
+
+#[test]
+fn a_head_that_is_not_ascii_keeps_every_part_in_place() {
+    // Valid UTF-8 beyond ASCII, and obs-text that is not UTF-8: the head is then
+    // copied part by part, not whole.
+    let raw = b"GET /x HTTP/1.1\r\nHost: h\r\nName: caf\xc3\xa9\r\nOdd: a\xffb\r\nLast: 1\r\n\r\n";
+    let h = parse_request(raw, 64 * 1024, 100).unwrap().unwrap();
+    assert_eq!((h.method(), h.target()), ("GET", "/x"));
+    assert_eq!(h.headers.get("name"), Some("café"));
+    assert_eq!(h.headers.get("odd"), Some("a\u{fffd}b"));
+    assert_eq!(h.headers.get("last"), Some("1"));
+    assert_eq!(h.headers.get("host"), Some("h"));
+    assert_eq!(h.len, raw.len());
+}
+
+#[test]
+fn an_absolute_target_moves_its_authority_into_host_after_a_reused_head() {
+    // Parsed into a head that held a longer request before: places must not
+    // point into what the last one left.
+    let mut h = RequestHead::default();
+    let long = "POST /a/very/long/path/indeed HTTP/1.1\r\nHost: first.example\r\nX: 1\r\n\r\n";
+    assert!(parse_request_into(long.as_bytes(), 4096, 100, &mut h).unwrap());
+    let abs = "GET http://second.example:81/p?q HTTP/1.1\r\nHost: ignored\r\n\r\n";
+    assert!(parse_request_into(abs.as_bytes(), 4096, 100, &mut h).unwrap());
+    check_host(&mut h).unwrap();
+    assert_eq!((h.method(), h.target()), ("GET", "/p?q"));
+    assert_eq!(
+        h.headers.get_all("host").collect::<Vec<_>>(),
+        ["second.example:81"]
+    );
+    assert_eq!(h.headers.get("x"), None);
 }

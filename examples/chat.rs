@@ -7,8 +7,12 @@
 //! cargo run --release --example chat -- 127.0.0.1:9001 --redis redis://127.0.0.1:6379
 //! ```
 //!
-//! - The page (`examples/chat/index.html`, inline JS and CSS) is embedded in the
-//!   binary with `include_str!`.
+//! - Routes (`http::Router`): `GET /` the page, `GET /ws` the WebSocket,
+//!   `GET /metrics` Prometheus metrics of every runtime; anything else 404,
+//!   a wrong method 405. An access-log middleware logs each request's method,
+//!   path, status, body bytes and duration (`RUST_LOG=info`, the default).
+//! - The page (`examples/chat/index.html`, inline JS and CSS) is served from
+//!   disk by `http::ServeDir` (file reads on the blocking pool, ETag and 304).
 //! - Each client gets a name (`user-N`), a welcome, and join/leave notices of
 //!   the others. Everything the server sends is a JSON object in a text message:
 //!   `{"kind":"welcome","name":"user-1","online":1}`,
@@ -22,8 +26,12 @@
 //!   who keeps reading. A client is too slow when its socket takes nothing
 //!   for 10 s, or when over 1 MiB waits for it while its socket takes
 //!   nothing: it is dropped (close code 1008, "too slow") and the others told.
-//! - Messages are limited to 4 KiB (larger ones close with 1009); the server
-//!   pings every 20 s and drops a client silent for 60 s.
+//! - Messages are limited to 4 KiB (larger ones close with 1009) and, by
+//!   default, to 20 a second per client (more close with 1008;
+//!   `--max-messages-per-second N|off`); a client address may hold 64
+//!   connections (more are answered 429; `--max-connections-per-ip N|off`).
+//!   Heartbeats are the library's: a client silent for 20 s is pinged, and
+//!   dropped (1011) if it sends nothing in the 40 s after.
 //! - Browsers from another origin are refused (403): only this page, or
 //!   non-browser clients (no `Origin` header), may connect.
 //! - With `--threads N`, N runtimes serve; what a client says reaches the
@@ -47,21 +55,23 @@ mod serve;
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::io;
+use std::path::PathBuf;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use silly::net::http::{self, Stream};
+use serde_json::json;
+use silly::net::http::{self, Limits, Next, Router, ServeDir, Stream};
 use silly::net::websocket::{self, FrameType, Hub, HubConfig, Message, RuntimeBackplane, Socket};
-use silly::{task, time};
 
 use self::serve::Options;
 
-/// The page, embedded at build time.
-const PAGE: &str = include_str!("chat/index.html");
+/// The page's security policy: its own inline script and style, and
+/// WebSockets to where it came from; nothing else.
+const PAGE_POLICY: &str = "default-src 'none'; script-src 'unsafe-inline'; \
+                           style-src 'unsafe-inline'; img-src data:; connect-src 'self'";
 
 /// Bytes queued for a client whose socket takes nothing, beyond which it is
 /// too slow.
@@ -73,11 +83,16 @@ const MAX_MESSAGE: usize = 4 * 1024;
 /// Longest a client's socket may take nothing before it is dropped.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How often the server pings each client.
-const PING_EVERY: Duration = Duration::from_secs(20);
+/// A client silent this long is pinged...
+const PING_INTERVAL: Duration = Duration::from_secs(20);
 
-/// A client that sends nothing (not even a pong) for this long is dropped.
-const IDLE_LIMIT: Duration = Duration::from_secs(60);
+/// ...and dropped if it then sends nothing (not even a pong) for this long.
+const PING_TIMEOUT: Duration = Duration::from_secs(40);
+
+/// Default connections per client address, and messages per second per
+/// client (each can be changed or turned off on the command line).
+const MAX_CONNECTIONS_PER_IP: usize = 64;
+const MAX_MESSAGES_PER_SECOND: u32 = 20;
 
 /// The hub topic of the room.
 const ROOM: &str = "room";
@@ -145,15 +160,11 @@ impl Room {
         self.next_id.set(self.next_id.get() + 1);
         let name: Rc<str> = format!("user-{id}{}", self.tag).into();
         let online = self.online.fetch_add(1, Ordering::Relaxed) + 1;
-        let welcome = event(&[
-            ("kind", "welcome"),
-            ("name", &name),
-            ("online", &online.to_string()),
-        ]);
+        let welcome = json!({"kind": "welcome", "name": &*name, "online": online}).to_string();
         // Before it subscribes, so the welcome comes first; a failure shows
         // in its read loop.
         let _ = sock.write(welcome.as_bytes(), FrameType::Text);
-        self.announce(&event(&[("kind", "join"), ("name", &name)]));
+        self.announce(&json!({"kind": "join", "name": &*name}).to_string());
         let _ = self.hub.subscribe(sock, ROOM);
         self.members.borrow_mut().insert(
             id,
@@ -191,11 +202,7 @@ impl Room {
 
     fn gone(&self, name: &str, reason: &str) {
         self.online.fetch_sub(1, Ordering::Relaxed);
-        self.announce(&event(&[
-            ("kind", "leave"),
-            ("name", name),
-            ("reason", reason),
-        ]));
+        self.announce(&json!({"kind": "leave", "name": name, "reason": reason}).to_string());
     }
 
     /// Sends `line` to every client of every runtime, without suspending.
@@ -205,85 +212,74 @@ impl Room {
     }
 }
 
-/// A flat JSON object of string fields (`online` is the one number).
-fn event(fields: &[(&str, &str)]) -> String {
-    let mut out = String::from("{");
-    for (i, (key, value)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&json_string(key));
-        out.push(':');
-        if *key == "online" {
-            out.push_str(value);
-        } else {
-            out.push_str(&json_string(value));
-        }
-    }
-    out.push('}');
-    out
-}
-
-/// `s` as a JSON string literal.
-fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 fn main() {
     let options = Options::parse("chat", "127.0.0.1:8080");
     let runtimes = RuntimeBackplane::new(options.threads);
     let online = Arc::new(AtomicUsize::new(0));
     let redis = options.redis.clone();
+    let limits = Limits::default().max_connections_per_ip(
+        options
+            .max_connections_per_ip
+            .unwrap_or(Some(MAX_CONNECTIONS_PER_IP)),
+    );
+    let messages_per_second = options
+        .max_messages_per_second
+        .unwrap_or(Some(MAX_MESSAGES_PER_SECOND));
+    let page_dir = page_dir();
     serve::serve("chat", options, move |addr| {
         let room = Room::new(&runtimes, redis.as_deref(), online.clone())?;
-        http::listen(addr, move |stream| match stream.path() {
-            "/" => {
-                let _ = stream.reply(
-                    200,
-                    &[
-                        ("Content-Type", "text/html; charset=utf-8"),
-                        ("Cache-Control", "no-store"),
-                        (
-                            "Content-Security-Policy",
-                            "default-src 'none'; script-src 'unsafe-inline'; \
-                             style-src 'unsafe-inline'; img-src data:; connect-src 'self'",
-                        ),
-                    ],
-                    PAGE.as_bytes(),
-                );
-            }
-            "/ws" => serve_client(stream, &room),
-            _ => {
-                let _ = stream.reply(404, &[("Content-Type", "text/plain")], b"not found\n");
-            }
-        })
+        let pages = ServeDir::new(&page_dir)?;
+        let router = Router::new()
+            .get("/", move |s| {
+                // Queued for the response the page's file gets.
+                let _ = s.add_response_header("Content-Security-Policy", PAGE_POLICY);
+                let _ = s.add_response_header("Cache-Control", "no-cache");
+                let _ = pages.serve(s, "index.html");
+            })
+            .get("/ws", move |s| serve_client(s, &room, messages_per_second))
+            // METRICS .get("/metrics", silly::metrics::handler())
+            .layer(access_log);
+        let config = http::Config::default().limits(limits.clone());
+        http::listen_with(addr, config, router.into_handler())
     });
 }
 
+/// Where the page is: `examples/chat` of this source tree (built as an
+/// example of the root crate or as a bench binary, whose manifest is one
+/// folder down).
+fn page_dir() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    [manifest.join("examples/chat"), manifest.join("../examples/chat")]
+        .into_iter()
+        .find(|dir| dir.join("index.html").is_file())
+        .unwrap_or_else(|| manifest.join("examples/chat"))
+}
+
+/// Logs each request once it is answered: method, path, status, body bytes,
+/// duration (a WebSocket's when it ends).
+fn access_log(s: &mut Stream, next: Next<'_>) {
+    let started = Instant::now();
+    let (method, path) = (s.method().to_owned(), s.path().to_owned());
+    next.run(s);
+    log::info!(
+        "{method} {path} {} {} B {:.1?}",
+        s.status().unwrap_or(0),
+        s.bytes_written(),
+        started.elapsed()
+    );
+}
+
 /// One chat client, from the handshake to its leave notice.
-fn serve_client(stream: &mut Stream, room: &Room) {
+fn serve_client(stream: &mut Stream, room: &Room, messages_per_second: Option<u32>) {
     // A browser page from elsewhere may not use this socket.
     let host = stream.header("host").unwrap_or_default().to_owned();
     let config = websocket::Config::default()
         .max_message_bytes(MAX_MESSAGE)
         .max_frame_bytes(MAX_MESSAGE)
         .write_timeout(Some(WRITE_TIMEOUT))
+        .ping_interval(Some(PING_INTERVAL))
+        .ping_timeout(Some(PING_TIMEOUT))
+        .max_messages_per_second(messages_per_second)
         .origin_check(move |origin| match origin {
             None => true,
             Some(origin) => {
@@ -295,40 +291,21 @@ fn serve_client(stream: &mut Stream, room: &Room) {
         return; // refused: answered 400/403/426 already
     };
     let (id, name) = room.join(&sock);
-
-    // The heartbeat: finds clients that vanished without closing.
-    let last_seen = Rc::new(Cell::new(Instant::now()));
-    let (beat_sock, seen) = (sock.clone(), last_seen.clone());
-    task::fork(move || loop {
-        time::sleep(PING_EVERY);
-        if beat_sock.is_closed() {
-            return;
-        }
-        if seen.get().elapsed() > IDLE_LIMIT || beat_sock.write(b"", FrameType::Ping).is_err() {
-            beat_sock.abort();
-            return;
-        }
-    });
-
-    read_loop(&sock, room, &name, &last_seen);
+    read_loop(&sock, room, &name);
     room.leave(id);
 }
 
 /// Broadcasts what the client says until it leaves or breaks the rules
 /// (a message over the limit, invalid UTF-8: the library closes with 1009, 1007).
-fn read_loop(sock: &Socket, room: &Room, name: &str, last_seen: &Cell<Instant>) {
+fn read_loop(sock: &Socket, room: &Room, name: &str) {
     loop {
-        let message = sock.read_message();
-        last_seen.set(Instant::now());
-        match message {
+        match sock.read_message() {
             Ok(Message::Text(text)) => {
                 let text = text.trim();
                 if !text.is_empty() {
-                    room.announce(&event(&[
-                        ("kind", "message"),
-                        ("name", name),
-                        ("text", text),
-                    ]));
+                    room.announce(
+                        &json!({"kind": "message", "name": name, "text": text}).to_string(),
+                    );
                 }
             }
             Ok(Message::Close(_)) | Err(_) => return,

@@ -55,7 +55,18 @@ impl Server {
             Server::Chat => ("chat", "/ws"),
             Server::Broadcast => ("broadcast", "/"),
         };
-        let example = Example::start(name, &["127.0.0.1:0"]);
+        // A thousand clients from one address, and a client that floods on
+        // purpose: the chat's default limits would stop both.
+        let example = Example::start(
+            name,
+            &[
+                "127.0.0.1:0",
+                "--max-connections-per-ip",
+                "off",
+                "--max-messages-per-second",
+                "off",
+            ],
+        );
         let url = format!("ws://{}{path}", example.addr);
         (example, url)
     }

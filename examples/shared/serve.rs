@@ -41,6 +41,12 @@ pub struct Options {
     /// `--redis URL`: the Redis server that joins this node's hubs to other
     /// nodes' (examples that have a hub; the others ignore it).
     pub redis: Option<String>,
+    /// `--max-connections-per-ip N|off` (the chat; the others ignore it):
+    /// `None` leaves the example's default, `Some(None)` is off.
+    pub max_connections_per_ip: Option<Option<usize>>,
+    /// `--max-messages-per-second N|off` per WebSocket connection (the chat;
+    /// the others ignore it), as `max_connections_per_ip`.
+    pub max_messages_per_second: Option<Option<u32>>,
 }
 
 impl Options {
@@ -53,11 +59,13 @@ impl Options {
             threads: 1,
             grace: DEFAULT_GRACE,
             redis: None,
+            max_connections_per_ip: None,
+            max_messages_per_second: None,
         };
         let mut positional = Vec::new();
         let mut args = std::env::args().skip(1);
         let usage = |what: &str| -> ! {
-            eprintln!("{name}: {what}\nusage: {name} [ADDR] [ARG...] [--threads N] [--grace SECS] [--redis URL]");
+            eprintln!("{name}: {what}\nusage: {name} [ADDR] [ARG...] [--threads N] [--grace SECS] [--redis URL] [--max-connections-per-ip N|off] [--max-messages-per-second N|off]");
             std::process::exit(2)
         };
         while let Some(arg) = args.next() {
@@ -78,6 +86,14 @@ impl Options {
                     }
                     _ => usage("--redis needs a URL, redis://HOST:PORT"),
                 },
+                "--max-connections-per-ip" => match limit(args.next()) {
+                    Some(limit) => options.max_connections_per_ip = Some(limit),
+                    None => usage("--max-connections-per-ip needs a number, 1 or more, or off"),
+                },
+                "--max-messages-per-second" => match limit(args.next()) {
+                    Some(limit) => options.max_messages_per_second = Some(limit),
+                    None => usage("--max-messages-per-second needs a number, 1 or more, or off"),
+                },
                 _ => positional.push(arg),
             }
         }
@@ -87,6 +103,15 @@ impl Options {
         }
         options.rest = positional.collect();
         options
+    }
+}
+
+/// A limit's value: `off`, or a number of at least 1.
+fn limit<N: std::str::FromStr + PartialEq + From<u8>>(arg: Option<String>) -> Option<Option<N>> {
+    match arg.as_deref() {
+        Some("off") => Some(None),
+        Some(n) => n.parse().ok().filter(|n| *n != N::from(0)).map(Some),
+        None => None,
     }
 }
 

@@ -397,6 +397,7 @@ impl Stream {
             self.keep_alive = false;
             Sending::UntilClose
         };
+        crate::metrics::response(status);
         let keep_alive = self.keep_alive;
         let http10 = self.head.version == Version::Http10;
         self.response = Response::Sending(sending);

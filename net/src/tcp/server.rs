@@ -15,6 +15,7 @@ use super::listener::TcpListener;
 use super::shutdown::{Drain, ShutdownReport, ShutdownToken, SlotGuard};
 use super::stream::TcpStream;
 use crate::dns::ToAddr;
+use crate::metrics;
 
 /// Pause before accepting again after an error such as `EMFILE`: the failed
 /// connection stays in the kernel's queue, so an immediate retry would fail the
@@ -131,6 +132,7 @@ where
                 let guard = SlotGuard(drain.admit());
                 let token = guard.0.clone();
                 let conn = task::fork(move || {
+                    let _open = metrics::OpenConnection::new();
                     let guard = guard;
                     handler(stream, guard.0.clone())
                 });
@@ -138,6 +140,7 @@ where
             }
             Err(_) if listener.is_closed() => return,
             Err(err) => {
+                metrics::refused();
                 log::warn!("tcp accept failed: {err}; retrying in {ACCEPT_ERROR_BACKOFF:?}");
                 time::sleep(ACCEPT_ERROR_BACKOFF);
             }

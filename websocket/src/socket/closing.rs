@@ -196,6 +196,7 @@ impl Closing {
             // The peer's close was its last frame: answer and close, without waiting.
             Err(bad) => return Err(self.fail(parts, r, bad.into(), None)),
         };
+        crate::metrics::close_received(&payload);
         *self.peer.borrow_mut() = parsed.clone();
         let mut cut = EndIfCut {
             closing: self,
@@ -211,6 +212,7 @@ impl Closing {
                 Some((c, _)) => close::payload(*c, ""),
                 None => Vec::new(),
             };
+            crate::metrics::close_sent(&reply);
             let _ = parts
                 .writer
                 .send_control(parts.conn, FrameType::Close, &reply);
@@ -247,6 +249,7 @@ impl Closing {
         };
         if self.is_open() {
             let code = violation.code.to_be_bytes();
+            crate::metrics::close_sent(&code);
             let _ = parts
                 .writer
                 .send_control(parts.conn, FrameType::Close, &code);
@@ -296,6 +299,7 @@ impl Closing {
     }
 
     fn record_peer_close(&self, payload: &[u8]) {
+        crate::metrics::close_received(payload);
         if let Ok(parsed) = close::parse_close(payload) {
             *self.peer.borrow_mut() = parsed;
         }
@@ -372,6 +376,7 @@ impl Closing {
             armed: true,
         };
         self.state.set(State::CloseSent);
+        crate::metrics::close_sent(payload);
         let sent = parts
             .writer
             .send_control_in_turn(parts.conn, FrameType::Close, payload);

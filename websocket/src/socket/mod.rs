@@ -32,6 +32,7 @@ use crate::deflate::{Agreed, Deflater, Inflater, PreparedMessage};
 use crate::error::{Error, Result};
 use crate::frame::FrameType;
 use crate::message::Message;
+use crate::metrics;
 use crate::rules::Rules;
 
 /// Which end of the connection we are: it decides who masks (RFC 6455,
@@ -133,6 +134,8 @@ struct Inner {
     reading: Cell<bool>,
     writer: Writer,
     closing: Closing,
+    /// Counts the socket open while it lives.
+    _open: metrics::OpenSocket,
 }
 
 /// Why a socket was ended by [`Socket::abort`].
@@ -261,6 +264,7 @@ impl Socket {
             reading: Cell::new(false),
             writer: Writer::new(client, deflater),
             closing: Closing::new(role == Role::Client, config.close_timeout),
+            _open: metrics::OpenSocket::new(),
             config,
             info,
         });
@@ -400,7 +404,7 @@ impl Socket {
             let open = || inner.closing.is_open();
             let frame = r.next_frame(&inner.conn, &inner.rules, deadline, open, &inner.inflater);
             match frame {
-                Ok(Frame::Message(message)) => return Ok(message),
+                Ok(Frame::Message(message)) => return Ok(metrics::received(message)),
                 Ok(Frame::Fragment) => {}
                 Ok(Frame::Control(FrameType::Close, payload)) => {
                     return inner
@@ -480,6 +484,9 @@ impl Socket {
         let sent = inner
             .writer
             .send_message(&inner.conn, data, kind, inner.config.fragment_size);
+        if sent.is_ok() && !kind.is_control() {
+            metrics::sent(data.len());
+        }
         inner.written(sent)
     }
 
@@ -503,6 +510,9 @@ impl Socket {
         let sent = inner
             .writer
             .send_prepared(&inner.conn, msg, inner.config.fragment_size);
+        if sent.is_ok() {
+            metrics::sent(msg.data.len());
+        }
         inner.written(sent)
     }
 

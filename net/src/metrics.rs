@@ -14,13 +14,13 @@
 //!     let response = silly_net::http::get(&url).unwrap();
 //!     assert_eq!(response.status, 404);
 //!     let after = silly_net::metrics::snapshot();
-//!     assert_eq!(after.http_responses(404) - before.http_responses(404), 1);
+//!     assert_eq!(after.http_responses.get(404) - before.http_responses.get(404), 1);
 //! });
 //! ```
 
 use std::time::Instant;
 
-use silly_runtime::metrics::{self, Counter, Gauge, Histogram, HistogramSnapshot};
+use silly_runtime::metrics::{self, Counter, CountsByCode, Gauge, Histogram, HistogramSnapshot};
 
 /// Status codes are three digits (the server refuses any other), so a
 /// response is counted by indexing a fixed table: no hashing.
@@ -53,42 +53,25 @@ pub struct NetMetrics {
     pub bytes_read: u64,
     /// Bytes written to TCP sockets.
     pub bytes_written: u64,
-    /// HTTP server responses by status code, the codes seen only, in order.
-    pub http_responses: Vec<(u16, u64)>,
+    /// HTTP server responses by status code.
+    pub http_responses: CountsByCode,
     /// HTTP server request latency: from the turn of the loop in which the
     /// request's head was read to the end of its handler. Empty until
     /// [`silly_runtime::metrics::enable`].
     pub http_request_duration: HistogramSnapshot,
 }
 
-impl NetMetrics {
-    /// Responses with `status` so far.
-    pub fn http_responses(&self, status: u16) -> u64 {
-        self.http_responses
-            .iter()
-            .find(|&&(s, _)| s == status)
-            .map_or(0, |&(_, n)| n)
-    }
-}
-
 impl std::ops::Add for NetMetrics {
     type Output = NetMetrics;
 
     fn add(self, other: NetMetrics) -> NetMetrics {
-        let mut responses = self.http_responses;
-        for (status, n) in other.http_responses {
-            match responses.binary_search_by_key(&status, |&(s, _)| s) {
-                Ok(at) => responses[at].1 += n,
-                Err(at) => responses.insert(at, (status, n)),
-            }
-        }
         NetMetrics {
             connections_accepted: self.connections_accepted + other.connections_accepted,
             connections_open: self.connections_open + other.connections_open,
             connections_refused: self.connections_refused + other.connections_refused,
             bytes_read: self.bytes_read + other.bytes_read,
             bytes_written: self.bytes_written + other.bytes_written,
-            http_responses: responses,
+            http_responses: self.http_responses + other.http_responses,
             http_request_duration: self.http_request_duration + other.http_request_duration,
         }
     }
@@ -103,7 +86,8 @@ pub fn snapshot() -> NetMetrics {
             .enumerate()
             .filter(|(_, c)| c.get() > 0)
             .map(|(status, c)| (status as u16, c.get()))
-            .collect()
+            .collect::<Vec<_>>()
+            .into()
     });
     NetMetrics {
         connections_accepted: ACCEPTED.with(Counter::get),

@@ -240,6 +240,72 @@ impl std::ops::Add for HistogramSnapshot {
     }
 }
 
+/// Counts by a numeric code (HTTP status, WebSocket close code), in order
+/// of code, with only the codes seen: what a labelled counter exports, and
+/// summed over runtimes with `+`.
+///
+/// ```
+/// use silly_runtime::metrics::CountsByCode;
+///
+/// let a = CountsByCode::from(vec![(200, 3), (404, 1)]);
+/// let b = CountsByCode::from(vec![(200, 2), (500, 1)]);
+/// let sum = a + b;
+/// assert_eq!(sum.get(200), 5);
+/// assert_eq!(sum.get(302), 0);
+/// assert_eq!(sum.iter().map(|&(code, _)| code).collect::<Vec<_>>(), [200, 404, 500]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CountsByCode(Vec<(u16, u64)>);
+
+impl CountsByCode {
+    /// The count of `code` (0 if never seen).
+    pub fn get(&self, code: u16) -> u64 {
+        match self.0.binary_search_by_key(&code, |&(c, _)| c) {
+            Ok(at) => self.0[at].1,
+            Err(_) => 0,
+        }
+    }
+
+    /// `(code, count)` pairs, in order of code.
+    pub fn iter(&self) -> std::slice::Iter<'_, (u16, u64)> {
+        self.0.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a CountsByCode {
+    type Item = &'a (u16, u64);
+    type IntoIter = std::slice::Iter<'a, (u16, u64)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl From<Vec<(u16, u64)>> for CountsByCode {
+    /// From pairs in any order; a code given twice is summed.
+    fn from(pairs: Vec<(u16, u64)>) -> CountsByCode {
+        pairs
+            .into_iter()
+            .fold(CountsByCode::default(), |mut total, (code, n)| {
+                match total.0.binary_search_by_key(&code, |&(c, _)| c) {
+                    Ok(at) => total.0[at].1 += n,
+                    Err(at) => total.0.insert(at, (code, n)),
+                }
+                total
+            })
+    }
+}
+
+impl std::ops::Add for CountsByCode {
+    type Output = CountsByCode;
+
+    fn add(self, other: CountsByCode) -> CountsByCode {
+        let mut pairs = self.0;
+        pairs.extend(other.0);
+        CountsByCode::from(pairs)
+    }
+}
+
 thread_local! {
     /// How long each turn of this thread's loop ran (from the return of the
     /// poll to the next poll), while timing is on.

@@ -11,7 +11,7 @@ use std::fmt;
 
 use super::collect::{collect, Metrics};
 use silly_net::http::Stream;
-use silly_runtime::metrics::HistogramSnapshot;
+use silly_runtime::metrics::{CountsByCode, HistogramSnapshot};
 
 /// The `Content-Type` of what [`render`] gives: the Prometheus text format,
 /// version 0.0.4.
@@ -240,7 +240,7 @@ fn by_code(
     out: &mut DescriptorEncoder<'_>,
     name: &str,
     help: &str,
-    counts: &[(u16, u64)],
+    counts: &CountsByCode,
 ) -> fmt::Result {
     let mut metric = out.encode_descriptor(name, help, None, MetricType::Counter)?;
     for &(code, n) in counts {

@@ -76,6 +76,6 @@ pub use self::collect::{collect, local, Metrics, RuntimeMetrics};
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use self::export::{encode, handler, render, CONTENT_TYPE};
 pub use silly_runtime::metrics::{
-    blocking_queue, enable, is_enabled, loop_turns, start, Counter, Gauge, Histogram,
+    blocking_queue, enable, is_enabled, loop_turns, start, Counter, CountsByCode, Gauge, Histogram,
     HistogramSnapshot, BUCKETS,
 };

@@ -20,7 +20,7 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use silly_runtime::metrics::{Counter, Gauge};
+use silly_runtime::metrics::{Counter, CountsByCode, Gauge};
 
 use crate::message::Message;
 
@@ -53,7 +53,7 @@ impl CloseCodes {
         self.other.add(1);
     }
 
-    fn snapshot(&self) -> Vec<(u16, u64)> {
+    fn snapshot(&self) -> CountsByCode {
         let mut out: Vec<(u16, u64)> = self
             .codes
             .iter()
@@ -63,8 +63,7 @@ impl CloseCodes {
         if self.other.get() > 0 {
             out.push((0, self.other.get()));
         }
-        out.sort_unstable();
-        out
+        out.into()
     }
 }
 
@@ -109,10 +108,10 @@ pub struct WebSocketMetrics {
     pub messages_sent: u64,
     /// Their payload bytes (before compression).
     pub bytes_sent: u64,
-    /// Close frames sent, by code, in order (0: codes past the table).
-    pub close_sent: Vec<(u16, u64)>,
+    /// Close frames sent, by code (0: codes past the first 32 seen).
+    pub close_sent: CountsByCode,
     /// Close frames received, by code (1005 for a close without a code).
-    pub close_received: Vec<(u16, u64)>,
+    pub close_received: CountsByCode,
     /// Topics with a subscriber now, over every live hub.
     pub hub_topics: u64,
     /// Sockets subscribed now, over every live hub.
@@ -127,35 +126,6 @@ pub struct WebSocketMetrics {
     pub hub_dropped_clients: u64,
 }
 
-fn add_codes(mut a: Vec<(u16, u64)>, b: Vec<(u16, u64)>) -> Vec<(u16, u64)> {
-    for (code, n) in b {
-        match a.binary_search_by_key(&code, |&(c, _)| c) {
-            Ok(at) => a[at].1 += n,
-            Err(at) => a.insert(at, (code, n)),
-        }
-    }
-    a
-}
-
-impl WebSocketMetrics {
-    /// Close frames sent with `code` so far.
-    pub fn close_sent(&self, code: u16) -> u64 {
-        find(&self.close_sent, code)
-    }
-
-    /// Close frames received with `code` so far.
-    pub fn close_received(&self, code: u16) -> u64 {
-        find(&self.close_received, code)
-    }
-}
-
-fn find(codes: &[(u16, u64)], code: u16) -> u64 {
-    codes
-        .iter()
-        .find(|&&(c, _)| c == code)
-        .map_or(0, |&(_, n)| n)
-}
-
 impl std::ops::Add for WebSocketMetrics {
     type Output = WebSocketMetrics;
 
@@ -166,8 +136,8 @@ impl std::ops::Add for WebSocketMetrics {
             bytes_received: self.bytes_received + o.bytes_received,
             messages_sent: self.messages_sent + o.messages_sent,
             bytes_sent: self.bytes_sent + o.bytes_sent,
-            close_sent: add_codes(self.close_sent, o.close_sent),
-            close_received: add_codes(self.close_received, o.close_received),
+            close_sent: self.close_sent + o.close_sent,
+            close_received: self.close_received + o.close_received,
             hub_topics: self.hub_topics + o.hub_topics,
             hub_subscribers: self.hub_subscribers + o.hub_subscribers,
             hub_published: self.hub_published + o.hub_published,
@@ -292,3 +262,6 @@ pub(crate) fn hub_dropped_messages(n: usize) {
 pub(crate) fn hub_dropped_client() {
     HUB_DROPPED_CLIENTS.with(|c| c.add(1));
 }
+
+#[cfg(test)]
+mod tests;

@@ -34,6 +34,10 @@
 //!   project's Rust client (so the exposition format is theirs, not ours).
 //!   The counters themselves are kept with or without it.
 
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind
+// `metrics` say so.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub use silly_runtime::{
     config, current_runtime, exit, io, run, runtime_index, runtime_local, runtimes, signal, stats,
     stats_all, sync, task, time, Builder, RuntimeHandle, StackGuards, Stats, DEFAULT_STACK_SIZE,

@@ -15,7 +15,10 @@ fn get_and_head_are_answered_other_methods_refused() {
         assert_eq!(got.header("content-type"), Some(metrics::CONTENT_TYPE));
         assert!(metrics::CONTENT_TYPE.starts_with("text/plain; version=0.0.4"));
         let text = String::from_utf8(got.body).unwrap();
-        assert!(text.contains("\n# TYPE silly_runtimes gauge\nsilly_runtimes 1\n"), "{text}");
+        assert!(
+            text.contains("\n# TYPE silly_runtimes gauge\nsilly_runtimes 1\n"),
+            "{text}"
+        );
         assert!(text.ends_with('\n'));
 
         let head = http::request("HEAD", &url, &[], b"").unwrap();

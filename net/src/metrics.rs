@@ -153,7 +153,7 @@ pub(crate) fn response(status: u16) {
 /// this turn (no clock read of its own).
 #[inline]
 pub(crate) fn request_started() -> Option<Instant> {
-    metrics::is_enabled().then(silly_runtime::time::loop_now)
+    metrics::turn_start()
 }
 
 /// The handler of a request that began at `started` is done.

@@ -55,9 +55,9 @@
 //! Counting is always on and costs a few plain adds per request or message.
 //! The histograms need a clock: they are filled only once timing is
 //! [`enable`]d, which [`handler`] does when it is made. Request latency
-//! starts from the loop's clock of the turn
-//! ([`time::loop_now`](crate::time::loop_now)) and reads the clock once at
-//! the end; the loop turn time is one more clock read per turn.
+//! starts from the loop's clock of the turn that read the request
+//! ([`turn_start`]) and reads the clock once at the end; the loop turn time
+//! is one more clock read per turn.
 //!
 //! # Format
 //!
@@ -76,6 +76,6 @@ pub use self::collect::{collect, local, Metrics, RuntimeMetrics};
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use self::export::{encode, handler, render, CONTENT_TYPE};
 pub use silly_runtime::metrics::{
-    blocking_queue, enable, is_enabled, loop_turns, start, Counter, CountsByCode, Gauge, Histogram,
-    HistogramSnapshot, BUCKETS,
+    blocking_queue, enable, is_enabled, loop_turns, start, turn_start, Counter, CountsByCode,
+    Gauge, Histogram, HistogramSnapshot, BUCKETS,
 };

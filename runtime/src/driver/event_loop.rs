@@ -70,6 +70,7 @@ pub(super) fn drive(cx: &Context, done: impl Fn() -> bool) {
         let posted = cx.reactor.poll(timeout, ready);
         let now = Instant::now();
         cx.loop_now.set(now);
+        metrics::turn_began(now);
         if posted {
             for job in cx.inbox.take() {
                 job();

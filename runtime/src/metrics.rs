@@ -29,8 +29,9 @@
 //! assert_eq!(time.cumulative()[5], (0.0005, 1)); // in the 500 µs bucket
 //! ```
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::LocalKey;
 use std::time::{Duration, Instant};
 
 use crate::subsystems::pool::DEFAULT_POOL;
@@ -165,13 +166,19 @@ impl Histogram {
 
     /// Counts one duration.
     pub fn observe(&self, d: Duration) {
+        self.observe_n(d, 1);
+    }
+
+    /// Counts `n` observations of the same duration.
+    fn observe_n(&self, d: Duration, n: u64) {
         let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
         // The first bound at or above `nanos` (BUCKETS.len(): past them all),
         // by bisection: five comparisons whatever the duration.
         let i = BUCKET_NANOS.partition_point(|&bound| bound < nanos);
-        self.buckets[i].set(self.buckets[i].get() + 1);
+        self.buckets[i].set(self.buckets[i].get() + n);
+        let sum = self.sum_nanos.get();
         self.sum_nanos
-            .set(self.sum_nanos.get().saturating_add(nanos));
+            .set(sum.saturating_add(nanos.saturating_mul(n)));
     }
 
     /// Counts the time since `start`, if there is one (see [`start`]).
@@ -305,10 +312,24 @@ impl std::ops::Add for CountsByCode {
     }
 }
 
+/// Observations [`observe_at_turn_end`] keeps until the turn ends: a
+/// histogram, a start, and how many began then. Requests read in one turn and
+/// answered in it share one entry; past this many entries in a turn, an
+/// observation is made at once, with a clock read of its own.
+const PENDING: usize = 16;
+
+/// What waits for the end of the turn: `PENDING` entries, the first `.1` in use.
+type Pending = (
+    [Option<(&'static LocalKey<Histogram>, Instant, u64)>; PENDING],
+    usize,
+);
+
 thread_local! {
     /// How long each turn of this thread's loop ran (from the return of the
     /// poll to the next poll), while timing is on.
     static LOOP_TURNS: Histogram = const { Histogram::new() };
+    /// Observations waiting for the clock read that ends this turn.
+    static AT_TURN_END: RefCell<Pending> = const { RefCell::new(([None; PENDING], 0)) };
     /// When the current turn of this thread's loop began, while timing is
     /// on: a plain cell, cheaper to read per request than the runtime's own
     /// clock behind its context.
@@ -324,11 +345,69 @@ pub(crate) fn turn_began(now: Instant) {
 }
 
 /// The loop: a turn that began at `began` (the loop's clock for that turn)
-/// is over. Reads the clock only while timing is on.
+/// is over. Reads the clock only while timing is on, once for the turn and
+/// for what [`observe_at_turn_end`] left.
 #[inline]
 pub(crate) fn turn_done(began: Instant) {
     if is_enabled() {
-        LOOP_TURNS.with(|h| h.observe(began.elapsed()));
+        let now = Instant::now();
+        LOOP_TURNS.with(|h| h.observe(now.saturating_duration_since(began)));
+        let (pending, used) = AT_TURN_END.with(|p| {
+            let mut p = p.borrow_mut();
+            let used = std::mem::take(&mut p.1);
+            (p.0, used)
+        });
+        for (histogram, start, n) in pending[..used].iter().flatten() {
+            histogram.with(|h| h.observe_n(now.saturating_duration_since(*start), *n));
+        }
+    }
+}
+
+/// Counts, in `histogram`, the time from `start` to the end of the current
+/// loop turn (its next poll), when the turn's clock is read anyway: no
+/// clock read per observation. The end is then late by what is left of the
+/// turn after the call, so this suits what ends where the loop is about to
+/// poll: a request answered and flushed by its coroutine in this turn.
+/// Nothing is counted while timing is off (`start` is `None` then, from
+/// [`turn_start`] or [`start`]).
+///
+/// ```
+/// use silly_runtime::metrics::{self, Histogram};
+/// use std::time::Duration;
+///
+/// thread_local! {
+///     static WORK: Histogram = const { Histogram::new() };
+/// }
+///
+/// silly_runtime::run(|| {
+///     metrics::enable();
+///     silly_runtime::time::sleep(Duration::from_millis(1)); // a turn with timing on
+///     metrics::observe_at_turn_end(&WORK, metrics::turn_start());
+///     assert_eq!(WORK.with(Histogram::snapshot).count, 0, "counted when the turn ends");
+///     silly_runtime::time::sleep(Duration::from_millis(1)); // the loop polls
+///     assert_eq!(WORK.with(Histogram::snapshot).count, 1);
+/// });
+/// ```
+#[inline]
+pub fn observe_at_turn_end(histogram: &'static LocalKey<Histogram>, start: Option<Instant>) {
+    let Some(start) = start else { return };
+    let full = AT_TURN_END.with(|p| {
+        let (entries, used) = &mut *p.borrow_mut();
+        if let Some(Some((h, s, n))) = used.checked_sub(1).map(|last| &mut entries[last]) {
+            if std::ptr::eq(*h, histogram) && *s == start {
+                *n += 1;
+                return false;
+            }
+        }
+        if *used == PENDING {
+            return true;
+        }
+        entries[*used] = Some((histogram, start, 1));
+        *used += 1;
+        false
+    });
+    if full {
+        histogram.with(|h| h.observe(start.elapsed()));
     }
 }
 

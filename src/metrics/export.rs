@@ -229,7 +229,7 @@ impl Collector for Exported {
         histogram(
             &mut out,
             "http_request_duration_seconds",
-            "HTTP request latency, from the loop turn that read its head to the end of its handler.",
+            "HTTP request latency, from the loop turn that read its head to the end of the turn that answered it.",
             &net.http_request_duration,
         )
     }

@@ -38,7 +38,7 @@
 //! | `silly_net_connections_refused_total` | counter | connections not taken (`accept` failed) |
 //! | `silly_net_read_bytes_total`, `silly_net_written_bytes_total` | counter | TCP bytes (TLS records included) |
 //! | `silly_http_responses_total{code}` | counter | HTTP server responses by status code |
-//! | `silly_http_request_duration_seconds` | histogram | HTTP request latency: from the loop turn that read its head to the end of its handler |
+//! | `silly_http_request_duration_seconds` | histogram | HTTP request latency: from the start of the loop turn that read its head to the end of the turn in which its handler returned (precise to a turn) |
 //! | `silly_websocket_sockets_open` | gauge | WebSocket sockets not yet dropped |
 //! | `silly_websocket_messages_received_total`, `silly_websocket_received_bytes_total` | counter | text and binary messages read, and their bytes |
 //! | `silly_websocket_messages_sent_total`, `silly_websocket_sent_bytes_total` | counter | messages sent with `Socket::write` / `write_prepared`, and their bytes |
@@ -54,10 +54,11 @@
 //!
 //! Counting is always on and costs a few plain adds per request or message.
 //! The histograms need a clock: they are filled only once timing is
-//! [`enable`]d, which [`handler`] does when it is made. Request latency
-//! starts from the loop's clock of the turn that read the request
-//! ([`turn_start`]) and reads the clock once at the end; the loop turn time
-//! is one more clock read per turn.
+//! [`enable`]d, which [`handler`] does when it is made. They take their
+//! times from the loop's clock: one more clock read per loop turn, none per
+//! request (a request is timed from the start of the turn that read it,
+//! [`turn_start`], to the end of the turn that answered it,
+//! [`observe_at_turn_end`]).
 //!
 //! # Format
 //!
@@ -76,6 +77,6 @@ pub use self::collect::{collect, local, Metrics, RuntimeMetrics};
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use self::export::{encode, handler, render, CONTENT_TYPE};
 pub use silly_runtime::metrics::{
-    blocking_queue, enable, is_enabled, loop_turns, start, turn_start, Counter, CountsByCode,
-    Gauge, Histogram, HistogramSnapshot, BUCKETS,
+    blocking_queue, enable, is_enabled, loop_turns, observe_at_turn_end, start, turn_start,
+    Counter, CountsByCode, Gauge, Histogram, HistogramSnapshot, BUCKETS,
 };

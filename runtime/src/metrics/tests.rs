@@ -64,3 +64,26 @@ fn observe_since_nothing_is_no_observation() {
     h.observe_since(Some(Instant::now()));
     assert_eq!(h.snapshot().count, 1);
 }
+
+#[test]
+fn observations_wait_for_the_turn_end_and_overflow_at_once() {
+    thread_local! {
+        static H: Histogram = const { Histogram::new() };
+    }
+    enable();
+    let t0 = Instant::now();
+    for _ in 0..3 {
+        observe_at_turn_end(&H, Some(t0)); // one entry, counted three times
+    }
+    let starts: Vec<Instant> = (1..=20).map(|n| t0 + Duration::from_nanos(n)).collect();
+    for &start in &starts {
+        observe_at_turn_end(&H, Some(start));
+    }
+    observe_at_turn_end(&H, None);
+    // 1 + 15 entries fill the table; the last 5 starts were timed at once.
+    assert_eq!(H.with(Histogram::snapshot).count, 5);
+    turn_done(Instant::now());
+    assert_eq!(H.with(Histogram::snapshot).count, 23);
+    turn_done(Instant::now());
+    assert_eq!(H.with(Histogram::snapshot).count, 23, "each once");
+}

@@ -237,9 +237,9 @@ fn main() {
                 let _ = pages.serve(s, "index.html");
             })
             .get("/ws", move |s| serve_client(s, &room, messages_per_second))
-            // METRICS .get("/metrics", silly::metrics::handler())
+            .get("/metrics", silly::metrics::handler())
             .layer(access_log);
-        let config = http::Config::default().limits(limits.clone());
+        let config = http::Config::default().limits(limits);
         http::listen_with(addr, config, router.into_handler())
     });
 }
@@ -249,10 +249,13 @@ fn main() {
 /// folder down).
 fn page_dir() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    [manifest.join("examples/chat"), manifest.join("../examples/chat")]
-        .into_iter()
-        .find(|dir| dir.join("index.html").is_file())
-        .unwrap_or_else(|| manifest.join("examples/chat"))
+    [
+        manifest.join("examples/chat"),
+        manifest.join("../examples/chat"),
+    ]
+    .into_iter()
+    .find(|dir| dir.join("index.html").is_file())
+    .unwrap_or_else(|| manifest.join("examples/chat"))
 }
 
 /// Logs each request once it is answered: method, path, status, body bytes,

@@ -24,12 +24,23 @@
 //! The crates behind the facade: `silly-runtime` (coroutines, scheduler,
 //! reactor, timers, sync: [`run`], [`task`], [`time`], [`sync`], [`io`]),
 //! `silly-net` (tcp, tls, http, dns: [`net`]), `silly-websocket`
-//! ([`net::websocket`]) and `silly-redis` ([`redis`]).
+//! ([`net::websocket`]) and `silly-redis` ([`redis`]). [`metrics`] sums
+//! their counters over every runtime and serves them to Prometheus.
 //!
-//! Cargo features (off by default), forwarded to `silly-net`: `json`
-//! (`Stream::read_json`, `reply_json` and `JsonError` in [`net::http`], on
-//! serde and serde_json) and `cookies` (`Stream::cookie`, `cookies`,
-//! `set_cookie`, and the `cookie` crate's `Cookie`).
+//! # Cargo features
+//!
+//! * `metrics` (on by default): the Prometheus exporter
+//!   ([`metrics::handler`]), encoded by `prometheus-client`, the Prometheus
+//!   project's Rust client (so the exposition format is theirs, not ours).
+//!   The counters themselves are kept with or without it.
+//! * `json` (off by default, forwarded to `silly-net`): `Stream::read_json`,
+//!   `reply_json` and `JsonError` in [`net::http`], on serde and serde_json.
+//! * `cookies` (off by default, forwarded to `silly-net`): `Stream::cookie`,
+//!   `cookies`, `set_cookie`, and the `cookie` crate's `Cookie`.
+
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind
+// `metrics` say so.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use silly_runtime::{
     config, current_runtime, exit, io, run, runtime_index, runtime_local, runtimes, signal, stats,
@@ -42,6 +53,8 @@ pub mod net {
     pub use silly_net::*;
     pub use silly_websocket as websocket;
 }
+
+pub mod metrics;
 
 /// A Redis client: connections, pipelines, a pool and pub/sub
 /// (`silly-redis`).

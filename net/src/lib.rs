@@ -199,6 +199,7 @@ pub use self::conn::Conn;
 mod conn;
 pub mod dns;
 pub mod http;
+pub mod metrics;
 mod read_buf;
 pub mod tcp;
 pub mod tls;

@@ -256,6 +256,7 @@ impl Connection {
         self.out.clear();
         self.check(written.map_err(Error::from))?;
         self.owed += replies;
+        crate::metrics::commands(replies);
         Ok(())
     }
 

@@ -116,6 +116,7 @@ mod error;
 pub mod fuzzing;
 #[cfg(feature = "hub")]
 mod hub;
+pub mod metrics;
 mod pool;
 mod pubsub;
 mod reply;

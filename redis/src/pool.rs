@@ -110,6 +110,7 @@ impl Pool {
     pub fn get(&self) -> Result<PooledConnection> {
         let deadline = time::deadline(self.shared.config.pool_timeout);
         let permits = &self.shared.permits;
+        crate::metrics::pool_get(permits.available() == 0);
         match deadline {
             Some(deadline) => time::timeout_at(deadline, || permits.acquire().forget())
                 .map_err(|_| Error::PoolTimeout)?,

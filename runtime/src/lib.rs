@@ -105,7 +105,7 @@
 //! * `context.rs`, which composes them into one runtime, owns the
 //!   thread-local, and is the way the API layer reaches the runtime;
 //! * the API layer, one folder or file per public module: [`config`], [`io`],
-//!   [`signal`], [`sync`], [`task`], [`time`]. Inside it, what several modules
+//!   [`metrics`], [`signal`], [`sync`], [`task`], [`time`]. Inside it, what several modules
 //!   share sits in a module of its own that the others import directly
 //!   (`time::deadline`, `time::elapsed`, `sync::selectable`), never through a
 //!   parent that re-exports it;
@@ -129,6 +129,7 @@ mod context;
 
 pub mod config;
 pub mod io;
+pub mod metrics;
 pub mod signal;
 pub mod sync;
 pub mod task;

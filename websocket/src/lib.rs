@@ -125,6 +125,7 @@ mod handshake;
 mod hub;
 mod mask;
 mod message;
+pub mod metrics;
 mod random;
 mod rules;
 mod runtime_backplane;

@@ -14,6 +14,7 @@ use super::stream::Stream;
 use super::wire::Wire;
 use crate::conn::Conn;
 use crate::dns::{Addr, ToAddr};
+use crate::metrics;
 use crate::tcp::{self, ShutdownToken};
 use crate::tls::{self, CurrentConfig, ServerConfig, TlsError};
 use silly_runtime::config::ConfigError;
@@ -240,6 +241,7 @@ fn serve(wire: Wire, remote: SocketAddr, service: &Service, shutdown: ShutdownTo
             }
         }
         first = false;
+        let started = metrics::request_started();
         wire.consume(stream.head.len);
         if let Err(err) = head::check_host(&mut stream.head) {
             let _ = refuse(wire, err.status(), err.reason());
@@ -266,6 +268,7 @@ fn serve(wire: Wire, remote: SocketAddr, service: &Service, shutdown: ShutdownTo
         stream.begin(body);
         let outcome = task::catch_unwind(|| (service.handler)(&mut stream));
         after_handler(&mut stream, outcome.is_err());
+        metrics::request_done(started);
         if !stream.keep_alive {
             break;
         }
@@ -384,6 +387,7 @@ fn read_head(
 
 /// Answers a request that cannot be served and is not handed to the handler.
 fn refuse(wire: &mut Wire, status: u16, text: &str) -> io::Result<()> {
+    metrics::response(status);
     let response = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
         status,

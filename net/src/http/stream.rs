@@ -448,6 +448,7 @@ impl Stream {
             Ok::<_, Error>((head, inline))
         })??;
         let (head, inline) = head;
+        crate::metrics::response(status);
         if let Some(body) = inline.filter(|b| b.len() >= wire::OUTPUT_FLUSH_AT) {
             wire.write(body)?;
         }

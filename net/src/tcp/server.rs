@@ -17,6 +17,7 @@ use super::per_address::AddressLimit;
 use super::shutdown::{Drain, ShutdownReport, ShutdownToken, SlotGuard};
 use super::stream::TcpStream;
 use crate::dns::ToAddr;
+use crate::metrics;
 
 /// Pause before accepting again after an error such as `EMFILE`: the failed
 /// connection stays in the kernel's queue, so an immediate retry would fail the
@@ -140,6 +141,7 @@ fn accept_loop<F>(
                     Ok(address) => address,
                     Err(_full) => {
                         limit.refuse(stream);
+                        metrics::refused();
                         continue;
                     }
                 };
@@ -147,7 +149,8 @@ fn accept_loop<F>(
                 let guard = SlotGuard(drain.admit());
                 let token = guard.0.clone();
                 let conn = task::fork(move || {
-                    // Both released when the handler ends, however it ends.
+                    // All released when the handler ends, however it ends.
+                    let _open = metrics::OpenConnection::new();
                     let (guard, _address) = (guard, address);
                     handler(stream, guard.0.clone())
                 });
@@ -155,6 +158,7 @@ fn accept_loop<F>(
             }
             Err(_) if listener.is_closed() => return,
             Err(err) => {
+                metrics::refused();
                 log::warn!("tcp accept failed: {err}; retrying in {ACCEPT_ERROR_BACKOFF:?}");
                 time::sleep(ACCEPT_ERROR_BACKOFF);
             }

@@ -11,6 +11,7 @@ use silly_runtime::sync::{SelectWaiter, Selectable, Watch};
 use silly_runtime::time::deadline;
 
 use crate::dns::ToAddr;
+use crate::metrics;
 use crate::read_buf::{BufReader, Fill};
 
 /// A TCP connection. Reads and writes suspend the calling coroutine until the
@@ -117,10 +118,11 @@ impl fmt::Debug for TcpStream {
 impl Fill for TcpStream {
     /// Reads from the socket, parking until data, EOF or the deadline.
     fn fill(&self, buf: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
-        let n = self.torn_check(
-            self.io
-                .io(Interest::READABLE, deadline, |mut s| s.read(buf)),
-        )?;
+        let read = self
+            .io
+            .io(Interest::READABLE, deadline, |mut s| s.read(buf));
+        metrics::read(&read);
+        let n = self.torn_check(read)?;
         if n > 0 && n < buf.len() {
             // Edge-triggered: a short read drained the socket; the next byte to
             // arrive is a new event. Parking right away saves a futile read(2).
@@ -302,6 +304,7 @@ impl TcpStream {
         self.reader.read_through(buf, |b| {
             let mut source = self.io.get_ref();
             let result = self.torn_check(source.read(b));
+            metrics::read(&result);
             match &result {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.io.clear_ready(Interest::READABLE)
@@ -378,9 +381,11 @@ impl TcpStream {
     /// whole under an interrupt (a caller that loops keeps its own progress).
     pub(crate) fn write_until(&self, buf: &[u8], deadline: Option<Instant>) -> io::Result<usize> {
         self.check_open()?;
-        let n = self
+        let written = self
             .io
-            .io(Interest::WRITABLE, deadline, |mut s| s.write(buf))?;
+            .io(Interest::WRITABLE, deadline, |mut s| s.write(buf));
+        metrics::written(&written);
+        let n = written?;
         if n < buf.len() {
             self.io.clear_ready(Interest::WRITABLE);
         }
@@ -480,9 +485,11 @@ impl TcpStream {
             let n = match self.try_write_with(total, |mut s| s.write_vectored(bufs))? {
                 0 => {
                     let deadline = *first_wait.get_or_insert_with(&due);
-                    let n = self
+                    let written = self
                         .io
-                        .io(Interest::WRITABLE, deadline, |mut s| s.write_vectored(bufs))?;
+                        .io(Interest::WRITABLE, deadline, |mut s| s.write_vectored(bufs));
+                    metrics::written(&written);
+                    let n = written?;
                     if n == 0 {
                         return Err(io::ErrorKind::WriteZero.into());
                     }
@@ -533,7 +540,9 @@ impl TcpStream {
         if len == 0 || !self.io.is_ready(Interest::WRITABLE) {
             return Ok(0);
         }
-        match write(self.io.get_ref()) {
+        let written = write(self.io.get_ref());
+        metrics::written(&written);
+        match written {
             Ok(n) => {
                 if n < len {
                     self.io.clear_ready(Interest::WRITABLE);

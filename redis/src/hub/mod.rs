@@ -275,7 +275,9 @@ impl Shared {
 
     fn count(&self, f: impl FnOnce(&mut BackplaneStats)) {
         let mut stats = self.stats.get();
+        let dropped = stats.dropped;
         f(&mut stats);
+        crate::metrics::backplane_dropped(stats.dropped - dropped);
         self.stats.set(stats);
     }
 

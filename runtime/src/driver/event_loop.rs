@@ -9,6 +9,7 @@ use crate::context::{self, Context, TimerAction};
 use crate::leaves::cell::TaskCell;
 use crate::leaves::ready::ReadyQueue;
 use crate::leaves::timer::Timers;
+use crate::metrics;
 use crate::task;
 
 /// How many ready coroutines run before the loop polls for I/O again, so a
@@ -65,9 +66,11 @@ pub(super) fn drive(cx: &Context, done: impl Fn() -> bool) {
                  and nothing waits for another thread"
             );
         }
+        metrics::turn_done(cx.loop_now.get());
         let posted = cx.reactor.poll(timeout, ready);
         let now = Instant::now();
         cx.loop_now.set(now);
+        metrics::turn_began(now);
         if posted {
             for job in cx.inbox.take() {
                 job();

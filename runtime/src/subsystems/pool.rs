@@ -99,6 +99,15 @@ impl BlockingPool {
             .store(max_threads.max(1), Ordering::Relaxed);
     }
 
+    /// Jobs waiting for a free thread now.
+    pub fn queued(&self) -> usize {
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .jobs
+            .len()
+    }
+
     /// Runs `job` on a pool thread, starting one if all are busy and the limit
     /// allows.
     pub(crate) fn submit(&'static self, job: Job) {

@@ -101,6 +101,7 @@ impl Shared {
     fn count(&self, frames: usize, wrote: bool) {
         let stats = &self.stats;
         stats.frames.set(stats.frames.get() + frames as u64);
+        crate::metrics::hub_frames(frames);
         if wrote {
             stats.writes.set(stats.writes.get() + 1);
         }
@@ -128,11 +129,13 @@ impl Shared {
             stats
                 .dropped_messages
                 .set(stats.dropped_messages.get() + n as u64);
+            crate::metrics::hub_dropped_messages(n);
             return;
         }
         self.remove(sub);
         let stats = &self.stats;
         stats.dropped_clients.set(stats.dropped_clients.get() + 1);
+        crate::metrics::hub_dropped_client();
         let on_drop = self.on_drop.borrow().clone();
         if let Some(on_drop) = on_drop {
             on_drop(&sub.sock);

@@ -78,6 +78,7 @@ pub use self::stats::HubStats;
 use self::subscriber::{Subscriber, Writing};
 use crate::error::{Error, Result};
 use crate::frame::FrameType;
+use crate::metrics;
 use crate::socket::Socket;
 
 thread_local! {
@@ -239,7 +240,7 @@ impl Hub {
     }
 
     fn build(config: HubConfig) -> Hub {
-        Hub {
+        let hub = Hub {
             inner: Rc::new(Shared {
                 config,
                 subs: RefCell::default(),
@@ -251,7 +252,9 @@ impl Hub {
                 on_drop: RefCell::new(None),
                 stats: Counters::default(),
             }),
-        }
+        };
+        metrics::track_hub(Rc::downgrade(&hub.inner) as Weak<dyn metrics::HubGauges>);
+        hub
     }
 
     /// A handle that does not keep the hub alive.
@@ -427,6 +430,7 @@ impl Hub {
         let inner = &self.inner;
         let stats = &inner.stats;
         stats.published.set(stats.published.get() + 1);
+        metrics::hub_published();
         let topics = inner.topics.borrow();
         let Some(subs) = topics.get(topic) else {
             return Ok(0);
@@ -504,6 +508,12 @@ impl Shared {
                 backplane.topic_closed(topic);
             }
         }
+    }
+}
+
+impl metrics::HubGauges for Shared {
+    fn gauges(&self) -> (usize, usize) {
+        (self.topics.borrow().len(), self.subs.borrow().len())
     }
 }
 

@@ -216,6 +216,7 @@ impl Closing {
             // The peer's close was its last frame: answer and close, without waiting.
             Err(bad) => return Err(self.fail(parts, r, bad.into(), None)),
         };
+        crate::metrics::close_received(&payload);
         *self.peer.borrow_mut() = parsed.clone();
         let mut cut = EndIfCut {
             closing: self,
@@ -231,6 +232,7 @@ impl Closing {
                 Some((c, _)) => close::payload(*c, ""),
                 None => Vec::new(),
             };
+            crate::metrics::close_sent(&reply);
             let _ = parts
                 .writer
                 .send_control(parts.conn, FrameType::Close, &reply);
@@ -267,6 +269,7 @@ impl Closing {
         };
         if self.is_open() {
             let payload = close::payload(violation.code, violation.reason);
+            crate::metrics::close_sent(&payload);
             let _ = parts
                 .writer
                 .send_control(parts.conn, FrameType::Close, &payload);
@@ -316,6 +319,7 @@ impl Closing {
     }
 
     fn record_peer_close(&self, payload: &[u8]) {
+        crate::metrics::close_received(payload);
         if let Ok(parsed) = close::parse_close(payload) {
             *self.peer.borrow_mut() = parsed;
         }
@@ -392,6 +396,7 @@ impl Closing {
             armed: true,
         };
         self.state.set(State::CloseSent);
+        crate::metrics::close_sent(payload);
         let sent = parts
             .writer
             .send_control_in_turn(parts.conn, FrameType::Close, payload);

@@ -36,6 +36,7 @@ use crate::deflate::{Agreed, Deflater, Inflater, PreparedMessage};
 use crate::error::{Error, Result};
 use crate::frame::FrameType;
 use crate::message::Message;
+use crate::metrics;
 use crate::rules::{Rules, Violation};
 use crate::stats::{self, Event};
 
@@ -141,6 +142,8 @@ struct Inner {
     /// With `Config::ping_interval`: the keepalive state. Boxed: a socket
     /// without keepalive pays one pointer.
     liveness: Option<Box<Liveness>>,
+    /// Counts the socket open while it lives.
+    _open: metrics::OpenSocket,
 }
 
 /// Why a socket was ended by [`Socket::abort`].
@@ -285,6 +288,7 @@ impl Socket {
             reading: Cell::new(false),
             writer: Writer::new(client, deflater),
             closing: Closing::new(role == Role::Client, config.close_timeout),
+            _open: metrics::OpenSocket::new(),
             config,
             info,
             liveness,
@@ -440,7 +444,7 @@ impl Socket {
                 return Err(inner.closing.stop(inner.parts(), r, stop));
             }
             match frame {
-                Ok(Frame::Message(message)) => return Ok(message),
+                Ok(Frame::Message(message)) => return Ok(metrics::received(message)),
                 Ok(Frame::Fragment) => {}
                 Ok(Frame::Control(FrameType::Close, payload)) => {
                     return inner
@@ -522,6 +526,9 @@ impl Socket {
         let sent = inner
             .writer
             .send_message(&inner.conn, data, kind, inner.config.fragment_size);
+        if sent.is_ok() && !kind.is_control() {
+            metrics::sent(data.len());
+        }
         inner.written(sent)
     }
 
@@ -545,6 +552,9 @@ impl Socket {
         let sent = inner
             .writer
             .send_prepared(&inner.conn, msg, inner.config.fragment_size);
+        if sent.is_ok() {
+            metrics::sent(msg.data.len());
+        }
         inner.written(sent)
     }
 

@@ -28,7 +28,7 @@
 //!   nothing: it is dropped (close code 1008, "too slow") and the others told.
 //! - Messages are limited to 4 KiB (larger ones close with 1009) and, by
 //!   default, to 20 a second per client (more close with 1008;
-//!   `--max-messages-per-second N|off`); a client address may hold 64
+//!   `--max-messages-per-second N|off`); a client address may hold 256
 //!   connections (more are answered 429; `--max-connections-per-ip N|off`).
 //!   Heartbeats are the library's: a client silent for 20 s is pinged, and
 //!   dropped (1011) if it sends nothing in the 40 s after.
@@ -91,7 +91,7 @@ const PING_TIMEOUT: Duration = Duration::from_secs(40);
 
 /// Default connections per client address, and messages per second per
 /// client (each can be changed or turned off on the command line).
-const MAX_CONNECTIONS_PER_IP: usize = 64;
+const MAX_CONNECTIONS_PER_IP: usize = 256;
 const MAX_MESSAGES_PER_SECOND: u32 = 20;
 
 /// The hub topic of the room.

@@ -35,6 +35,13 @@ fn odd_paths_get_plain_answers() {
         let not_utf8 = get(addr, "/f/%FF%FE");
         assert_eq!(not_utf8.status, 400);
         assert!(not_utf8.body.contains("UTF-8"), "{}", not_utf8.body);
+        // Raw bytes that are not UTF-8 in the path: refused (by the
+        // server's parser or the router), never a panic.
+        let raw = util::raw_exchange(
+            addr,
+            b"GET /f/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
+        assert_eq!(util::status_of(&raw), 400, "{raw}");
         assert_eq!(get(addr, "//").status, 404);
         assert_eq!(get(addr, "/f/").status, 404);
         assert_eq!(get(addr, "/f//").status, 404);

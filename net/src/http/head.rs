@@ -82,6 +82,17 @@ impl RequestHead {
         self.headers.text(self.target.clone())
     }
 
+    /// The method as bytes: for comparisons (the router's), which need no
+    /// UTF-8 check.
+    pub(crate) fn method_bytes(&self) -> &[u8] {
+        self.headers.text_bytes(self.method.clone())
+    }
+
+    /// The target as bytes, for the router, as [`method_bytes`](Self::method_bytes).
+    pub(crate) fn target_bytes(&self) -> &[u8] {
+        self.headers.text_bytes(self.target.clone())
+    }
+
     /// Whether the method is `HEAD` (the server drops response bodies then).
     pub(crate) fn is_head(&self) -> bool {
         self.headers.text_bytes(self.method.clone()) == b"HEAD"

@@ -55,25 +55,32 @@ impl Params {
     }
 
     /// Copies each pushed value out of `path`, percent-decoded. Values are
-    /// checked as UTF-8 after decoding: `%FF` gives `Err`, and the values are
+    /// checked as UTF-8 (after decoding, if they hold a `%`): `%FF` gives `Err`, and the values are
     /// then left unset (empty).
     #[inline]
-    pub(crate) fn decode(&mut self, path: &str) -> Result<(), NotUtf8> {
+    pub(crate) fn decode(&mut self, path: &[u8]) -> Result<(), NotUtf8> {
         if self.spans.is_empty() {
             return Ok(()); // most routes: no call below
         }
         self.decode_values(path)
     }
 
-    fn decode_values(&mut self, path: &str) -> Result<(), NotUtf8> {
+    fn decode_values(&mut self, path: &[u8]) -> Result<(), NotUtf8> {
         for i in 0..self.spans.len() {
             let raw = &path[self.spans[i].value.clone()];
             let start = self.text.len();
-            if pattern::position(raw, b'%').is_some() {
+            if pattern::position(raw, b'%').is_none() {
+                // As sent: checked here, for the values only.
+                let Ok(raw) = std::str::from_utf8(raw) else {
+                    self.spans.clear();
+                    return Err(NotUtf8);
+                };
+                self.text.push_str(raw);
+            } else {
                 // Decoded straight into `text`'s own buffer, which is then
                 // checked: no temporary string for the value.
                 let mut bytes = std::mem::take(&mut self.text).into_bytes();
-                bytes.extend(percent_decode(raw.as_bytes()));
+                bytes.extend(percent_decode(raw));
                 match String::from_utf8(bytes) {
                     Ok(text) => self.text = text,
                     Err(err) => {
@@ -84,8 +91,6 @@ impl Params {
                         return Err(NotUtf8);
                     }
                 }
-            } else {
-                self.text.push_str(raw);
             }
             self.spans[i].value = start..self.text.len();
         }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use percent_encoding::percent_decode_str;
+use percent_encoding::{percent_decode, percent_decode_str};
 
 /// One segment of a pattern (the text between two `/`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,11 +89,11 @@ fn check_name(name: &str, sigil: char) -> Result<&str, PatternError> {
 
 /// Whether the raw path segment `raw` is `literal` once percent-decoded
 /// (without building the decoded text).
-pub(crate) fn segment_is(raw: &str, literal: &str) -> bool {
+pub(crate) fn segment_is(raw: &[u8], literal: &str) -> bool {
     if position(raw, b'%').is_some() {
-        percent_decode_str(raw).eq(literal.bytes())
+        percent_decode(raw).eq(literal.bytes())
     } else {
-        raw == literal
+        same(raw, literal.as_bytes())
     }
 }
 
@@ -108,12 +108,12 @@ pub(crate) fn valid_method(method: &str) -> bool {
 /// Where byte `byte` first is in `text`: a plain loop, since path segments
 /// are short and `str::find`'s search set-up costs more than it saves on
 /// them (measured: routing is on every request's path).
-pub(crate) fn position(text: &str, byte: u8) -> Option<usize> {
-    text.bytes().position(|b| b == byte)
+pub(crate) fn position(text: &[u8], byte: u8) -> Option<usize> {
+    text.iter().position(|&b| b == byte)
 }
 
 /// `a == b` as a plain loop: the strings compared here (methods, path
 /// segments) are a few bytes long, shorter than a `memcmp` call's cost.
-pub(crate) fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }

@@ -97,8 +97,8 @@ use crate::http::stream::Stream;
 /// connection's [`Stream`], whose buffers a keep-alive connection reuses:
 /// routing allocates nothing once its first requests grew them. A router
 /// without middleware calls the handler directly. On the hello benchmark
-/// (`examples/http_hello.rs` with `router`) it adds about 135 instructions
-/// to about 3,100 per request, counted by callgrind.
+/// (`examples/http_hello.rs` with `router`) it adds about 150 instructions
+/// to about 2,700 per request, counted by callgrind.
 #[derive(Clone, Default)]
 pub struct Router {
     tree: Tree<Route>,

@@ -126,7 +126,7 @@ impl<T> Tree<T> {
             if let Some(path) = exact {
                 let at = self
                     .exact
-                    .binary_search_by(|(p, _)| by_length(p, &path))
+                    .binary_search_by(|(p, _)| by_length(p.as_bytes(), path.as_bytes()))
                     .unwrap_or_else(|at| at);
                 self.exact.insert(at, (path, index));
             }
@@ -137,7 +137,7 @@ impl<T> Tree<T> {
     /// The endpoint of the literal-only pattern that is exactly `path`. A
     /// path with `%` is left to the walk, which compares decoded segments.
     #[inline]
-    fn exact_match(&self, path: &str) -> Option<usize> {
+    fn exact_match(&self, path: &[u8]) -> Option<usize> {
         if pattern::position(path, b'%').is_some() {
             return None;
         }
@@ -145,12 +145,12 @@ impl<T> Tree<T> {
             return self
                 .exact
                 .iter()
-                .find(|(p, _)| pattern::same(p, path))
+                .find(|(p, _)| pattern::same(p.as_bytes(), path))
                 .map(|&(_, index)| index);
         }
         let at = self
             .exact
-            .binary_search_by(|(p, _)| by_length(p, path))
+            .binary_search_by(|(p, _)| by_length(p.as_bytes(), path))
             .ok()?;
         Some(self.exact[at].1)
     }
@@ -161,12 +161,12 @@ impl<T> Tree<T> {
     #[inline]
     pub(crate) fn find<'t>(
         &'t self,
-        path: &str,
-        method: &str,
+        path: &[u8],
+        method: &[u8],
         params: &mut Params,
     ) -> Match<'t, T> {
         params.clear();
-        if !path.starts_with('/') {
+        if path.first() != Some(&b'/') {
             return Match::NoRoute; // `OPTIONS *`
         }
         let index = match self.exact_match(path) {
@@ -207,7 +207,7 @@ fn exact_path(segments: &[Segment]) -> Option<String> {
 }
 
 /// The order of the exact paths: by length, then bytes.
-fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
+fn by_length(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
@@ -227,7 +227,7 @@ impl Node {
     /// trying at each segment a literal, then the parameter, then the
     /// wildcard, and going back when a branch leads nowhere. Recursion is as
     /// deep as the longest pattern, whatever the path's length.
-    fn find(&self, path: &str, at: Option<usize>, params: &mut Params) -> Option<usize> {
+    fn find(&self, path: &[u8], at: Option<usize>, params: &mut Params) -> Option<usize> {
         let Some(start) = at else {
             return self.endpoint;
         };
@@ -256,7 +256,7 @@ impl Node {
     }
 
     /// The child for the literal `segment` (raw, as in the path).
-    fn literal(&self, segment: &str) -> Option<&Node> {
+    fn literal(&self, segment: &[u8]) -> Option<&Node> {
         if pattern::position(segment, b'%').is_some() {
             return self
                 .literals
@@ -269,12 +269,12 @@ impl Node {
             return self
                 .literals
                 .iter()
-                .find(|(text, _)| pattern::same(text, segment))
+                .find(|(text, _)| pattern::same(text.as_bytes(), segment))
                 .map(|(_, node)| node);
         }
         let at = self
             .literals
-            .binary_search_by(|(text, _)| text.as_str().cmp(segment))
+            .binary_search_by(|(text, _)| text.as_bytes().cmp(segment))
             .ok()?;
         Some(&self.literals[at].1)
     }
@@ -335,23 +335,23 @@ impl<T> Endpoint<T> {
 
     /// The route for `method`: its own, else GET's for HEAD, else the one for
     /// any method.
-    fn select(&self, method: &str) -> Option<&T> {
-        if method == "GET" {
+    fn select(&self, method: &[u8]) -> Option<&T> {
+        if method == b"GET" {
             // Most requests: a compare with a constant, then a stored index.
             if let Some(at) = self.get {
                 return Some(&self.methods[at].1);
             }
         }
-        let by_name = |wanted: &str| {
+        let by_name = |wanted: &[u8]| {
             self.methods
                 .iter()
-                .find(|(m, _)| pattern::same(m, wanted))
+                .find(|(m, _)| pattern::same(m.as_bytes(), wanted))
                 .map(|(_, route)| route)
         };
         by_name(method)
             .or_else(|| {
-                if method == "HEAD" {
-                    by_name("GET")
+                if method == b"HEAD" {
+                    by_name(b"GET")
                 } else {
                     None
                 }

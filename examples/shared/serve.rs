@@ -47,6 +47,10 @@ pub struct Options {
     /// `--max-messages-per-second N|off` per WebSocket connection (the chat;
     /// the others ignore it), as `max_connections_per_ip`.
     pub max_messages_per_second: Option<Option<u32>>,
+    /// `--metrics`: time requests and loop turns for `silly::metrics` from the
+    /// start (as mounting `silly::metrics::handler()` does): what the bench's
+    /// "metrics on" servers measure.
+    pub metrics: bool,
 }
 
 impl Options {
@@ -61,11 +65,12 @@ impl Options {
             redis: None,
             max_connections_per_ip: None,
             max_messages_per_second: None,
+            metrics: false,
         };
         let mut positional = Vec::new();
         let mut args = std::env::args().skip(1);
         let usage = |what: &str| -> ! {
-            eprintln!("{name}: {what}\nusage: {name} [ADDR] [ARG...] [--threads N] [--grace SECS] [--redis URL] [--max-connections-per-ip N|off] [--max-messages-per-second N|off]");
+            eprintln!("{name}: {what}\nusage: {name} [ADDR] [ARG...] [--threads N] [--grace SECS] [--redis URL] [--max-connections-per-ip N|off] [--max-messages-per-second N|off] [--metrics]");
             std::process::exit(2)
         };
         while let Some(arg) = args.next() {
@@ -86,6 +91,7 @@ impl Options {
                     }
                     _ => usage("--redis needs a URL, redis://HOST:PORT"),
                 },
+                "--metrics" => options.metrics = true,
                 "--max-connections-per-ip" => match limit(args.next()) {
                     Some(limit) => options.max_connections_per_ip = Some(limit),
                     None => usage("--max-connections-per-ip needs a number, 1 or more, or off"),
@@ -171,6 +177,9 @@ where
     F: Fn(&str) -> io::Result<S> + Send + Sync + 'static,
 {
     init_logging();
+    if options.metrics {
+        silly::metrics::enable();
+    }
     let others = options.threads - 1;
     // Runtime 0 -> runtime i: the address to bind, then the order to stop.
     let (to_others, from_zero): (Vec<_>, Vec<_>) =

@@ -56,6 +56,9 @@ pub(crate) fn workloads(quick: bool) -> Vec<WorkloadSpec> {
             loader_args: args(&["--workload", "http", "--connections", "100"]),
             servers: vec![
                 server("silly-rs", "silly_http", &[]),
+                server("silly-rs router", "silly_http", &["router"]),
+                server("silly-rs router + layer", "silly_http", &["router-layer"]),
+                server("silly-rs metrics on", "silly_http", &["--metrics"]),
                 server("hyper current_thread", "hyper_hello", &[]),
                 server("hyper multi_thread", "hyper_hello", &["--multi"]),
                 server("may_minihttp", "may_http", &[]),
@@ -75,6 +78,7 @@ pub(crate) fn workloads(quick: bool) -> Vec<WorkloadSpec> {
                     1,
                     server("silly-rs 2 runtimes", "silly_ws", &["--threads", "2"]),
                 );
+                servers.insert(2, server("silly-rs metrics on", "silly_ws", &["--metrics"]));
                 servers
             },
             idle: false,

@@ -95,7 +95,7 @@ impl RequestHead {
 
     /// Whether the method is `HEAD` (the server drops response bodies then).
     pub(crate) fn is_head(&self) -> bool {
-        self.headers.text_bytes(self.method.clone()) == b"HEAD"
+        self.method_bytes() == b"HEAD"
     }
 }
 
@@ -187,7 +187,7 @@ pub(crate) fn check_host(head: &mut RequestHead) -> Result<(), HeadError> {
     if head.seen.bad_host {
         return Err(HeadError::Malformed("invalid Host header"));
     }
-    if head.headers.text_bytes(head.target.clone()).first() != Some(&b'/') {
+    if head.target_bytes().first() != Some(&b'/') {
         to_origin_form(head)?;
     }
     Ok(())
